@@ -1,0 +1,126 @@
+// Reading TOML configuration with errors that name the file, line, key and what is allowed.
+//
+// This header does not include toml++; config.cpp is the only file in the project that does.
+// Loaders for arch specs, tech tables, workloads and search spaces all go through ConfigNode
+// (free-form access) and Fields (declared parameters: every key declared once with its doc,
+// unit, default and allowed range; unknown keys are errors).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace imc::common {
+
+// Any problem with user input (config, workload, genome, command line). The message is one line,
+// already prefixed with "file:line: key 'a.b.c': ". The CLI turns it into exit code 2.
+class InputError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+using ConfigError = InputError;
+
+// A read-only handle on one node of a parsed TOML document (shared ownership of the document).
+class ConfigNode {
+ public:
+  ConfigNode() = default;
+  static ConfigNode parse_file(const std::string& path);
+  static ConfigNode parse_string(std::string_view text, const std::string& source_name);
+
+  bool valid() const { return node_ != nullptr; }
+  bool is_table() const;
+  bool is_array() const;
+  bool is_integer() const;
+  bool is_number() const;  // integer or floating point
+  bool is_string() const;
+  bool is_bool() const;
+  std::string type_name() const;  // "table", "array", "integer", "float", "string", "boolean"
+
+  const std::string& file() const;
+  int line() const;
+  const std::string& path() const { return path_; }  // dotted key path, e.g. "tile.pe.adc.bits"
+
+  // Tables.
+  std::vector<std::string> keys() const;              // in document order
+  ConfigNode get(std::string_view key) const;         // invalid node if absent
+  ConfigNode require(std::string_view key) const;     // error if absent
+  // Arrays.
+  std::size_t size() const;
+  ConfigNode at(std::size_t i) const;
+
+  // Scalars: throw InputError naming the location and the expected type on mismatch.
+  double as_real() const;
+  std::int64_t as_int() const;
+  bool as_bool() const;
+  std::string as_string() const;
+
+  // "file:line: key 'path': <what>" — the one format of every config error.
+  std::string message(std::string_view what) const;
+  [[noreturn]] void fail(std::string_view what) const;
+
+ private:
+  struct Doc;
+  ConfigNode(std::shared_ptr<Doc> doc, const void* node, std::string path);
+  std::shared_ptr<Doc> doc_;
+  const void* node_ = nullptr;  // const toml::node*
+  std::string path_;
+};
+
+// Declarations of one parameter.
+// A RealDecl whose def is kRequired has no default: the key must be present.
+inline constexpr double kRequired = __builtin_nan("");
+struct RealDecl {
+  double def;
+  double lo;
+  double hi;
+  const char* unit;
+  const char* doc;
+};
+struct IntDecl {
+  std::int64_t def;
+  std::int64_t lo;
+  std::int64_t hi;
+  const char* unit;
+  const char* doc;
+};
+struct ChoiceDecl {
+  const char* def;
+  std::vector<std::string> allowed;
+  const char* doc;
+};
+
+// A visitor over declared parameters. A spec struct describes itself once, in a function
+// `void describe(Fields&, Spec&)`; readers, defaulters, doc writers and JSON dumpers are Fields.
+class Fields {
+ public:
+  virtual ~Fields() = default;
+  virtual void real(const char* key, double& value, const RealDecl& decl) = 0;
+  virtual void integer(const char* key, std::int64_t& value, const IntDecl& decl) = 0;
+  virtual void boolean(const char* key, bool& value, bool def, const char* doc) = 0;
+  virtual void choice(const char* key, std::string& value, const ChoiceDecl& decl) = 0;
+  virtual void section(const char* key, const char* doc, const std::function<void(Fields&)>& body) = 0;
+
+  void integer(const char* key, int& value, const IntDecl& decl) {
+    std::int64_t v = value;
+    integer(key, v, decl);
+    value = static_cast<int>(v);
+  }
+};
+
+// Fields that reads values from a TOML table, applying defaults for absent keys and rejecting
+// unknown keys, wrong types and out-of-range values.
+void read_fields(const ConfigNode& table, const std::function<void(Fields&)>& describe);
+// Fields that sets every declared parameter to its default.
+void default_fields(const std::function<void(Fields&)>& describe);
+// Markdown table of every declared parameter (key, unit, default, allowed, doc).
+std::string document_fields(const std::function<void(Fields&)>& describe);
+// The current values as JSON (sections become objects); used for reports and candidate hashes.
+nlohmann::json dump_fields(const std::function<void(Fields&)>& describe);
+
+}  // namespace imc::common
