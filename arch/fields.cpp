@@ -136,6 +136,8 @@ void describe(Fields& f, ArchSpec& s) {
     g.integer("link_latency_cycles", n.link_latency_cycles, IntDecl{1, 0, 100, "cycle", "per link"});
     g.integer("link_flits_per_cycle", n.link_flits_per_cycle, IntDecl{1, 1, 64, "flit/cycle", "link bandwidth"});
     g.integer("router_buffer_flits", n.router_buffer_flits, IntDecl{8, 1, 1024, "flit", "per input port"});
+    g.integer("packet_payload_flits", n.packet_payload_flits,
+              IntDecl{16, 1, 4096, "flit", "payload flits per packet (each packet adds a head flit)"});
     g.choice("routing", n.routing, ChoiceDecl{"xy", {"xy", "yx"}, "dimension-order routing"});
     g.choice("flow_control", n.flow_control, ChoiceDecl{"wormhole", {"wormhole", "vct"}, "flow control"});
   });

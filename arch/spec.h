@@ -89,6 +89,7 @@ struct NocSpec {
   int link_latency_cycles{};
   int link_flits_per_cycle{};
   int router_buffer_flits{};  // per input port
+  int packet_payload_flits{}; // payload flits per packet; each packet adds one head flit
   std::string routing{};   // xy | yx
   std::string flow_control{};  // wormhole | vct
   int routers() const { return mesh_x * mesh_y; }

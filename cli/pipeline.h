@@ -1,0 +1,53 @@
+// What estimate, simulate and validate share: load arch + workloads + mapping options, map and
+// lower each network, print a report.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "arch/cost.h"
+#include "arch/spec.h"
+#include "mapping/mapping.h"
+#include "sim/report.h"
+#include "workloads/graph.h"
+
+namespace CLI {
+class App;
+}
+
+namespace imc::cli {
+
+struct Session {
+  arch::ArchSpec spec;
+  arch::cost::CostTable costs;
+  mapping::MappingOptions options;
+  std::vector<workloads::Graph> graphs;
+};
+
+// Command-line options common to the evaluation commands.
+struct EvalArgs {
+  std::string arch_file;
+  std::string workload;
+  std::string mapping_file;
+  int batch = 0;             // 0 = from the mapping file (default 1)
+  std::string overflow;      // "" = from the mapping file
+  std::string schedule;      // "" = from the mapping file
+  int duplication = 0;       // 0 = from the mapping file
+  std::string json_out;
+  std::string csv_out;
+};
+void add_eval_options(CLI::App& sub, EvalArgs& args);
+
+Session load_session(const EvalArgs& args);
+
+struct Prepared {
+  mapping::Mapping mapping;
+  mapping::Program program;
+  double prepare_us = 0;  // mapping + lowering
+};
+Prepared prepare(const Session& session, const workloads::Graph& graph);
+
+void print_report(const sim::Report& r, const mapping::Program& program);
+std::string report_csv(const std::vector<sim::Report>& reports);
+
+}  // namespace imc::cli

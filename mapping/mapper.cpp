@@ -1,0 +1,185 @@
+// Placement: which PEs hold which layer's crossbars, how many copies, which reload group.
+//
+// Mappers (chosen by name in [mapping].mapper):
+//   greedy        layers in graph order, each on the next free PEs (a tile may hold several layers)
+//   tile_aligned  each layer starts on a fresh tile (less sharing of tile buses and buffers)
+// Both allocate whole PEs to one layer (as ISAAC allocates IMAs) and give spare PEs to extra copies
+// of the layers with the most work per copy, up to [mapping].duplication copies.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+
+#include "common/config.h"
+#include "mapping/mapping.h"
+
+namespace imc::mapping {
+namespace {
+
+struct MapperEntry {
+  const char* name;
+  bool tile_aligned;
+};
+const MapperEntry kMappers[] = {{"greedy", false}, {"tile_aligned", true}};
+
+const MapperEntry& find_mapper(const std::string& name) {
+  for (const auto& m : kMappers)
+    if (name == m.name) return m;
+  throw common::InputError(
+      fmt::format("mapping.mapper: unknown mapper \"{}\": allowed {}", name, fmt::join(mapper_names(), ", ")));
+}
+
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+// Work of one copy of a layer per inference, in crossbar read steps (what duplication divides).
+double layer_work(const workloads::Graph& g, const LayerPlacement& l) {
+  return double(g.weight_matrix(l.node).vectors) * l.tiling.input_slices;
+}
+
+}  // namespace
+
+std::vector<std::string> mapper_names() {
+  std::vector<std::string> out;
+  for (const auto& m : kMappers) out.emplace_back(m.name);
+  return out;
+}
+
+Mapping map(const arch::ArchSpec& spec, const workloads::Graph& graph, const MappingOptions& options) {
+  const MapperEntry& mapper = find_mapper(options.mapper);
+  Mapping m;
+  m.options = options;
+  const int wbits = options.weight_bits > 0 ? options.weight_bits : spec.precision.weight_bits;
+  const int ibits = options.input_bits > 0 ? options.input_bits : spec.precision.input_bits;
+  if (spec.device.bits_per_cell > wbits)
+    throw common::InputError(fmt::format("mapping: weight_bits = {} is below device.bits_per_cell = {}", wbits,
+                                         spec.device.bits_per_cell));
+  const std::int64_t pes_per_tile = spec.tile.pes;
+  const std::int64_t xbars_per_pe = spec.pe.crossbars;
+  m.pes_available = std::int64_t(spec.tiles()) * pes_per_tile;
+
+  m.layers.resize(graph.size());
+  std::vector<std::int64_t> pes_per_copy(graph.size(), 0);
+  for (int i = 0; i < graph.size(); ++i) {
+    LayerPlacement& l = m.layers[i];
+    l.node = i;
+    l.on_crossbars = graph.is_weight_stationary(i);
+    if (!l.on_crossbars) continue;
+    l.tiling = tile_matrix(graph.weight_matrix(i), spec, wbits, ibits);
+    pes_per_copy[i] = ceil_div(l.tiling.crossbars, xbars_per_pe);
+    m.pes_needed += pes_per_copy[i];
+  }
+
+  // Reload groups: consecutive layers that fit on the chip together.
+  auto pes_with_alignment = [&](std::int64_t used, std::int64_t need) {
+    if (mapper.tile_aligned && used % pes_per_tile) used += pes_per_tile - used % pes_per_tile;
+    return used + need;
+  };
+  std::vector<std::int64_t> group_used;
+  {
+    int group = 0;
+    std::int64_t used = 0;
+    for (int i = 0; i < graph.size(); ++i) {
+      if (!m.layers[i].on_crossbars) {
+        m.layers[i].reload_group = group;
+        continue;
+      }
+      const std::int64_t need = pes_per_copy[i];
+      LayerPlacement& l = m.layers[i];
+      l.crossbars_per_pass = l.tiling.crossbars;
+      if (need > m.pes_available && options.overflow == "reload") {
+        // Larger than the chip: its own group, run in passes over all PEs.
+        if (used > 0) {
+          group_used.push_back(used);
+          ++group;
+        }
+        l.crossbars_per_pass = m.pes_available * xbars_per_pe;
+        l.passes = int(ceil_div(l.tiling.crossbars, l.crossbars_per_pass));
+        l.reload_group = group;
+        group_used.push_back(m.pes_available);
+        ++group;
+        used = 0;
+        continue;
+      }
+      if (pes_with_alignment(used, need) > m.pes_available) {
+        if (options.overflow != "reload")
+          throw common::InputError(fmt::format(
+              "network '{}' needs {} crossbars ({} PEs) but the chip has {} crossbars ({} PEs); set "
+              "[mapping] overflow = \"reload\" to reload weights from DRAM per layer group",
+              graph.name(), [&] {
+                std::int64_t x = 0;
+                for (const auto& l : m.layers) x += l.on_crossbars ? l.tiling.crossbars : 0;
+                return x;
+              }(),
+              m.pes_needed, m.pes_available * xbars_per_pe, m.pes_available));
+        group_used.push_back(used);
+        ++group;
+        used = 0;
+      }
+      used = pes_with_alignment(used, need);
+      m.layers[i].reload_group = group;
+    }
+    group_used.push_back(used);
+    m.reload_groups = group + 1;
+  }
+
+  // Duplication: spare PEs of each group go to extra copies of its busiest layers.
+  auto copy_cost = [&](int i) {  // tile-aligned copies round up to whole tiles
+    return mapper.tile_aligned ? ceil_div(pes_per_copy[i], pes_per_tile) * pes_per_tile : pes_per_copy[i];
+  };
+  for (int i = 0; i < graph.size(); ++i) m.layers[i].duplication = 1;
+  if (options.duplication > 1) {
+    for (int grp = 0; grp < m.reload_groups; ++grp) {
+      std::int64_t spare = m.pes_available - group_used[grp];
+      while (true) {
+        int best = -1;
+        double best_work = 0;
+        for (int i = 0; i < graph.size(); ++i) {
+          const LayerPlacement& l = m.layers[i];
+          if (!l.on_crossbars || l.reload_group != grp || l.passes > 1 || l.duplication >= options.duplication)
+            continue;
+          const std::int64_t copies_useful = graph.weight_matrix(i).vectors;  // no more copies than vectors
+          if (l.duplication >= copies_useful || copy_cost(i) > spare) continue;
+          const double w = layer_work(graph, l) / l.duplication;
+          if (w > best_work) best_work = w, best = i;
+        }
+        if (best < 0) break;
+        spare -= copy_cost(best);
+        m.layers[best].duplication++;
+      }
+    }
+  }
+
+  // Placement: PE index p -> (tile p / pes_per_tile, pe p % pes_per_tile).
+  std::int64_t next = 0;
+  int current_group = 0;
+  for (int i = 0; i < graph.size(); ++i) {
+    LayerPlacement& l = m.layers[i];
+    if (!l.on_crossbars) continue;
+    if (l.reload_group != current_group) {
+      current_group = l.reload_group;
+      next = 0;
+    }
+    for (int copy = 0; copy < l.duplication; ++copy) {
+      if (mapper.tile_aligned && next % pes_per_tile) next += pes_per_tile - next % pes_per_tile;
+      std::int64_t first = 0;
+      while (first < l.crossbars_per_pass) {
+        const std::int64_t n = std::min<std::int64_t>(xbars_per_pe, l.crossbars_per_pass - first);
+        LayerPlacement::PeSlot slot;
+        slot.tile = int(next / pes_per_tile);
+        slot.pe = int(next % pes_per_tile);
+        slot.first_crossbar = first;
+        slot.crossbars = n;
+        slot.copy = copy;
+        l.pes.push_back(slot);
+        if (l.tiles.empty() || l.tiles.back() != slot.tile) l.tiles.push_back(slot.tile);
+        first += n;
+        ++next;
+      }
+    }
+  }
+  return m;
+}
+
+}  // namespace imc::mapping

@@ -1,0 +1,69 @@
+#include "sim/analytical/analytical_model.h"
+
+#include <algorithm>
+
+#include "sim/timing.h"
+
+namespace imc::sim {
+
+namespace {
+constexpr int kTileUnitKinds = 7;  // TileBus .. TileNic
+}
+
+int unit_count(const mapping::Program& p) { return p.tiles * p.pes_per_tile + kTileUnitKinds * p.tiles + 1; }
+
+int unit_index(const mapping::Op& op, const mapping::Program& p) {
+  using mapping::UnitKind;
+  if (op.unit == UnitKind::Pe) return op.tile * p.pes_per_tile + op.pe;
+  if (op.unit == UnitKind::Dram) return unit_count(p) - 1;
+  const int kind = static_cast<int>(op.unit) - static_cast<int>(UnitKind::TileBus);
+  return p.tiles * p.pes_per_tile + kind * p.tiles + op.tile;
+}
+
+Report AnalyticalModel::evaluate(const arch::ArchSpec& spec, const mapping::Program& program) {
+  return evaluate(spec, arch::cost::build(spec), program);
+}
+
+Report AnalyticalModel::evaluate(const arch::ArchSpec& spec, const arch::cost::CostTable& costs,
+                                 const mapping::Program& program) {
+  Report r;
+  r.model = "analytical";
+  r.workload = program.workload;
+  r.batch = program.batch;
+  r.macs = program.workload_macs * program.batch;
+  r.utilization = program.utilization();
+  r.layers.resize(program.layers.size());
+  for (std::size_t i = 0; i < program.layers.size(); ++i) {
+    r.layers[i].name = program.layers[i].name;
+    r.layers[i].op = program.layers[i].op;
+    r.layers[i].macs = program.layers[i].macs * program.batch;
+    r.layers[i].start_cycle = -1;
+  }
+  std::vector<std::int64_t> end(program.ops.size(), 0);
+  std::vector<std::int64_t> unit_free(std::size_t(unit_count(program)), 0);
+  std::int64_t latency = 0;
+  for (std::size_t id = 0; id < program.ops.size(); ++id) {
+    const mapping::Op& op = program.ops[id];
+    const int u = unit_index(op, program);
+    std::int64_t start = unit_free[std::size_t(u)];
+    for (int d : op.deps) start = std::max(start, end[std::size_t(d)]);
+    const std::int64_t service = service_cycles(op, spec, costs);
+    const std::int64_t occupancy = occupancy_cycles(op, spec, costs);
+    end[id] = start + service;
+    unit_free[std::size_t(u)] = start + occupancy;
+    latency = std::max(latency, end[id]);
+    r.actions += op.actions;
+    LayerReport& l = r.layers[std::size_t(op.layer)];
+    l.actions += op.actions;
+    if (l.start_cycle < 0 || start < l.start_cycle) l.start_cycle = start;
+    l.end_cycle = std::max(l.end_cycle, end[id]);
+    l.busy_cycles[mapping::to_string(op.unit)] += occupancy;
+  }
+  for (auto& l : r.layers)
+    if (l.start_cycle < 0) l.start_cycle = 0;
+  r.latency_cycles = latency;
+  finalize(r, spec, costs);
+  return r;
+}
+
+}  // namespace imc::sim

@@ -1,0 +1,67 @@
+#include "sim/report.h"
+
+#include <nlohmann/json.hpp>
+
+namespace imc::sim {
+
+double Report::tops() const { return latency_ns > 0 ? 2.0 * double(macs) / latency_ns * 1e-3 : 0; }
+double Report::tops_per_w() const { return energy_pj > 0 ? 2.0 * double(macs) / energy_pj : 0; }
+double Report::tops_per_mm2() const { return area_mm2 > 0 ? tops() / area_mm2 : 0; }
+double Report::edap() const { return energy_pj * 1e-12 * latency_ns * 1e-9 * area_mm2; }
+
+void finalize(Report& r, const arch::ArchSpec& spec, const arch::cost::CostTable& costs) {
+  r.latency_ns = double(r.latency_cycles) / spec.chip.clock_ghz;
+  r.energy_breakdown_pj = arch::cost::energy_breakdown_pj(r.actions, costs);
+  r.dynamic_energy_pj = 0;
+  for (const auto& [k, v] : r.energy_breakdown_pj) r.dynamic_energy_pj += v;
+  r.leakage_energy_pj = costs.chip_leakage_mw * r.latency_ns;  // mW x ns = pJ
+  r.energy_breakdown_pj["leakage"] = r.leakage_energy_pj;
+  r.energy_pj = r.dynamic_energy_pj + r.leakage_energy_pj;
+  r.area_mm2 = costs.chip.area_mm2;
+  for (auto& l : r.layers) {
+    l.energy_pj = arch::cost::energy_pj(l.actions, costs);
+    l.latency_cycles = l.end_cycle - l.start_cycle;
+  }
+}
+
+nlohmann::json to_json(const Report& r) {
+  using nlohmann::json;
+  auto actions = [](const arch::ActionCounts& a) {
+    json j = json::object();
+    for (int i = 0; i < arch::kActionCount; ++i) j[std::string(arch::to_string(static_cast<arch::Action>(i)))] = a.n[i];
+    return j;
+  };
+  json total = {{"macs", r.macs},
+                {"energy_pj", r.energy_pj},
+                {"dynamic_energy_pj", r.dynamic_energy_pj},
+                {"leakage_energy_pj", r.leakage_energy_pj},
+                {"latency_ns", r.latency_ns},
+                {"latency_cycles", r.latency_cycles},
+                {"area_mm2", r.area_mm2},
+                {"edap", r.edap()},
+                {"tops", r.tops()},
+                {"tops_per_w", r.tops_per_w()},
+                {"tops_per_mm2", r.tops_per_mm2()},
+                {"utilization", r.utilization},
+                {"energy_breakdown_pj", r.energy_breakdown_pj},
+                {"actions", actions(r.actions)}};
+  json layers = json::array();
+  for (const auto& l : r.layers) {
+    json lj = {{"name", l.name},         {"op", l.op},
+               {"macs", l.macs},         {"energy_pj", l.energy_pj},
+               {"start_cycle", l.start_cycle}, {"end_cycle", l.end_cycle},
+               {"latency_cycles", l.latency_cycles}, {"busy_cycles", l.busy_cycles},
+               {"actions", actions(l.actions)}};
+    if (!l.stall_cycles.empty()) lj["stall_cycles"] = l.stall_cycles;
+    layers.push_back(std::move(lj));
+  }
+  json j = {{"workload", r.workload}, {"model", r.model}, {"batch", r.batch},
+            {"total", total},         {"layers", layers}, {"eval_us", r.eval_us}};
+  if (r.model == "systemc") {
+    j["stalls"] = r.stalls;
+    j["events"] = r.events;
+  }
+  return j;
+}
+
+}  // namespace imc::sim

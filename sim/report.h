@@ -1,0 +1,68 @@
+// What a performance model returns, and the one interface both models implement.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "arch/actions.h"
+#include "arch/cost.h"
+#include "arch/spec.h"
+#include "mapping/program.h"
+
+namespace imc::sim {
+
+struct LayerReport {
+  std::string name;
+  std::string op;
+  std::int64_t macs = 0;               // per batch (all inferences)
+  arch::ActionCounts actions;
+  double energy_pj = 0;                // dynamic energy of its actions (leakage is chip-level)
+  std::int64_t start_cycle = 0;        // first op start
+  std::int64_t end_cycle = 0;          // last op end
+  std::int64_t latency_cycles = 0;     // end - start
+  std::map<std::string, std::int64_t> busy_cycles;   // by unit kind
+  std::map<std::string, std::int64_t> stall_cycles;  // by reason (systemc only)
+};
+
+struct Report {
+  std::string model;     // "analytical" | "systemc"
+  std::string workload;
+  int batch = 1;
+  std::int64_t macs = 0;  // per batch
+  arch::ActionCounts actions;
+  std::int64_t latency_cycles = 0;
+  double latency_ns = 0;
+  double dynamic_energy_pj = 0;
+  double leakage_energy_pj = 0;
+  double energy_pj = 0;   // dynamic + leakage
+  std::map<std::string, double> energy_breakdown_pj;  // by component, incl. "leakage"; sums to energy_pj
+  double area_mm2 = 0;
+  double utilization = 0;
+  std::vector<LayerReport> layers;
+  std::map<std::string, std::int64_t> stalls;  // whole run, by reason (systemc only)
+  std::int64_t events = 0;                     // simulation events processed (systemc only)
+  double eval_us = 0;                          // time spent mapping, lowering and evaluating
+
+  double tops() const;        // 2 * macs / latency
+  double tops_per_w() const;  // 2 * macs / energy
+  double tops_per_mm2() const;
+  double edap() const;        // energy (J) x latency (s) x area (mm2): J*s*mm2
+};
+
+// Fills energy, breakdown and per-layer energies from the counted actions and the latency
+// (leakage x time); call after a model has filled actions, layers and latency_cycles.
+void finalize(Report& r, const arch::ArchSpec& spec, const arch::cost::CostTable& costs);
+
+nlohmann::json to_json(const Report& r);
+
+class IPerfModel {
+ public:
+  virtual ~IPerfModel() = default;
+  virtual Report evaluate(const arch::ArchSpec& spec, const mapping::Program& program) = 0;
+};
+
+}  // namespace imc::sim
