@@ -147,24 +147,32 @@ class Lowerer {
     const std::int64_t offset = std::int64_t(pass) * l.crossbars_per_pass;
     CopyWork w;
     const CrossbarTiling& t = l.tiling;
-    std::set<std::pair<std::int64_t, std::int64_t>> all_outputs;
-    std::map<int, std::size_t> tile_index;
-    std::map<int, std::set<std::pair<std::int64_t, std::int64_t>>> tile_rows, tile_outs;
+    // Distinct input rows (group set, row block) and outputs (group set, column block) seen by
+    // each PE, each tile and the whole copy, marked with stamps instead of sets (hot path).
+    const std::size_t n_rows = std::size_t(t.group_sets * t.row_blocks), n_outs = std::size_t(t.group_sets * t.col_blocks);
+    std::vector<int> pe_row(n_rows, -1), pe_out(n_outs, -1), tile_row(n_rows, -1), tile_out(n_outs, -1);
+    std::vector<char> any_out(n_outs, 0);
+    int pe_stamp = 0;
     for (const auto& slot : l.pes) {
       if (slot.copy != copy) continue;
+      const std::int64_t last = std::min(offset + slot.first_crossbar + slot.crossbars, t.crossbars);
+      if (offset + slot.first_crossbar >= last) continue;  // the last pass may use fewer PEs
+      if (w.tiles.empty() || w.tiles.back().tile != slot.tile) w.tiles.push_back(TileWork{slot.tile, {}, 0, 0, 0});
+      TileWork& tw = w.tiles.back();
+      const int tile_stamp = int(w.tiles.size()) - 1;
       PeWork pw;
       pw.tile = slot.tile;
       pw.pe = slot.pe;
-      std::set<std::pair<std::int64_t, std::int64_t>> rows, outs;
-      const std::int64_t last = std::min(offset + slot.first_crossbar + slot.crossbars, t.crossbars);
-      if (offset + slot.first_crossbar >= last) continue;  // the last pass may use fewer PEs
+      ++pe_stamp;
       for (std::int64_t x = offset + slot.first_crossbar; x < last; ++x) {
         const XbarBlock b = block_of(t, s_, x);
-        if (rows.insert({b.group_set, b.row_block}).second) pw.in_rows += b.rows;
-        if (outs.insert({b.group_set, b.col_block}).second) pw.outputs += b.logical_cols;
-        if (tile_rows[slot.tile].insert({b.group_set, b.row_block}).second) tile_in_rows_[slot.tile] += b.rows;
-        if (tile_outs[slot.tile].insert({b.group_set, b.col_block}).second) tile_out_cols_[slot.tile] += b.logical_cols;
-        if (all_outputs.insert({b.group_set, b.col_block}).second) w.total_outputs += b.logical_cols;
+        const std::size_t r = std::size_t(b.group_set * t.row_blocks + b.row_block);
+        const std::size_t o = std::size_t(b.group_set * t.col_blocks + b.col_block);
+        if (pe_row[r] != pe_stamp) pe_row[r] = pe_stamp, pw.in_rows += b.rows;
+        if (pe_out[o] != pe_stamp) pe_out[o] = pe_stamp, pw.outputs += b.logical_cols;
+        if (tile_row[r] != tile_stamp) tile_row[r] = tile_stamp, tw.in_rows += b.rows;
+        if (tile_out[o] != tile_stamp) tile_out[o] = tile_stamp, tw.outputs += b.logical_cols;
+        if (!any_out[o]) any_out[o] = 1, w.total_outputs += b.logical_cols;
         pw.partials += b.logical_cols;
         pw.macs += b.macs_per_vector;
         pw.cells_read += b.rows * b.phys_cols;
@@ -175,19 +183,11 @@ class Lowerer {
         pw.cols_per_adc_used = std::max<int>(
             pw.cols_per_adc_used, int(std::min<std::int64_t>(s_.adc.cols_per_adc, b.phys_cols)));
       }
-      auto [it, fresh] = tile_index.emplace(slot.tile, w.tiles.size());
-      if (fresh) w.tiles.push_back(TileWork{slot.tile, {}, 0, 0, 0});
-      w.tiles[it->second].pes.push_back(int(w.pes.size()));
-      w.tiles[it->second].pe_outputs += pw.outputs;
+      tw.pes.push_back(int(w.pes.size()));
+      tw.pe_outputs += pw.outputs;
       w.pes.push_back(pw);
     }
-    for (auto& tw : w.tiles) {
-      tw.in_rows = tile_in_rows_[tw.tile];
-      tw.outputs = tile_out_cols_[tw.tile];
-      w.tile_outputs_sum += tw.outputs;
-    }
-    tile_in_rows_.clear();
-    tile_out_cols_.clear();
+    for (const auto& tw : w.tiles) w.tile_outputs_sum += tw.outputs;
     return w;
   }
 
@@ -356,19 +356,21 @@ class Lowerer {
       load.actions[Action::PeInBufWrite] += load.bits;
       load.deps = ready;
       const int load_id = emit(std::move(load));
-      std::vector<int> mvms;
+      // The layer's PEs on this tile run in lockstep on the same vectors: one op covers them all
+      // (its time is the slowest PE's; they are the layer's alone, so nothing else contends).
+      Op mvm = make(OpType::Mvm, i, b, tw.tile, UnitKind::Pe);
+      mvm.pe = w.pes[std::size_t(tw.pes.front())].pe;
+      mvm.pe_count = int(tw.pes.size());
+      mvm.vectors = n;
+      mvm.slices = t.input_slices;
+      auto& a = mvm.actions;
       for (int pi : tw.pes) {
         const PeWork& pw = w.pes[std::size_t(pi)];
-        Op mvm = make(OpType::Mvm, i, b, tw.tile, UnitKind::Pe);
-        mvm.pe = pw.pe;
-        mvm.vectors = n;
-        mvm.slices = t.input_slices;
-        mvm.reads_per_slice = pw.reads_per_slice;
-        mvm.cols_per_adc_used = pw.cols_per_adc_used;
-        mvm.shift_adds_per_step = pw.phys_cols;
-        mvm.crossbar_macs = n * pw.macs;
+        mvm.reads_per_slice = std::max(mvm.reads_per_slice, pw.reads_per_slice);
+        mvm.cols_per_adc_used = std::max(mvm.cols_per_adc_used, pw.cols_per_adc_used);
+        mvm.merges_per_vector = std::max(mvm.merges_per_vector, pw.partials - pw.outputs);
+        mvm.crossbar_macs += n * pw.macs;
         const std::int64_t steps = n * t.input_slices * pw.reads_per_slice;
-        auto& a = mvm.actions;
         a[Action::PeInBufRead] += n * pw.in_rows * ib_;
         a[Action::DacDrive] += n * t.input_slices * pw.dac_drives;
         a[Action::XbarRead] += steps * pw.xbars;
@@ -378,9 +380,9 @@ class Lowerer {
         // Every conversion is shifted into its partial sum; row blocks in the PE are then added.
         a[Action::PeShiftAdd] += steps * pw.phys_cols + n * (pw.partials - pw.outputs);
         a[Action::PeOutBufWrite] += n * pw.outputs * acc_;
-        mvm.deps = {load_id};
-        mvms.push_back(emit(std::move(mvm)));
       }
+      mvm.deps = {load_id};
+      const std::vector<int> mvms = {emit(std::move(mvm))};
       Op acc = make(OpType::Accumulate, i, b, tw.tile, UnitKind::TileAccumulator);
       acc.count = n * (tw.pe_outputs - tw.outputs);
       acc.bits = n * tw.pe_outputs * acc_;
@@ -468,9 +470,11 @@ class Lowerer {
   void emit_weight_writes(int i, int pass) {
     const LayerPlacement& l = m_.layers[i];
     const std::int64_t offset = std::int64_t(pass) * l.crossbars_per_pass;
-    std::map<int, std::vector<const LayerPlacement::PeSlot*>> by_tile;
-    for (const auto& slot : l.pes) by_tile[slot.tile].push_back(&slot);
-    for (auto& [tile, slots] : by_tile) {
+    // Per (tile, copy): the PEs one Mvm op covers.
+    std::map<std::pair<int, int>, std::vector<const LayerPlacement::PeSlot*>> by_tile;
+    for (const auto& slot : l.pes) by_tile[{slot.tile, slot.copy}].push_back(&slot);
+    for (auto& [key, slots] : by_tile) {
+      const int tile = key.first;
       std::int64_t cells = 0;
       std::vector<std::tuple<int, std::int64_t, int>> per_pe;  // pe, cells, rows
       for (const auto* slot : slots) {
@@ -497,15 +501,17 @@ class Lowerer {
       r.actions[Action::BusBit] += r.bits;
       r.deps = barrier_;
       const int rid = emit(std::move(r));
+      // One op programs the layer's PEs on this tile (the same unit as its Mvm ops).
+      Op wr = make(OpType::WeightWrite, i, 0, tile, UnitKind::Pe);
+      wr.pe = std::get<0>(per_pe.front());
+      wr.pe_count = int(per_pe.size());
       for (const auto& [pe, c, rows] : per_pe) {
-        Op wr = make(OpType::WeightWrite, i, 0, tile, UnitKind::Pe);
-        wr.pe = pe;
-        wr.count = c;
-        wr.rows = rows;
-        wr.actions[Action::CellWrite] += c;
-        wr.deps = {rid};
-        emit(std::move(wr));
+        wr.count += c;
+        wr.rows = std::max(wr.rows, rows);
       }
+      wr.actions[Action::CellWrite] += wr.count;
+      wr.deps = {rid};
+      emit(std::move(wr));
     }
   }
 
@@ -550,7 +556,6 @@ class Lowerer {
   std::vector<std::vector<std::vector<int>>> final_;  // [batch][node][chunk] -> op
   std::vector<std::vector<int>> out_tile_;            // [node][chunk] -> tile holding it
   std::vector<int> barrier_;                          // layer schedule: the previous layer's final ops
-  mutable std::map<int, std::int64_t> tile_in_rows_, tile_out_cols_;
 };
 
 }  // namespace

@@ -16,7 +16,7 @@
 namespace imc::mapping {
 
 enum class OpType {
-  Mvm,         // PE: `vectors` input vectors through the layer's crossbars on this PE
+  Mvm,         // PEs pe..pe+pe_count-1 of one layer on one tile, in lockstep: `vectors` input vectors
   TileLoad,    // tile buffer -> PE input buffers over the tile bus: `bits`
   Accumulate,  // tile: `count` partial-sum additions, `bits` of partial sums over the bus from the PEs
   Digital,     // tile: `count` digital ops on unit `digital_unit` (activation, pool, vector)
@@ -41,7 +41,8 @@ struct Op {
   int layer = -1;  // index into Program::layers
   int batch = 0;   // which inference of the batch
   int tile = 0;    // executing tile (for Send: the source; for DRAM ops: the tile whose buffer is used)
-  int pe = -1;     // PE within the tile (Mvm, WeightWrite)
+  int pe = -1;     // PE within the tile (Mvm, WeightWrite): the first of `pe_count` PEs it occupies
+  int pe_count = 1;
   UnitKind unit = UnitKind::Pe;
   DigitalUnit digital_unit = DigitalUnit::Vector;
 
@@ -50,7 +51,8 @@ struct Op {
   int slices = 1;                 // Mvm: input slices per vector (input bits / DAC bits)
   int reads_per_slice = 1;        // Mvm: analog reads per slice per crossbar (rows / rows_parallel)
   int cols_per_adc_used = 1;      // Mvm: columns each ADC converts per read (max over the PE's crossbars)
-  std::int64_t shift_adds_per_step = 0;  // Mvm: shift-adds per read step over the PE's crossbars
+  std::int64_t merges_per_vector = 0;    // Mvm: partial sums of different crossbars added on the PE's
+                                         // shift-add units per vector (row blocks held by one PE)
   std::int64_t count = 0;         // Accumulate / Digital / WeightWrite: operations or cells
   int rows = 0;                   // WeightWrite: rows programmed (one row at a time per crossbar)
   std::int64_t bits = 0;          // TileLoad / Send / Recv / DRAM ops

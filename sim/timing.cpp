@@ -24,15 +24,19 @@ std::int64_t units_for(mapping::DigitalUnit u, const arch::ArchSpec& s) {
 std::int64_t mvm_step_cycles(const mapping::Op& op, const arch::ArchSpec& s, const arch::cost::CostTable& c) {
   const std::int64_t read = c.xbar_read_cycles;
   const std::int64_t adc = c.adc_cycles(op.cols_per_adc_used);
-  const std::int64_t sa = ceil_div(op.shift_adds_per_step, s.pe.shift_add_units);
-  return c.sample_hold ? std::max({read, adc, sa}) : std::max(read + adc, sa);
+  (void)s;
+  return c.sample_hold ? std::max(read, adc) : read + adc;
 }
 
 std::int64_t mvm_cycles(const mapping::Op& op, const arch::ArchSpec& s, const arch::cost::CostTable& c) {
-  const std::int64_t steps = op.vectors * op.slices * op.reads_per_slice;
-  if (steps == 0) return 0;
-  // With sample-and-hold the first read is exposed, the rest overlap the conversions.
-  return (c.sample_hold ? c.xbar_read_cycles : 0) + steps * mvm_step_cycles(op, s, c);
+  if (op.vectors == 0) return 0;
+  // Each ADC shift-adds its conversions into its column's partial sum as they come out (no extra
+  // time); the PE's shift-add units then add the partial sums of its crossbars' row blocks, one
+  // per unit per cycle, overlapping the next vector's reads. With sample-and-hold the first read is
+  // exposed and the rest overlap the conversions.
+  const std::int64_t per_vector = std::int64_t(op.slices) * op.reads_per_slice * mvm_step_cycles(op, s, c);
+  const std::int64_t merge = ceil_div(op.merges_per_vector, s.pe.shift_add_units);
+  return (c.sample_hold ? c.xbar_read_cycles : 0) + op.vectors * std::max(per_vector, merge);
 }
 
 std::int64_t noc_packets(std::int64_t bits, const arch::ArchSpec& s) {

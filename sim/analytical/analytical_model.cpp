@@ -1,6 +1,7 @@
 #include "sim/analytical/analytical_model.h"
 
 #include <algorithm>
+#include <array>
 
 #include "sim/timing.h"
 
@@ -39,6 +40,8 @@ Report AnalyticalModel::evaluate(const arch::ArchSpec& spec, const arch::cost::C
     r.layers[i].macs = program.layers[i].macs * program.batch;
     r.layers[i].start_cycle = -1;
   }
+  constexpr int kUnitKinds = static_cast<int>(mapping::UnitKind::Dram) + 1;
+  std::vector<std::array<std::int64_t, kUnitKinds>> busy(program.layers.size());
   std::vector<std::int64_t> end(program.ops.size(), 0);
   std::vector<std::int64_t> unit_free(std::size_t(unit_count(program)), 0);
   std::int64_t latency = 0;
@@ -57,10 +60,14 @@ Report AnalyticalModel::evaluate(const arch::ArchSpec& spec, const arch::cost::C
     l.actions += op.actions;
     if (l.start_cycle < 0 || start < l.start_cycle) l.start_cycle = start;
     l.end_cycle = std::max(l.end_cycle, end[id]);
-    l.busy_cycles[mapping::to_string(op.unit)] += occupancy;
+    busy[std::size_t(op.layer)][static_cast<int>(op.unit)] += occupancy;
   }
-  for (auto& l : r.layers)
+  for (std::size_t i = 0; i < r.layers.size(); ++i) {
+    LayerReport& l = r.layers[i];
     if (l.start_cycle < 0) l.start_cycle = 0;
+    for (int k = 0; k < kUnitKinds; ++k)
+      if (busy[i][k] > 0) l.busy_cycles[mapping::to_string(static_cast<mapping::UnitKind>(k))] = busy[i][k];
+  }
   r.latency_cycles = latency;
   finalize(r, spec, costs);
   return r;

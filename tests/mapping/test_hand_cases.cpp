@@ -46,7 +46,7 @@ TEST_CASE("one conv layer on one crossbar") {
   CHECK(mvm->actions[Action::AdcConversion] == 512 * 128);
   CHECK(mvm->crossbar_macs == 64 * 36 * 16);
   CHECK(mvm->crossbar_macs == g.total_macs());
-  // Step = max(read 10, ADC 8 columns x 1 ns = 8, 128 shift-adds / 16 units = 8) = 10 cycles;
+  // Step = max(read 10, ADC: 8 columns x 1 ns = 8) = 10 cycles (one crossbar: nothing to merge);
   // with sample-and-hold the first read is exposed: 10 + 512 x 10.
   const auto c = arch::cost::build(s);
   CHECK(sim::mvm_cycles(*mvm, s, c) == 10 + 512 * 10);
