@@ -47,7 +47,7 @@ class ConfigNode {
   const std::string& path() const { return path_; }  // dotted key path, e.g. "tile.pe.adc.bits"
 
   // Tables.
-  std::vector<std::string> keys() const;              // in document order
+  std::vector<std::string> keys() const;              // sorted by name (toml++ order), not document order
   ConfigNode get(std::string_view key) const;         // invalid node if absent
   ConfigNode require(std::string_view key) const;     // error if absent
   // Arrays.

@@ -1,0 +1,148 @@
+#include "arch/overrides.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "arch/fields.h"
+#include "arch/load.h"
+#include "common/config.h"
+
+namespace imc::arch {
+namespace {
+
+using common::Fields;
+
+// A Fields visitor that assigns one dotted key.
+class Setter final : public Fields {
+ public:
+  Setter(const std::string& key, const ParamValue& value) : key_(key), value_(value) {}
+  bool found = false;
+
+  void real(const char* k, double& v, const common::RealDecl& d) override {
+    if (!match(k)) return;
+    const double x = number(k);
+    if (!(x >= d.lo && x <= d.hi))
+      throw common::InputError(fmt::format("{}: {} is out of range: allowed [{}, {}] {}", key_, x, d.lo, d.hi, d.unit));
+    v = x;
+  }
+  void integer(const char* k, std::int64_t& v, const common::IntDecl& d) override {
+    if (!match(k)) return;
+    const double x = number(k);
+    if (std::floor(x) != x) throw common::InputError(fmt::format("{}: {} is not an integer", key_, x));
+    if (x < double(d.lo) || x > double(d.hi))
+      throw common::InputError(fmt::format("{}: {} is out of range: allowed [{}, {}] {}", key_, x, d.lo, d.hi, d.unit));
+    v = std::int64_t(x);
+  }
+  void boolean(const char* k, bool& v, bool, const char*) override {
+    if (!match(k)) return;
+    v = number(k) != 0;
+  }
+  void choice(const char* k, std::string& v, const common::ChoiceDecl& d) override {
+    if (!match(k)) return;
+    if (!std::holds_alternative<std::string>(value_))
+      throw common::InputError(fmt::format("{}: expected a string", key_));
+    const std::string& s = std::get<std::string>(value_);
+    if (!d.allowed.empty() && std::find(d.allowed.begin(), d.allowed.end(), s) == d.allowed.end())
+      throw common::InputError(fmt::format("{}: \"{}\" is not allowed", key_, s));
+    v = s;
+  }
+  void section(const char* k, const char*, const std::function<void(Fields&)>& body) override {
+    prefix_.push_back(k);
+    body(*this);
+    prefix_.pop_back();
+  }
+
+ private:
+  bool match(const char* k) {
+    std::string path;
+    for (const auto& p : prefix_) path += p + ".";
+    path += k;
+    if (path != key_) return false;
+    found = true;
+    return true;
+  }
+  double number(const char*) const {
+    if (!std::holds_alternative<double>(value_)) throw common::InputError(fmt::format("{}: expected a number", key_));
+    return std::get<double>(value_);
+  }
+  std::string key_;
+  ParamValue value_;
+  std::vector<std::string> prefix_;
+};
+
+class KeyLister final : public Fields {
+ public:
+  std::vector<std::string> keys;
+  void real(const char* k, double&, const common::RealDecl&) override { add(k); }
+  void integer(const char* k, std::int64_t&, const common::IntDecl&) override { add(k); }
+  void boolean(const char* k, bool&, bool, const char*) override { add(k); }
+  void choice(const char* k, std::string&, const common::ChoiceDecl&) override { add(k); }
+  void section(const char* k, const char*, const std::function<void(Fields&)>& body) override {
+    prefix_.push_back(k);
+    body(*this);
+    prefix_.pop_back();
+  }
+
+ private:
+  void add(const char* k) {
+    std::string path;
+    for (const auto& p : prefix_) path += p + ".";
+    keys.push_back(path + k);
+  }
+  std::vector<std::string> prefix_;
+};
+
+double as_number(const Override& o) {
+  if (!std::holds_alternative<double>(o.value)) throw common::InputError(fmt::format("{}: expected a number", o.key));
+  return std::get<double>(o.value);
+}
+
+void set_declared(ArchSpec& spec, const std::string& key, const ParamValue& value) {
+  Setter s(key, value);
+  describe(s, spec);
+  if (!s.found)
+    throw common::InputError(fmt::format("unknown hardware key '{}'; allowed: any arch key (imcsim arch --keys) or "
+                                         "noc.routers, tile.crossbars, chip.cycle_ns, global.capacity_mb",
+                                         key));
+}
+
+}  // namespace
+
+std::vector<std::string> overridable_keys() {
+  ArchSpec s;
+  KeyLister l;
+  describe(l, s);
+  for (const char* k : {"noc.routers", "tile.crossbars", "chip.cycle_ns", "global.capacity_mb"}) l.keys.emplace_back(k);
+  return l.keys;
+}
+
+void apply_overrides(ArchSpec& spec, const std::vector<Override>& overrides, const std::string& tech_base_dir) {
+  bool tech_changed = false;
+  for (const Override& o : overrides) {
+    if (o.key == "noc.routers") {
+      const int n = int(as_number(o));
+      if (n < 1) throw common::InputError("noc.routers: at least 1");
+      int x = int(std::floor(std::sqrt(double(n))));
+      while (n % x) --x;
+      spec.noc.mesh_x = n / x;
+      spec.noc.mesh_y = x;
+    } else if (o.key == "tile.crossbars") {
+      const int n = int(as_number(o));
+      if (n % spec.pe.crossbars)
+        throw common::InputError(fmt::format("tile.crossbars = {} is not a multiple of pe.crossbars = {}", n, spec.pe.crossbars));
+      spec.tile.pes = n / spec.pe.crossbars;
+    } else if (o.key == "chip.cycle_ns") {
+      spec.chip.clock_ghz = 1.0 / as_number(o);
+    } else if (o.key == "global.capacity_mb") {
+      spec.global.buffer.capacity_bytes = std::int64_t(std::llround(as_number(o) * 1048576.0));
+    } else {
+      set_declared(spec, o.key, o.value);
+      tech_changed |= o.key == "chip.tech" || o.key == "chip.node_nm";
+    }
+  }
+  if (tech_changed) spec.tech = load_tech(find_tech_file(spec.chip.tech, tech_base_dir), spec.chip.node_nm);
+}
+
+}  // namespace imc::arch

@@ -1,0 +1,333 @@
+#include "nas/loop.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include "nas/report.h"
+
+namespace imc::nas {
+
+namespace fs = std::filesystem;
+using common::InputError;
+
+namespace {
+
+constexpr const char* kCheckpointFormat = "imcsim-nas-checkpoint";
+constexpr int kCheckpointVersion = 1;
+
+// Writes `text` to `path` through a temporary file and a rename, so that a kill never leaves a
+// half-written file behind.
+void write_atomically(const fs::path& path, const std::string& text) {
+  fs::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+    out << text;
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  fs::rename(tmp, path);
+}
+
+std::string duration_text(double s) {
+  if (!std::isfinite(s) || s < 0) return "?";
+  if (s < 90) return fmt::format("{:.1f} s", s);
+  if (s < 5400) return fmt::format("{:.1f} min", s / 60);
+  return fmt::format("{:.1f} h", s / 3600);
+}
+
+}  // namespace
+
+void check_evaluation(const Evaluation& e, std::size_t objectives, const std::string& key) {
+  if (std::isnan(e.violation) || e.violation < 0)
+    throw InputError(fmt::format("evaluation of '{}': violation must be >= 0 (0 = feasible), found {}", key, e.violation));
+  if (!e.feasible()) return;
+  if (e.objectives.size() != objectives)
+    throw InputError(fmt::format("evaluation of '{}': {} objective values, the search has {} objectives", key,
+                                 e.objectives.size(), objectives));
+  for (std::size_t i = 0; i < objectives; ++i)
+    if (!std::isfinite(e.objectives[i]) || std::abs(e.objectives[i]) > kMaxObjectiveMagnitude)
+      throw InputError(fmt::format("evaluation of '{}': objective #{} = {} must be finite with magnitude <= {:g}", key,
+                                   i, e.objectives[i], kMaxObjectiveMagnitude));
+}
+
+SearchLoop::SearchLoop(SearchSpace space, OptimizerConfig config, BatchEvaluator evaluate, LoopOptions options,
+                       KeyFunction key)
+    : space_(std::move(space)),
+      config_(std::move(config)),
+      evaluate_(std::move(evaluate)),
+      options_(std::move(options)),
+      key_(std::move(key)) {
+  if (options_.objective_names.empty()) throw InputError("search: at least one objective must be named");
+  if (!options_.reference_point.empty() && options_.reference_point.size() != options_.objective_names.size())
+    throw InputError(fmt::format("search: reference point has {} values for {} objectives",
+                                 options_.reference_point.size(), options_.objective_names.size()));
+  if (!evaluate_) throw std::invalid_argument("SearchLoop: no evaluator");
+  if (!key_) key_ = [this](const Genome& g) { return space_.key(g); };
+  reference_ = options_.reference_point;
+  optimizer_ = make_optimizer({config_, space_.cardinalities(), options_.objective_names.size()});
+}
+
+SearchLoop::~SearchLoop() = default;
+
+std::size_t SearchLoop::generation() const { return optimizer_->generation(); }
+
+void SearchLoop::hot_start(const std::vector<Genome>& genomes) {
+  if (started_) throw std::logic_error("hot_start() must come before run() and resume()");
+  for (const auto& g : genomes) space_.validate(g);
+  optimizer_->hot_start(genomes);
+}
+
+nlohmann::json SearchLoop::settings_json() const {
+  OptimizerConfig c = config_;
+  return {{"optimizer", common::dump_fields([&](common::Fields& f) { describe(f, c); })},
+          {"weights", config_.weights},
+          {"objectives", options_.objective_names},
+          {"space_fingerprint", hash_hex(hash64(space_.fingerprint()))}};
+}
+
+void SearchLoop::start() {
+  started_ = true;
+  if (options_.run_dir.empty()) return;
+  fs::create_directories(options_.run_dir);
+  nlohmann::json run = settings_json();
+  run["seed"] = config_.seed;
+  run["generations"] = options_.generations;
+  run["reference_point"] = options_.reference_point;
+  run["space"] = space_.fingerprint();
+  run["log10_candidates"] = space_.log10_candidates();
+  write_atomically(fs::path(options_.run_dir) / "run.json", run.dump(2) + "\n");
+  if (!options_.config_path.empty()) {
+    if (!fs::is_regular_file(options_.config_path))
+      throw InputError(fmt::format("search: config file '{}' not found (LoopOptions::config_path)", options_.config_path));
+    fs::path dst = fs::path(options_.run_dir) / "config.toml";
+    if (!fs::exists(dst) || !fs::equivalent(options_.config_path, dst))
+      fs::copy_file(options_.config_path, dst, fs::copy_options::overwrite_existing);
+  }
+}
+
+void SearchLoop::run() {
+  if (!started_) start();
+  while (optimizer_->generation() < options_.generations) {
+    const std::size_t gen = optimizer_->generation();
+    auto t0 = std::chrono::steady_clock::now();
+    while (optimizer_->generation() == gen) round(gen);
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    end_generation(gen, s);
+  }
+}
+
+std::size_t SearchLoop::add_candidate(std::size_t generation, const Genome& g, std::string key, std::uint64_t h,
+                                      Evaluation e) {
+  Candidate c;
+  c.id = candidates_.size();
+  c.generation = generation;
+  c.genome = g;
+  c.key = std::move(key);
+  c.hash = h;
+  c.evaluation = std::move(e);
+  if (c.evaluation.feasible()) {
+    front_.insert(c.id, c.evaluation.objectives);
+    ++counters_.feasible;
+  }
+  // On the (astronomically unlikely) collision of two keys the first keeps the cache slot.
+  cache_.emplace(h, c.id);
+  candidates_.push_back(std::move(c));
+  return candidates_.back().id;
+}
+
+void SearchLoop::round(std::size_t generation) {
+  const std::vector<Genome> genomes = optimizer_->ask();
+  const std::size_t n = genomes.size();
+  counters_.asked += n;
+  std::vector<Evaluation> results(n);
+  std::vector<std::size_t> to_evaluate;          // indices into genomes
+  std::vector<std::pair<std::size_t, std::size_t>> repeats;  // (index, index it repeats)
+  std::unordered_map<std::uint64_t, std::size_t> in_batch;   // hash -> first index in this batch
+  std::vector<std::string> keys(n);
+  std::vector<std::uint64_t> hashes(n);
+
+  for (std::size_t i = 0; i < n; ++i) {
+    space_.validate(genomes[i]);
+    keys[i] = key_(genomes[i]);
+    hashes[i] = hash64(keys[i]);
+    if (auto it = cache_.find(hashes[i]); it != cache_.end() && candidates_[it->second].key == keys[i]) {
+      results[i] = candidates_[it->second].evaluation;
+      ++counters_.cache_hits;
+      continue;
+    }
+    if (auto it = in_batch.find(hashes[i]); it != in_batch.end() && keys[it->second] == keys[i]) {
+      repeats.emplace_back(i, it->second);
+      ++counters_.cache_hits;
+      continue;
+    }
+    in_batch.emplace(hashes[i], i);
+    Feasibility f = space_.check(genomes[i]);
+    if (!f.ok()) {
+      results[i] = Evaluation::infeasible(f.violation, f.reason, "conditions");
+      add_candidate(generation, genomes[i], keys[i], hashes[i], results[i]);
+      ++counters_.rejected;
+      continue;
+    }
+    to_evaluate.push_back(i);
+  }
+
+  if (!to_evaluate.empty()) {
+    std::vector<Genome> batch;
+    batch.reserve(to_evaluate.size());
+    for (auto i : to_evaluate) batch.push_back(genomes[i]);
+    std::vector<Evaluation> evals = evaluate_(batch);
+    if (evals.size() != batch.size())
+      throw std::runtime_error(fmt::format("the evaluator returned {} evaluations for {} genomes", evals.size(),
+                                           batch.size()));
+    counters_.evaluated += batch.size();
+    for (std::size_t k = 0; k < batch.size(); ++k) {
+      const std::size_t i = to_evaluate[k];
+      check_evaluation(evals[k], options_.objective_names.size(), keys[i]);
+      results[i] = evals[k];
+      add_candidate(generation, genomes[i], keys[i], hashes[i], std::move(evals[k]));
+    }
+  }
+  for (auto [i, first] : repeats) results[i] = results[first];
+  optimizer_->tell(genomes, results);
+}
+
+std::vector<std::size_t> SearchLoop::front() const {
+  std::vector<std::size_t> ids;
+  for (const auto& e : front_.entries()) ids.push_back(e.id);
+  std::sort(ids.begin(), ids.end(), [&](std::size_t a, std::size_t b) {
+    const auto& fa = candidates_[a].evaluation.objectives;
+    const auto& fb = candidates_[b].evaluation.objectives;
+    return fa != fb ? fa < fb : a < b;
+  });
+  return ids;
+}
+
+void SearchLoop::end_generation(std::size_t generation, double seconds) {
+  const std::size_t m = options_.objective_names.size();
+  if (reference_.empty() && counters_.feasible > 0) {
+    std::vector<double> lo(m, INFINITY), hi(m, -INFINITY);
+    for (const auto& c : candidates_)
+      if (c.evaluation.feasible())
+        for (std::size_t i = 0; i < m; ++i) {
+          lo[i] = std::min(lo[i], c.evaluation.objectives[i]);
+          hi[i] = std::max(hi[i], c.evaluation.objectives[i]);
+        }
+    reference_.resize(m);
+    for (std::size_t i = 0; i < m; ++i) {
+      double span = hi[i] - lo[i];
+      if (span <= 0) span = std::max(std::abs(hi[i]), 1.0);
+      reference_[i] = hi[i] + 0.1 * span;
+    }
+  }
+  GenerationStats s = counters_;
+  s.generation = generation;
+  s.front_size = front_.size();
+  s.hypervolume = reference_.empty() ? 0.0 : hypervolume(front_.points(), reference_);
+  s.best.clear();
+  for (const auto& e : front_.entries()) {
+    if (s.best.empty()) s.best = e.objectives;
+    for (std::size_t i = 0; i < m; ++i) s.best[i] = std::min(s.best[i], e.objectives[i]);
+  }
+  history_.push_back(s);
+
+  if (!options_.run_dir.empty()) {
+    save_checkpoint();
+    write_reports();
+  }
+
+  seconds_ += seconds;
+  ++timed_generations_;
+  if (options_.progress) {
+    std::string best;
+    for (std::size_t i = 0; i < s.best.size(); ++i)
+      best += fmt::format(" {}={:.4g}", options_.objective_names[i], s.best[i]);
+    const double per_gen = seconds_ / static_cast<double>(timed_generations_);
+    const double remaining = static_cast<double>(options_.generations - (generation + 1));
+    std::size_t prev_eval = history_.size() > 1 ? history_[history_.size() - 2].evaluated : 0;
+    *options_.progress << fmt::format(
+        "[nas] gen {}/{}  evals {} (+{})  cache hits {}  rejected {}  front {}  best{}  HV {:.6g}  {}/gen  ETA {}\n",
+        generation + 1, options_.generations, s.evaluated, s.evaluated - prev_eval, s.cache_hits, s.rejected,
+        s.front_size, best.empty() ? " (none feasible)" : best, s.hypervolume, duration_text(per_gen),
+        duration_text(per_gen * remaining));
+    options_.progress->flush();
+  }
+}
+
+void SearchLoop::save_checkpoint() const {
+  nlohmann::json j;
+  j["format"] = kCheckpointFormat;
+  j["version"] = kCheckpointVersion;
+  j["generation"] = optimizer_->generation();
+  j["settings"] = settings_json();
+  j["optimizer"] = optimizer_->save();
+  j["reference_point"] = reference_;
+  j["counters"] = to_json(counters_);
+  nlohmann::json hist = nlohmann::json::array();
+  for (const auto& h : history_) hist.push_back(to_json(h));
+  j["history"] = std::move(hist);
+  nlohmann::json cands = nlohmann::json::array();
+  for (const auto& c : candidates_) cands.push_back(to_json(c));
+  j["candidates"] = std::move(cands);
+  write_atomically(fs::path(options_.run_dir) / "checkpoint.json",
+                   j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
+void SearchLoop::resume(const std::string& dir) {
+  if (started_) throw std::logic_error("resume() must come before run()");
+  const fs::path path = fs::path(dir) / "checkpoint.json";
+  std::ifstream in(path);
+  if (!in) throw InputError(fmt::format("{}: cannot read the checkpoint (no such file?)", path.string()));
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(fmt::format("{}: not a valid checkpoint: {}", path.string(), e.what()));
+  }
+  if (j.value("format", "") != kCheckpointFormat || j.value("version", 0) != kCheckpointVersion)
+    throw InputError(fmt::format("{}: not an imcsim search checkpoint (version {})", path.string(), kCheckpointVersion));
+  const nlohmann::json now = settings_json();
+  for (const auto& [k, v] : now.items())
+    if (j.at("settings").value(k, nlohmann::json()) != v)
+      throw InputError(fmt::format("{}: the checkpoint was written with different '{}' ({} there, {} now); "
+                                   "resume with the run's own configuration",
+                                   path.string(), k, j.at("settings").value(k, nlohmann::json()).dump(), v.dump()));
+  try {
+    optimizer_->load(j.at("optimizer"));
+    reference_ = j.at("reference_point").get<std::vector<double>>();
+    counters_ = stats_from_json(j.at("counters"));
+    history_.clear();
+    for (const auto& h : j.at("history")) history_.push_back(stats_from_json(h));
+    candidates_.clear();
+    cache_.clear();
+    front_ = ParetoArchive();
+    for (const auto& cj : j.at("candidates")) {
+      Candidate c = candidate_from_json(cj);
+      if (c.id != candidates_.size()) throw std::runtime_error("candidate ids are not consecutive");
+      if (c.evaluation.feasible()) front_.insert(c.id, c.evaluation.objectives);
+      cache_.emplace(c.hash, c.id);
+      candidates_.push_back(std::move(c));
+    }
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw InputError(fmt::format("{}: damaged checkpoint: {}", path.string(), e.what()));
+  }
+  if (options_.run_dir.empty()) options_.run_dir = dir;
+  start();
+}
+
+void SearchLoop::write_reports(const std::vector<std::size_t>& finalists) const {
+  if (options_.run_dir.empty()) throw std::logic_error("write_reports(): the loop has no run directory");
+  ReportInput in{space_, options_.objective_names, candidates_, front(), history_, reference_, finalists};
+  write_all_reports(in, options_.run_dir);
+}
+
+}  // namespace imc::nas

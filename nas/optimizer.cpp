@@ -1,0 +1,164 @@
+#include "nas/optimizer.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+namespace imc::nas {
+
+using common::InputError;
+
+Evaluation Evaluation::infeasible(double violation, std::string reason, std::string fidelity) {
+  Evaluation e;
+  e.violation = violation > 0 ? violation : 1.0;
+  e.reason = std::move(reason);
+  e.fidelity = std::move(fidelity);
+  return e;
+}
+
+namespace {
+
+// JSON has no infinity: a violation of +inf (a candidate that could not be evaluated) is written
+// as the string "inf".
+nlohmann::json number_json(double v) {
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  if (std::isnan(v)) return "nan";
+  return v;
+}
+
+double number_from_json(const nlohmann::json& j) {
+  if (j.is_number()) return j.get<double>();
+  if (j.is_string()) {
+    std::string s = j.get<std::string>();
+    if (s == "inf") return std::numeric_limits<double>::infinity();
+    if (s == "-inf") return -std::numeric_limits<double>::infinity();
+    if (s == "nan") return std::numeric_limits<double>::quiet_NaN();
+  }
+  throw std::runtime_error("expected a number, found " + j.dump());
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Evaluation& e) {
+  nlohmann::json objectives = nlohmann::json::array();
+  for (double v : e.objectives) objectives.push_back(number_json(v));
+  return {{"objectives", objectives}, {"violation", number_json(e.violation)}, {"reason", e.reason},
+          {"fidelity", e.fidelity},   {"extra", e.extra}};
+}
+
+Evaluation evaluation_from_json(const nlohmann::json& j) {
+  if (!j.is_object()) throw std::runtime_error("evaluation: expected a JSON object, found " + j.dump());
+  Evaluation e;
+  for (const auto& v : j.at("objectives")) e.objectives.push_back(number_from_json(v));
+  e.violation = number_from_json(j.at("violation"));
+  e.reason = j.value("reason", "");
+  e.fidelity = j.value("fidelity", "");
+  if (j.contains("extra")) e.extra = j.at("extra");
+  return e;
+}
+
+void describe(common::Fields& f, OptimizerConfig& c) {
+  f.choice("name", c.name, {"nsga2", optimizer_names(), "optimizer (see docs/nas.md)"});
+  f.integer("population", c.population, {32, 2, 100000, "candidates", "candidates per generation"});
+  f.integer("seed", c.seed, {1, 0, std::numeric_limits<std::int64_t>::max(), "", "random seed of the search"});
+  f.section("nsga2", "NSGA-II (pagmo::nsga2)", [&](common::Fields& g) {
+    g.real("cr", c.nsga2.cr, {0.95, 0, 0.999999, "", "crossover probability"});
+    g.real("eta_c", c.nsga2.eta_c, {10, 1, 100, "", "SBX distribution index"});
+    g.real("m", c.nsga2.m, {0, 0, 1, "", "mutation probability per gene; 0 = 1 / free genes"});
+    g.real("eta_m", c.nsga2.eta_m, {20, 1, 100, "", "polynomial mutation distribution index"});
+  });
+  f.section("moead", "MOEA/D-DE (pagmo::moead)", [&](common::Fields& g) {
+    g.choice("decomposition", c.moead.decomposition, {"tchebycheff", {"tchebycheff", "weighted", "bi"}, "decomposition"});
+    g.choice("weight_generation", c.moead.weight_generation,
+             {"auto", {"auto", "grid", "low discrepancy"}, "weight vectors; auto = grid for 2 objectives, else low discrepancy"});
+    g.integer("neighbours", c.moead.neighbours, {20, 2, 100000, "", "neighbourhood size (< population)"});
+    g.real("cr", c.moead.cr, {1.0, 0, 1, "", "DE crossover rate"});
+    g.real("f", c.moead.f, {0.5, 0, 1, "", "DE scale factor"});
+    g.real("eta_m", c.moead.eta_m, {20, 1, 100, "", "polynomial mutation distribution index"});
+    g.real("realb", c.moead.realb, {0.9, 0, 1, "", "chance of mating within the neighbourhood"});
+    g.integer("limit", c.moead.limit, {2, 1, 100000, "", "max replacements per child"});
+    g.boolean("preserve_diversity", c.moead.preserve_diversity, true, "MOEA/D-DE diversity preservation");
+  });
+  f.section("sga", "scalarized genetic algorithm (pagmo::sga)", [&](common::Fields& g) {
+    g.real("cr", c.sga.cr, {0.9, 0, 1, "", "crossover probability"});
+    g.real("eta_c", c.sga.eta_c, {10, 1, 100, "", "SBX distribution index"});
+    g.real("m", c.sga.m, {0, 0, 1, "", "mutation probability per gene; 0 = 1 / free genes"});
+    g.real("eta_m", c.sga.eta_m, {1, 1, 100, "", "polynomial mutation distribution index"});
+    g.choice("crossover", c.sga.crossover, {"sbx", {"sbx", "exponential", "binomial", "single"}, "crossover"});
+    g.choice("selection", c.sga.selection, {"tournament", {"tournament", "truncated"}, "selection"});
+    g.integer("tournament", c.sga.tournament, {2, 1, 100000, "", "tournament / truncation size"});
+  });
+  f.section("sa", "simulated annealing (pagmo::simulated_annealing, Corana)", [&](common::Fields& g) {
+    g.real("t_start", c.sa.t_start, {1.0, 1e-300, 1e300, "objective units", "starting temperature"});
+    g.real("t_final", c.sa.t_final, {0.01, 1e-300, 1e300, "objective units", "final temperature"});
+    g.integer("cooling_generations", c.sa.cooling_generations, {50, 1, 1000000, "", "generations from t_start to t_final"});
+    g.integer("bin_size", c.sa.bin_size, {1, 1, 100000, "", "moves per gene per generation"});
+    g.real("start_range", c.sa.start_range, {0.25, 1e-6, 1, "", "move width as a fraction of each gene's range"});
+  });
+}
+
+namespace {
+
+struct Registry {
+  std::mutex mu;
+  std::map<std::string, OptimizerFactory> factories;
+  Registry() {
+    for (const char* n : {"nsga2", "moead", "sga", "sa"}) factories[n] = make_pagmo_optimizer;
+    factories["random"] = make_random_optimizer;
+  }
+};
+
+Registry& registry() {
+  static Registry r;
+  return r;
+}
+
+}  // namespace
+
+void register_optimizer(const std::string& name, OptimizerFactory factory) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mu);
+  r.factories[name] = std::move(factory);
+}
+
+std::vector<std::string> optimizer_names() {
+  Registry& r = registry();
+  std::lock_guard lock(r.mu);
+  std::vector<std::string> out;
+  for (const auto& [k, v] : r.factories) out.push_back(k);
+  return out;
+}
+
+std::unique_ptr<Optimizer> make_optimizer(const OptimizerSetup& setup) {
+  OptimizerFactory f;
+  {
+    Registry& r = registry();
+    std::lock_guard lock(r.mu);
+    auto it = r.factories.find(setup.config.name);
+    if (it == r.factories.end()) {
+      std::string names;
+      for (const auto& [k, v] : r.factories) names += (names.empty() ? "" : ", ") + k;
+      throw InputError(fmt::format("optimizer: unknown name '{}'; allowed: {}", setup.config.name, names));
+    }
+    f = it->second;
+  }
+  if (setup.objectives == 0) throw InputError("optimizer: the search needs at least one objective");
+  std::size_t free = 0;
+  for (auto c : setup.cardinalities) {
+    if (c == 0) throw InputError("optimizer: a gene has no values");
+    free += c > 1;
+  }
+  if (free == 0) throw InputError("optimizer: every gene of the search space is fixed; nothing to search");
+  if (setup.config.population < 2)
+    throw InputError(fmt::format("optimizer.population: {} is too small (at least 2)", setup.config.population));
+  if (!setup.config.weights.empty() && setup.config.weights.size() != setup.objectives)
+    throw InputError(fmt::format("optimizer: {} scalarization weights for {} objectives", setup.config.weights.size(),
+                                 setup.objectives));
+  return f(setup);
+}
+
+}  // namespace imc::nas

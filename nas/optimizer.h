@@ -1,0 +1,118 @@
+// The ask/tell optimizer interface and its registry.
+//
+// An optimizer proposes genomes (ask) and learns their evaluations (tell); it never evaluates
+// anything itself, so the caller (nas/loop.h) owns evaluation: cache, worker processes,
+// multi-fidelity. Optimizers are chosen by name: "nsga2" (default), "moead", "sga", "sa", "random".
+//
+// Protocol: call ask(), evaluate every returned genome, tell() them all back, repeat.
+// generation() counts completed generations (the initial population is generation 0, so it is 1
+// after the first tell). A generation may take several ask/tell rounds: nsga2, sga and random ask
+// a whole generation at once; moead and sa are sequential algorithms and ask one genome per round.
+// save() is only valid between generations (right after the tell() that completed one).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/config.h"
+#include "nas/genome.h"
+
+namespace imc::nas {
+
+// What an evaluator says about one candidate. All objectives are minimized (negate what you
+// want to maximize). violation == 0 means feasible; an infeasible candidate has violation > 0
+// (larger = further from feasible), a reason, and may leave objectives empty.
+struct Evaluation {
+  std::vector<double> objectives;
+  double violation = 0.0;
+  std::string reason;
+  std::string fidelity;                         // which model produced it, e.g. "analytical", "systemc"
+  nlohmann::json extra = nlohmann::json::object();  // free-form metrics kept in the reports
+
+  bool feasible() const { return violation == 0.0; }
+  static Evaluation infeasible(double violation, std::string reason, std::string fidelity = "");
+};
+
+nlohmann::json to_json(const Evaluation& e);
+Evaluation evaluation_from_json(const nlohmann::json& j);  // throws std::runtime_error on bad input
+
+// Objective magnitudes up to this bound are supported: infeasible candidates are ranked above it
+// (see nas/optimizer_pagmo.cpp), which is what keeps them behind every feasible one.
+inline constexpr double kMaxObjectiveMagnitude = 1e15;
+
+struct OptimizerConfig {
+  std::string name = "nsga2";
+  std::int64_t population = 32;  // candidates per generation
+  std::int64_t seed = 1;
+  // Scalarization weights for the single-objective optimizers (sga, sa): minimize sum_i w_i f_i.
+  // Empty = equal weights. Not read from TOML here (objectives are declared by the caller).
+  std::vector<double> weights;
+  struct Nsga2 {
+    double cr = 0.95, eta_c = 10, m = 0, eta_m = 20;  // m = 0: 1 / (number of free genes)
+  } nsga2;
+  struct Moead {
+    std::string decomposition = "tchebycheff";
+    std::string weight_generation = "auto";
+    std::int64_t neighbours = 20;
+    double cr = 1.0, f = 0.5, eta_m = 20, realb = 0.9;
+    std::int64_t limit = 2;
+    bool preserve_diversity = true;
+  } moead;
+  struct Sga {
+    // eta_m = 1 (wide mutations, pagmo's default): on ZDT1 it beats eta_m = 20 by far (best
+    // scalarized value 0.384 vs 0.507 after 100 generations of 100, optimum 0.375).
+    double cr = 0.9, eta_c = 10, m = 0, eta_m = 1;  // m = 0: 1 / (number of free genes)
+    std::string crossover = "sbx", selection = "tournament";
+    std::int64_t tournament = 2;
+  } sga;
+  struct Sa {
+    double t_start = 1.0, t_final = 0.01, start_range = 0.25;
+    std::int64_t cooling_generations = 50, bin_size = 1;
+  } sa;
+};
+
+// Declares every key of OptimizerConfig except weights (embed it with Fields::section).
+void describe(common::Fields& f, OptimizerConfig& c);
+
+class Optimizer {
+ public:
+  virtual ~Optimizer() = default;
+  virtual std::string name() const = 0;
+  // Seeds the first population with these genomes (before the first ask only); the rest of the
+  // first population is random.
+  virtual void hot_start(const std::vector<Genome>& genomes) = 0;
+  virtual std::vector<Genome> ask() = 0;
+  virtual void tell(const std::vector<Genome>& genomes, const std::vector<Evaluation>& evaluations) = 0;
+  virtual std::size_t generation() const = 0;
+  // The genomes of the current population (for reports); empty before the first tell.
+  virtual std::vector<Genome> population() const = 0;
+  // Complete state (parameters, RNG, population) at a generation boundary, and its inverse.
+  virtual nlohmann::json save() const = 0;
+  virtual void load(const nlohmann::json& state) = 0;
+};
+
+// What a factory gets: the optimizer config, the number of values of every gene, and the number
+// of objectives.
+struct OptimizerSetup {
+  OptimizerConfig config;
+  std::vector<std::size_t> cardinalities;
+  std::size_t objectives = 2;
+};
+using OptimizerFactory = std::function<std::unique_ptr<Optimizer>(const OptimizerSetup&)>;
+
+// Registry. The built-in optimizers are always present; register_optimizer adds (or replaces) one.
+void register_optimizer(const std::string& name, OptimizerFactory factory);
+std::vector<std::string> optimizer_names();
+// Throws common::InputError naming the allowed names / the bad parameter.
+std::unique_ptr<Optimizer> make_optimizer(const OptimizerSetup& setup);
+
+// Built-in factories (defined in optimizer_pagmo.cpp and optimizer_random.cpp).
+std::unique_ptr<Optimizer> make_pagmo_optimizer(const OptimizerSetup& setup);
+std::unique_ptr<Optimizer> make_random_optimizer(const OptimizerSetup& setup);
+
+}  // namespace imc::nas
