@@ -1,0 +1,171 @@
+#include "sim/systemc/unit.h"
+
+#include <algorithm>
+
+#include "sim/timing.h"
+
+namespace imc::sim::systemc {
+
+Unit::Unit(const sc_core::sc_module_name& name, const SimSpec& spec, Stats& stats, OpTracker& tracker,
+           mapping::UnitKind kind)
+    : sc_core::sc_module(name), spec_(spec), stats_(stats), tracker_(tracker), kind_(kind) {
+  SC_METHOD(step);
+  sensitive << wake_;
+  dont_initialize();
+}
+
+void Unit::append(int id) {
+  stream_.push_back(id);
+  tracker_.bind(id, this);
+  if (stream_.size() == 1 && tracker_.ready(id)) kick();
+}
+
+void Unit::op_ready(int id) {
+  if (head() == id) kick();
+}
+
+void Unit::complete_at(int id, std::int64_t cycle) {
+  done_.push(cycle, id);
+  arm(wake_, spec_, cycle);
+}
+
+void Unit::release_at(std::int64_t cycle) {
+  if (async_op_ >= 0) {
+    OpRecord& rec = stats_.ops[std::size_t(async_op_)];
+    rec.release = std::max(cycle, rec.start);
+    ustats_.busy_cycles += rec.release - rec.start;
+    // Held past its idle occupancy by the network: the ops queued behind it wait for that.
+    const std::int64_t idle = occupancy_cycles(tracker_.op(async_op_), spec_.arch, spec_.costs);
+    add_blame(rec.start + idle, rec.release, Stall::NetworkContention);
+    async_op_ = -1;
+  }
+  free_at_ = cycle;
+  release_noticed_ = spec_.now();
+  arm(wake_, spec_, cycle);
+}
+
+void Unit::force_head() {
+  force_ = true;
+  kick();
+}
+
+void Unit::step() {
+  stats_.events++;
+  const std::int64_t now = spec_.now();
+  while (done_.due(now)) finish(done_.pop(), now);
+  while (next_ < stream_.size()) {
+    const int id = stream_[next_];
+    if (!tracker_.ready(id) || free_at_ > now) break;
+    if (force_) {
+      tracker_.force_reserve(id, now);
+      force_ = false;
+    } else if (tracker_.needs_space(id)) {
+      const std::int64_t when =
+          tracker_.try_reserve(id, now, occupancy_cycles(tracker_.op(id), spec_.arch, spec_.costs));
+      if (when > now) {
+        waiting_space_ = true;
+        retry_at_ = when;
+        break;
+      }
+    }
+    waiting_space_ = false;
+    ++next_;
+    start(id, now);
+  }
+  std::int64_t next = done_.next_time();
+  if (next_ < stream_.size() && tracker_.ready(stream_[next_])) {
+    if (waiting_space_)
+      next = std::min(next, retry_at_);
+    else if (free_at_ > now)
+      next = std::min(next, free_at_);
+  }
+  arm(wake_, spec_, next);
+}
+
+void Unit::start(int id, std::int64_t now) {
+  const mapping::Op& op = tracker_.op(id);
+  OpRecord& rec = stats_.ops[std::size_t(id)];
+  rec.ready = tracker_.ready_cycle(id);
+  rec.start = now;
+  // Waiting for the unit: from ready until the previous op released it. The part of that wait
+  // during which the stream itself was held up (an earlier op waiting for buffer space, a Send held
+  // by back-pressure) is charged to that cause; the rest to the unit being busy.
+  const std::int64_t unit_free = free_at_;
+  const std::int64_t unit_wait = std::max<std::int64_t>(0, unit_free - rec.ready);
+  std::int64_t blamed = 0;
+  if (unit_wait > 0) {
+    auto it = std::lower_bound(blame_.begin(), blame_.end(), rec.ready,
+                               [](const Blame& b, std::int64_t t) { return b.to <= t; });
+    for (; it != blame_.end() && it->from < unit_free; ++it) {
+      const std::int64_t o = std::min(it->to, unit_free) - std::max(it->from, rec.ready);
+      if (o <= 0) continue;
+      rec.stall[std::size_t(it->reason)] += o;
+      blamed += o;
+    }
+  }
+  rec.stall[std::size_t(wait_reason())] += unit_wait - blamed;
+  // A release the mesh could only confirm later than it happened (mesh.h: a hold is final once
+  // the head is far enough ahead) kept the unit idle until then: charged to the network.
+  std::int64_t from = std::max(rec.ready, unit_free);
+  const std::int64_t late = std::max<std::int64_t>(0, std::min(now, release_noticed_) - from);
+  rec.stall[std::size_t(Stall::NetworkContention)] += late;
+  rec.late_release = late;
+  add_blame(from, from + late, Stall::NetworkContention);
+  from += late;
+  // Then its own wait for buffer space (which holds up the ops behind it too).
+  rec.stall[std::size_t(Stall::BufferFull)] += now - from;
+  rec.space_wait = now - from;
+  add_blame(from, now, Stall::BufferFull);
+  ustats_.ops++;
+  ustats_.wait_cycles += unit_wait;
+  // Provisionally held until released: an async op may report its release from inside begin().
+  free_at_ = kNever;
+  async_op_ = id;
+  const Timing t = begin(id, op, now);
+  // The data this op is the last reader of drains while it occupies the unit.
+  tracker_.started(id, now, t.async ? occupancy_cycles(op, spec_.arch, spec_.costs) : t.occupancy);
+  if (t.async) return;
+  async_op_ = -1;
+  free_at_ = now + t.occupancy;
+  rec.release = free_at_;
+  ustats_.busy_cycles += t.occupancy;
+  if (t.service == 0)
+    finish(id, now);
+  else
+    done_.push(now + t.service, id);
+}
+
+void Unit::add_blame(std::int64_t from, std::int64_t to, Stall reason) {
+  if (to <= from) return;
+  if (!blame_.empty() && blame_.back().reason == reason && blame_.back().to == from)
+    blame_.back().to = to;
+  else
+    blame_.push_back(Blame{from, to, reason});
+}
+
+void Unit::finish(int id, std::int64_t now) {
+  finished(id, tracker_.op(id), now);
+  tracker_.complete(id, now);
+}
+
+Unit::Timing Unit::begin(int, const mapping::Op& op, std::int64_t) {
+  return Timing{service_cycles(op, spec_.arch, spec_.costs), occupancy_cycles(op, spec_.arch, spec_.costs), false};
+}
+
+Pe::Pe(const sc_core::sc_module_name& name, const SimSpec& spec, Stats& stats, OpTracker& tracker)
+    : Unit(name, spec, stats, tracker, mapping::UnitKind::Pe) {}
+
+Unit::Timing Pe::begin(int id, const mapping::Op& op, std::int64_t now) {
+  if (op.type == mapping::OpType::Mvm) {
+    const std::int64_t steps = op.vectors * op.slices * op.reads_per_slice;
+    ustats_.adc_busy_cycles += steps * spec_.costs.adc_cycles(op.cols_per_adc_used);  // per PE of the group
+    const std::int64_t c = mvm_cycles(op, spec_.arch, spec_.costs);
+    return Timing{c, c, false};
+  }
+  return Unit::begin(id, op, now);
+}
+
+DramChannel::DramChannel(const sc_core::sc_module_name& name, const SimSpec& spec, Stats& stats, OpTracker& tracker)
+    : Unit(name, spec, stats, tracker, mapping::UnitKind::Dram) {}
+
+}  // namespace imc::sim::systemc
