@@ -18,7 +18,8 @@ void add_eval_options(CLI::App& sub, EvalArgs& a) {
   sub.add_option("--batch", a.batch, "inferences per run (overrides the mapping file)")->check(CLI::Range(1, 1 << 20));
   sub.add_option("--overflow", a.overflow, "network larger than the chip: reload | error")
       ->check(CLI::IsMember({"reload", "error"}));
-  sub.add_option("--schedule", a.schedule, "pipeline | layer")->check(CLI::IsMember({"pipeline", "layer"}));
+  sub.add_option("--schedule", a.schedule, "pipeline | wavefront | layer")
+      ->check(CLI::IsMember({"pipeline", "wavefront", "layer"}));
   sub.add_option("--duplication", a.duplication, "max copies of a layer")->check(CLI::Range(1, 4096));
   sub.add_option("--json", a.json_out, "write the report as JSON");
   sub.add_option("--csv", a.csv_out, "write per-layer rows as CSV");

@@ -97,9 +97,20 @@ class Lowerer {
 
     for (int grp = 0; grp < m_.reload_groups; ++grp) {
       if (m_.reload_groups > 1) emit_weight_reload(grp);
-      for (int b = 0; b < p_.batch; ++b)
-        for (int i = 0; i < n; ++i)
-          if (m_.layers[i].reload_group == grp) lower_node(i, b);
+      std::vector<int> nodes;
+      bool has_passes = false;
+      for (int i = 0; i < n; ++i)
+        if (m_.layers[i].reload_group == grp && alias_[i] < 0) {
+          nodes.push_back(i);
+          has_passes |= m_.layers[i].passes > 1;
+        }
+      if (nodes.empty()) continue;
+      for (int b = 0; b < p_.batch; ++b) {
+        if (p_.schedule == "wavefront" && !has_passes)
+          lower_group_pipelined(nodes, b);
+        else
+          for (int i : nodes) lower_node(i, b);
+      }
     }
     fill_layer_info();
     return std::move(p_);
@@ -265,14 +276,11 @@ class Lowerer {
     std::vector<int> ready;
     const workloads::Node& nd = g_.node(node);
     const int kc = chunks_[node];
-    const bool halo = (nd.op == OpKind::Conv2d || nd.op == OpKind::MaxPool || nd.op == OpKind::AvgPool) &&
-                      (nd.kernel_h > 1 || nd.kernel_w > 1);
     for (int in : nd.inputs) {
       const int p = resolve(in);
       const int kp = chunks_[p];
       const int lo = int(std::int64_t(j) * kp / kc);
-      int hi = int(ceil_div(std::int64_t(j + 1) * kp, kc)) - 1 + (halo ? 1 : 0);
-      hi = std::min(hi, kp - 1);
+      const int hi = needed_chunk(node, j, p);
       const std::int64_t bits = share(g_.elements(in) * ib_, j, kc) * frac_num / std::max<std::int64_t>(1, frac_den);
       const bool via_dram = m_.layers[p].reload_group != m_.layers[node].reload_group;
       // Source tiles of producer chunks lo..hi, each sending an equal part.
@@ -291,51 +299,106 @@ class Lowerer {
     return ready;
   }
 
+  void begin_node(int i, int b) {
+    final_[b][i].assign(std::size_t(chunks_[i]), -1);
+    if (out_tile_[i].empty()) out_tile_[i].assign(std::size_t(chunks_[i]), std::max(0, home_[i]));
+  }
+
+  // One chunk of a node (not a multi-pass layer), and its write-back when it is a network output.
+  void emit_chunk(int i, int b, int k) {
+    const workloads::Node& nd = g_.node(i);
+    if (nd.op == OpKind::Input) {
+      lower_input_chunk(i, b, k);
+      return;
+    }
+    if (m_.layers[i].on_crossbars)
+      lower_crossbar_chunk(i, b, k, copies_[i][std::size_t(k % m_.layers[i].duplication)], -1);
+    else
+      lower_digital_chunk(i, b, k);
+    if (consumers_[i].empty()) {
+      Op w = make(OpType::DramWrite, i, b, out_tile_[i][std::size_t(k)], UnitKind::Dram);
+      w.bits = share(g_.elements(i) * ib_, k, chunks_[i]);
+      add_dram_staging(w, w.bits, false);
+      w.deps = {final_[b][i][std::size_t(k)]};
+      emit(std::move(w));
+    }
+  }
+
+  // Pipeline and layer schedules (and layers larger than the chip): all chunks of a node, then the
+  // next node; the layer schedule also makes each node wait for the previous one to finish.
   void lower_node(int i, int b) {
     if (alias_[i] >= 0) return;
-    const workloads::Node& nd = g_.node(i);
-    const int K = chunks_[i];
-    final_[b][i].assign(std::size_t(K), -1);
-    if (out_tile_[i].empty()) out_tile_[i].assign(std::size_t(K), std::max(0, home_[i]));
-    if (nd.op == OpKind::Input) {
-      lower_input(i, b);
-    } else if (m_.layers[i].on_crossbars && m_.layers[i].passes > 1) {
-      // Larger than the chip: per pass, program that part of the weights, then run every chunk
-      // through it; a chunk is done when its last pass is.
+    begin_node(i, b);
+    if (m_.layers[i].on_crossbars && m_.layers[i].passes > 1) {
+      // Per pass, program that part of the weights, then run every chunk through it; a chunk is
+      // done when its last pass is.
       for (int pass = 0; pass < m_.layers[i].passes; ++pass) {
         emit_weight_writes(i, pass);
-        for (int k = 0; k < K; ++k) {
-          const int prev = final_[b][i][std::size_t(k)];
-          lower_crossbar_chunk(i, b, k, copies_[i][std::size_t(pass)], prev);
+        for (int k = 0; k < chunks_[i]; ++k)
+          lower_crossbar_chunk(i, b, k, copies_[i][std::size_t(pass)], final_[b][i][std::size_t(k)]);
+      }
+      if (consumers_[i].empty())
+        for (int k = 0; k < chunks_[i]; ++k) {
+          Op w = make(OpType::DramWrite, i, b, out_tile_[i][std::size_t(k)], UnitKind::Dram);
+          w.bits = share(g_.elements(i) * ib_, k, chunks_[i]);
+          add_dram_staging(w, w.bits, false);
+          w.deps = {final_[b][i][std::size_t(k)]};
+          emit(std::move(w));
         }
-      }
-    } else if (m_.layers[i].on_crossbars) {
-      for (int k = 0; k < K; ++k)
-        lower_crossbar_chunk(i, b, k, copies_[i][std::size_t(k % m_.layers[i].duplication)], -1);
     } else {
-      for (int k = 0; k < K; ++k) lower_digital_chunk(i, b, k);
+      for (int k = 0; k < chunks_[i]; ++k) emit_chunk(i, b, k);
     }
-    // Network outputs go back to DRAM.
-    if (consumers_[i].empty() && nd.op != OpKind::Input)
-      for (int k = 0; k < K; ++k) {
-        Op w = make(OpType::DramWrite, i, b, out_tile_[i][std::size_t(k)], UnitKind::Dram);
-        w.bits = share(g_.elements(i) * ib_, k, K);
-        add_dram_staging(w, w.bits, false);
-        w.deps = {final_[b][i][std::size_t(k)]};
-        emit(std::move(w));
-      }
     if (p_.schedule == "layer") barrier_ = final_[b][i];
   }
 
-  void lower_input(int i, int b) {
-    const int K = chunks_[i];
-    for (int k = 0; k < K; ++k) {
-      Op r = make(OpType::DramRead, i, b, std::max(0, home_[i]), UnitKind::Dram);
-      r.bits = share(g_.elements(i) * ib_, k, K);
-      add_dram_staging(r, r.bits, true);
-      r.deps = barrier_;
-      final_[b][i][std::size_t(k)] = emit(std::move(r));
+  // Wavefront schedule: like pipeline, but chunks are emitted round-robin over the nodes, each
+  // emitting its next chunk as soon as the producer chunks it needs exist, so the in-order unit
+  // streams of a tile interleave the layers it hosts (a layer's later chunks do not queue ahead of
+  // the next layer's first ones; see docs/systemc.md for when each order is faster).
+  void lower_group_pipelined(const std::vector<int>& nodes, int b) {
+    std::vector<int> next(std::size_t(g_.size()), 0);
+    for (int i : nodes) begin_node(i, b);
+    auto emitted = [&](int p) {  // chunks of producer p that exist for batch b
+      if (m_.layers[p].reload_group != m_.layers[nodes.front()].reload_group) return chunks_[p];
+      return next[std::size_t(p)];
+    };
+    bool progress = true;
+    while (progress) {
+      progress = false;
+      for (int i : nodes) {
+        const int k = next[std::size_t(i)];
+        if (k >= chunks_[i]) continue;
+        bool ready = true;
+        for (int in : g_.node(i).inputs) {
+          const int p = resolve(in);
+          if (emitted(p) <= needed_chunk(i, k, p)) ready = false;
+        }
+        if (!ready) continue;
+        emit_chunk(i, b, k);
+        next[std::size_t(i)]++;
+        progress = true;
+      }
     }
+    for (int i : nodes)
+      if (next[std::size_t(i)] != chunks_[i]) throw std::logic_error("lower: pipelined emission stalled");
+  }
+
+  // The last chunk of producer p that chunk j of node i reads (see gather_inputs).
+  int needed_chunk(int i, int j, int p) const {
+    const workloads::Node& nd = g_.node(i);
+    const bool halo = (nd.op == OpKind::Conv2d || nd.op == OpKind::MaxPool || nd.op == OpKind::AvgPool) &&
+                      (nd.kernel_h > 1 || nd.kernel_w > 1);
+    const int kc = chunks_[i], kp = chunks_[p];
+    const int hi = int(ceil_div(std::int64_t(j + 1) * kp, kc)) - 1 + (halo ? 1 : 0);
+    return std::min(hi, kp - 1);
+  }
+
+  void lower_input_chunk(int i, int b, int k) {
+    Op r = make(OpType::DramRead, i, b, std::max(0, home_[i]), UnitKind::Dram);
+    r.bits = share(g_.elements(i) * ib_, k, chunks_[i]);
+    add_dram_staging(r, r.bits, true);
+    r.deps = barrier_;
+    final_[b][i][std::size_t(k)] = emit(std::move(r));
   }
 
   // `after`: an op the chunk's result must also wait for (the previous pass), or -1.

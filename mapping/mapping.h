@@ -16,6 +16,7 @@ namespace imc::mapping {
 struct MappingOptions {
   std::string mapper = "greedy";        // registry name (mapping/mappers.cpp)
   std::string schedule = "pipeline";    // pipeline: layers overlap across chunks and inferences;
+                                        // wavefront: same, chunks of layers interleaved per unit;
                                         // layer: each layer starts after the previous one ends
   std::string overflow = "reload";      // network larger than the chip: reload (DRAM, per group) | error
   int duplication = 1;                  // max copies of a layer's weights for throughput (1 = none)

@@ -69,3 +69,21 @@ TEST_CASE("same inputs give identical reports") {
   const auto r2 = sim::AnalyticalModel().evaluate(s, p2);
   CHECK(sim::to_json(r1).dump() == sim::to_json(r2).dump());
 }
+
+TEST_CASE("conservation holds for every schedule") {
+  const arch::ArchSpec s = arch::load_arch("configs/arch/rram_default.toml");
+  for (const char* schedule : {"pipeline", "wavefront", "layer"}) {
+    CAPTURE(schedule);
+    const workloads::Graph g = workloads::zoo_network("resnet18");
+    mapping::MappingOptions o;
+    o.schedule = schedule;
+    o.batch = 2;
+    const auto p = mapping::lower(s, g, mapping::map(s, g, o));
+    std::int64_t macs = 0;
+    for (std::size_t i = 0; i < p.ops.size(); ++i) {
+      macs += p.ops[i].crossbar_macs + p.ops[i].digital_macs;
+      for (int d : p.ops[i].deps) CHECK(d < int(i));
+    }
+    CHECK(macs == 2 * g.total_macs());
+  }
+}
