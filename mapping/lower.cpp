@@ -596,9 +596,19 @@ class Lowerer {
         li.pes = std::int64_t(l.pes.size());
         li.cells_used = l.tiling.cells_used * l.duplication;
         li.tiles = l.tiles;
+        // Cells holding weights at one time: a layer larger than the chip holds one pass (the
+        // first, fullest) at a time.
+        std::int64_t resident = li.cells_used;
+        if (l.passes > 1) {
+          resident = 0;
+          for (std::int64_t x = 0; x < l.crossbars_per_pass; ++x) {
+            const XbarBlock blk = block_of(l.tiling, s_, x);
+            resident += blk.rows * blk.phys_cols;
+          }
+        }
         const std::int64_t cells = li.pes * s_.pe.crossbars * s_.crossbar.rows * s_.crossbar.cols;
-        li.utilization = cells ? double(li.cells_used) / double(cells) : 0;
-        group_cells[std::size_t(l.reload_group)] += li.cells_used;
+        li.utilization = cells ? double(resident) / double(cells) : 0;
+        group_cells[std::size_t(l.reload_group)] += resident;
       } else {
         li.tiles = {home_[resolve(i)] < 0 ? 0 : home_[resolve(i)]};
       }

@@ -87,3 +87,15 @@ TEST_CASE("conservation holds for every schedule") {
     CHECK(macs == 2 * g.total_macs());
   }
 }
+
+TEST_CASE("utilization never exceeds 100%, also with reload groups and multi-pass layers") {
+  const arch::ArchSpec s = arch::load_arch("configs/arch/rram_default.toml");
+  for (const char* name : {"vgg16", "alexnet", "gpt2_medium", "resnet18"}) {
+    CAPTURE(name);
+    const workloads::Graph g = workloads::zoo_network(name);
+    const auto p = mapping::lower(s, g, mapping::map(s, g, {}));
+    CHECK(p.utilization() > 0);
+    CHECK(p.utilization() <= 1.0);
+    for (const auto& l : p.layers) CHECK(l.utilization <= 1.0);
+  }
+}
