@@ -1,0 +1,333 @@
+#include "nas/accuracy/graph_net.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "common/config.h"
+
+namespace imc::nas::accuracy {
+
+using workloads::ActKind;
+using workloads::MoveKind;
+using workloads::Node;
+using workloads::OpKind;
+
+namespace {
+
+constexpr double kRangeMomentum = 0.05;  // running average of the batch maxima of layer inputs
+
+std::vector<std::int64_t> with_batch(std::int64_t b, const std::vector<std::int64_t>& shape) {
+  std::vector<std::int64_t> s{b};
+  s.insert(s.end(), shape.begin(), shape.end());
+  return s;
+}
+
+bool nonneg_activation(ActKind a) {
+  return a == ActKind::ReLU || a == ActKind::ReLU6 || a == ActKind::Sigmoid || a == ActKind::HardSigmoid;
+}
+
+std::string where(const workloads::Graph& g, int i) {
+  return fmt::format("workload '{}': node '{}' ({})", g.name(), g.node(i).name, workloads::op_label(g.node(i)));
+}
+
+}  // namespace
+
+void check_fmnist_graph(const workloads::Graph& g) {
+  int inputs = 0;
+  for (int i = 0; i < g.size(); ++i) {
+    const Node& n = g.node(i);
+    if (n.op == OpKind::Input && n.learned_params == 0) {
+      ++inputs;
+      if (workloads::elements_of(n.out) != 28 * 28)
+        throw common::InputError(fmt::format("{}: input shape {} has {} elements; Fashion-MNIST images have 784 "
+                                             "(allowed: [1,28,28], [28,28], [784], ...)",
+                                             where(g, i), workloads::shape_str(n.out), workloads::elements_of(n.out)));
+    }
+  }
+  if (inputs != 1)
+    throw common::InputError(fmt::format("workload '{}': {} data inputs; the accuracy evaluator needs exactly one "
+                                         "(a 784-element image)",
+                                         g.name(), inputs));
+  const int last = g.size() - 1;
+  if (workloads::elements_of(g.node(last).out) != 10)
+    throw common::InputError(fmt::format("{}: the last node has output {} ; Fashion-MNIST needs 10 class scores",
+                                         where(g, last), workloads::shape_str(g.node(last).out)));
+}
+
+GraphNetImpl::GraphNetImpl(const workloads::Graph& graph, QuantBits bits, double noise_sigma)
+    : graph_(graph), bits_(bits), noise_sigma_(noise_sigma) {
+  check_fmnist_graph(graph_);
+  if (bits_.weight_bits < 2 || bits_.weight_bits > 16 || bits_.input_bits < 2 || bits_.input_bits > 16)
+    throw common::InputError(fmt::format("accuracy: weight_bits {} / input_bits {}: allowed 2..16", bits_.weight_bits,
+                                         bits_.input_bits));
+  const std::size_t n = std::size_t(graph_.size());
+  weight_.resize(n), bias_.resize(n), gamma_.resize(n), beta_.resize(n), mean_.resize(n), var_.resize(n),
+      amax_.resize(n), param_.resize(n);
+  nonneg_.assign(n, false);
+  for (int i = 0; i < graph_.size(); ++i) {
+    const Node& nd = graph_.node(i);
+    const std::string id = fmt::format("n{}", i);
+    auto all_nonneg = [&] {
+      for (int k : nd.inputs)
+        if (!nonneg_[std::size_t(k)]) return false;
+      return true;
+    };
+    switch (nd.op) {
+      case OpKind::Input:
+        if (nd.learned_params == 0) {
+          data_input_ = i;
+          nonneg_[std::size_t(i)] = true;  // pixels in [0, 1]
+        } else {
+          param_[std::size_t(i)] = register_parameter(id + "_param", torch::randn(nd.out) * 0.02);
+        }
+        break;
+      case OpKind::Conv2d:
+      case OpKind::Linear: {
+        torch::Tensor w, b;
+        std::int64_t fan_in;
+        if (nd.op == OpKind::Conv2d) {
+          fan_in = nd.in_channels / nd.groups * nd.kernel_h * nd.kernel_w;
+          w = torch::empty({nd.out_channels, nd.in_channels / nd.groups, nd.kernel_h, nd.kernel_w});
+          if (nd.bias) b = torch::empty({nd.out_channels});
+        } else {
+          fan_in = nd.in_features;
+          w = torch::empty({nd.out_features, nd.in_features});
+          if (nd.bias) b = torch::empty({nd.out_features});
+        }
+        // torch's default initialization of Conv2d / Linear.
+        torch::nn::init::kaiming_uniform_(w, std::sqrt(5.0));
+        weight_[std::size_t(i)] = register_parameter(id + "_weight", w);
+        if (b.defined()) {
+          const double bound = 1.0 / std::sqrt(double(fan_in));
+          bias_[std::size_t(i)] = register_parameter(id + "_bias", b.uniform_(-bound, bound));
+        }
+        amax_[std::size_t(i)] = register_buffer(id + "_input_max", torch::zeros({}));
+        break;
+      }
+      case OpKind::BatchNorm: {
+        const std::int64_t c = nd.out.at(std::size_t(nd.axis));
+        gamma_[std::size_t(i)] = register_parameter(id + "_gamma", torch::ones({c}));
+        beta_[std::size_t(i)] = register_parameter(id + "_beta", torch::zeros({c}));
+        mean_[std::size_t(i)] = register_buffer(id + "_running_mean", torch::zeros({c}));
+        var_[std::size_t(i)] = register_buffer(id + "_running_var", torch::ones({c}));
+        break;
+      }
+      case OpKind::LayerNorm: {
+        const std::int64_t c = nd.out.back();
+        gamma_[std::size_t(i)] = register_parameter(id + "_gamma", torch::ones({c}));
+        beta_[std::size_t(i)] = register_parameter(id + "_beta", torch::zeros({c}));
+        break;
+      }
+      case OpKind::Activation:
+        nonneg_[std::size_t(i)] = nonneg_activation(nd.act);
+        break;
+      case OpKind::Softmax:
+        nonneg_[std::size_t(i)] = true;
+        break;
+      case OpKind::MaxPool:
+      case OpKind::AvgPool:
+      case OpKind::GlobalAvgPool:
+      case OpKind::Reshape:
+      case OpKind::Add:
+      case OpKind::Mul:
+      case OpKind::Concat:
+        nonneg_[std::size_t(i)] = all_nonneg();
+        break;
+      case OpKind::MatMul:
+        break;
+    }
+  }
+}
+
+std::vector<int> GraphNetImpl::crossbar_nodes() const {
+  std::vector<int> out;
+  for (int i = 0; i < graph_.size(); ++i)
+    if (graph_.is_weight_stationary(i)) out.push_back(i);
+  return out;
+}
+
+int GraphNetImpl::input_levels(int node) const {
+  const int producer = graph_.node(node).inputs.at(0);
+  return nonneg_[std::size_t(producer)] ? (1 << bits_.input_bits) - 1 : (1 << (bits_.input_bits - 1)) - 1;
+}
+
+double GraphNetImpl::weight_scale(int node) const {
+  const torch::Tensor& w = weight_.at(std::size_t(node));
+  const double qmax = (1 << (bits_.weight_bits - 1)) - 1;
+  return std::max(w.detach().abs().max().item<double>(), 1e-12) / qmax;
+}
+
+double GraphNetImpl::input_scale(int node) const {
+  return std::max(amax_.at(std::size_t(node)).item<double>(), 1e-8) / input_levels(node);
+}
+
+std::vector<std::int32_t> GraphNetImpl::int_weights(int node) const {
+  torch::NoGradGuard ng;
+  const workloads::WeightMatrix m = graph_.weight_matrix(node);
+  const double qmax = (1 << (bits_.weight_bits - 1)) - 1;
+  torch::Tensor wi = (weight_.at(std::size_t(node)).detach() / weight_scale(node)).round().clamp(-qmax, qmax);
+  // Conv [Cout, Cin/g, kh, kw] and Linear [out, in] both become groups x rows x cols.
+  wi = wi.reshape({m.groups, m.cols, m.rows}).permute({0, 2, 1}).contiguous().to(torch::kInt32);
+  return std::vector<std::int32_t>(wi.data_ptr<std::int32_t>(), wi.data_ptr<std::int32_t>() + wi.numel());
+}
+
+torch::Tensor GraphNetImpl::weight_stationary(int i, const torch::Tensor& x, Precision precision,
+                                              CrossbarBackend* backend) {
+  const Node& n = graph_.node(i);
+  const torch::Tensor& w = weight_[std::size_t(i)];
+  const torch::Tensor& b = bias_[std::size_t(i)];
+  auto op = [&](const torch::Tensor& xx, const torch::Tensor& ww, const torch::Tensor& bb) {
+    if (n.op == OpKind::Conv2d)
+      return torch::conv2d(xx, ww, bb, {n.stride_h, n.stride_w}, {n.pad_h, n.pad_w}, {n.dilation_h, n.dilation_w},
+                           n.groups);
+    // A linear layer as a 1x1 convolution: torch then runs it (and its backward) with oneDNN rather
+    // than through the system BLAS, which on Debian may be the slow reference implementation.
+    std::vector<std::int64_t> shape(xx.sizes().begin(), xx.sizes().end());
+    shape.back() = n.out_features;
+    return torch::conv2d(xx.reshape({-1, n.in_features, 1, 1}), ww.view({n.out_features, n.in_features, 1, 1}), bb)
+        .reshape(shape);
+  };
+  const bool nonneg = nonneg_[std::size_t(n.inputs[0])];
+  if (is_training()) {  // track the input range whatever the precision, for later quantized use
+    torch::NoGradGuard ng;
+    const torch::Tensor m = nonneg ? x.max().clamp_min(0) : x.abs().max();
+    torch::Tensor& amax = amax_[std::size_t(i)];
+    if (amax.item<double>() == 0) amax.copy_(m);
+    else amax.mul_(1 - kRangeMomentum).add_(m * kRangeMomentum);
+  }
+  if (precision == Precision::Float) return op(x, w, b);
+
+  const double qw = (1 << (bits_.weight_bits - 1)) - 1;
+  const double qx = input_levels(i);
+  const double lo = nonneg ? 0.0 : -qx;
+  const double s_w = weight_scale(i), s_x = input_scale(i);
+  if (is_training()) {
+    // Fake quantization with the straight-through estimator: forward uses the quantized values,
+    // backward the identity (inside the clipping range).
+    torch::Tensor wq = w + ((w / s_w).round().clamp(-qw, qw) * s_w - w).detach();
+    if (noise_sigma_ > 0) wq = wq * (1 + noise_sigma_ * torch::randn_like(wq));
+    const torch::Tensor xc = x.clamp(lo * s_x, qx * s_x);
+    const torch::Tensor xq = xc + ((xc / s_x).round() * s_x - xc).detach();
+    return op(xq, wq, b);
+  }
+  const torch::Tensor w_int = (w / s_w).round().clamp(-qw, qw);
+  const torch::Tensor x_int = (x / s_x).round().clamp(lo, qx);
+  torch::Tensor acc;
+  if (!backend) {
+    acc = op(x_int, w_int, torch::Tensor());
+  } else if (n.op == OpKind::Conv2d) {
+    const std::int64_t B = x.size(0);
+    const torch::Tensor cols = torch::im2col(x_int, {n.kernel_h, n.kernel_w}, {n.dilation_h, n.dilation_w},
+                                             {n.pad_h, n.pad_w}, {n.stride_h, n.stride_w});  // [B, K, L]
+    const std::int64_t K = cols.size(1), L = cols.size(2);
+    const torch::Tensor out = backend->matmul(i, cols.transpose(1, 2).reshape({B * L, K}).contiguous());
+    acc = out.view({B, L, n.out_channels}).permute({0, 2, 1}).reshape(with_batch(B, n.out));
+  } else {
+    const torch::Tensor flat = x_int.reshape({-1, n.in_features}).contiguous();
+    std::vector<std::int64_t> shape(x.sizes().begin(), x.sizes().end());
+    shape.back() = n.out_features;
+    acc = backend->matmul(i, flat).reshape(shape);
+  }
+  acc = acc * (s_w * s_x);
+  if (b.defined()) acc = n.op == OpKind::Conv2d ? acc + b.view({1, -1, 1, 1}) : acc + b;
+  return acc;
+}
+
+torch::Tensor GraphNetImpl::digital(int i, const std::vector<torch::Tensor>& in) {
+  const Node& n = graph_.node(i);
+  const torch::Tensor& x = in.empty() ? torch::Tensor() : in[0];
+  switch (n.op) {
+    case OpKind::MatMul:
+      return torch::matmul(in[0], in[1]);
+    case OpKind::MaxPool:
+      return torch::max_pool2d(x, {n.kernel_h, n.kernel_w}, {n.stride_h, n.stride_w}, {n.pad_h, n.pad_w});
+    case OpKind::AvgPool:
+      return torch::avg_pool2d(x, {n.kernel_h, n.kernel_w}, {n.stride_h, n.stride_w}, {n.pad_h, n.pad_w});
+    case OpKind::GlobalAvgPool:
+      return x.mean({2, 3}, true);
+    case OpKind::Add:
+      return in[0] + in[1];
+    case OpKind::Mul:
+      return in[0] * in[1];
+    case OpKind::Concat:
+      return torch::cat(in, n.axis + 1);
+    case OpKind::Activation:
+      switch (n.act) {
+        case ActKind::ReLU: return torch::relu(x);
+        case ActKind::ReLU6: return torch::hardtanh(x, 0, 6);
+        case ActKind::GELU: return torch::gelu(x);
+        case ActKind::Sigmoid: return torch::sigmoid(x);
+        case ActKind::HardSigmoid: return torch::hardsigmoid(x);
+        case ActKind::HardSwish: return torch::hardswish(x);
+        case ActKind::Tanh: return torch::tanh(x);
+        case ActKind::SiLU: return torch::silu(x);
+      }
+      break;
+    case OpKind::BatchNorm: {
+      const std::int64_t ch = n.axis + 1;
+      const torch::Tensor xm = ch == 1 ? x : x.movedim(ch, 1);
+      torch::Tensor y = torch::batch_norm(xm, gamma_[std::size_t(i)], beta_[std::size_t(i)], mean_[std::size_t(i)],
+                                          var_[std::size_t(i)], is_training(), 0.1, 1e-5, false);
+      return ch == 1 ? y : y.movedim(1, ch);
+    }
+    case OpKind::LayerNorm:
+      return torch::layer_norm(x, {n.out.back()}, gamma_[std::size_t(i)], beta_[std::size_t(i)]);
+    case OpKind::Softmax:
+      return torch::softmax(x, -1);
+    case OpKind::Reshape: {
+      const std::int64_t B = x.size(0);
+      switch (n.move) {
+        case MoveKind::Reshape:
+          return x.reshape(with_batch(B, n.out));
+        case MoveKind::Permute: {
+          std::vector<std::int64_t> p{0};
+          for (int d : n.perm) p.push_back(d + 1);
+          return x.permute(p);
+        }
+        case MoveKind::Slice: {
+          const std::int64_t len = n.out.at(std::size_t(n.axis));
+          return x.slice(n.axis + 1, n.start, n.start + (len - 1) * n.step + 1, n.step);
+        }
+        case MoveKind::Pad: {
+          const std::int64_t dims = x.dim(), d = n.axis + 1;
+          const std::int64_t after = n.out.at(std::size_t(n.axis)) - x.size(d) - n.pad_before;
+          std::vector<std::int64_t> pads(std::size_t(2 * (dims - d)), 0);  // last dim first
+          pads[pads.size() - 2] = n.pad_before;
+          pads[pads.size() - 1] = after;
+          return torch::constant_pad_nd(x, pads, 0);
+        }
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  throw common::InputError(fmt::format("{}: not supported by the accuracy evaluator", where(graph_, i)));
+}
+
+torch::Tensor GraphNetImpl::forward(const torch::Tensor& x, Precision precision, CrossbarBackend* backend) {
+  const std::int64_t B = x.size(0);
+  std::vector<torch::Tensor> out(std::size_t(graph_.size()));
+  for (int i = 0; i < graph_.size(); ++i) {
+    const Node& n = graph_.node(i);
+    torch::Tensor y;
+    if (n.op == OpKind::Input) {
+      y = i == data_input_ ? x.reshape(with_batch(B, n.out))
+                           : param_[std::size_t(i)].unsqueeze(0).expand(with_batch(B, n.out));
+    } else if (graph_.is_weight_stationary(i)) {
+      y = weight_stationary(i, out[std::size_t(n.inputs[0])], precision, backend);
+    } else {
+      std::vector<torch::Tensor> in;
+      for (int k : n.inputs) in.push_back(out[std::size_t(k)]);
+      y = digital(i, in);
+    }
+    if (y.sizes() != torch::IntArrayRef(with_batch(B, n.out)))
+      throw common::InputError(fmt::format("{}: torch computes shape {} where the graph says {}", where(graph_, i),
+                                           fmt::join(y.sizes().slice(1), "x"), workloads::shape_str(n.out)));
+    out[std::size_t(i)] = std::move(y);
+  }
+  return out.back().reshape({B, 10});
+}
+
+}  // namespace imc::nas::accuracy

@@ -1,0 +1,77 @@
+// A trainable libtorch module built from a workloads::Graph, with quantization-aware training
+// (straight-through estimator) of the inputs and weights of every weight-stationary layer, and a
+// hook that sends those layers' integer products to a crossbar model (hardware-aware inference).
+//
+// Quantization (per tensor, symmetric): weights w_int = round(w / s_w) in
+// [-(2^(wb-1)-1), 2^(wb-1)-1] with s_w = max|w| / (2^(wb-1)-1); inputs x_int = round(x / s_x),
+// clamped to [0, 2^ib - 1] for inputs that cannot be negative (after ReLU, sigmoid, the image) and to
+// [-(2^(ib-1)-1), 2^(ib-1)-1] otherwise, s_x from a running average of the batch maxima seen in
+// training. A layer's output is s_w * s_x * (x_int . w_int) + bias; everything else (batch norm,
+// activations, pooling, residual adds, ...) runs in float. The crossbar sees exactly x_int and w_int.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "workloads/graph.h"
+
+namespace imc::nas::accuracy {
+
+enum class Precision { Float, Quantized };
+
+// Receives the integer operands of one weight-stationary node and returns the integer products.
+class CrossbarBackend {
+ public:
+  virtual ~CrossbarBackend() = default;
+  // x_int: [vectors, groups * rows] integer-valued, contiguous, CPU float. Returns
+  // [vectors, groups * cols] (estimates of) sum_r x_int[r] * w_int[g][r][c].
+  virtual torch::Tensor matmul(int node, const torch::Tensor& x_int) = 0;
+};
+
+struct QuantBits {
+  int weight_bits = 8;
+  int input_bits = 8;
+};
+
+class GraphNetImpl : public torch::nn::Module {
+ public:
+  // Throws common::InputError when the graph uses something this evaluator cannot train.
+  GraphNetImpl(const workloads::Graph& graph, QuantBits bits, double noise_sigma = 0);
+
+  // x: [batch, input shape...]. Training mode updates the input-range statistics and (Quantized)
+  // uses fake quantization; with a backend, crossbar layers run through it (eval only).
+  torch::Tensor forward(const torch::Tensor& x, Precision precision, CrossbarBackend* backend = nullptr);
+
+  const workloads::Graph& graph() const { return graph_; }
+  QuantBits bits() const { return bits_; }
+  std::vector<int> crossbar_nodes() const;  // weight-stationary nodes, in graph order
+  // Whether the node's crossbar inputs can be negative (its producer is not known to be >= 0).
+  bool signed_inputs(int node) const { return !nonneg_[std::size_t(graph_.node(node).inputs.at(0))]; }
+  // groups x rows x cols (row-major per group) integer weights as the crossbar stores them, with
+  // rows ordered like im2col (channel, kernel row, kernel column).
+  std::vector<std::int32_t> int_weights(int node) const;
+  double weight_scale(int node) const;
+  double input_scale(int node) const;
+  void set_noise_sigma(double s) { noise_sigma_ = s; }
+
+ private:
+  torch::Tensor weight_stationary(int i, const torch::Tensor& x, Precision precision, CrossbarBackend* backend);
+  torch::Tensor digital(int i, const std::vector<torch::Tensor>& in);
+  int input_levels(int node) const;  // qmax of the node's input quantizer
+
+  workloads::Graph graph_;
+  QuantBits bits_;
+  double noise_sigma_;
+  std::vector<bool> nonneg_;  // per node: output can never be negative
+  int data_input_ = -1;
+  std::vector<torch::Tensor> weight_, bias_, gamma_, beta_, mean_, var_, amax_, param_;
+};
+TORCH_MODULE(GraphNet);
+
+// Whether `graph` is a Fashion-MNIST classifier this evaluator can handle: one data input of 784
+// elements, 10 outputs, supported ops. Throws InputError naming the node and the problem otherwise.
+void check_fmnist_graph(const workloads::Graph& graph);
+
+}  // namespace imc::nas::accuracy

@@ -1,0 +1,173 @@
+// The accuracy evaluator's parts that need no training: dataset reading, the torch module built from
+// a graph, the hardware path on an ideal chip, the weight cache.
+#include "tests/accuracy/torch_doctest.h"  // first: see there
+#include <zlib.h>
+
+#include <filesystem>
+
+#include "arch/load.h"
+#include "common/config.h"
+#include "nas/accuracy/cache.h"
+#include "nas/accuracy/dataset.h"
+#include "nas/accuracy/hardware.h"
+#include "nas/accuracy/train.h"
+
+using namespace imc;
+using namespace imc::nas::accuracy;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A graph exercising every op family the trainer supports on images.
+workloads::Graph mixed_graph() {
+  using workloads::ActKind;
+  workloads::Graph g("mixed");
+  int x = g.input({1, 28, 28});
+  int a = g.activation(g.batchnorm(g.conv(x, 8, 3)), ActKind::ReLU);
+  int b = g.activation(g.batchnorm(g.conv(a, 8, 3, 1, -1, 8)), ActKind::HardSwish);  // depthwise
+  int c = g.add(a, b);
+  int d = g.activation(g.conv(c, 16, 1, 1, 0, 2, 1, true), ActKind::ReLU6);  // grouped, with bias
+  int e = g.concat({c, d}, 0);
+  int p = g.avgpool(g.maxpool(e, 2, 2), 2, 2);
+  int s = g.mul(p, g.activation(g.global_avgpool(p), ActKind::Sigmoid));  // squeeze-excite style
+  int f = g.flatten(s);
+  int h = g.activation(g.linear(f, 32), ActKind::GELU);
+  g.linear(h, 10);
+  return g;
+}
+
+fs::path temp_dir(const std::string& name) {
+  fs::path p = fs::temp_directory_path() / ("imcsim-test-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+void write_gz(const fs::path& path, const std::vector<std::uint8_t>& bytes) {
+  gzFile f = gzopen(path.c_str(), "wb");
+  REQUIRE(f != nullptr);
+  gzwrite(f, bytes.data(), unsigned(bytes.size()));
+  gzclose(f);
+}
+
+}  // namespace
+
+TEST_CASE("a missing dataset names the Debian package") {
+  try {
+    load_fashion_mnist("/nonexistent/fmnist");
+    FAIL("no error");
+  } catch (const common::InputError& e) {
+    CHECK(std::string(e.what()).find("dataset-fashion-mnist") != std::string::npos);
+  }
+}
+
+TEST_CASE("IDX files are read through zlib and checked") {
+  const fs::path dir = temp_dir("idx");
+  std::vector<std::uint8_t> img{0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3};
+  for (int i = 0; i < 12; ++i) img.push_back(std::uint8_t(i * 20));
+  write_gz(dir / "img.gz", img);
+  const ImageSet s = read_idx_images((dir / "img.gz").string());
+  CHECK(s.count == 2);
+  CHECK(s.rows == 2);
+  CHECK(s.cols == 3);
+  CHECK(s.pixels[11] == 220);
+  write_gz(dir / "lab.gz", {0, 0, 8, 1, 0, 0, 0, 2, 7, 3});
+  CHECK(read_idx_labels((dir / "lab.gz").string()) == std::vector<std::uint8_t>{7, 3});
+  img.pop_back();  // truncated
+  write_gz(dir / "bad.gz", img);
+  CHECK_THROWS_AS(read_idx_images((dir / "bad.gz").string()), common::InputError);
+  CHECK_THROWS_AS(read_idx_labels((dir / "img.gz").string()), common::InputError);  // wrong magic
+  fs::remove_all(dir);
+}
+
+TEST_CASE("graphs that are not Fashion-MNIST classifiers are rejected by name") {
+  workloads::Graph g("wrong");
+  g.linear(g.flatten(g.input({3, 32, 32})), 10);
+  CHECK_THROWS_AS(check_fmnist_graph(g), common::InputError);
+  workloads::Graph h("wrong_out");
+  h.linear(h.flatten(h.input({1, 28, 28})), 7);
+  CHECK_THROWS_AS(check_fmnist_graph(h), common::InputError);
+}
+
+TEST_CASE("a torch module from a graph: every op trains and keeps the graph's shapes") {
+  configure_threads(2);
+  torch::manual_seed(3);
+  GraphNet net(mixed_graph(), QuantBits{6, 6});
+  const torch::Tensor x = torch::rand({4, 784});
+  const torch::Tensor y = torch::tensor({1, 2, 3, 4}, torch::kInt64);
+  net->train();
+  torch::optim::Adam opt(net->parameters(), 1e-2);
+  double first = 0, last = 0;
+  for (int step = 0; step < 30; ++step) {
+    opt.zero_grad();
+    auto loss = torch::cross_entropy_loss(net->forward(x, Precision::Quantized), y);
+    loss.backward();
+    opt.step();
+    (step == 0 ? first : last) = loss.item<double>();
+  }
+  CHECK(last < first);  // the straight-through estimator passes gradients
+  net->eval();
+  CHECK(net->forward(x, Precision::Float).sizes() == torch::IntArrayRef({4, 10}));
+  CHECK(net->crossbar_nodes().size() == 5);
+  CHECK_FALSE(net->signed_inputs(net->crossbar_nodes()[0]));  // the image
+}
+
+TEST_CASE("ideal hardware reproduces the quantized network exactly, layer by layer") {
+  configure_threads(2);
+  torch::manual_seed(5);
+  GraphNet net(mixed_graph(), QuantBits{8, 8});
+  net->train();
+  { torch::NoGradGuard ng; net->forward(torch::rand({16, 784}), Precision::Quantized); }  // input ranges
+  net->eval();
+  const torch::Tensor x = torch::rand({8, 784});
+  torch::NoGradGuard ng;
+  const arch::ArchSpec ideal = arch::load_arch("configs/arch/ideal.toml");
+  HardwareBackend hw(ideal, net, 1);
+  ExactBackend ex(net);
+  const torch::Tensor sw = net->forward(x, Precision::Quantized);
+  const torch::Tensor via_exact = net->forward(x, Precision::Quantized, &ex);
+  const torch::Tensor via_hw = net->forward(x, Precision::Quantized, &hw);
+  CHECK(torch::equal(via_exact, via_hw));  // bit-identical integer products
+  CHECK(torch::allclose(sw, via_hw, 1e-4, 1e-4));
+  // A noisy chip gives other logits.
+  arch::ArchSpec noisy = ideal;
+  noisy.device.variation_sigma = 0.2;
+  HardwareBackend hw2(noisy, net, 1);
+  CHECK_FALSE(torch::allclose(sw, net->forward(x, Precision::Quantized, &hw2), 1e-3, 1e-3));
+}
+
+TEST_CASE("cache keys follow structure and settings; saved weights load back") {
+  workloads::Graph g = mixed_graph();
+  TrainOptions o;
+  const std::string k = training_key(g, 8, 8, o);
+  CHECK(k.size() == 16);
+  CHECK(training_key(g, 8, 8, o) == k);
+  CHECK(training_key(g, 4, 8, o) != k);
+  TrainOptions o2 = o;
+  o2.epochs = 2;
+  CHECK(training_key(g, 8, 8, o2) != k);
+  workloads::Graph renamed = g;
+  renamed.set_name("other");
+  CHECK(training_key(renamed, 8, 8, o) == k);  // names do not change the network
+  workloads::Graph wider("mixed");
+  wider.linear(wider.flatten(wider.input({1, 28, 28})), 10);
+  CHECK(training_key(wider, 8, 8, o) != k);
+
+  const fs::path dir = temp_dir("cache");
+  torch::manual_seed(1);
+  GraphNet a(g, QuantBits{8, 8});
+  a->train();
+  { torch::NoGradGuard ng; a->forward(torch::rand({8, 784}), Precision::Quantized); }
+  a->eval();
+  save_cached(a, dir.string(), k, nlohmann::json{{"note", "test"}});
+  torch::manual_seed(2);
+  GraphNet b(g, QuantBits{8, 8});
+  auto rec = load_cached(b, dir.string(), k);
+  REQUIRE(rec.has_value());
+  CHECK((*rec)["note"] == "test");
+  const torch::Tensor x = torch::rand({3, 784});
+  torch::NoGradGuard ng;
+  CHECK(torch::equal(a->forward(x, Precision::Quantized), b->forward(x, Precision::Quantized)));
+  CHECK_FALSE(load_cached(b, dir.string(), training_key(g, 8, 8, o2)).has_value());
+  fs::remove_all(dir);
+}
