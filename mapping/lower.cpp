@@ -315,13 +315,16 @@ class Lowerer {
       lower_crossbar_chunk(i, b, k, copies_[i][std::size_t(k % m_.layers[i].duplication)], -1);
     else
       lower_digital_chunk(i, b, k);
-    if (consumers_[i].empty()) {
-      Op w = make(OpType::DramWrite, i, b, out_tile_[i][std::size_t(k)], UnitKind::Dram);
-      w.bits = share(g_.elements(i) * ib_, k, chunks_[i]);
-      add_dram_staging(w, w.bits, false);
-      w.deps = {final_[b][i][std::size_t(k)]};
-      emit(std::move(w));
-    }
+    if (consumers_[i].empty()) emit_output_write(i, b, k);
+  }
+
+  // A network output chunk goes back to DRAM.
+  void emit_output_write(int i, int b, int k) {
+    Op w = make(OpType::DramWrite, i, b, out_tile_[i][std::size_t(k)], UnitKind::Dram);
+    w.bits = share(g_.elements(i) * ib_, k, chunks_[i]);
+    add_dram_staging(w, w.bits, false);
+    w.deps = {final_[b][i][std::size_t(k)]};
+    emit(std::move(w));
   }
 
   // Pipeline and layer schedules (and layers larger than the chip): all chunks of a node, then the
@@ -338,13 +341,7 @@ class Lowerer {
           lower_crossbar_chunk(i, b, k, copies_[i][std::size_t(pass)], final_[b][i][std::size_t(k)]);
       }
       if (consumers_[i].empty())
-        for (int k = 0; k < chunks_[i]; ++k) {
-          Op w = make(OpType::DramWrite, i, b, out_tile_[i][std::size_t(k)], UnitKind::Dram);
-          w.bits = share(g_.elements(i) * ib_, k, chunks_[i]);
-          add_dram_staging(w, w.bits, false);
-          w.deps = {final_[b][i][std::size_t(k)]};
-          emit(std::move(w));
-        }
+        for (int k = 0; k < chunks_[i]; ++k) emit_output_write(i, b, k);
     } else {
       for (int k = 0; k < chunks_[i]; ++k) emit_chunk(i, b, k);
     }
