@@ -27,14 +27,10 @@ const Command kEstimate{
           r.eval_us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
           print_report(r, p.program);
           fmt::print("evaluated in {:.0f} us (mapping + lowering + model)\n", r.eval_us);
-          nlohmann::json j = sim::to_json(r);
-          j["reload_groups"] = p.program.reload_groups;
-          j["ops"] = p.program.ops.size();
-          out["workloads"].push_back(j);
+          out["workloads"].push_back(workload_json(r, p.program));
           reports.push_back(std::move(r));
         }
-        if (!args->json_out.empty()) write_json(args->json_out, out);
-        if (!args->csv_out.empty()) write_text(args->csv_out, report_csv(reports));
+        write_outputs(*args, out, reports);
         return 0;
       };
     }};

@@ -68,14 +68,10 @@ const Command kSimulate{
                      p.program.ops.size(), r.events, info.wall_s, double(r.events) / std::max(1e-9, info.wall_s),
                      double(info.peak_rss_kb) / 1024.0);
           if (!opt.trace_csv.empty()) fmt::print("utilization trace: {}\n", opt.trace_csv);
-          nlohmann::json j = sim::to_json(r);
-          j["reload_groups"] = p.program.reload_groups;
-          j["ops"] = p.program.ops.size();
-          out["workloads"].push_back(j);
+          out["workloads"].push_back(workload_json(r, p.program));
           reports.push_back(std::move(r));
         }
-        if (!args->json_out.empty()) write_json(args->json_out, out);
-        if (!args->csv_out.empty()) write_text(args->csv_out, report_csv(reports));
+        write_outputs(*args, out, reports);
         return 0;
       };
     }};

@@ -3,8 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "arch/load.h"
+#include "cli/output.h"
 #include "common/config.h"
 #include "workloads/load.h"
 
@@ -75,6 +77,18 @@ void print_report(const sim::Report& r, const mapping::Program& program) {
     for (const auto& [k, v] : r.stalls) fmt::print(" {}={}", k, v);
     fmt::print("\n");
   }
+}
+
+nlohmann::json workload_json(const sim::Report& r, const mapping::Program& program) {
+  nlohmann::json j = sim::to_json(r);
+  j["reload_groups"] = program.reload_groups;
+  j["ops"] = program.ops.size();
+  return j;
+}
+
+void write_outputs(const EvalArgs& args, const nlohmann::json& out, const std::vector<sim::Report>& reports) {
+  if (!args.json_out.empty()) write_json(args.json_out, out);
+  if (!args.csv_out.empty()) write_text(args.csv_out, report_csv(reports));
 }
 
 std::string report_csv(const std::vector<sim::Report>& reports) {

@@ -2,6 +2,7 @@
 // lower each network, print a report.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,10 @@ struct Prepared {
 Prepared prepare(const Session& session, const workloads::Graph& graph);
 
 void print_report(const sim::Report& r, const mapping::Program& program);
+// One workload's entry of the JSON output (the report plus lowering facts).
+nlohmann::json workload_json(const sim::Report& r, const mapping::Program& program);
+// Writes --json and --csv when asked.
+void write_outputs(const EvalArgs& args, const nlohmann::json& out, const std::vector<sim::Report>& reports);
 std::string report_csv(const std::vector<sim::Report>& reports);
 
 }  // namespace imc::cli

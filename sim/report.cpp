@@ -9,6 +9,23 @@ double Report::tops_per_w() const { return energy_pj > 0 ? 2.0 * double(macs) / 
 double Report::tops_per_mm2() const { return area_mm2 > 0 ? tops() / area_mm2 : 0; }
 double Report::edap() const { return energy_pj * 1e-12 * latency_ns * 1e-9 * area_mm2; }
 
+Report report_skeleton(const mapping::Program& p, const std::string& model) {
+  Report r;
+  r.model = model;
+  r.workload = p.workload;
+  r.batch = p.batch;
+  r.macs = p.workload_macs * p.batch;
+  r.utilization = p.utilization();
+  r.layers.resize(p.layers.size());
+  for (std::size_t i = 0; i < p.layers.size(); ++i) {
+    r.layers[i].name = p.layers[i].name;
+    r.layers[i].op = p.layers[i].op;
+    r.layers[i].macs = p.layers[i].macs * p.batch;
+    r.layers[i].start_cycle = -1;
+  }
+  return r;
+}
+
 void finalize(Report& r, const arch::ArchSpec& spec, const arch::cost::CostTable& costs) {
   r.latency_ns = double(r.latency_cycles) / spec.chip.clock_ghz;
   r.energy_breakdown_pj = arch::cost::energy_breakdown_pj(r.actions, costs);

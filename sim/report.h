@@ -53,6 +53,10 @@ struct Report {
   double edap() const;        // energy (J) x latency (s) x area (mm2): J*s*mm2
 };
 
+// A report with the program's identity filled in (workload, batch, MACs, utilization, one
+// LayerReport per layer with start_cycle = -1); the model fills actions and times.
+Report report_skeleton(const mapping::Program& program, const std::string& model);
+
 // Fills energy, breakdown and per-layer energies from the counted actions and the latency
 // (leakage x time); call after a model has filled actions, layers and latency_cycles.
 void finalize(Report& r, const arch::ArchSpec& spec, const arch::cost::CostTable& costs);

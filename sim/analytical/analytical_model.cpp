@@ -27,19 +27,7 @@ Report AnalyticalModel::evaluate(const arch::ArchSpec& spec, const mapping::Prog
 
 Report AnalyticalModel::evaluate(const arch::ArchSpec& spec, const arch::cost::CostTable& costs,
                                  const mapping::Program& program) {
-  Report r;
-  r.model = "analytical";
-  r.workload = program.workload;
-  r.batch = program.batch;
-  r.macs = program.workload_macs * program.batch;
-  r.utilization = program.utilization();
-  r.layers.resize(program.layers.size());
-  for (std::size_t i = 0; i < program.layers.size(); ++i) {
-    r.layers[i].name = program.layers[i].name;
-    r.layers[i].op = program.layers[i].op;
-    r.layers[i].macs = program.layers[i].macs * program.batch;
-    r.layers[i].start_cycle = -1;
-  }
+  Report r = report_skeleton(program, "analytical");
   constexpr int kUnitKinds = static_cast<int>(mapping::UnitKind::Dram) + 1;
   std::vector<std::array<std::int64_t, kUnitKinds>> busy(program.layers.size());
   std::vector<std::int64_t> end(program.ops.size(), 0);

@@ -30,19 +30,7 @@ std::atomic<bool> g_kernel_used{false};
 
 Report build_report(const arch::ArchSpec& spec, const arch::cost::CostTable& costs, const mapping::Program& p,
                     const Stats& stats) {
-  Report r;
-  r.model = "systemc";
-  r.workload = p.workload;
-  r.batch = p.batch;
-  r.macs = p.workload_macs * p.batch;
-  r.utilization = p.utilization();
-  r.layers.resize(p.layers.size());
-  for (std::size_t i = 0; i < p.layers.size(); ++i) {
-    r.layers[i].name = p.layers[i].name;
-    r.layers[i].op = p.layers[i].op;
-    r.layers[i].macs = p.layers[i].macs * p.batch;
-    r.layers[i].start_cycle = -1;
-  }
+  Report r = report_skeleton(p, "systemc");
   for (int s = 0; s < systemc::kStallCount; ++s) r.stalls[systemc::to_string(Stall(s))] = 0;
   std::int64_t latency = 0;
   for (std::size_t id = 0; id < p.ops.size(); ++id) {
