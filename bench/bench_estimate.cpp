@@ -10,7 +10,7 @@
 #include "arch/cost.h"
 #include "arch/load.h"
 #include "mapping/mapping.h"
-#include "sim/analytical/analytical_model.h"
+#include "sim/analytical/estimate.h"
 #include "workloads/load.h"
 
 int main(int argc, char** argv) {
@@ -28,11 +28,9 @@ int main(int argc, char** argv) {
     const arch::cost::CostTable costs = arch::cost::build(spec);  // per design, as in the search
     ops = 0;
     for (const auto& g : graphs) {
-      const mapping::Mapping m = mapping::map(spec, g, {});
-      const mapping::Program p = mapping::lower(spec, g, m);
-      const sim::Report rep = sim::AnalyticalModel().evaluate(spec, costs, p);
-      ops += p.ops.size();
-      checksum += rep.energy_pj;
+      const sim::Estimate e = sim::estimate(spec, costs, g, {});
+      ops += e.ops;
+      checksum += e.report.energy_pj + double(e.report.latency_cycles);
     }
     per_design_us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
   }

@@ -1,0 +1,18 @@
+#include "sim/analytical/estimate.h"
+
+#include "sim/analytical/analytical_model.h"
+
+namespace imc::sim {
+
+Estimate estimate(const arch::ArchSpec& spec, const arch::cost::CostTable& costs, const workloads::Graph& graph,
+                  const mapping::MappingOptions& options) {
+  const mapping::Mapping m = mapping::map(spec, graph, options);
+  const mapping::Program p = mapping::lower(spec, graph, m);
+  Estimate e;
+  e.report = AnalyticalModel().evaluate(spec, costs, p);
+  e.reload_groups = p.reload_groups;
+  e.ops = p.ops.size();
+  return e;
+}
+
+}  // namespace imc::sim
