@@ -1,0 +1,142 @@
+#include "nas/search/decode.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "arch/load.h"
+#include "common/config.h"
+
+namespace imc::nas::search {
+namespace {
+
+constexpr const char* kNetworkFields[] = {"stages",    "blocks_per_stage", "base_channels", "kernel",
+                                          "residual",  "expansion",        "prune",         "fc_hidden",
+                                          "weight_bits", "activation_bits"};
+
+std::string where(const Gene& g) {
+  return g.file.empty() ? fmt::format("gene '{}'", g.name) : fmt::format("{}:{}: gene '{}'", g.file, g.line, g.name);
+}
+
+bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
+
+// Whole-number value of a numeric gene; DecodeError otherwise.
+int as_int(const Gene& g, const GeneValue& v) {
+  if (!v.is_number() || std::floor(v.as_number()) != v.as_number())
+    throw DecodeError(fmt::format("{}={} must be a whole number", g.name, v.to_string()));
+  return static_cast<int>(v.as_number());
+}
+
+bool as_bool(const Gene& g, const GeneValue& v) {
+  if (v.is_number()) return v.as_number() != 0;
+  const std::string& s = v.as_string();
+  if (s == "true" || s == "residual" || s == "yes") return true;
+  if (s == "false" || s == "plain" || s == "no") return false;
+  throw DecodeError(fmt::format("{}={}: allowed: true|false|residual|plain|0|1", g.name, s));
+}
+
+}  // namespace
+
+void check_gene_names(const SearchSpace& space) {
+  const std::vector<std::string> hw = arch::overridable_keys();
+  for (const Gene& g : space.genes()) {
+    if (starts_with(g.name, "hardware.")) {
+      const std::string key = g.name.substr(9);
+      if (std::find(hw.begin(), hw.end(), key) == hw.end())
+        throw common::InputError(fmt::format("{}: unknown hardware key '{}'; allowed: any arch key ({}), see "
+                                             "`imcsim arch --keys`",
+                                             where(g), key, fmt::join(hw, ", ")));
+    } else if (starts_with(g.name, "network.")) {
+      const std::string field = g.name.substr(8);
+      if (std::find(std::begin(kNetworkFields), std::end(kNetworkFields), field) == std::end(kNetworkFields))
+        throw common::InputError(fmt::format("{}: unknown network gene '{}'; allowed: {}", where(g), field,
+                                             fmt::join(kNetworkFields, ", ")));
+      if (field != "residual")
+        for (const GeneValue& v : g.values)
+          if (!v.is_number())
+            throw common::InputError(fmt::format("{}: value '{}' must be a number", where(g), v.to_string()));
+    } else {
+      throw common::InputError(
+          fmt::format("{}: genes live under [network] or [hardware]", where(g)));
+    }
+  }
+}
+
+std::vector<arch::Override> hardware_overrides(const SearchSpace& space, const Genome& genome) {
+  std::vector<arch::Override> out;
+  const auto& genes = space.genes();
+  for (std::size_t i = 0; i < genes.size(); ++i) {
+    const Gene& g = genes[i];
+    const GeneValue& v = g.values.at(static_cast<std::size_t>(genome.at(i)));
+    arch::ParamValue value = v.is_number() ? arch::ParamValue(v.as_number()) : arch::ParamValue(v.as_string());
+    if (starts_with(g.name, "hardware."))
+      out.push_back({g.name.substr(9), value});
+    else if (g.name == "network.weight_bits")
+      out.push_back({"precision.weight_bits", value});
+    else if (g.name == "network.activation_bits")
+      out.push_back({"precision.input_bits", value});
+  }
+  // The technology first: changing it reloads the tech table, which the other keys don't touch.
+  std::stable_partition(out.begin(), out.end(),
+                        [](const arch::Override& o) { return o.key == "chip.tech" || o.key == "chip.node_nm"; });
+  return out;
+}
+
+arch::ArchSpec decode_hardware(const arch::ArchSpec& base, const SearchSpace& space, const Genome& genome,
+                               const std::string& tech_base_dir) {
+  arch::ArchSpec spec = base;
+  try {
+    arch::apply_overrides(spec, hardware_overrides(space, genome), tech_base_dir);
+  } catch (const common::InputError& e) {
+    throw DecodeError(e.what());
+  }
+  const auto problems = arch::check_arch(spec);
+  if (!problems.empty()) {
+    std::string reason;
+    for (const auto& p : problems) reason += (reason.empty() ? "" : "; ") + p.message;
+    throw DecodeError(reason);
+  }
+  return spec;
+}
+
+workloads::CnnFamilyParams network_params(const workloads::CnnFamilyParams& defaults, const SearchSpace& space,
+                                          const Genome& genome) {
+  workloads::CnnFamilyParams p = defaults;
+  const auto& genes = space.genes();
+  for (std::size_t i = 0; i < genes.size(); ++i) {
+    const Gene& g = genes[i];
+    if (!starts_with(g.name, "network.")) continue;
+    const GeneValue& v = g.values.at(static_cast<std::size_t>(genome.at(i)));
+    const std::string f = g.name.substr(8);
+    if (f == "stages") p.stages = as_int(g, v);
+    else if (f == "blocks_per_stage") p.blocks_per_stage = as_int(g, v);
+    else if (f == "base_channels") p.base_channels = as_int(g, v);
+    else if (f == "kernel") p.kernel = as_int(g, v);
+    else if (f == "residual") p.residual = as_bool(g, v);
+    else if (f == "expansion") p.expansion = as_int(g, v);
+    else if (f == "prune") p.prune = v.as_number();
+    else if (f == "fc_hidden") p.fc_hidden = as_int(g, v);
+    // weight_bits / activation_bits are chip precision (hardware_overrides)
+  }
+  return p;
+}
+
+workloads::Graph decode_network(const workloads::CnnFamilyParams& params, const std::string& name) {
+  try {
+    return workloads::build_cnn_family(params, name);
+  } catch (const common::InputError& e) {
+    throw DecodeError(e.what());
+  }
+}
+
+std::string network_key(const SearchSpace& space, const Genome& genome) {
+  std::string key;
+  const auto& genes = space.genes();
+  for (std::size_t i = 0; i < genes.size(); ++i)
+    if (starts_with(genes[i].name, "network."))
+      key += (key.empty() ? "" : ";") + genes[i].name + "=" +
+             genes[i].values.at(static_cast<std::size_t>(genome.at(i))).to_string();
+  return key;
+}
+
+}  // namespace imc::nas::search
