@@ -93,7 +93,7 @@ arch::ArchSpec decode_hardware(const arch::ArchSpec& base, const SearchSpace& sp
   const auto problems = arch::check_arch(spec);
   if (!problems.empty()) {
     std::string reason;
-    for (const auto& p : problems) reason += (reason.empty() ? "" : "; ") + p.message;
+    for (const auto& p : problems) reason += (reason.empty() ? "" : "; ") + p.key + ": " + p.message;
     throw DecodeError(reason);
   }
   return spec;

@@ -1,0 +1,92 @@
+// The search's TOML: the space ([network], [hardware], conditions) plus what to optimize and how.
+//
+//   base_arch  = "../arch/rram_default.toml"   # chip the hardware genes override (relative to this file)
+//   objectives = ["accuracy", "energy", "latency"]
+//   conditions = ["hardware.device.bits_per_cell <= network.weight_bits"]
+//   cache_dir  = "..."                          # optional: trained-weights cache
+//   reference_point = [..]                      # optional: hypervolume reference, one value per objective
+//   [search]      generations, finalists, workers, schedule, batch
+//   [constraints] area_mm2_max, power_w_max, latency_us_max, fits_on_chip
+//   [accuracy]    the proxy training budget and the hardware-inference draws
+//   [optimizer]   name, population, seed, per-algorithm settings (nas::describe)
+//   [network] / [hardware]  genes (docs/nas.md)
+// docs/search.md documents every key; `imcsim search --keys` prints them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/config.h"
+#include "nas/optimizer.h"
+#include "nas/space.h"
+
+namespace imc::nas::search {
+
+// One objective: what the user writes in `objectives`, the minimized column it becomes.
+struct ObjectiveDef {
+  std::string name;    // "accuracy", "energy", ...
+  std::string column;  // "hw_error_pct", "energy_uj", ... (all minimized)
+  std::string doc;
+};
+const std::vector<ObjectiveDef>& objective_defs();
+
+struct SearchSettings {
+  std::int64_t generations = 6;
+  std::int64_t finalists = 4;  // front members re-evaluated with SystemC (0 = none)
+  std::int64_t workers = 0;    // processes for training and SystemC; 0 = cores
+  std::string schedule = "pipeline";
+  std::int64_t batch = 1;
+};
+
+struct Constraints {
+  double area_mm2_max = 0;    // 0 = no limit
+  double power_w_max = 0;     // average power over one batch; 0 = no limit
+  double latency_us_max = 0;  // 0 = no limit
+  bool fits_on_chip = true;   // false: networks larger than the chip reload weights from DRAM (counted)
+};
+
+struct AccuracySettings {
+  std::int64_t epochs = 1;
+  std::int64_t train_subset = 2000;
+  std::int64_t test_subset = 500;
+  std::int64_t batch_size = 64;
+  std::string optimizer = "adam";
+  double learning_rate = 0;
+  bool quantization_aware = true;
+  double noise_sigma = 0;
+  std::int64_t draws = 1;
+  std::string adc_range = "calibrated";
+  std::int64_t calibration_images = 256;
+  std::int64_t seed = 1;
+};
+
+struct SearchConfig {
+  std::string path;            // the file read
+  std::string base_arch_file;  // resolved
+  std::string cache_dir;       // resolved; "" = default (see resolve_cache_dir)
+  std::vector<std::string> objectives;  // names from objective_defs(), in order
+  std::vector<double> reference_point;  // empty = derived by the loop
+  SearchSettings search;
+  Constraints constraints;
+  AccuracySettings accuracy;
+  OptimizerConfig optimizer;
+  SearchSpace space;
+
+  bool wants_accuracy() const;
+  std::vector<std::string> objective_columns() const;
+};
+
+void describe(common::Fields& f, SearchSettings& s);
+void describe(common::Fields& f, Constraints& c);
+void describe(common::Fields& f, AccuracySettings& a);
+
+// Reads and checks a search config; every problem is a common::InputError naming file, line, key.
+// `base_dir` resolves relative paths (default: the file's directory).
+SearchConfig load_search_config(const std::string& path, const std::string& base_dir = "");
+// Markdown of every key (for --keys and docs/search.md).
+std::string document_search_keys();
+// The trained-weights cache: cache_dir, else $IMCSIM_CACHE_DIR/accuracy, else
+// $HOME/.cache/imcsim/accuracy.
+std::string resolve_cache_dir(const SearchConfig& c);
+
+}  // namespace imc::nas::search

@@ -1,0 +1,58 @@
+// The search's evaluator: genome -> (ArchSpec, Graph) -> analytical report for every candidate,
+// constraints, then hardware-aware accuracy (proxy training, cached per network, and inference
+// through the candidate's crossbars) for the candidates that are otherwise feasible.
+//
+// Training runs in forked worker processes (one per network in a batch, one torch thread each, so
+// results do not depend on how many run at once); the parent never touches libtorch, which keeps
+// fork() safe. Trained weights are shared between candidates and runs through the weight cache.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "arch/spec.h"
+#include "mapping/mapping.h"
+#include "nas/optimizer.h"
+#include "nas/search/config.h"
+#include "sim/analytical/estimate.h"
+#include "workloads/family.h"
+#include "workloads/graph.h"
+
+namespace imc::nas::search {
+
+struct Design {
+  arch::ArchSpec spec;
+  workloads::CnnFamilyParams params;
+  workloads::Graph graph;
+  std::string network_key;  // network genes only
+};
+
+class SearchEvaluator {
+ public:
+  explicit SearchEvaluator(const SearchConfig& config);
+
+  // Throws DecodeError when the genome is no valid design.
+  Design decode(const Genome& genome) const;
+  // Cache key: a hash of the decoded design (the chip's every parameter and the network's), so that
+  // genomes decoding to the same design share one evaluation. Undecodable genomes: their gene text.
+  std::string key(const Genome& genome) const;
+  mapping::MappingOptions mapping_options() const;
+
+  std::vector<Evaluation> operator()(const std::vector<Genome>& genomes) const;
+
+  // The analytical half alone (objectives without accuracy; accuracy columns left 0).
+  Evaluation evaluate_hardware(const Genome& genome) const;
+
+ private:
+  void add_accuracy(const std::vector<Genome>& genomes, std::vector<Evaluation>& evals) const;
+
+  const SearchConfig& config_;
+  arch::ArchSpec base_;
+  std::string tech_dir_;
+  workloads::CnnFamilyParams network_defaults_;
+};
+
+// Which objective value a metric set gives, by column name (all minimized).
+double objective_value(const std::string& column, const nlohmann::json& metrics);
+
+}  // namespace imc::nas::search

@@ -1,0 +1,165 @@
+#include "nas/search/finalists.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <numeric>
+
+#include "arch/cost.h"
+#include "mapping/mapping.h"
+#include "nas/pareto.h"
+#include "nas/workers.h"
+#include "sim/analytical/analytical_model.h"
+#include "sim/systemc/systemc_model.h"
+
+namespace imc::nas::search {
+namespace fs = std::filesystem;
+
+std::vector<std::size_t> pick_finalists(const SearchLoop& loop, std::size_t count) {
+  std::vector<std::size_t> front = loop.front();  // sorted by objectives, then id
+  if (front.size() <= count) return front;
+  std::vector<std::size_t> out;
+  for (std::size_t k = 0; k < count; ++k) {
+    const std::size_t i = count == 1 ? 0 : k * (front.size() - 1) / (count - 1);
+    if (out.empty() || out.back() != front[i]) out.push_back(front[i]);
+  }
+  return out;
+}
+
+std::vector<FinalistResult> reevaluate_finalists(const SearchLoop& loop, const SearchEvaluator& evaluator,
+                                                 const std::vector<std::size_t>& ids, std::size_t workers) {
+  std::vector<Genome> tasks;
+  for (std::size_t id : ids) tasks.push_back(loop.candidates().at(id).genome);
+  // Each child maps and lowers its finalist once and runs both models on the same Program.
+  auto run_one = [&](const Genome& g) {
+    const Design d = evaluator.decode(g);
+    const arch::cost::CostTable costs = arch::cost::build(d.spec);
+    const mapping::Mapping m = mapping::map(d.spec, d.graph, evaluator.mapping_options());
+    const mapping::Program p = mapping::lower(d.spec, d.graph, m);
+    Evaluation e;
+    e.fidelity = "systemc";
+    e.extra["analytical"] = sim::to_json(sim::AnalyticalModel().evaluate(d.spec, costs, p));
+    e.extra["systemc"] = sim::to_json(sim::SystemCModel().evaluate(d.spec, costs, p));
+    return e;
+  };
+  WorkerOptions wo;
+  wo.workers = workers;
+  wo.per_process = 1;  // one SystemC elaboration per process
+  wo.failures_are_infeasible = true;
+  const std::vector<Evaluation> done = evaluate_in_workers(tasks, run_one, wo);
+  std::vector<FinalistResult> out;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    FinalistResult r;
+    r.id = ids[i];
+    if (done[i].feasible()) {
+      r.analytical = done[i].extra.at("analytical");
+      r.systemc = done[i].extra.at("systemc");
+    } else {
+      r.error = done[i].reason;
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+namespace {
+
+// The candidate's objective vector with the hardware figures taken from `report` (accuracy and
+// area do not depend on the performance model).
+std::vector<double> objectives_with(const SearchLoop& loop, const Candidate& c, const nlohmann::json& full) {
+  const nlohmann::json& report = full.at("total");
+  std::vector<double> v = c.evaluation.objectives;
+  const double energy_uj = report.at("energy_pj").get<double>() * 1e-6;
+  const double latency_us = report.at("latency_ns").get<double>() * 1e-3;
+  const double area = report.at("area_mm2").get<double>();
+  const double macs = report.at("macs").get<double>();
+  const auto& names = loop.options().objective_names;
+  for (std::size_t i = 0; i < names.size() && i < v.size(); ++i) {
+    if (names[i] == "energy_uj") v[i] = energy_uj;
+    if (names[i] == "latency_us") v[i] = latency_us;
+    if (names[i] == "edap_j_s_mm2") v[i] = energy_uj * 1e-6 * latency_us * 1e-6 * area;
+    if (names[i] == "neg_tops_per_w") v[i] = energy_uj > 0 ? -2 * macs / (energy_uj * 1e-6) * 1e-12 : 0;
+  }
+  return v;
+}
+
+std::vector<std::size_t> order_by(const std::vector<std::vector<double>>& pts, std::size_t k) {
+  std::vector<std::size_t> idx(pts.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return pts[a][k] < pts[b][k]; });
+  return idx;
+}
+
+}  // namespace
+
+nlohmann::json compare_finalists(const SearchLoop& loop, const std::vector<FinalistResult>& results) {
+  nlohmann::json rows = nlohmann::json::array();
+  std::vector<std::vector<double>> ana, sc;
+  for (const auto& r : results) {
+    const Candidate& c = loop.candidates().at(r.id);
+    nlohmann::json row = {{"id", r.id}, {"key", c.key}};
+    if (r.systemc.is_null()) {
+      row["error"] = r.error;
+      rows.push_back(row);
+      continue;
+    }
+    const nlohmann::json& ta = r.analytical.at("total");
+    const nlohmann::json& ts = r.systemc.at("total");
+    const double la = ta.at("latency_cycles").get<double>(), ls = ts.at("latency_cycles").get<double>();
+    const double ea = ta.at("energy_pj").get<double>(), es = ts.at("energy_pj").get<double>();
+    row["latency_cycles_analytical"] = la;
+    row["latency_cycles_systemc"] = ls;
+    row["latency_gap_pct"] = la > 0 ? 100 * (ls - la) / la : 0.0;
+    row["energy_uj_analytical"] = ea * 1e-6;
+    row["energy_uj_systemc"] = es * 1e-6;
+    row["energy_gap_pct"] = ea > 0 ? 100 * (es - ea) / ea : 0.0;
+    row["actions_identical"] = ta.at("actions") == ts.at("actions");
+    rows.push_back(row);
+    ana.push_back(objectives_with(loop, c, r.analytical));
+    sc.push_back(objectives_with(loop, c, r.systemc));
+  }
+  nlohmann::json changed = nlohmann::json::object();
+  bool any = false;
+  const auto& names = loop.options().objective_names;
+  for (std::size_t k = 0; k < names.size() && !ana.empty(); ++k) {
+    const bool c = order_by(ana, k) != order_by(sc, k);
+    changed[names[k]] = c;
+    any = any || c;
+  }
+  const std::size_t still_front = pareto_front(sc).size();
+  return {{"finalists", rows},
+          {"order_changed", changed},
+          {"front_order_changed", any},
+          {"finalists_nondominated_analytical", pareto_front(ana).size()},
+          {"finalists_nondominated_systemc", still_front}};
+}
+
+void write_finalists(const SearchLoop& loop, const std::vector<FinalistResult>& results,
+                     const nlohmann::json& comparison, const std::string& run_dir) {
+  const fs::path dir = fs::path(run_dir) / "finalists";
+  fs::create_directories(dir);
+  const auto& genes = loop.space().genes();
+  std::string csv = "id,latency_cycles_analytical,latency_cycles_systemc,latency_gap_pct,energy_uj_analytical,"
+                    "energy_uj_systemc,energy_gap_pct,actions_identical\n";
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const auto& r = results[i];
+    const Candidate& c = loop.candidates().at(r.id);
+    nlohmann::json g = nlohmann::json::object();
+    for (std::size_t j = 0; j < genes.size(); ++j) g[genes[j].name] = genes[j].values.at(c.genome[j]).to_string();
+    const nlohmann::json doc = {{"id", r.id},           {"genes", g},
+                                {"metrics", c.evaluation.extra}, {"analytical", r.analytical},
+                                {"systemc", r.systemc}, {"error", r.error}};
+    std::ofstream(dir / fmt::format("{}.json", r.id)) << doc.dump(1) << "\n";
+    const nlohmann::json& row = comparison.at("finalists").at(i);
+    if (row.contains("error")) continue;
+    csv += fmt::format("{},{},{},{:.3f},{:.6g},{:.6g},{:.3f},{}\n", r.id, row["latency_cycles_analytical"].get<double>(),
+                       row["latency_cycles_systemc"].get<double>(), row["latency_gap_pct"].get<double>(),
+                       row["energy_uj_analytical"].get<double>(), row["energy_uj_systemc"].get<double>(),
+                       row["energy_gap_pct"].get<double>(), row["actions_identical"].get<bool>());
+  }
+  std::ofstream(dir / "../finalists.csv") << csv;
+  std::ofstream(dir / "../finalists.json") << comparison.dump(1) << "\n";
+}
+
+}  // namespace imc::nas::search

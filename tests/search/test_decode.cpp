@@ -1,0 +1,148 @@
+// Genome decoding and the search config: genes become chip parameters and networks; bad genes,
+// objectives and keys are errors naming the file and key; undecodable genomes are DecodeErrors.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/config.h"
+#include "nas/search/config.h"
+#include "nas/search/decode.h"
+#include "nas/search/evaluator.h"
+
+using namespace imc;
+using namespace imc::nas;
+using namespace imc::nas::search;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string write_temp(const std::string& name, const std::string& text) {
+  const fs::path p = fs::temp_directory_path() / ("imcsim_search_" + name);
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+const std::string kArch = fs::absolute("configs/arch/rram_default.toml").string();
+
+Genome genome_of(const SearchSpace& space, const std::map<std::string, GeneValue>& values) {
+  return space.encode(values);
+}
+
+}  // namespace
+
+TEST_CASE("the shipped search configs load") {
+  for (const char* f : {"configs/nas/fmnist_demo.toml", "configs/nas/fmnist_joint.toml", "tests/search/data/hw_only.toml"}) {
+    CAPTURE(f);
+    const SearchConfig c = load_search_config(f);
+    CHECK(c.space.size() > 5);
+    CHECK(fs::exists(c.base_arch_file));
+    CHECK(c.objective_columns().size() == c.objectives.size());
+  }
+  const SearchConfig demo = load_search_config("configs/nas/fmnist_demo.toml");
+  CHECK(demo.wants_accuracy());
+  CHECK(demo.objective_columns().front() == "hw_error_pct");
+}
+
+TEST_CASE("hardware and network genes decode into the chip and the network") {
+  const SearchConfig c = load_search_config("tests/search/data/hw_only.toml");
+  const SearchEvaluator ev(c);
+  const Genome g = genome_of(c.space, {{"network.stages", GeneValue::integer(3)},
+                                       {"network.base_channels", GeneValue::integer(16)},
+                                       {"network.weight_bits", GeneValue::integer(4)},
+                                       {"hardware.crossbar.rows", GeneValue::integer(256)},
+                                       {"hardware.crossbar.cols", GeneValue::integer(64)},
+                                       {"hardware.device.bits_per_cell", GeneValue::integer(4)},
+                                       {"hardware.tile.pes", GeneValue::integer(2)},
+                                       {"hardware.noc.routers", GeneValue::integer(9)}});
+  const Design d = ev.decode(g);
+  CHECK(d.spec.crossbar.rows == 256);
+  CHECK(d.spec.crossbar.cols == 64);
+  CHECK(d.spec.device.bits_per_cell == 4);
+  CHECK(d.spec.tile.pes == 2);
+  CHECK(d.spec.noc.mesh_x * d.spec.noc.mesh_y == 9);
+  CHECK(d.spec.precision.weight_bits == 4);
+  CHECK(d.params.stages == 3);
+  CHECK(d.params.base_channels == 16);
+  CHECK(d.graph.total_macs() > 0);
+  // The cache key names the decoded design: equal designs, equal keys; different designs differ.
+  CHECK(ev.key(g) == ev.key(g));
+  Genome g2 = g;
+  g2[c.space.index_of("hardware.crossbar.rows")] = 0;
+  CHECK(ev.key(g2) != ev.key(g));
+  // The evaluator gives every hardware objective for a feasible design.
+  const Evaluation e = ev.evaluate_hardware(g);
+  if (e.feasible()) {
+    REQUIRE(e.objectives.size() == 3);
+    CHECK(e.objectives[0] > 0);
+    CHECK(e.objectives[2] == doctest::Approx(e.extra["area_mm2"].get<double>()));
+  } else {
+    CHECK(!e.reason.empty());
+  }
+}
+
+TEST_CASE("a genome decoding to an inconsistent chip is a DecodeError, and infeasible with its reason") {
+  // No condition ties bits per cell to weight bits here, so the chip check must catch it.
+  const std::string path = write_temp("nocond.toml", "base_arch = \"" + kArch + "\"\n"
+                                      "objectives = [\"energy\", \"area\"]\n"
+                                      "[network]\nweight_bits = [2, 8]\n"
+                                      "[hardware]\ndevice.bits_per_cell = [1, 4]\n");
+  const SearchConfig c = load_search_config(path);
+  const SearchEvaluator ev(c);
+  const Genome bad = genome_of(c.space, {{"network.weight_bits", GeneValue::integer(2)},
+                                         {"hardware.device.bits_per_cell", GeneValue::integer(4)}});
+  CHECK_THROWS_AS(ev.decode(bad), DecodeError);
+  const Evaluation e = ev.evaluate_hardware(bad);
+  CHECK_FALSE(e.feasible());
+  CHECK(e.reason.find("bits_per_cell") != std::string::npos);
+  const Genome good = genome_of(c.space, {{"network.weight_bits", GeneValue::integer(8)},
+                                          {"hardware.device.bits_per_cell", GeneValue::integer(4)}});
+  CHECK(ev.evaluate_hardware(good).feasible());
+}
+
+TEST_CASE("a network whose resolution runs out is infeasible, not a crash") {
+  const std::string path = write_temp("deep.toml", "base_arch = \"" + kArch + "\"\n"
+                                      "objectives = [\"energy\"]\n"
+                                      "[network]\nstages = [2, 9]\n");
+  const SearchConfig c = load_search_config(path);
+  const SearchEvaluator ev(c);
+  const Evaluation e = ev.evaluate_hardware(genome_of(c.space, {{"network.stages", GeneValue::integer(9)}}));
+  CHECK_FALSE(e.feasible());
+  CHECK(e.reason.find("invalid design") != std::string::npos);
+}
+
+TEST_CASE("bad search configs are errors naming the file and key") {
+  auto error_of = [](const std::string& name, const std::string& text) {
+    const std::string path = write_temp(name, text);
+    try {
+      load_search_config(path);
+    } catch (const common::InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string head = "base_arch = \"" + kArch + "\"\n";
+  std::string m = error_of("b1.toml", head + "objectives = [\"speed\"]\n[network]\nstages = [2, 3]\n");
+  CHECK(m.find("b1.toml:2") != std::string::npos);
+  CHECK(m.find("unknown objective 'speed'") != std::string::npos);
+  CHECK(m.find("accuracy") != std::string::npos);  // lists what is allowed
+
+  m = error_of("b2.toml", head + "objectives = [\"energy\"]\n[hardware]\ncrossbar.rowz = [64, 128]\n");
+  CHECK(m.find("unknown hardware key 'crossbar.rowz'") != std::string::npos);
+  CHECK(m.find("b2.toml") != std::string::npos);
+
+  m = error_of("b3.toml", head + "objectives = [\"energy\"]\n[network]\ndepth = [2, 3]\n");
+  CHECK(m.find("unknown network gene 'depth'") != std::string::npos);
+
+  m = error_of("b4.toml", head + "objectives = [\"energy\", \"area\"]\nreference_point = [1.0]\n[network]\nstages = [2, 3]\n");
+  CHECK(m.find("reference_point") != std::string::npos);
+
+  m = error_of("b5.toml", "objectives = [\"energy\"]\n[network]\nstages = [2, 3]\n");
+  CHECK(m.find("base_arch") != std::string::npos);
+
+  m = error_of("b6.toml", head + "objectives = [\"energy\"]\n[search]\ngenerations = 0\n[network]\nstages = [2, 3]\n");
+  CHECK(m.find("search.generations") != std::string::npos);
+
+  m = error_of("b7.toml", head + "objectives = [\"energy\"]\n[serch]\ngenerations = 3\n[network]\nstages = [2, 3]\n");
+  CHECK(m.find("serch") != std::string::npos);
+}
