@@ -161,6 +161,7 @@ Mapping map(const arch::ArchSpec& spec, const workloads::Graph& graph, const Map
       current_group = l.reload_group;
       next = 0;
     }
+    l.pes.reserve(std::size_t(l.duplication * ceil_div(l.crossbars_per_pass, xbars_per_pe)));
     for (int copy = 0; copy < l.duplication; ++copy) {
       if (mapper.tile_aligned && next % pes_per_tile) next += pes_per_tile - next % pes_per_tile;
       std::int64_t first = 0;
