@@ -85,7 +85,7 @@ Evaluation SearchEvaluator::evaluate_hardware(const Genome& genome) const {
   }
   sim::Estimate est;
   try {
-    est = sim::estimate(d.spec, arch::cost::build(d.spec), d.graph, mapping_options());
+    est = sim::estimate(d.spec, arch::cost::build(d.spec), d.graph, mapping_options(), sim::EstimateDetail::Totals);
   } catch (const common::InputError& e) {  // e.g. the network does not fit and fits_on_chip is set
     return Evaluation::infeasible(10.0, std::string("does not map: ") + e.what(), "analytical");
   }
