@@ -19,6 +19,9 @@
 
 namespace imc::nas::accuracy {
 
+// The zoo network the accuracy checks and the benchmark use (conv8, conv16, fc10; docs/accuracy.md).
+inline constexpr const char* kReferenceCnn = "fmnist_small";
+
 struct TrainOptions {
   int epochs = 5;
   std::int64_t train_subset = 0;   // first N training images; 0 = all 60,000

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <limits>
 
 #include "common/config.h"
 
@@ -31,7 +32,174 @@ std::string where(const workloads::Graph& g, int i) {
   return fmt::format("workload '{}': node '{}' ({})", g.name(), g.node(i).name, workloads::op_label(g.node(i)));
 }
 
+// Max pooling of [N, C, H, W] floats (any kernel, stride and padding; floor mode, like
+// torch::max_pool2d) that keeps each output's argmax for the backward pass. Same results as
+// torch's, ties and NaN included (the first maximum in scan order; NaN wins), but torch 1.13's CPU
+// max_pool2d_with_indices is several times slower on small feature maps: pooling was a fifth of
+// the training time of the small reference CNN.
+class MaxPool2d : public torch::autograd::Function<MaxPool2d> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input, std::int64_t kh,
+                               std::int64_t kw, std::int64_t sh, std::int64_t sw, std::int64_t ph, std::int64_t pw) {
+    const torch::Tensor x = input.contiguous();
+    const std::int64_t planes = x.size(0) * x.size(1), H = x.size(2), W = x.size(3);
+    const std::int64_t OH = (H + 2 * ph - kh) / sh + 1, OW = (W + 2 * pw - kw) / sw + 1;
+    torch::Tensor y = torch::empty({x.size(0), x.size(1), OH, OW}, x.options());
+    torch::Tensor idx = torch::empty({x.size(0), x.size(1), OH, OW}, x.options().dtype(torch::kInt32));
+    const float* xp = x.data_ptr<float>();
+    float* yp = y.data_ptr<float>();
+    std::int32_t* ip = idx.data_ptr<std::int32_t>();
+    at::parallel_for(0, planes, 8, [&](std::int64_t p0, std::int64_t p1) {
+      for (std::int64_t p = p0; p < p1; ++p) {
+        const float* in = xp + p * H * W;
+        float* out = yp + p * OH * OW;
+        std::int32_t* arg = ip + p * OH * OW;
+        for (std::int64_t oh = 0; oh < OH; ++oh)
+          for (std::int64_t ow = 0; ow < OW; ++ow) {
+            float best = -std::numeric_limits<float>::infinity();
+            std::int64_t at = -1;
+            for (std::int64_t i = 0; i < kh; ++i) {
+              const std::int64_t ih = oh * sh - ph + i;
+              if (ih < 0 || ih >= H) continue;
+              for (std::int64_t j = 0; j < kw; ++j) {
+                const std::int64_t iw = ow * sw - pw + j;
+                if (iw < 0 || iw >= W) continue;
+                const float v = in[ih * W + iw];
+                if (at < 0 || v > best || std::isnan(v)) {
+                  best = v;
+                  at = ih * W + iw;
+                }
+              }
+            }
+            out[oh * OW + ow] = best;
+            arg[oh * OW + ow] = std::int32_t(at);
+          }
+      }
+    });
+    ctx->save_for_backward({idx});
+    ctx->saved_data["in_h"] = H;
+    ctx->saved_data["in_w"] = W;
+    return y;
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    const torch::Tensor idx = ctx->get_saved_variables()[0];
+    const torch::Tensor g = grads[0].contiguous();
+    const std::int64_t H = ctx->saved_data["in_h"].toInt(), W = ctx->saved_data["in_w"].toInt();
+    const std::int64_t planes = idx.size(0) * idx.size(1), outs = idx.size(2) * idx.size(3);
+    torch::Tensor gx = torch::zeros({idx.size(0), idx.size(1), H, W}, g.options());
+    const float* gp = g.data_ptr<float>();
+    const std::int32_t* ip = idx.data_ptr<std::int32_t>();
+    float* xp = gx.data_ptr<float>();
+    at::parallel_for(0, planes, 8, [&](std::int64_t p0, std::int64_t p1) {
+      for (std::int64_t p = p0; p < p1; ++p)
+        for (std::int64_t o = 0; o < outs; ++o) xp[p * H * W + ip[p * outs + o]] += gp[p * outs + o];
+    });
+    return {gx, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+// Fake quantization with the straight-through estimator, fused: forward s * round(clamp(x, lo s,
+// hi s) / s) (float arithmetic, round half to even, as torch's clamp / div / round / mul), backward
+// the identity where lo s <= x <= hi s and 0 outside (clamp's gradient). One pass each way instead
+// of the six elementwise ops (and their temporaries) of the composed version.
+class FakeQuant : public torch::autograd::Function<FakeQuant> {
+ public:
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input, double scale,
+                               double lo, double hi) {
+    const torch::Tensor x = input.contiguous();
+    torch::Tensor y = torch::empty_like(x);
+    const float s = float(scale), a = float(lo * scale), b = float(hi * scale);
+    const float* xp = x.data_ptr<float>();
+    float* yp = y.data_ptr<float>();
+    at::parallel_for(0, x.numel(), 16384, [&](std::int64_t i0, std::int64_t i1) {
+      for (std::int64_t i = i0; i < i1; ++i) {
+        const float c = std::min(std::max(xp[i], a), b);
+        yp[i] = std::nearbyint(c / s) * s;
+      }
+    });
+    ctx->save_for_backward({x});
+    ctx->saved_data["a"] = double(a);
+    ctx->saved_data["b"] = double(b);
+    return y;
+  }
+
+  static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                               torch::autograd::tensor_list grads) {
+    const torch::Tensor x = ctx->get_saved_variables()[0];
+    const torch::Tensor g = grads[0].contiguous();
+    const float a = float(ctx->saved_data["a"].toDouble()), b = float(ctx->saved_data["b"].toDouble());
+    torch::Tensor gx = torch::empty_like(g);
+    const float* xp = x.data_ptr<float>();
+    const float* gp = g.data_ptr<float>();
+    float* op = gx.data_ptr<float>();
+    at::parallel_for(0, x.numel(), 16384, [&](std::int64_t i0, std::int64_t i1) {
+      for (std::int64_t i = i0; i < i1; ++i) op[i] = xp[i] >= a && xp[i] <= b ? gp[i] : 0.f;
+    });
+    return {gx, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+// The crossbar inputs of a convolution: one row per output pixel (b, oh, ow), its receptive field
+// in im2col order (channel, kernel row, kernel column; zero padding), i.e. torch::im2col
+// transposed to [B * OH * OW, C * kh * kw], written directly (torch's im2col and the transposing
+// copy cost more than the crossbar model of the reference CNN's first layer).
+torch::Tensor patches(const torch::Tensor& input, const Node& n) {
+  const torch::Tensor x = input.contiguous();
+  const std::int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  const std::int64_t kh = n.kernel_h, kw = n.kernel_w, OH = n.out.at(1), OW = n.out.at(2);
+  const std::int64_t K = C * kh * kw;
+  torch::Tensor cols = torch::empty({B * OH * OW, K}, x.options());
+  const float* xp = x.data_ptr<float>();
+  float* cp = cols.data_ptr<float>();
+  at::parallel_for(0, B * OH, 4, [&](std::int64_t r0, std::int64_t r1) {
+    for (std::int64_t r = r0; r < r1; ++r) {
+      const std::int64_t b = r / OH, oh = r % OH;
+      for (std::int64_t ow = 0; ow < OW; ++ow) {
+        float* dst = cp + (r * OW + ow) * K;
+        for (std::int64_t c = 0; c < C; ++c)
+          for (std::int64_t i = 0; i < kh; ++i) {
+            const std::int64_t ih = oh * n.stride_h - n.pad_h + i * n.dilation_h;
+            for (std::int64_t j = 0; j < kw; ++j) {
+              const std::int64_t iw = ow * n.stride_w - n.pad_w + j * n.dilation_w;
+              *dst++ = ih >= 0 && ih < H && iw >= 0 && iw < W ? xp[((b * C + c) * H + ih) * W + iw] : 0.f;
+            }
+          }
+      }
+    }
+  });
+  return cols;
+}
+
+// [B * OH * OW, C] (the crossbar outputs, pixel-major) to [B, C, OH, OW].
+torch::Tensor channels_first(const torch::Tensor& input, std::int64_t B, std::int64_t C, std::int64_t OH,
+                             std::int64_t OW) {
+  const torch::Tensor y = input.contiguous();
+  torch::Tensor out = torch::empty({B, C, OH, OW}, y.options());
+  const float* yp = y.data_ptr<float>();
+  float* op = out.data_ptr<float>();
+  const std::int64_t L = OH * OW;
+  at::parallel_for(0, B, 1, [&](std::int64_t b0, std::int64_t b1) {
+    for (std::int64_t b = b0; b < b1; ++b)
+      for (std::int64_t l = 0; l < L; ++l)
+        for (std::int64_t c = 0; c < C; ++c) op[(b * C + c) * L + l] = yp[(b * L + l) * C + c];
+  });
+  return out;
+}
+
 }  // namespace
+
+torch::Tensor max_pool2d(const torch::Tensor& x, std::int64_t kh, std::int64_t kw, std::int64_t sh, std::int64_t sw,
+                         std::int64_t ph, std::int64_t pw) {
+  if (x.dim() == 4 && x.scalar_type() == torch::kFloat32 && x.device().is_cpu())
+    return MaxPool2d::apply(x, kh, kw, sh, sw, ph, pw);
+  return torch::max_pool2d(x, {kh, kw}, {sh, sw}, {ph, pw});
+}
+
+torch::Tensor fake_quant(const torch::Tensor& x, double scale, double lo, double hi) {
+  return FakeQuant::apply(x, scale, lo, hi);
+}
 
 void check_fmnist_graph(const workloads::Graph& g) {
   int inputs = 0;
@@ -205,10 +373,9 @@ torch::Tensor GraphNetImpl::weight_stationary(int i, const torch::Tensor& x, Pre
   if (is_training()) {
     // Fake quantization with the straight-through estimator: forward uses the quantized values,
     // backward the identity (inside the clipping range).
-    torch::Tensor wq = w + ((w / s_w).round().clamp(-qw, qw) * s_w - w).detach();
+    torch::Tensor wq = fake_quant(w, s_w, -qw, qw);
     if (noise_sigma_ > 0) wq = wq * (1 + noise_sigma_ * torch::randn_like(wq));
-    const torch::Tensor xc = x.clamp(lo * s_x, qx * s_x);
-    const torch::Tensor xq = xc + ((xc / s_x).round() * s_x - xc).detach();
+    const torch::Tensor xq = fake_quant(x, s_x, lo, qx);
     return op(xq, wq, b);
   }
   const torch::Tensor w_int = (w / s_w).round().clamp(-qw, qw);
@@ -217,12 +384,8 @@ torch::Tensor GraphNetImpl::weight_stationary(int i, const torch::Tensor& x, Pre
   if (!backend) {
     acc = op(x_int, w_int, torch::Tensor());
   } else if (n.op == OpKind::Conv2d) {
-    const std::int64_t B = x.size(0);
-    const torch::Tensor cols = torch::im2col(x_int, {n.kernel_h, n.kernel_w}, {n.dilation_h, n.dilation_w},
-                                             {n.pad_h, n.pad_w}, {n.stride_h, n.stride_w});  // [B, K, L]
-    const std::int64_t K = cols.size(1), L = cols.size(2);
-    const torch::Tensor out = backend->matmul(i, cols.transpose(1, 2).reshape({B * L, K}).contiguous());
-    acc = out.view({B, L, n.out_channels}).permute({0, 2, 1}).reshape(with_batch(B, n.out));
+    const torch::Tensor out = backend->matmul(i, patches(x_int, n));  // [B * OH * OW, Cout]
+    acc = channels_first(out, x.size(0), n.out_channels, n.out.at(1), n.out.at(2));
   } else {
     const torch::Tensor flat = x_int.reshape({-1, n.in_features}).contiguous();
     std::vector<std::int64_t> shape(x.sizes().begin(), x.sizes().end());
@@ -241,7 +404,7 @@ torch::Tensor GraphNetImpl::digital(int i, const std::vector<torch::Tensor>& in)
     case OpKind::MatMul:
       return torch::matmul(in[0], in[1]);
     case OpKind::MaxPool:
-      return torch::max_pool2d(x, {n.kernel_h, n.kernel_w}, {n.stride_h, n.stride_w}, {n.pad_h, n.pad_w});
+      return max_pool2d(x, n.kernel_h, n.kernel_w, n.stride_h, n.stride_w, n.pad_h, n.pad_w);
     case OpKind::AvgPool:
       return torch::avg_pool2d(x, {n.kernel_h, n.kernel_w}, {n.stride_h, n.stride_w}, {n.pad_h, n.pad_w});
     case OpKind::GlobalAvgPool:

@@ -7,9 +7,11 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 
 #include "sim/functional/cell_model.h"
+#include "sim/functional/read_kernels.h"
 
 namespace imc::sim::functional {
 
@@ -23,8 +25,10 @@ double adc_step(double full_scale, int adc_bits) {
   return step;
 }
 
+using namespace kernels;
+
 namespace {
-constexpr std::int64_t kBlockVectors = 256;  // input vectors per GEMM (and per parallel task)
+constexpr std::int64_t kBlockVectors = 256;  // input vectors per parallel task
 using IntMat = Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 // One DAC slice of the inputs: bits [shift, shift + dac_bits) of rows [row0, row0 + rows).
@@ -48,9 +52,15 @@ bool dac_slice(const IntMat& xu, std::int64_t row0, std::int64_t rows, int shift
 // One analog read of a group set: `rows` consecutive packed rows, all packed columns.
 struct Chunk {
   std::int64_t row0 = 0, rows = 0;
-  RowMat g;  // rows x packed cols: programmed conductance above G_off, in level steps
-  RowMat h;  // read noise only: squared absolute conductance (level-step units)
+  // rows x padded(packed cols), zero-padded: programmed conductance above G_off, in level steps
+  RowMat g;
+  RowMat h;  // read noise only: squared absolute conductance (level-step units), same shape
   double step = 1;  // ADC step in level units
+  // Reads of few rows with 1-bit DACs and no read noise: the clipped ADC codes of every subset of
+  // driven rows (2^rows x padded cols, row subset = bit mask), and per subset the codes clipped
+  // high and low. Empty when not used.
+  std::vector<float> codes;
+  std::vector<std::int32_t> clipped;  // 2 per subset: high, low
 };
 
 struct GroupSet {
@@ -118,6 +128,38 @@ struct CrossbarLayer::Impl {
     for (auto& s : sets)
       for (auto& c : s.chunks)
         c.step = adc_step(opt.adc_full_scale > 0 ? opt.adc_full_scale : read_full_scale(c.rows), spec.adc.bits);
+    std::int64_t table_floats = 0;
+    for (auto& s : sets)
+      for (auto& c : s.chunks) table_floats += code_table(c, table_floats);
+  }
+
+  // The ADC codes of every subset of a read's rows, where that is small (at most kTableRows rows,
+  // kTableFloats codes, kLayerTableFloats for the layer) and exact: 1-bit DACs (a read sums the conductance rows of its set input
+  // bits) and no read noise. Each subset's column sums are formed in increasing row order, the
+  // order gather_bits() adds them in, so the table holds the very codes run() would compute.
+  // Returns the table's size in floats (0: none); `used` is what the layer's tables hold already.
+  std::int64_t code_table(Chunk& c, std::int64_t used) const {
+    c.codes.clear();
+    c.clipped.clear();
+    const std::int64_t ld = c.g.cols();
+    if (dac_bits != 1 || spec.device.read_noise_sigma > 0 || c.rows > kTableRows) return 0;
+    const std::int64_t subsets = std::int64_t(1) << c.rows;
+    if (subsets * ld > kTableFloats || used + subsets * ld > kLayerTableFloats) return 0;
+    std::vector<float> sums(std::size_t(subsets * ld), 0.f);
+    c.codes.assign(std::size_t(subsets * ld), 0.f);
+    c.clipped.assign(std::size_t(2 * subsets), 0);
+    const Adc adc{float(1.0 / c.step), float(std::ldexp(1.0, spec.adc.bits) - 1), 1.f};
+    for (std::int64_t mask = 1; mask < subsets; ++mask) {
+      const int top = 63 - __builtin_clzll(std::uint64_t(mask));
+      const float* prev = sums.data() + (mask ^ (std::int64_t(1) << top)) * ld;
+      const float* row = c.g.data() + top * ld;
+      float* cur = sums.data() + mask * ld;
+      for (std::int64_t i = 0; i < ld; ++i) cur[i] = prev[i] + row[i];
+      const std::int64_t hi_lo = adc_accumulate(cur, ld, adc, c.codes.data() + mask * ld);
+      c.clipped[std::size_t(2 * mask)] = std::int32_t(hi_lo >> 32);
+      c.clipped[std::size_t(2 * mask + 1)] = std::int32_t(hi_lo & 0xffffffff);
+    }
+    return subsets * ld;
   }
 
   void program() {
@@ -137,13 +179,14 @@ struct CrossbarLayer::Impl {
           Chunk c;
           c.row0 = r0;
           c.rows = std::min(bend, r0 + read_rows) - r0;
-          c.g.resize(c.rows, pcol);
+          c.g = RowMat::Zero(c.rows, padded(pcol));
           Rng rng(opt.seed, 0xce11, std::uint64_t(g0), std::uint64_t(r0));
           for (std::int64_t i = 0; i < c.rows; ++i)
             for (std::int64_t p = 0; p < pcol; ++p) c.g(i, p) = cell.program(level(g0, r0 + i, p), rng);
           if (noise) {
             const double off = cell.g_off() / cell.level_step();
             c.h = ((c.g.array().cast<double>() + off).square()).cast<float>().matrix();
+            c.h.rightCols(c.h.cols() - pcol).setZero();
           }
           set.chunks.push_back(std::move(c));
         }
@@ -161,15 +204,21 @@ struct CrossbarLayer::Impl {
     const std::int32_t off = opt.signed_inputs ? (1 << (opt.input_bits - 1)) : 0;
     const std::int32_t hi = (1 << opt.input_bits) - 1;
     xu.resize(nb, prow);
+    const float lo_f = float(-off), hi_f = float(hi - off);
+    int bad = 0;
     for (std::int64_t n = 0; n < nb; ++n) {
       const float* row = x + (n0 + n) * in_width + set.first_group * m.rows;
+      std::int32_t* dst = xu.data() + n * prow;
       for (std::int64_t r = 0; r < prow; ++r) {
-        const std::int32_t v = std::int32_t(std::lrint(row[r])) + off;
-        if (v < 0 || v > hi || float(v - off) != row[r])
-          throw std::invalid_argument("CrossbarLayer: input is not an integer in the input_bits range");
-        xu(n, r) = v;
+        // Range first (also rejects NaN), then integrality; checked once per block (vectorizable).
+        const float f0 = row[r] > lo_f ? row[r] : lo_f;  // NaN -> lo_f (flagged below)
+        const float f = f0 < hi_f ? f0 : hi_f;
+        const std::int32_t v = std::int32_t(f);
+        bad |= int(row[r] < lo_f) | int(row[r] > hi_f) | int(float(v) != row[r]);  // NaN: != holds
+        dst[r] = v + off;
       }
     }
+    if (bad) throw std::invalid_argument("CrossbarLayer: input is not an integer in the input_bits range");
   }
 
   void run(const float* x, std::int64_t vectors, float* y, std::uint64_t call_id) {
@@ -188,44 +237,118 @@ struct CrossbarLayer::Impl {
         const GroupSet& set = sets[std::size_t(t / blocks)];
         const std::int64_t n0 = (t % blocks) * kBlockVectors;
         const std::int64_t nb = std::min(kBlockVectors, vectors - n0);
-        const std::int64_t pcol = set.groups * phys_cols;
+        const std::int64_t pcol = set.groups * phys_cols, ld = padded(pcol);
         IntMat xu;
         unsigned_inputs(x, n0, nb, set, xu);
         RowMatD acc = RowMatD::Zero(nb, pcol);
-        RowMat d, yv, var, chunk_sum(nb, pcol);
-        const std::int64_t cells = nb * pcol;
+        // Per input slice, the rows driven in the current read: active[s * max_rows + k], k < count[s].
+        std::int64_t max_rows = 0;
+        for (const Chunk& c : set.chunks) max_rows = std::max(max_rows, c.rows);
+        std::vector<Active> active(static_cast<std::size_t>(input_slices * max_rows));
+        std::vector<std::int32_t> count(static_cast<std::size_t>(input_slices));
+        std::vector<float> slice_scale(static_cast<std::size_t>(input_slices));  // ADC step x 2^(s dac_bits)
+        std::vector<std::uint64_t> plane_buf(static_cast<std::size_t>(input_slices * ((max_rows + 63) / 64)));
+        std::vector<float> yv(static_cast<std::size_t>(ld)), var(static_cast<std::size_t>(ld)),
+            chunk_sum(static_cast<std::size_t>(ld));
+        std::vector<Rng> noise;
         for (std::size_t ci = 0; ci < set.chunks.size(); ++ci) {
           const Chunk& c = set.chunks[ci];
-          // Shift-add of one read's codes over the input slices stays below
-          // 2^input_bits x full scale, exact in float; the sum over reads is kept in double.
-          chunk_sum.setZero();
+          conv += nb * pcol * input_slices;
+          // A slice no vector of this block drives is skipped entirely (and draws no noise).
+          std::int32_t driven = 0;
+          for (std::int64_t n = 0; n < nb; ++n)
+            for (std::int64_t r = 0; r < c.rows; ++r) driven |= xu(n, c.row0 + r);
+          if (driven == 0) continue;
+          // Read noise: one stream per slice, consumed in (vector, column) order.
+          noise.clear();
+          if (sigma > 0)
+            for (int s = 0; s < input_slices; ++s)
+              noise.emplace_back(opt.seed, 0x4ead ^ (call_id << 16), std::uint64_t(t), ci * 64 + std::uint64_t(s));
           const float inv_step = float(1.0 / c.step);  // a power of two: exact
-          for (int s = 0; s < input_slices; ++s) {
-            conv += cells;
-            if (!dac_slice(xu, c.row0, c.rows, s * dac_bits, dmask, d)) continue;  // every column reads 0
-            yv.noalias() = d * c.g;
-            if (sigma > 0) {
-              var.noalias() = d.array().square().matrix() * c.h;
-              Rng rng(opt.seed, 0x4ead ^ (call_id << 16), std::uint64_t(t), ci * 64 + std::uint64_t(s));
-              float* yp = yv.data();
-              const float* vp = var.data();
-              for (std::int64_t i = 0; i < cells; ++i) yp[i] += float(sigma * std::sqrt(double(vp[i])) * rng.normal());
+          for (int s = 0; s < input_slices; ++s) slice_scale[std::size_t(s)] = float(std::ldexp(c.step, s * dac_bits));
+          for (std::int64_t n = 0; n < nb; ++n) {
+            const std::int32_t* xr = xu.data() + n * xu.cols() + c.row0;
+            const std::int64_t words = (c.rows + 63) / 64;
+            if (!c.codes.empty()) {  // look the codes up: one bit-plane word per slice
+              bit_planes(xr, c.rows, input_slices, words, plane_buf.data());
+              std::fill(chunk_sum.begin(), chunk_sum.end(), 0.f);
+              bool any = false;
+              for (int s = 0; s < input_slices; ++s) {
+                const std::uint64_t mask = plane_buf[std::size_t(s)];
+                if (mask == 0) continue;
+                const v16* code = reinterpret_cast<const v16*>(c.codes.data() + std::int64_t(mask) * ld);
+                v16* sum = reinterpret_cast<v16*>(chunk_sum.data());
+                const float scale = slice_scale[std::size_t(s)];
+                for (std::int64_t j = 0; j < ld / kLanes; ++j) sum[j] += code[j] * scale;
+                clip_hi += c.clipped[std::size_t(2 * mask)];
+                clip_lo += c.clipped[std::size_t(2 * mask + 1)];
+                any = true;
+              }
+              if (any)
+                for (std::int64_t i = 0; i < pcol; ++i) acc(n, i) += double(chunk_sum[std::size_t(i)]);
+              continue;
             }
-            const float scale = float(std::ldexp(c.step, s * dac_bits));
-            const float* yp = yv.data();
-            float* sp = chunk_sum.data();
-            std::int64_t hi_n = 0, lo_n = 0;
-            // ADC: round to the nearest code, clip at 0 and at 2^bits - 1 (vectorizable).
-            for (std::int64_t i = 0; i < cells; ++i) {
-              const float code = std::nearbyint(yp[i] * inv_step);
-              hi_n += code > codes_max_f;
-              lo_n += code < 0.f;
-              sp[i] += std::min(std::max(code, 0.f), codes_max_f) * scale;
+            std::uint64_t* planes = plane_buf.data();
+            Active* act = active.data();
+            std::int32_t* cnt = count.data();
+            if (dac_bits == 1) {
+              bit_planes(xr, c.rows, input_slices, words, planes);
+            } else {
+              // Branch-free: every row is written, only driven rows advance the count.
+              for (int s = 0; s < input_slices; ++s) {
+                Active* as = act + s * max_rows;
+                std::int32_t k = 0;
+                const int shift = s * dac_bits;
+                for (std::int64_t r = 0; r < c.rows; ++r) {
+                  const std::int32_t d = (xr[r] >> shift) & dmask;
+                  as[k] = {std::int32_t(r), float(d)};
+                  k += d != 0;
+                }
+                cnt[s] = k;
+              }
             }
-            clip_hi += hi_n;
-            clip_lo += lo_n;
+            // Shift-add of one read's codes over the input slices stays below
+            // 2^input_bits x full scale, exact in float; the sum over reads is kept in double.
+            std::fill(chunk_sum.begin(), chunk_sum.end(), 0.f);
+            bool any = false;
+            for (int s = 0; s < input_slices; ++s) {
+              if (((driven >> (s * dac_bits)) & dmask) == 0) continue;
+              const Active* a = act + s * max_rows;
+              const std::uint64_t* plane = planes + s * words;
+              std::size_t na = 0;
+              if (dac_bits == 1)
+                for (std::int64_t q = 0; q < words; ++q) na += std::size_t(plane[q] != 0);
+              else
+                na = std::size_t(cnt[s]);
+              if (na == 0) {  // no row driven: every column reads 0 (plus zero noise)
+                if (sigma > 0)
+                  for (std::int64_t i = 0; i < pcol; ++i) noise[std::size_t(s)].normal();
+                continue;
+              }
+              const Adc adc{inv_step, codes_max_f, slice_scale[std::size_t(s)]};
+              std::int64_t hi_lo;
+              if (dac_bits == 1 && sigma <= 0) {
+                hi_lo = gather_adc(c.g.data(), ld, plane, words, adc, yv.data(), chunk_sum.data());
+              } else {
+                if (dac_bits == 1) gather_bits(c.g.data(), ld, plane, words, yv.data());
+                else gather<false>(c.g.data(), ld, a, na, yv.data());
+                if (sigma > 0) {
+                  if (dac_bits == 1) gather_bits(c.h.data(), ld, plane, words, var.data());
+                  else gather<true>(c.h.data(), ld, a, na, var.data());
+                  Rng& rng = noise[std::size_t(s)];
+                  for (std::int64_t i = 0; i < pcol; ++i)
+                    yv[std::size_t(i)] += float(sigma * std::sqrt(double(var[std::size_t(i)])) * rng.normal());
+                }
+                hi_lo = adc_accumulate(yv.data(), ld, adc, chunk_sum.data());
+              }
+              const std::int32_t hi_n = std::int32_t(hi_lo >> 32), lo_n = std::int32_t(hi_lo & 0xffffffff);
+              clip_hi += hi_n;
+              clip_lo += lo_n;
+              any = true;
+            }
+            if (any)
+              for (std::int64_t i = 0; i < pcol; ++i) acc(n, i) += double(chunk_sum[std::size_t(i)]);
           }
-          acc += chunk_sum.cast<double>();
         }
         combine(set, xu, acc, n0, nb, y, out_width);
       } catch (const std::exception& e) {
@@ -245,6 +368,8 @@ struct CrossbarLayer::Impl {
                const RowMatD& acc, std::int64_t n0, std::int64_t nb, float* y, std::int64_t out_width) const {
     const double w_off = diff == 2 ? 0.0 : std::ldexp(1.0, opt.weight_bits - 1);
     const double x_off = opt.signed_inputs ? std::ldexp(1.0, opt.input_bits - 1) : 0.0;
+    std::vector<double> slice_weight(static_cast<std::size_t>(slices));
+    for (int k = 0; k < slices; ++k) slice_weight[std::size_t(k)] = std::ldexp(1.0, k * cell_bits);
     for (std::int64_t gl = 0; gl < set.groups; ++gl) {
       const std::int64_t g = set.first_group + gl;
       for (std::int64_t n = 0; n < nb; ++n) {
@@ -253,10 +378,10 @@ struct CrossbarLayer::Impl {
           for (std::int64_t r = 0; r < m.rows; ++r) xsum += xu(n, gl * m.rows + r);
         for (std::int64_t j = 0; j < m.cols; ++j) {
           double v = 0;
+          const double* a = acc.data() + n * acc.cols() + gl * phys_cols + j * slices * diff;
           for (int k = 0; k < slices; ++k) {
-            const std::int64_t p = gl * phys_cols + (j * slices + k) * diff;
-            const double col = diff == 2 ? acc(n, p) - acc(n, p + 1) : acc(n, p);
-            v += std::ldexp(col, k * cell_bits);
+            const double col = diff == 2 ? a[2 * k] - a[2 * k + 1] : a[k];
+            v += col * slice_weight[std::size_t(k)];  // a power of two: exact
           }
           v -= w_off * xsum;
           v -= x_off * col_sums[std::size_t(g * m.cols + j)];

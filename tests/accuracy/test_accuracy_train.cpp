@@ -26,18 +26,18 @@ const Dataset& data() {
   return d;
 }
 
-// The CI-sized run: fmnist_small, 10,000 training images, one epoch. Trained once per process.
+// The CI-sized run: the reference CNN (fmnist_small), 10,000 training images, one epoch. Trained once.
 GraphNet& trained() {
   static GraphNet net = [] {
     configure_threads(0);
     torch::manual_seed(1);
-    GraphNet n(workloads::zoo_network("fmnist_small"), QuantBits{8, 8});
+    GraphNet n(workloads::zoo_network(kReferenceCnn), QuantBits{8, 8});
     TrainOptions o;
     o.epochs = 1;
     o.train_subset = 10000;
     const auto t0 = std::chrono::steady_clock::now();
     const TrainStats st = train(n, data().train, o);
-    MESSAGE("trained fmnist_small: " << st.images << " images in " << st.seconds << " s ("
+    MESSAGE("trained " << std::string(kReferenceCnn) << ": " << st.images << " images in " << st.seconds << " s ("
                                      << double(st.images) / st.seconds << " images/s)");
     (void)t0;
     return n;
@@ -113,7 +113,7 @@ TEST_CASE("evaluate_accuracy: figures, draws, cache reuse") {
   o.draws = 2;
   o.cache_dir = cache.string();
   const arch::ArchSpec spec = arch::load_arch("configs/arch/rram_default.toml");
-  const workloads::Graph g = workloads::zoo_network("fmnist_small");
+  const workloads::Graph g = workloads::zoo_network(kReferenceCnn);
   const AccuracyResult a = evaluate_accuracy(spec, g, o);
   CHECK_FALSE(a.from_cache);
   CHECK(fs::exists(a.weights_file));

@@ -171,3 +171,37 @@ TEST_CASE("cache keys follow structure and settings; saved weights load back") {
   CHECK_FALSE(load_cached(b, dir.string(), training_key(g, 8, 8, o2)).has_value());
   fs::remove_all(dir);
 }
+
+TEST_CASE("the training kernels: max pooling and fake quantization match torch's composed ops") {
+  torch::manual_seed(3);
+  // Pooling: odd sizes, overlapping windows, padding; ties (ReLU zeros and repeated values).
+  struct Pool { std::int64_t kh, kw, sh, sw, ph, pw; };
+  for (const Pool p : {Pool{2, 2, 2, 2, 0, 0}, Pool{3, 3, 2, 2, 1, 1}, Pool{3, 2, 1, 2, 1, 0}}) {
+    const torch::Tensor base = torch::relu(torch::randn({3, 4, 9, 11})).mul(4).round();  // many ties
+    const torch::Tensor a = base.clone().requires_grad_(true), b = base.clone().requires_grad_(true);
+    const torch::Tensor ya = max_pool2d(a, p.kh, p.kw, p.sh, p.sw, p.ph, p.pw);
+    const torch::Tensor yb = torch::max_pool2d(b, {p.kh, p.kw}, {p.sh, p.sw}, {p.ph, p.pw});
+    REQUIRE(ya.sizes() == yb.sizes());
+    CHECK(torch::equal(ya, yb));
+    const torch::Tensor g = torch::randn(ya.sizes());
+    ya.backward(g);
+    yb.backward(g);
+    CHECK(torch::allclose(a.grad(), b.grad()));
+  }
+  // Fake quantization: values inside, at and beyond both ends of the range.
+  for (const double lo : {0.0, -127.0}) {
+    const double s = 0.037, hi = lo < 0 ? 127 : 255;
+    const torch::Tensor base = torch::randn({1000}) * 6;
+    const torch::Tensor a = base.clone().requires_grad_(true), b = base.clone().requires_grad_(true);
+    const torch::Tensor ya = fake_quant(a, s, lo, hi);
+    const torch::Tensor bc = b.clamp(lo * s, hi * s);
+    const torch::Tensor yb = (bc / s).round() * s;
+    CHECK(torch::allclose(ya, yb.detach(), 0, 1e-6));
+    const torch::Tensor steps = (ya.detach() / s).round();
+    CHECK(steps.min().item<double>() >= lo);
+    CHECK(steps.max().item<double>() <= hi);
+    ya.backward(torch::ones_like(ya));
+    bc.backward(torch::ones_like(bc));  // clamp's gradient: the straight-through estimator's
+    CHECK(torch::equal(a.grad(), b.grad()));
+  }
+}
