@@ -131,7 +131,7 @@ void describe(Fields& f, ArchSpec& s) {
     g.integer("mesh_y", n.mesh_y, IntDecl{6, 1, 1024, "", "routers along y"});
     g.integer("tiles_per_router", n.tiles_per_router, IntDecl{4, 1, 256, "", "tiles sharing a router"});
     g.integer("flit_bits", n.flit_bits, IntDecl{32, 8, 4096, "bit", "flit width"});
-    g.integer("ports", n.ports, IntDecl{8, 2, 64, "", "router ports"});
+    g.integer("ports", n.ports, IntDecl{8, 2, 128, "", "router ports"});
     g.integer("router_latency_cycles", n.router_latency_cycles, IntDecl{2, 1, 100, "cycle", "per hop"});
     g.integer("link_latency_cycles", n.link_latency_cycles, IntDecl{1, 0, 100, "cycle", "per link"});
     g.integer("link_flits_per_cycle", n.link_flits_per_cycle, IntDecl{1, 1, 64, "flit/cycle", "link bandwidth"});

@@ -104,7 +104,7 @@ void set_declared(ArchSpec& spec, const std::string& key, const ParamValue& valu
   describe(s, spec);
   if (!s.found)
     throw common::InputError(fmt::format("unknown hardware key '{}'; allowed: any arch key (imcsim arch --keys) or "
-                                         "noc.routers, tile.crossbars, chip.cycle_ns, global.capacity_mb",
+                                         "noc.routers, noc.router_tiles, tile.crossbars, chip.cycle_ns, global.capacity_mb",
                                          key));
 }
 
@@ -114,7 +114,7 @@ std::vector<std::string> overridable_keys() {
   ArchSpec s;
   KeyLister l;
   describe(l, s);
-  for (const char* k : {"noc.routers", "tile.crossbars", "chip.cycle_ns", "global.capacity_mb"}) l.keys.emplace_back(k);
+  for (const char* k : {"noc.routers", "noc.router_tiles", "tile.crossbars", "chip.cycle_ns", "global.capacity_mb"}) l.keys.emplace_back(k);
   return l.keys;
 }
 
@@ -128,6 +128,12 @@ void apply_overrides(ArchSpec& spec, const std::vector<Override>& overrides, con
       while (n % x) --x;
       spec.noc.mesh_x = n / x;
       spec.noc.mesh_y = x;
+    } else if (o.key == "noc.router_tiles") {
+      // A concentrated mesh: each router has a port per tile plus four mesh ports, so the router's
+      // size (and area, ~ (ports x flit)^2) follows the tiles it serves.
+      const double n = as_number(o);
+      set_declared(spec, "noc.tiles_per_router", n);
+      set_declared(spec, "noc.ports", n + 4);
     } else if (o.key == "tile.crossbars") {
       const int n = int(as_number(o));
       if (n % spec.pe.crossbars)

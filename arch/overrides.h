@@ -20,6 +20,8 @@ struct Override {
 
 // Applies the overrides in order. Besides every declared key, these derived keys are accepted:
 //   noc.routers          -> mesh_x x mesh_y, the most square factorization
+//   noc.router_tiles     -> noc.tiles_per_router = value, noc.ports = value + 4 (a port per tile
+//                           plus four mesh ports)
 //   tile.crossbars       -> tile.pes = value / pe.crossbars (must divide)
 //   chip.cycle_ns        -> chip.clock_ghz = 1 / value
 //   global.capacity_mb   -> global.capacity_bytes = value * 2^20

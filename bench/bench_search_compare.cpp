@@ -2,7 +2,8 @@
 // (same population and generations), over several seeds, by the hypervolume of the final front
 // against the config's fixed reference point. Trained weights are cached, so networks seen by one
 // run are not retrained by the next.
-// Usage: bench_search_compare [config.toml] [seeds] [out_dir]
+// Usage: bench_search_compare [config.toml] [seeds] [population] [generations] [out_dir]
+// (population / generations 0 = the config's)
 #include <fmt/format.h>
 
 #include <chrono>
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -20,7 +22,15 @@ int main(int argc, char** argv) {
   namespace fs = std::filesystem;
   const std::string config = argc > 1 ? argv[1] : "configs/nas/fmnist_demo.toml";
   const int seeds = argc > 2 ? std::atoi(argv[2]) : 3;
-  const std::string out = argc > 3 ? argv[3] : (fs::temp_directory_path() / "imcsim_search_compare").string();
+  const int population = argc > 3 ? std::atoi(argv[3]) : 0;
+  const int generations = argc > 4 ? std::atoi(argv[4]) : 0;
+  const std::string out = argc > 5 ? argv[5] : (fs::temp_directory_path() / "imcsim_search_compare").string();
+  // Same thread settings as imcsim (cli/main.cpp): they must be in the environment before libgomp loads.
+  if (!std::getenv("OMP_WAIT_POLICY")) {
+    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    setenv("OPENBLAS_NUM_THREADS", "1", 0);
+    execv("/proc/self/exe", argv);
+  }
   nlohmann::json runs = nlohmann::json::array();
   std::map<std::string, std::vector<double>> hv;
   fmt::print("{:<8} {:>5} {:>10} {:>10} {:>7} {:>14} {:>9}\n", "optimizer", "seed", "proposals", "evaluated",
@@ -34,12 +44,13 @@ int main(int argc, char** argv) {
       o.optimizer = opt;
       o.seed = seed;
       o.finalists = 0;
+      if (population > 0) o.population = population;
+      if (generations > 0) o.generations = generations;
       o.progress = nullptr;
       const auto t0 = std::chrono::steady_clock::now();
       const nlohmann::json s = run_search(o);
       const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      const std::size_t proposals = s["designs_evaluated"].get<std::size_t>() + s["cache_hits"].get<std::size_t>() +
-                                    s["rejected_by_conditions"].get<std::size_t>();
+      const std::size_t proposals = s["proposals"].get<std::size_t>();
       fmt::print("{:<8} {:>5} {:>10} {:>10} {:>7} {:>14.6g} {:>9.1f}\n", opt, seed, proposals,
                  s["designs_evaluated"].get<std::size_t>(), s["front"].size(), s["hypervolume"].get<double>(), sec);
       std::fflush(stdout);

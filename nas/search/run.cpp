@@ -207,6 +207,7 @@ nlohmann::json run_search(const RunOptions& in) {
                             {"generations", loop.generation()},
                             {"objectives", lo.objective_names},
                             {"reference_point", loop.reference_point()},
+                            {"proposals", last.asked},
                             {"designs_evaluated", last.evaluated},
                             {"cache_hits", last.cache_hits},
                             {"rejected_by_conditions", last.rejected},

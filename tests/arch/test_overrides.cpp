@@ -31,6 +31,21 @@ TEST_CASE("derived keys: routers, crossbars per tile, cycle time, global buffer 
   CHECK_THROWS_AS(apply_overrides(s, {{"tile.crossbars", 12.0}}, "configs/arch"), imc::common::InputError);
 }
 
+TEST_CASE("derived key noc.router_tiles sizes the router with the tiles it serves") {
+  ArchSpec s = load_arch("configs/arch/rram_default.toml");
+  apply_overrides(s, {{"noc.router_tiles", 16.0}}, "configs/arch");
+  CHECK(s.noc.tiles_per_router == 16);
+  CHECK(s.noc.ports == 20);
+  CHECK(check_arch(s).empty());
+  apply_overrides(s, {{"noc.router_tiles", 64.0}}, "configs/arch");
+  CHECK(s.noc.ports == 68);
+  // 128 tiles would need 132 ports, above noc.ports' declared range (128).
+  CHECK_THROWS_WITH_AS(apply_overrides(s, {{"noc.router_tiles", 128.0}}, "configs/arch"),
+                       doctest::Contains("noc.ports"), imc::common::InputError);
+  const auto keys = overridable_keys();
+  CHECK(std::find(keys.begin(), keys.end(), "noc.router_tiles") != keys.end());
+}
+
 TEST_CASE("changing the node reloads and scales the tech table") {
   ArchSpec s = load_arch("configs/arch/rram_default.toml");
   const double e22 = s.tech.dac_energy_fj_1bit;

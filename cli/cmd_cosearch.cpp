@@ -1,0 +1,102 @@
+// imcsim cosearch: one chip for many networks — a hardware-only search minimizing the aggregate
+// EDAP of a workload set (or, with objective = "multi", NSGA-II over per-network energy and latency
+// and the area), against three baselines, with the best designs re-run in SystemC (docs/cosearch.md).
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "common/config.h"
+#include "nas/cosearch/config.h"
+#include "nas/cosearch/cosearch.h"
+#include "nas/cosearch/summary.h"
+
+namespace imc::cli {
+namespace {
+
+struct CosearchArgs {
+  std::string config;
+  std::string out_dir;
+  std::string json_out;
+  std::string objective;
+  bool resume = false;
+  bool quiet = false;
+  bool no_systemc = false;
+  bool no_baselines = false;
+  std::int64_t seed = -1, generations = 0, population = 0, workers = -1, finalists = -1;
+};
+
+const Command kCosearch{
+    "cosearch", "One chip for many networks: joint hardware search over a workload set, with baselines", 80,
+    [](CLI::App& sub) -> Action {
+      auto a = std::make_shared<CosearchArgs>();
+      sub.add_option("config", a->config, "cosearch TOML (configs/cosearch/rram4.toml, sram9.toml)")->required();
+      sub.add_option("--out", a->out_dir, "run directory: reports, checkpoints, baselines, finalists, summary.json");
+      sub.add_option("--json", a->json_out, "write the JSON summary here");
+      sub.add_flag("--resume", a->resume, "continue the run in --out from its checkpoints");
+      sub.add_option("--objective", a->objective, "override cosearch.objective: max, mean, product (scalar optimizers)");
+      sub.add_option("--seed", a->seed, "override optimizer.seed");
+      sub.add_option("--generations", a->generations, "override cosearch.generations");
+      sub.add_option("--population", a->population, "override optimizer.population");
+      sub.add_option("--workers", a->workers, "override cosearch.workers (0 = number of cores)");
+      sub.add_option("--finalists", a->finalists, "override cosearch.finalists");
+      sub.add_flag("--no-systemc", a->no_systemc, "finalists: analytical only");
+      sub.add_flag("--no-baselines", a->no_baselines, "run the joint search only");
+      sub.add_flag("--quiet", a->quiet, "no progress lines");
+      return [a]() {
+        if (a->resume && a->out_dir.empty()) throw common::InputError("cosearch: --resume needs --out DIR");
+        nas::cosearch::Config c = nas::cosearch::load_config(a->config);
+        if (!a->objective.empty()) {
+          if (a->objective != "max" && a->objective != "mean" && a->objective != "product")
+            throw common::InputError(fmt::format("--objective: '{}' is not allowed: expected max, mean or product "
+                                                 "(multi is set in the config with its optimizer)",
+                                                 a->objective));
+          if (c.multi()) throw common::InputError("--objective: the config is multi-objective; edit cosearch.objective");
+          c.settings.objective = a->objective;
+        }
+        if (a->seed >= 0) c.optimizer.seed = a->seed;
+        if (a->generations > 0) c.settings.generations = a->generations;
+        if (a->population > 0) c.optimizer.population = a->population;
+        if (a->workers >= 0) c.settings.workers = a->workers;
+        if (a->finalists >= 0) c.settings.finalists = a->finalists;
+        if (a->no_systemc) c.settings.systemc = false;
+        if (a->no_baselines) c.baselines.single = c.baselines.stagewise = c.baselines.random = false;
+
+        nas::cosearch::RunOptions o;
+        o.out_dir = a->out_dir;
+        o.resume = a->resume;
+        o.progress = a->quiet ? nullptr : &std::cerr;
+        const nas::cosearch::Result r = nas::cosearch::run(c, o);
+
+        if (!r.found) {
+          fmt::print("no feasible design in {} evaluated ({} proposals)\n", r.designs_evaluated, r.proposals);
+        } else {
+          fmt::print("best design (candidate {}):", r.best.id);
+          for (const auto& [k, v] : r.best.genes.items()) fmt::print(" {}={}", k.substr(k.find('.') + 1), v.dump());
+          fmt::print("\n  area {:.2f} mm2, aggregate EDAP ({}) {:.4g} J*s*mm2\n\n", r.best.figures.front().area_mm2,
+                     r.aggregate, r.best.aggregate_edap);
+          fmt::print("{}\n", nas::cosearch::reductions_table(r));
+          if (!r.front.empty() && c.multi()) fmt::print("Pareto front: {} designs (pareto.csv)\n\n", r.front.size());
+          const std::string fin = nas::cosearch::finalists_table(r);
+          if (!fin.empty()) fmt::print("finalists, analytical vs SystemC:\n{}\n", fin);
+        }
+        fmt::print("designs evaluated: {} by the joint search ({} proposals, {} cache hits, {} rejected, {} feasible), "
+                   "{} in the whole run\n",
+                   r.designs_evaluated, r.proposals, r.cache_hits, r.rejected, r.feasible, r.designs_evaluated_total);
+        fmt::print("time: search {:.1f} s, baselines {:.1f} s, finalists {:.1f} s, total {:.1f} s\n", r.search_s,
+                   r.baselines_s, r.systemc_s, r.total_s);
+        if (!a->json_out.empty()) {
+          std::ofstream out(a->json_out);
+          if (!out) throw common::InputError(fmt::format("--json: cannot write '{}'", a->json_out));
+          out << nas::cosearch::summary_json(c, r).dump(2) << "\n";
+        }
+        return 0;
+      };
+    }};
+
+}  // namespace
+}  // namespace imc::cli

@@ -1,0 +1,50 @@
+// Per-network figures of one design and how they aggregate into the co-search's objectives.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "nas/cosearch/config.h"
+#include "nas/optimizer.h"
+
+namespace imc::nas::cosearch {
+
+// One network on one design (analytical model).
+struct NetworkFigures {
+  std::string network;
+  double energy_pj = 0;
+  double latency_ns = 0;
+  std::int64_t latency_cycles = 0;
+  double area_mm2 = 0;   // the chip's (the same for every network)
+  int reload_groups = 1; // > 1: weights reloaded from DRAM (weight_fetch)
+  // Energy (J) x latency (s) x area (mm2).
+  double edap() const { return energy_pj * 1e-12 * latency_ns * 1e-9 * area_mm2; }
+};
+
+// The aggregate EDAP (J*s*mm2) of a design over its networks (config.h: Aggregate). Throws
+// std::invalid_argument on an empty list.
+double aggregate_edap(const std::vector<NetworkFigures>& nets, Aggregate how);
+
+// What the optimizer minimizes. Scalar modes: one objective, log10 of the aggregate EDAP (the
+// ranking is the aggregate's; the log keeps simulated annealing's temperatures scale-free and the
+// product of nine EDAPs in range). Multi mode: every network's energy (uJ) and latency (us), then
+// the area (mm2).
+std::vector<std::string> objective_names(const std::vector<std::string>& networks, bool multi, Aggregate how);
+std::vector<double> objective_values(const std::vector<NetworkFigures>& nets, bool multi, Aggregate how);
+
+// The figures as kept in Evaluation::extra, and back. extra = { "area_mm2", "networks": { name:
+// { energy_pj, latency_ns, latency_cycles, edap, reload_groups } }, "aggregate_edap": { max, mean,
+// product } }.
+nlohmann::json figures_json(const std::vector<NetworkFigures>& nets);
+// The figures of a feasible evaluation, in `order` (network names); std::nullopt when infeasible
+// or a network is missing.
+std::optional<std::vector<NetworkFigures>> figures_from(const Evaluation& e, const std::vector<std::string>& order);
+
+// 100 * (baseline - joint) / baseline: how much lower the joint design's value is.
+double reduction_pct(double joint, double baseline);
+
+}  // namespace imc::nas::cosearch

@@ -1,0 +1,169 @@
+#include "nas/cosearch/baselines.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <ostream>
+
+#include "nas/cosearch/loops.h"
+
+namespace imc::nas::cosearch {
+
+const Candidate* best_candidate(const std::vector<Candidate>& candidates) {
+  const Candidate* best = nullptr;
+  for (const auto& c : candidates)
+    if (c.evaluation.feasible() && (!best || c.evaluation.objectives.at(0) < best->evaluation.objectives.at(0)))
+      best = &c;
+  return best;
+}
+
+Design make_design(Evaluator& scalar, const SearchSpace& space, const Genome& genome, std::size_t id) {
+  Design d;
+  d.id = id;
+  d.genome = genome;
+  for (const auto& [name, v] : space.decode(genome))
+    d.genes[name] = v.is_number() ? nlohmann::json(v.as_number()) : nlohmann::json(v.as_string());
+  d.evaluation = scalar.evaluate(space, {genome}).at(0);
+  if (auto f = figures_from(d.evaluation, scalar.problem().networks())) {
+    d.figures = *f;
+    d.aggregate_edap = aggregate_edap(d.figures, scalar.problem().aggregate);
+  }
+  return d;
+}
+
+std::size_t largest_network(const std::vector<workloads::Graph>& graphs) {
+  std::size_t best = 0;
+  std::int64_t most = -1;
+  for (std::size_t i = 0; i < graphs.size(); ++i) {
+    std::int64_t w = 0;
+    for (int n = 0; n < graphs[i].size(); ++n) w += graphs[i].weights(n);
+    if (w > most) most = w, best = i;
+  }
+  return best;
+}
+
+SearchSpace restrict_space(const SearchSpace& full, const Genome& current, const std::vector<std::string>& free) {
+  SearchSpace s;
+  for (std::size_t i = 0; i < full.size(); ++i) {
+    Gene g = full.genes()[i];
+    if (std::find(free.begin(), free.end(), g.name) == free.end()) {
+      g.values = {g.values.at(std::size_t(current.at(i)))};
+      g.fixed = true;
+    }
+    s.add_gene(std::move(g));
+  }
+  for (const Condition& c : full.conditions()) s.add_condition(c.text, c.file, c.line);
+  return s;
+}
+
+namespace {
+
+BaselineResult finish(BaselineResult r, Design best) {
+  r.best = std::move(best);
+  r.feasible = r.best.evaluation.feasible() && !r.best.figures.empty();
+  if (!r.feasible)
+    r.reason = r.best.evaluation.reason.empty() ? "no feasible design" : r.best.evaluation.reason;
+  return r;
+}
+
+void count(BaselineResult& r, const SearchLoop& loop) {
+  if (loop.history().empty()) return;
+  r.proposals += loop.history().back().asked;
+  r.designs_evaluated += loop.history().back().evaluated;
+}
+
+}  // namespace
+
+BaselineResult run_single(const BaselineContext& ctx) {
+  const Problem& full = ctx.scalar.problem();
+  std::size_t index = largest_network(full.graphs);
+  if (!ctx.config.baselines.single_network.empty()) {
+    const auto names = full.networks();
+    auto it = std::find(names.begin(), names.end(), ctx.config.baselines.single_network);
+    if (it == names.end())
+      throw common::InputError(fmt::format("{}: key 'baselines.single_network': '{}' is not one of the workloads ({})",
+                                           ctx.config.path, ctx.config.baselines.single_network, fmt::join(names, ", ")));
+    index = std::size_t(it - names.begin());
+  }
+  auto problem = std::make_shared<Problem>(full);
+  problem->graphs = {full.graphs[index]};
+  Evaluator single(problem, ctx.scalar.workers(), ctx.scalar.per_process());
+  if (ctx.options.before_batch) single.before_batch = [&](std::size_t n) { ctx.options.before_batch("single", n); };
+
+  BaselineResult r;
+  r.name = "single";
+  r.detail = full.graphs[index].name();
+  SearchLoop loop(ctx.config.space, ctx.optimizer, single.batch(ctx.config.space),
+                  loop_options(ctx.options, "baselines/single", problem->objective_names(), ctx.joint_generations,
+                               ctx.config.path));
+  run_loop(loop, ctx.options);
+  count(r, loop);
+  r.models_run = single.models_run();
+  const Candidate* best = best_candidate(loop.candidates());
+  if (!best) return finish(std::move(r), {});
+  return finish(std::move(r), make_design(ctx.scalar, ctx.config.space, best->genome, best->id));
+}
+
+BaselineResult run_stagewise(const BaselineContext& ctx) {
+  const SearchSpace& full = ctx.config.space;
+  BaselineResult r;
+  r.name = "stagewise";
+  std::vector<std::string> names;
+  for (const auto& s : ctx.config.stages) names.push_back(s.name);
+  r.detail = fmt::format("{}", fmt::join(names, " -> "));
+  const std::size_t gens = ctx.config.baselines.stage_generations > 0
+                               ? std::size_t(ctx.config.baselines.stage_generations)
+                               : std::max<std::size_t>(2, ctx.joint_generations / std::max<std::size_t>(1, ctx.config.stages.size()));
+  // Start: the middle of every gene's domain.
+  Genome current(full.size());
+  for (std::size_t i = 0; i < full.size(); ++i) current[i] = int(full.genes()[i].values.size() / 2);
+  std::size_t best_id = 0;
+  for (std::size_t k = 0; k < ctx.config.stages.size(); ++k) {
+    const Stage& stage = ctx.config.stages[k];
+    SearchSpace space = restrict_space(full, current, stage.genes);
+    if (space.free_genes() == 0) continue;
+    if (ctx.options.before_batch)
+      ctx.scalar.before_batch = [&](std::size_t n) { ctx.options.before_batch("stagewise", n); };
+    SearchLoop loop(space, ctx.optimizer, ctx.scalar.batch(space),
+                    loop_options(ctx.options, fmt::format("baselines/stagewise/{}_{}", k + 1, stage.name),
+                                 ctx.scalar.problem().objective_names(), gens, ctx.config.path));
+    run_loop(loop, ctx.options);
+    ctx.scalar.before_batch = nullptr;
+    count(r, loop);
+    // The stage's best design; with none feasible, the least infeasible one, so that the next
+    // stages start from the closest design to feasibility found so far.
+    const Candidate* best = best_candidate(loop.candidates());
+    if (!best)
+      for (const auto& c : loop.candidates())
+        if (!best || c.evaluation.violation < best->evaluation.violation) best = &c;
+    if (!best) continue;
+    current = full.encode(space.decode(best->genome));
+    best_id = best->id;
+    if (ctx.options.progress)
+      *ctx.options.progress << fmt::format("[cosearch] stagewise stage {} ({}): {}\n", k + 1, stage.name,
+                                           best->evaluation.feasible() ? "feasible" : "still infeasible");
+  }
+  return finish(std::move(r), make_design(ctx.scalar, full, current, best_id));
+}
+
+BaselineResult run_random(const BaselineContext& ctx) {
+  BaselineResult r;
+  r.name = "random";
+  OptimizerConfig oc = ctx.optimizer;
+  oc.name = "random";
+  oc.population = std::int64_t(std::max<std::size_t>(2, ctx.joint_evaluated));
+  r.detail = fmt::format("{} uniform samples", oc.population);
+  if (ctx.options.before_batch)
+    ctx.scalar.before_batch = [&](std::size_t n) { ctx.options.before_batch("random", n); };
+  SearchLoop loop(ctx.config.space, oc, ctx.scalar.batch(ctx.config.space),
+                  loop_options(ctx.options, "baselines/random", ctx.scalar.problem().objective_names(), 1,
+                               ctx.config.path));
+  run_loop(loop, ctx.options);
+  ctx.scalar.before_batch = nullptr;
+  count(r, loop);
+  const Candidate* best = best_candidate(loop.candidates());
+  if (!best) return finish(std::move(r), {});
+  return finish(std::move(r), make_design(ctx.scalar, ctx.config.space, best->genome, best->id));
+}
+
+}  // namespace imc::nas::cosearch

@@ -1,0 +1,155 @@
+#include "nas/cosearch/cosearch.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <set>
+
+#include "nas/cosearch/baselines.h"
+#include "nas/cosearch/evaluator.h"
+#include "nas/cosearch/fidelity.h"
+#include "nas/cosearch/loops.h"
+#include "nas/cosearch/summary.h"
+#include "workloads/load.h"
+
+namespace imc::nas::cosearch {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// A joint-search candidate as a Design (its evaluation already holds every network's figures).
+Design design_of(const Candidate& c, const SearchSpace& space, const std::vector<std::string>& networks, Aggregate how) {
+  Design d;
+  d.id = c.id;
+  d.genome = c.genome;
+  for (const auto& [name, v] : space.decode(c.genome))
+    d.genes[name] = v.is_number() ? nlohmann::json(v.as_number()) : nlohmann::json(v.as_string());
+  d.evaluation = c.evaluation;
+  if (auto f = figures_from(c.evaluation, networks)) {
+    d.figures = *f;
+    d.aggregate_edap = aggregate_edap(d.figures, how);
+  }
+  return d;
+}
+
+// Feasible candidates ordered by the scalar aggregate (ties: lower id).
+std::vector<Design> ranked(const std::vector<Candidate>& candidates, const SearchSpace& space,
+                           const std::vector<std::string>& networks, Aggregate how) {
+  std::vector<Design> out;
+  for (const auto& c : candidates)
+    if (c.evaluation.feasible()) {
+      Design d = design_of(c, space, networks, how);
+      if (!d.figures.empty()) out.push_back(std::move(d));
+    }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Design& a, const Design& b) { return a.aggregate_edap < b.aggregate_edap; });
+  return out;
+}
+
+}  // namespace
+
+Result run(const Config& config, const RunOptions& options) {
+  const auto t_start = std::chrono::steady_clock::now();
+  std::vector<workloads::Graph> graphs = workloads::load_workloads(config.settings.workloads);
+  {
+    std::set<std::string> names;
+    for (const auto& g : graphs)
+      if (!names.insert(g.name()).second)
+        throw common::InputError(fmt::format("{}: key 'cosearch.workloads': network '{}' appears twice in \"{}\"",
+                                             config.path, g.name(), config.settings.workloads));
+  }
+  WorkerOptions workers;
+  workers.workers = std::size_t(config.settings.workers);
+  const std::size_t per_process = std::size_t(config.settings.per_process);
+  const Aggregate how = config.scalar_aggregate();
+  auto joint_problem = std::make_shared<Problem>(make_problem(config, graphs, config.multi(), how));
+  Evaluator joint(joint_problem, workers, per_process);
+  if (options.before_batch) joint.before_batch = [&](std::size_t n) { options.before_batch("joint", n); };
+
+  Result res;
+  res.networks = joint_problem->networks();
+  res.objective_names = joint_problem->objective_names();
+  res.aggregate = to_string(how);
+  if (options.progress)
+    *options.progress << fmt::format("[cosearch] {} networks ({}), {} genes (10^{:.1f} designs), {} x {} generations, "
+                                     "objective {}\n",
+                                     graphs.size(), fmt::join(res.networks, ", "), config.space.free_genes(),
+                                     config.space.log10_candidates(), config.optimizer.population,
+                                     config.settings.generations, config.settings.objective);
+
+  // 1. The joint search.
+  SearchLoop loop(config.space, config.optimizer, joint.batch(config.space),
+                  loop_options(options, "", res.objective_names, std::size_t(config.settings.generations), config.path));
+  run_loop(loop, options);
+  joint.before_batch = nullptr;
+  res.search_s = seconds_since(t_start);
+  res.generations = loop.generation();
+  if (!loop.history().empty()) {
+    const GenerationStats& s = loop.history().back();
+    res.proposals = s.asked;
+    res.designs_evaluated = s.evaluated;
+    res.cache_hits = s.cache_hits;
+    res.rejected = s.rejected;
+    res.feasible = s.feasible;
+  }
+  const std::vector<Design> order = ranked(loop.candidates(), config.space, res.networks, how);
+  res.found = !order.empty();
+  if (res.found) res.best = order.front();
+  for (std::size_t id : loop.front()) res.front.push_back(design_of(loop.candidates().at(id), config.space, res.networks, how));
+
+  // 2. The baselines, on the scalar problem (the joint one unless the joint search is multi-objective).
+  const auto t_base = std::chrono::steady_clock::now();
+  std::unique_ptr<Evaluator> own_scalar;
+  Evaluator* scalar = &joint;
+  if (config.multi()) {
+    own_scalar = std::make_unique<Evaluator>(std::make_shared<Problem>(make_problem(config, graphs, false, how)), workers,
+                                             per_process);
+    scalar = own_scalar.get();
+  }
+  BaselineContext ctx{config, *scalar, options, config.optimizer, std::size_t(config.settings.generations),
+                      res.designs_evaluated};
+  if (ctx.optimizer.name == "nsga2" || ctx.optimizer.name == "moead") ctx.optimizer.name = "sga";
+  auto timed = [&](BaselineResult (*f)(const BaselineContext&)) {
+    const auto t0 = std::chrono::steady_clock::now();
+    res.baselines.push_back(f(ctx));
+    res.baselines.back().seconds = seconds_since(t0);
+  };
+  if (config.baselines.single) timed(run_single);
+  if (config.baselines.stagewise) timed(run_stagewise);
+  if (config.baselines.random) timed(run_random);
+  res.baselines_s = seconds_since(t_base);
+  res.designs_evaluated_total = res.designs_evaluated;
+  for (const auto& b : res.baselines) res.designs_evaluated_total += b.designs_evaluated;
+  res.models_run = joint.models_run() + (own_scalar ? own_scalar->models_run() : 0);
+  for (const auto& b : res.baselines) res.models_run += b.models_run;
+
+  // 3. The finalists, analytical and SystemC.
+  const auto t_sc = std::chrono::steady_clock::now();
+  std::vector<Design> finalists(order.begin(), order.begin() + std::min<std::ptrdiff_t>(order.size(), config.settings.finalists));
+  std::vector<std::size_t> finalist_ids;
+  for (const auto& d : finalists) finalist_ids.push_back(d.id);
+  if (!options.out_dir.empty()) loop.write_reports(finalist_ids);
+  if (options.progress && !finalists.empty())
+    *options.progress << fmt::format("[cosearch] re-evaluating {} finalists on {} networks{}\n", finalists.size(),
+                                     graphs.size(), config.settings.systemc ? " with SystemC" : "");
+  res.finalists = reevaluate_finalists(*joint_problem, config.space, finalists, workers, config.settings.systemc);
+  res.systemc_s = seconds_since(t_sc);
+  res.total_s = seconds_since(t_start);
+
+  if (!options.out_dir.empty()) {
+    write_finalists(res.finalists, config.space, (fs::path(options.out_dir) / "finalists").string());
+    std::ofstream(fs::path(options.out_dir) / "summary.json") << summary_json(config, res).dump(2) << "\n";
+  }
+  return res;
+}
+
+}  // namespace imc::nas::cosearch

@@ -1,0 +1,90 @@
+// imcsim cosearch: one chip for many networks (docs/cosearch.md).
+//
+// run() does, in one process and deterministically for a given seed:
+//   1. the joint search: SearchLoop over the [hardware] genes, every design evaluated on every
+//      network with the analytical model (evaluator.h), objective = aggregate EDAP or, in multi
+//      mode, per-network energy and latency and the area;
+//   2. the baselines (baselines.h): the design searched for the single largest network, a
+//      stage-by-stage search, random sampling of as many designs as the joint search evaluated;
+//   3. the finalists (the best designs by the aggregate) re-evaluated with the SystemC model in
+//      worker processes (fidelity.h);
+// and, with a run directory, writes each search's reports, checkpoints and the finalists' reports.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nas/cosearch/aggregate.h"
+#include "nas/cosearch/config.h"
+#include "sim/report.h"
+
+namespace imc::nas::cosearch {
+
+struct RunOptions {
+  std::string out_dir;   // run directory; "" = write nothing
+  bool resume = false;   // continue every search from its checkpoint in out_dir (when there is one)
+  std::ostream* progress = nullptr;  // one line per generation and phase; nullptr = quiet
+  // Called before each batch of designs sent to the model, with the phase ("joint", "single",
+  // "stagewise", "random"); an exception thrown here aborts the run like a kill would (tests).
+  std::function<void(const std::string& phase, std::size_t designs)> before_batch;
+};
+
+// One evaluated design on every network of the run.
+struct Design {
+  std::size_t id = 0;  // candidate id in its search
+  Genome genome;       // in the full space
+  nlohmann::json genes = nlohmann::json::object();
+  Evaluation evaluation;
+  std::vector<NetworkFigures> figures;  // every network, in the run's order
+  double aggregate_edap = 0;            // the scalar aggregate (Config::scalar_aggregate), J*s*mm2
+};
+
+struct BaselineResult {
+  std::string name;       // "single" | "stagewise" | "random"
+  std::string detail;     // e.g. "vgg16" for single, the stage order for stagewise
+  bool feasible = false;  // its best design runs every network within the constraints
+  std::string reason;     // why not
+  Design best;
+  std::size_t proposals = 0, designs_evaluated = 0;  // as counted by its search loop(s)
+  std::size_t models_run = 0;  // the single baseline's own model runs (its problem has one network)
+  double seconds = 0;          // wall time
+};
+
+struct FinalistNetwork {
+  std::string network;
+  sim::Report analytical;
+  std::optional<sim::Report> systemc;
+  std::string error;  // why SystemC did not produce a report
+  double systemc_wall_s = 0;
+};
+
+struct Finalist {
+  std::size_t rank = 0;  // 1 = best
+  Design design;
+  std::vector<FinalistNetwork> networks;
+};
+
+struct Result {
+  std::vector<std::string> networks;
+  std::vector<std::string> objective_names;
+  std::string aggregate;  // name of the scalar aggregate ("max", ...)
+  std::size_t generations = 0, proposals = 0, designs_evaluated = 0, cache_hits = 0, rejected = 0, feasible = 0;
+  std::size_t designs_evaluated_total = 0;  // joint + every baseline search's designs_evaluated
+  // Designs this process actually ran through the model (a design proposed by several searches
+  // runs once; a resumed run does not re-run what its checkpoints hold). Not in the summary.
+  std::size_t models_run = 0;
+  double search_s = 0, baselines_s = 0, systemc_s = 0, total_s = 0;
+  bool found = false;  // a feasible joint design exists
+  Design best;
+  std::vector<Design> front;  // the joint search's feasible Pareto front
+  std::vector<BaselineResult> baselines;
+  std::vector<Finalist> finalists;
+};
+
+Result run(const Config& config, const RunOptions& options = {});
+
+}  // namespace imc::nas::cosearch

@@ -1,0 +1,89 @@
+#include "nas/cosearch/fidelity.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "arch/cost.h"
+#include "mapping/mapping.h"
+#include "nas/records.h"
+#include "nas/search/decode.h"
+#include "sim/report_io.h"
+#include "sim/systemc/systemc_model.h"
+
+namespace imc::nas::cosearch {
+
+namespace fs = std::filesystem;
+
+std::vector<Finalist> reevaluate_finalists(const Problem& problem, const SearchSpace& space,
+                                           const std::vector<Design>& designs, WorkerOptions workers, bool systemc) {
+  std::vector<Finalist> out;
+  for (std::size_t i = 0; i < designs.size(); ++i) {
+    Finalist f;
+    f.rank = i + 1;
+    f.design = designs[i];
+    const std::vector<sim::Report> reports = analytical_reports(problem, space, designs[i].genome);
+    for (std::size_t n = 0; n < problem.graphs.size(); ++n)
+      f.networks.push_back({problem.graphs[n].name(), reports[n], std::nullopt, "", 0.0});
+    out.push_back(std::move(f));
+  }
+  if (!systemc || designs.empty()) return out;
+
+  // One job per (design, network), as a one-gene "genome" {job}: evaluate_in_workers forks a child
+  // per job and returns the results in order.
+  const std::size_t nets = problem.graphs.size();
+  std::vector<Genome> jobs;
+  for (std::size_t j = 0; j < designs.size() * nets; ++j) jobs.push_back({int(j)});
+  workers.per_process = 1;
+  workers.failures_are_infeasible = true;
+  const auto results = evaluate_in_workers(
+      jobs,
+      [&](const Genome& job) {
+        const std::size_t d = std::size_t(job[0]) / nets, n = std::size_t(job[0]) % nets;
+        const auto t0 = std::chrono::steady_clock::now();
+        try {
+          const arch::ArchSpec spec = search::decode_hardware(problem.base, space, designs[d].genome, problem.tech_dir);
+          const arch::cost::CostTable costs = arch::cost::build(spec);
+          const mapping::Mapping m = mapping::map(spec, problem.graphs[n], problem.mapping);
+          const mapping::Program program = mapping::lower(spec, problem.graphs[n], m);
+          sim::SystemCModel model;
+          const sim::Report r = model.evaluate(spec, costs, program);
+          Evaluation e;
+          e.fidelity = "systemc";
+          e.extra = {{"report", sim::to_json(r)},
+                     {"wall_s", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()}};
+          return e;
+        } catch (const std::exception& err) {  // recorded for this finalist, the run goes on
+          return Evaluation::infeasible(1.0, err.what(), "systemc");
+        }
+      },
+      workers);
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    FinalistNetwork& fn = out[j / nets].networks[j % nets];
+    const Evaluation& e = results[j];
+    if (!e.feasible() || !e.extra.contains("report")) {
+      fn.error = e.reason.empty() ? "no report" : e.reason;
+      continue;
+    }
+    fn.systemc = sim::report_from_json(e.extra["report"]);
+    fn.systemc_wall_s = e.extra.value("wall_s", 0.0);
+  }
+  return out;
+}
+
+void write_finalists(const std::vector<Finalist>& finalists, const SearchSpace& space, const std::string& dir) {
+  for (const Finalist& f : finalists) {
+    const fs::path d = fs::path(dir) / fmt::format("{}_{}", f.rank, hash_hex(hash64(space.key(f.design.genome))));
+    fs::create_directories(d);
+    nlohmann::json design = {{"rank", f.rank}, {"genes", f.design.genes}, {"figures", f.design.evaluation.extra}};
+    std::ofstream(d / "design.json") << design.dump(2) << "\n";
+    for (const FinalistNetwork& n : f.networks) {
+      std::ofstream(d / (n.network + ".analytical.json")) << sim::to_json(n.analytical).dump(2) << "\n";
+      if (n.systemc) std::ofstream(d / (n.network + ".systemc.json")) << sim::to_json(*n.systemc).dump(2) << "\n";
+    }
+  }
+}
+
+}  // namespace imc::nas::cosearch

@@ -1,0 +1,198 @@
+// Whole co-search runs on the tiny config: baselines, JSON summary, determinism, checkpoint/resume,
+// SystemC finalists, multi-objective mode.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "nas/cosearch/cosearch.h"
+#include "nas/cosearch/summary.h"
+
+using namespace imc::nas::cosearch;
+namespace fs = std::filesystem;
+
+namespace {
+
+Config tiny(bool systemc = false) {
+  Config c = load_config("configs/cosearch/tiny.toml");
+  c.settings.systemc = systemc;
+  return c;
+}
+
+// The summary without wall times (the only part that may differ between identical runs).
+std::string stable(const Config& c, const Result& r) {
+  nlohmann::json j = summary_json(c, r);
+  j.erase("seconds");
+  return j.dump();
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), p.string());
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("imcsim_test_cosearch_" + std::to_string(::getpid()) + "_" + name);
+  fs::remove_all(d);
+  return d;
+}
+
+struct Interrupted : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace
+
+TEST_CASE("a run: joint search, three baselines, reductions and the JSON summary") {
+  const Config c = tiny();
+  const Result r = run(c);
+  REQUIRE(r.found);
+  CHECK(r.generations == 4);
+  CHECK(r.proposals <= 32);  // sga keeps its elite: fewer than population x generations
+  CHECK(r.designs_evaluated > 0);
+  CHECK(r.designs_evaluated + r.cache_hits + r.rejected == r.proposals);
+  CHECK(r.designs_evaluated_total >= r.designs_evaluated);
+  REQUIRE(r.best.figures.size() == 2);
+  CHECK(r.best.aggregate_edap == doctest::Approx(aggregate_edap(r.best.figures, Aggregate::kMax)));
+  // The best is the lowest aggregate among the feasible candidates of the front.
+  for (const auto& d : r.front) CHECK(r.best.aggregate_edap <= d.aggregate_edap);
+  REQUIRE(r.baselines.size() == 3);
+  CHECK(r.baselines[0].name == "single");
+  CHECK(r.baselines[0].detail == "vgg8");
+  CHECK(r.baselines[1].name == "stagewise");
+  CHECK(r.baselines[1].detail == "device -> circuit -> architecture -> system");
+  CHECK(r.baselines[2].name == "random");
+  CHECK(r.baselines[2].proposals == r.designs_evaluated);  // as many samples as the joint search evaluated
+  for (const auto& b : r.baselines) {
+    CAPTURE(b.name);
+    CHECK(b.proposals > 0);
+    CHECK(b.designs_evaluated > 0);
+  }
+
+  const nlohmann::json j = summary_json(c, r);
+  for (const char* k : {"designs_evaluated", "designs_evaluated_total", "reduction_vs_single_pct",
+                        "reduction_vs_stagewise_pct", "reduction_vs_random_pct", "reduction_per_network_pct", "best",
+                        "baselines", "pareto_front", "finalists", "seconds", "seed", "networks"})
+    CHECK_MESSAGE(j.contains(k), k);
+  CHECK(j["best"]["genes"].contains("hardware.crossbar.rows"));
+  for (const char* k : {"energy_pj", "latency_ns", "latency_cycles", "area_mm2", "edap"})
+    CHECK_MESSAGE(j["best"]["networks"]["resnet20"].contains(k), k);
+  for (const auto& b : r.baselines) {
+    if (!b.feasible) continue;
+    const double red = j[std::string("reduction_vs_") + b.name + "_pct"].get<double>();
+    CHECK(red == doctest::Approx(100.0 * (b.best.aggregate_edap - r.best.aggregate_edap) / b.best.aggregate_edap));
+    CHECK(j["reduction_per_network_pct"][b.name].contains("vgg8"));
+  }
+  // The random baseline samples as many designs as the joint search evaluated; the joint search's best is
+  // the lowest of its own candidates, the random one's of its own: no order is guaranteed on four
+  // generations, only that both are real, positive EDAPs.
+  CHECK(r.baselines[2].best.aggregate_edap > 0);
+  CHECK(reductions_table(r).find("aggregate (max)") != std::string::npos);
+}
+
+TEST_CASE("same seed, same result; another seed, another search") {
+  const Config c = tiny();
+  const Result a = run(c), b = run(c);
+  CHECK(stable(c, a) == stable(c, b));
+  Config other = tiny();
+  other.optimizer.seed = 11;
+  other.baselines = {false, "", false, 0, false};
+  const Result d = run(other);
+  CHECK(stable(other, d) != stable(c, a));
+}
+
+TEST_CASE("an interrupted run resumed from its checkpoints ends exactly as an uninterrupted one") {
+  const Config c = tiny();
+  const fs::path whole = fresh_dir("whole"), cut = fresh_dir("cut");
+  RunOptions o;
+  o.out_dir = whole.string();
+  const Result ref = run(c, o);
+
+  for (const std::string phase : {"joint", "single", "stagewise", "random"}) {
+    CAPTURE(phase);
+    fs::remove_all(cut);
+    RunOptions first;
+    first.out_dir = cut.string();
+    std::size_t seen = 0;
+    first.before_batch = [&](const std::string& p, std::size_t) {
+      // The second batch of that phase (random sampling is one generation: its first).
+      if (p == phase && ++seen == (phase == "random" ? 1u : 2u)) throw Interrupted("killed");
+    };
+    CHECK_THROWS_AS(run(c, first), Interrupted);
+    CHECK(fs::exists(cut / "checkpoint.json"));
+    RunOptions again;
+    again.out_dir = cut.string();
+    again.resume = true;
+    const Result r = run(c, again);
+    CHECK(stable(c, r) == stable(c, ref));
+    for (const char* f : {"checkpoint.json", "evaluations.json", "evaluations.csv", "pareto.csv", "hypervolume.csv",
+                          "front.svg", "baselines/random/evaluations.json", "baselines/single/checkpoint.json",
+                          "baselines/stagewise/4_system/evaluations.json"}) {
+      CAPTURE(f);
+      CHECK(slurp(cut / f) == slurp(whole / f));
+    }
+  }
+  CHECK(fs::exists(whole / "run.json"));
+  CHECK(fs::exists(whole / "config.toml"));
+  CHECK(fs::exists(whole / "summary.json"));
+  fs::remove_all(whole);
+  fs::remove_all(cut);
+}
+
+TEST_CASE("finalists are re-evaluated with SystemC: same actions, latency no lower than the analytical model's") {
+  Config c = tiny(true);
+  c.baselines = {false, "", false, 0, false};
+  const fs::path dir = fresh_dir("sc");
+  RunOptions o;
+  o.out_dir = dir.string();
+  const Result r = run(c, o);
+  REQUIRE(r.found);
+  REQUIRE(r.finalists.size() == 1);
+  CHECK(r.finalists[0].design.id == r.best.id);
+  for (const auto& n : r.finalists[0].networks) {
+    CAPTURE(n.network);
+    REQUIRE_MESSAGE(n.systemc.has_value(), n.error);
+    CHECK(n.systemc->model == "systemc");
+    CHECK(n.systemc->actions == n.analytical.actions);
+    CHECK(n.systemc->latency_cycles >= n.analytical.latency_cycles);
+    CHECK(n.systemc->dynamic_energy_pj == doctest::Approx(n.analytical.dynamic_energy_pj));
+  }
+  const nlohmann::json j = summary_json(c, r);
+  CHECK(j["finalists"][0]["networks"]["vgg8"]["systemc"].contains("latency_cycles"));
+  CHECK(j["finalists"][0]["networks"]["vgg8"].contains("latency_gap_pct"));
+  CHECK(j["reduction_vs_single_pct"].is_null());  // that baseline did not run
+  bool found = false;
+  for (const auto& e : fs::directory_iterator(dir / "finalists")) {
+    found = true;
+    CHECK(fs::exists(e.path() / "vgg8.systemc.json"));
+    CHECK(fs::exists(e.path() / "resnet20.analytical.json"));
+  }
+  CHECK(found);
+  CHECK(slurp(dir / "pareto.csv").find("finalist") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("multi-objective mode: NSGA-II over per-network energy and latency and the area reports its front") {
+  Config c = tiny();
+  c.settings.objective = "multi";
+  c.optimizer.name = "nsga2";
+  c.baselines = {false, "", false, 0, true};
+  const Result r = run(c);
+  CHECK(r.objective_names.size() == 5);
+  REQUIRE(r.found);
+  REQUIRE_FALSE(r.front.empty());
+  for (const auto& d : r.front) {
+    CHECK(d.evaluation.objectives.size() == 5);
+    CHECK(d.evaluation.feasible());
+  }
+  const nlohmann::json j = summary_json(c, r);
+  CHECK(j["pareto_front"].size() == r.front.size());
+  CHECK(j["best"]["objectives"].size() == 5);
+  REQUIRE(r.baselines.size() == 1);
+  CHECK(r.baselines[0].name == "random");
+}
