@@ -32,7 +32,8 @@ Genome genome_of(const SearchSpace& space, const std::map<std::string, GeneValue
 }  // namespace
 
 TEST_CASE("the shipped search configs load") {
-  for (const char* f : {"configs/nas/fmnist_demo.toml", "configs/nas/fmnist_joint.toml", "tests/search/data/hw_only.toml"}) {
+  for (const char* f : {"configs/nas/fmnist_demo.toml", "configs/nas/fmnist_joint.toml", "configs/nas/fmnist_compare.toml",
+                        "tests/search/data/hw_only.toml"}) {
     CAPTURE(f);
     const SearchConfig c = load_search_config(f);
     CHECK(c.space.size() > 5);
