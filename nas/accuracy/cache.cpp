@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 
 namespace {
 // Bump when the module layout or the training procedure changes, so stale weights are not reused.
-constexpr int kFormatVersion = 1;
+constexpr int kFormatVersion = 2;  // 2: data-parallel training in shards (ghost batch norm)
 
 std::uint64_t fnv1a(const std::string& s) {
   std::uint64_t h = 0xcbf29ce484222325ULL;

@@ -16,7 +16,15 @@ using workloads::OpKind;
 
 namespace {
 
-constexpr double kRangeMomentum = 0.05;  // running average of the batch maxima of layer inputs
+constexpr float kRangeMomentum = 0.05f;  // running average of the batch maxima of layer inputs
+
+// The running input range (a 0-dim float buffer) after a batch whose maximum is `batch_max`: the
+// first batch sets it. Plain float arithmetic on the buffer: as tensor ops these few scalar
+// updates cost more than the small network's pooling.
+void update_range(torch::Tensor& amax, float batch_max) {
+  float& a = *amax.data_ptr<float>();
+  a = a == 0 ? batch_max : a * (1 - kRangeMomentum) + batch_max * kRangeMomentum;
+}
 
 std::vector<std::int64_t> with_batch(std::int64_t b, const std::vector<std::int64_t>& shape) {
   std::vector<std::int64_t> s{b};
@@ -37,48 +45,117 @@ std::string where(const workloads::Graph& g, int i) {
 // torch's, ties and NaN included (the first maximum in scan order; NaN wins), but torch 1.13's CPU
 // max_pool2d_with_indices is several times slower on small feature maps: pooling was a fifth of
 // the training time of the small reference CNN.
+// 2x2 windows at stride 2 without padding (the common case), one input row pair at a time: the
+// general loop's scan order and NaN rule (a value is taken if it is larger or NaN) written as
+// selects, which the compiler turns into vector code (the branches mispredicted on every other
+// window), with the window position (0..3) of the taken value in `arg` when it is not null.
+void max_pool_2x2(const float* in, std::int64_t W, std::int64_t OH, std::int64_t OW, float* out, std::uint8_t* arg) {
+  constexpr std::int64_t kChunk = 64;
+  float v[4][kChunk];
+  std::int32_t at[kChunk];
+  for (std::int64_t oh = 0; oh < OH; ++oh) {
+    const float* r0 = in + 2 * oh * W;
+    const float* r1 = r0 + W;
+    for (std::int64_t o0 = 0; o0 < OW; o0 += kChunk) {
+      const std::int64_t len = std::min(kChunk, OW - o0);
+      for (std::int64_t j = 0; j < len; ++j) {
+        const std::int64_t c = 2 * (o0 + j);
+        v[0][j] = r0[c], v[1][j] = r0[c + 1], v[2][j] = r1[c], v[3][j] = r1[c + 1];
+      }
+      float* o = out + oh * OW + o0;
+      for (std::int64_t j = 0; j < len; ++j) {
+        float best = v[0][j];
+        std::int32_t k = 0;
+        for (std::int32_t q = 1; q < 4; ++q) {
+          const bool take = v[q][j] > best || v[q][j] != v[q][j];  // v != v: NaN
+          best = take ? v[q][j] : best;
+          k = take ? q : k;
+        }
+        o[j] = best;
+        at[j] = k;
+      }
+      if (arg)
+        for (std::int64_t j = 0; j < len; ++j) arg[oh * OW + o0 + j] = std::uint8_t(at[j]);
+    }
+  }
+}
+
+// Backward of one output row of max_pool_2x2: each window's gradient to its taken position, 0 to
+// the other three (the windows tile the input row pair; a last odd column gets 0). Restrict
+// pointers: the rows never overlap, which lets the compiler vectorize the selects.
+void max_unpool_2x2(const float* __restrict g, const std::uint8_t* __restrict at, std::int64_t OW,
+                    float* __restrict r0, float* __restrict r1, std::int64_t W) {
+  // Bit masks rather than float selects: those compile to branches here.
+  typedef std::uint32_t bits __attribute__((may_alias));
+  const auto* gb = reinterpret_cast<const bits*>(g);
+  auto* b0 = reinterpret_cast<bits*>(r0);
+  auto* b1 = reinterpret_cast<bits*>(r1);
+  for (std::int64_t ow = 0; ow < OW; ++ow) {
+    const std::uint32_t v = gb[ow], k = at[ow];
+    b0[2 * ow] = v & (0u - std::uint32_t(k == 0));
+    b0[2 * ow + 1] = v & (0u - std::uint32_t(k == 1));
+    b1[2 * ow] = v & (0u - std::uint32_t(k == 2));
+    b1[2 * ow + 1] = v & (0u - std::uint32_t(k == 3));
+  }
+  if (W > 2 * OW) r0[W - 1] = r1[W - 1] = 0.f;
+}
+
+// Forward pooling; the argmax per output (for the backward pass) only when `keep`: a uint8 window
+// position for 2x2 windows, else an int32 offset in the input plane.
+std::pair<torch::Tensor, torch::Tensor> max_pool_forward(const torch::Tensor& input, std::int64_t kh, std::int64_t kw,
+                                                         std::int64_t sh, std::int64_t sw, std::int64_t ph,
+                                                         std::int64_t pw, bool keep) {
+  const torch::Tensor x = input.contiguous();
+  const std::int64_t planes = x.size(0) * x.size(1), H = x.size(2), W = x.size(3);
+  const std::int64_t OH = (H + 2 * ph - kh) / sh + 1, OW = (W + 2 * pw - kw) / sw + 1;
+  const bool two = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0;
+  torch::Tensor y = torch::empty({x.size(0), x.size(1), OH, OW}, x.options());
+  torch::Tensor idx;
+  if (keep) idx = torch::empty({x.size(0), x.size(1), OH, OW}, x.options().dtype(two ? torch::kUInt8 : torch::kInt32));
+  const float* xp = x.data_ptr<float>();
+  float* yp = y.data_ptr<float>();
+  at::parallel_for(0, planes, 8, [&](std::int64_t p0, std::int64_t p1) {
+    for (std::int64_t p = p0; p < p1; ++p) {
+      const float* in = xp + p * H * W;
+      float* out = yp + p * OH * OW;
+      if (two) {
+        max_pool_2x2(in, W, OH, OW, out, keep ? idx.data_ptr<std::uint8_t>() + p * OH * OW : nullptr);
+        continue;
+      }
+      std::int32_t* arg = keep ? idx.data_ptr<std::int32_t>() + p * OH * OW : nullptr;
+      for (std::int64_t oh = 0; oh < OH; ++oh)
+        for (std::int64_t ow = 0; ow < OW; ++ow) {
+          float best = -std::numeric_limits<float>::infinity();
+          std::int64_t at = -1;
+          for (std::int64_t i = 0; i < kh; ++i) {
+            const std::int64_t ih = oh * sh - ph + i;
+            if (ih < 0 || ih >= H) continue;
+            for (std::int64_t j = 0; j < kw; ++j) {
+              const std::int64_t iw = ow * sw - pw + j;
+              if (iw < 0 || iw >= W) continue;
+              const float v = in[ih * W + iw];
+              if (at < 0 || v > best || std::isnan(v)) {
+                best = v;
+                at = ih * W + iw;
+              }
+            }
+          }
+          out[oh * OW + ow] = best;
+          if (arg) arg[oh * OW + ow] = std::int32_t(at);
+        }
+    }
+  });
+  return {y, idx};
+}
+
 class MaxPool2d : public torch::autograd::Function<MaxPool2d> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input, std::int64_t kh,
                                std::int64_t kw, std::int64_t sh, std::int64_t sw, std::int64_t ph, std::int64_t pw) {
-    const torch::Tensor x = input.contiguous();
-    const std::int64_t planes = x.size(0) * x.size(1), H = x.size(2), W = x.size(3);
-    const std::int64_t OH = (H + 2 * ph - kh) / sh + 1, OW = (W + 2 * pw - kw) / sw + 1;
-    torch::Tensor y = torch::empty({x.size(0), x.size(1), OH, OW}, x.options());
-    torch::Tensor idx = torch::empty({x.size(0), x.size(1), OH, OW}, x.options().dtype(torch::kInt32));
-    const float* xp = x.data_ptr<float>();
-    float* yp = y.data_ptr<float>();
-    std::int32_t* ip = idx.data_ptr<std::int32_t>();
-    at::parallel_for(0, planes, 8, [&](std::int64_t p0, std::int64_t p1) {
-      for (std::int64_t p = p0; p < p1; ++p) {
-        const float* in = xp + p * H * W;
-        float* out = yp + p * OH * OW;
-        std::int32_t* arg = ip + p * OH * OW;
-        for (std::int64_t oh = 0; oh < OH; ++oh)
-          for (std::int64_t ow = 0; ow < OW; ++ow) {
-            float best = -std::numeric_limits<float>::infinity();
-            std::int64_t at = -1;
-            for (std::int64_t i = 0; i < kh; ++i) {
-              const std::int64_t ih = oh * sh - ph + i;
-              if (ih < 0 || ih >= H) continue;
-              for (std::int64_t j = 0; j < kw; ++j) {
-                const std::int64_t iw = ow * sw - pw + j;
-                if (iw < 0 || iw >= W) continue;
-                const float v = in[ih * W + iw];
-                if (at < 0 || v > best || std::isnan(v)) {
-                  best = v;
-                  at = ih * W + iw;
-                }
-              }
-            }
-            out[oh * OW + ow] = best;
-            arg[oh * OW + ow] = std::int32_t(at);
-          }
-      }
-    });
+    auto [y, idx] = max_pool_forward(input, kh, kw, sh, sw, ph, pw, true);
     ctx->save_for_backward({idx});
-    ctx->saved_data["in_h"] = H;
-    ctx->saved_data["in_w"] = W;
+    ctx->saved_data["in_h"] = input.size(2);
+    ctx->saved_data["in_w"] = input.size(3);
     return y;
   }
 
@@ -87,14 +164,28 @@ class MaxPool2d : public torch::autograd::Function<MaxPool2d> {
     const torch::Tensor idx = ctx->get_saved_variables()[0];
     const torch::Tensor g = grads[0].contiguous();
     const std::int64_t H = ctx->saved_data["in_h"].toInt(), W = ctx->saved_data["in_w"].toInt();
-    const std::int64_t planes = idx.size(0) * idx.size(1), outs = idx.size(2) * idx.size(3);
-    torch::Tensor gx = torch::zeros({idx.size(0), idx.size(1), H, W}, g.options());
+    const std::int64_t planes = idx.size(0) * idx.size(1), OH = idx.size(2), OW = idx.size(3), outs = OH * OW;
+    const bool two = idx.scalar_type() == torch::kUInt8;
+    // 2x2 windows tile the input: every input is written once (its window's gradient or 0), no
+    // zero fill first; rows and columns beyond the last window get 0.
+    torch::Tensor gx = two ? torch::empty({idx.size(0), idx.size(1), H, W}, g.options())
+                           : torch::zeros({idx.size(0), idx.size(1), H, W}, g.options());
     const float* gp = g.data_ptr<float>();
-    const std::int32_t* ip = idx.data_ptr<std::int32_t>();
     float* xp = gx.data_ptr<float>();
     at::parallel_for(0, planes, 8, [&](std::int64_t p0, std::int64_t p1) {
-      for (std::int64_t p = p0; p < p1; ++p)
-        for (std::int64_t o = 0; o < outs; ++o) xp[p * H * W + ip[p * outs + o]] += gp[p * outs + o];
+      for (std::int64_t p = p0; p < p1; ++p) {
+        const float* go = gp + p * outs;
+        float* gi = xp + p * H * W;
+        if (!two) {
+          const std::int32_t* ip = idx.data_ptr<std::int32_t>() + p * outs;
+          for (std::int64_t o = 0; o < outs; ++o) gi[ip[o]] += go[o];
+          continue;
+        }
+        const std::uint8_t* ip = idx.data_ptr<std::uint8_t>() + p * outs;
+        for (std::int64_t oh = 0; oh < OH; ++oh)
+          max_unpool_2x2(go + oh * OW, ip + oh * OW, OW, gi + 2 * oh * W, gi + (2 * oh + 1) * W, W);
+        if (H > 2 * OH) std::fill(gi + (H - 1) * W, gi + H * W, 0.f);
+      }
     });
     return {gx, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
@@ -156,17 +247,25 @@ torch::Tensor patches(const torch::Tensor& input, const Node& n) {
   at::parallel_for(0, B * OH, 4, [&](std::int64_t r0, std::int64_t r1) {
     for (std::int64_t r = r0; r < r1; ++r) {
       const std::int64_t b = r / OH, oh = r % OH;
-      for (std::int64_t ow = 0; ow < OW; ++ow) {
-        float* dst = cp + (r * OW + ow) * K;
-        for (std::int64_t c = 0; c < C; ++c)
-          for (std::int64_t i = 0; i < kh; ++i) {
-            const std::int64_t ih = oh * n.stride_h - n.pad_h + i * n.dilation_h;
-            for (std::int64_t j = 0; j < kw; ++j) {
-              const std::int64_t iw = ow * n.stride_w - n.pad_w + j * n.dilation_w;
-              *dst++ = ih >= 0 && ih < H && iw >= 0 && iw < W ? xp[((b * C + c) * H + ih) * W + iw] : 0.f;
+      float* row = cp + r * OW * K;  // the patches of output row (b, oh)
+      for (std::int64_t c = 0; c < C; ++c)
+        for (std::int64_t i = 0; i < kh; ++i) {
+          const std::int64_t ih = oh * n.stride_h - n.pad_h + i * n.dilation_h;
+          const float* src = ih >= 0 && ih < H ? xp + ((b * C + c) * H + ih) * W : nullptr;
+          float* d0 = row + (c * kh + i) * kw;  // kernel row i of channel c, at output column 0
+          for (std::int64_t ow = 0; ow < OW; ++ow) {
+            float* dst = d0 + ow * K;
+            const std::int64_t iw0 = ow * n.stride_w - n.pad_w, iw_last = iw0 + (kw - 1) * n.dilation_w;
+            if (src && iw0 >= 0 && iw_last < W) {  // inside the image: no bounds checks
+              for (std::int64_t j = 0; j < kw; ++j) dst[j] = src[iw0 + j * n.dilation_w];
+            } else {
+              for (std::int64_t j = 0; j < kw; ++j) {
+                const std::int64_t iw = iw0 + j * n.dilation_w;
+                dst[j] = src && iw >= 0 && iw < W ? src[iw] : 0.f;
+              }
             }
           }
-      }
+        }
     }
   });
   return cols;
@@ -180,10 +279,17 @@ torch::Tensor channels_first(const torch::Tensor& input, std::int64_t B, std::in
   const float* yp = y.data_ptr<float>();
   float* op = out.data_ptr<float>();
   const std::int64_t L = OH * OW;
+  constexpr std::int64_t kBlock = 32;  // pixels per block: the block's C x 32 values stay in cache
   at::parallel_for(0, B, 1, [&](std::int64_t b0, std::int64_t b1) {
     for (std::int64_t b = b0; b < b1; ++b)
-      for (std::int64_t l = 0; l < L; ++l)
-        for (std::int64_t c = 0; c < C; ++c) op[(b * C + c) * L + l] = yp[(b * L + l) * C + c];
+      for (std::int64_t l0 = 0; l0 < L; l0 += kBlock) {
+        const std::int64_t l1 = std::min(L, l0 + kBlock);
+        for (std::int64_t c = 0; c < C; ++c) {
+          float* dst = op + (b * C + c) * L;
+          const float* src = yp + b * L * C + c;
+          for (std::int64_t l = l0; l < l1; ++l) dst[l] = src[l * C];
+        }
+      }
   });
   return out;
 }
@@ -193,8 +299,26 @@ torch::Tensor channels_first(const torch::Tensor& input, std::int64_t B, std::in
 torch::Tensor max_pool2d(const torch::Tensor& x, std::int64_t kh, std::int64_t kw, std::int64_t sh, std::int64_t sw,
                          std::int64_t ph, std::int64_t pw) {
   if (x.dim() == 4 && x.scalar_type() == torch::kFloat32 && x.device().is_cpu())
-    return MaxPool2d::apply(x, kh, kw, sh, sw, ph, pw);
+    return x.requires_grad() && torch::GradMode::is_enabled() ? MaxPool2d::apply(x, kh, kw, sh, sw, ph, pw)
+                                                              : max_pool_forward(x, kh, kw, sh, sw, ph, pw, false).first;
   return torch::max_pool2d(x, {kh, kw}, {sh, sw}, {ph, pw});
+}
+
+torch::Tensor weighted_sum(const std::vector<torch::Tensor>& terms, const std::vector<double>& weights) {
+  torch::Tensor out = torch::empty_like(terms.at(0), torch::MemoryFormat::Contiguous);
+  float* o = out.data_ptr<float>();
+  const std::int64_t n = out.numel();
+  for (std::size_t t = 0; t < terms.size(); ++t) {
+    const torch::Tensor c = terms[t].contiguous();
+    if (c.scalar_type() != torch::kFloat32 || c.numel() != n) throw std::invalid_argument("weighted_sum: float tensors of one size");
+    const float* x = c.data_ptr<float>();
+    const float w = float(weights.at(t));
+    if (t == 0)
+      for (std::int64_t k = 0; k < n; ++k) o[k] = x[k] * w;
+    else
+      for (std::int64_t k = 0; k < n; ++k) o[k] += x[k] * w;
+  }
+  return out;
 }
 
 torch::Tensor fake_quant(const torch::Tensor& x, double scale, double lo, double hi) {
@@ -224,6 +348,9 @@ void check_fmnist_graph(const workloads::Graph& g) {
 }
 
 GraphNetImpl::GraphNetImpl(const workloads::Graph& graph, QuantBits bits, double noise_sigma)
+    : GraphNetImpl(graph, bits, noise_sigma, nullptr) {}
+
+GraphNetImpl::GraphNetImpl(const workloads::Graph& graph, QuantBits bits, double noise_sigma, const GraphNetImpl* master)
     : graph_(graph), bits_(bits), noise_sigma_(noise_sigma) {
   check_fmnist_graph(graph_);
   if (bits_.weight_bits < 2 || bits_.weight_bits > 16 || bits_.input_bits < 2 || bits_.input_bits > 16)
@@ -231,8 +358,16 @@ GraphNetImpl::GraphNetImpl(const workloads::Graph& graph, QuantBits bits, double
                                          bits_.input_bits));
   const std::size_t n = std::size_t(graph_.size());
   weight_.resize(n), bias_.resize(n), gamma_.resize(n), beta_.resize(n), mean_.resize(n), var_.resize(n),
-      amax_.resize(n), param_.resize(n);
+      amax_.resize(n), param_.resize(n), batch_max_.assign(n, 0.f);
   nonneg_.assign(n, false);
+  // A shard replica registers the master's parameter tensors themselves and copies of its buffers;
+  // the initializers below then never run (they would draw from torch's generator).
+  auto param = [&](std::vector<torch::Tensor> GraphNetImpl::*field, int i, const std::string& name, auto init) {
+    return register_parameter(name, master ? (master->*field)[std::size_t(i)] : init());
+  };
+  auto buffer = [&](std::vector<torch::Tensor> GraphNetImpl::*field, int i, const std::string& name, auto init) {
+    return register_buffer(name, master ? (master->*field)[std::size_t(i)].detach().clone() : init());
+  };
   for (int i = 0; i < graph_.size(); ++i) {
     const Node& nd = graph_.node(i);
     const std::string id = fmt::format("n{}", i);
@@ -247,44 +382,41 @@ GraphNetImpl::GraphNetImpl(const workloads::Graph& graph, QuantBits bits, double
           data_input_ = i;
           nonneg_[std::size_t(i)] = true;  // pixels in [0, 1]
         } else {
-          param_[std::size_t(i)] = register_parameter(id + "_param", torch::randn(nd.out) * 0.02);
+          param_[std::size_t(i)] = param(&GraphNetImpl::param_, i, id + "_param", [&] { return torch::randn(nd.out) * 0.02; });
         }
         break;
       case OpKind::Conv2d:
       case OpKind::Linear: {
-        torch::Tensor w, b;
-        std::int64_t fan_in;
-        if (nd.op == OpKind::Conv2d) {
-          fan_in = nd.in_channels / nd.groups * nd.kernel_h * nd.kernel_w;
-          w = torch::empty({nd.out_channels, nd.in_channels / nd.groups, nd.kernel_h, nd.kernel_w});
-          if (nd.bias) b = torch::empty({nd.out_channels});
-        } else {
-          fan_in = nd.in_features;
-          w = torch::empty({nd.out_features, nd.in_features});
-          if (nd.bias) b = torch::empty({nd.out_features});
-        }
+        const bool conv = nd.op == OpKind::Conv2d;
+        const std::int64_t fan_in = conv ? nd.in_channels / nd.groups * nd.kernel_h * nd.kernel_w : nd.in_features;
+        const std::int64_t outs = conv ? nd.out_channels : nd.out_features;
         // torch's default initialization of Conv2d / Linear.
-        torch::nn::init::kaiming_uniform_(w, std::sqrt(5.0));
-        weight_[std::size_t(i)] = register_parameter(id + "_weight", w);
-        if (b.defined()) {
+        weight_[std::size_t(i)] = param(&GraphNetImpl::weight_, i, id + "_weight", [&] {
+          torch::Tensor w = conv ? torch::empty({nd.out_channels, nd.in_channels / nd.groups, nd.kernel_h, nd.kernel_w})
+                                 : torch::empty({nd.out_features, nd.in_features});
+          torch::nn::init::kaiming_uniform_(w, std::sqrt(5.0));
+          return w;
+        });
+        if (nd.bias) {
           const double bound = 1.0 / std::sqrt(double(fan_in));
-          bias_[std::size_t(i)] = register_parameter(id + "_bias", b.uniform_(-bound, bound));
+          bias_[std::size_t(i)] =
+              param(&GraphNetImpl::bias_, i, id + "_bias", [&] { return torch::empty({outs}).uniform_(-bound, bound); });
         }
-        amax_[std::size_t(i)] = register_buffer(id + "_input_max", torch::zeros({}));
+        amax_[std::size_t(i)] = buffer(&GraphNetImpl::amax_, i, id + "_input_max", [] { return torch::zeros({}); });
         break;
       }
       case OpKind::BatchNorm: {
         const std::int64_t c = nd.out.at(std::size_t(nd.axis));
-        gamma_[std::size_t(i)] = register_parameter(id + "_gamma", torch::ones({c}));
-        beta_[std::size_t(i)] = register_parameter(id + "_beta", torch::zeros({c}));
-        mean_[std::size_t(i)] = register_buffer(id + "_running_mean", torch::zeros({c}));
-        var_[std::size_t(i)] = register_buffer(id + "_running_var", torch::ones({c}));
+        gamma_[std::size_t(i)] = param(&GraphNetImpl::gamma_, i, id + "_gamma", [&] { return torch::ones({c}); });
+        beta_[std::size_t(i)] = param(&GraphNetImpl::beta_, i, id + "_beta", [&] { return torch::zeros({c}); });
+        mean_[std::size_t(i)] = buffer(&GraphNetImpl::mean_, i, id + "_running_mean", [&] { return torch::zeros({c}); });
+        var_[std::size_t(i)] = buffer(&GraphNetImpl::var_, i, id + "_running_var", [&] { return torch::ones({c}); });
         break;
       }
       case OpKind::LayerNorm: {
         const std::int64_t c = nd.out.back();
-        gamma_[std::size_t(i)] = register_parameter(id + "_gamma", torch::ones({c}));
-        beta_[std::size_t(i)] = register_parameter(id + "_beta", torch::zeros({c}));
+        gamma_[std::size_t(i)] = param(&GraphNetImpl::gamma_, i, id + "_gamma", [&] { return torch::ones({c}); });
+        beta_[std::size_t(i)] = param(&GraphNetImpl::beta_, i, id + "_beta", [&] { return torch::zeros({c}); });
         break;
       }
       case OpKind::Activation:
@@ -304,6 +436,40 @@ GraphNetImpl::GraphNetImpl(const workloads::Graph& graph, QuantBits bits, double
         break;
       case OpKind::MatMul:
         break;
+    }
+  }
+}
+
+std::shared_ptr<GraphNetImpl> GraphNetImpl::shard_replica(std::uint64_t noise_seed) const {
+  auto r = std::shared_ptr<GraphNetImpl>(new GraphNetImpl(graph_, bits_, noise_sigma_, this));
+  r->noise_generator_ = at::make_generator<at::CPUGeneratorImpl>(noise_seed);
+  r->train(is_training());
+  return r;
+}
+
+void GraphNetImpl::load_buffers_from(const GraphNetImpl& master) {
+  torch::NoGradGuard ng;
+  for (std::size_t i = 0; i < amax_.size(); ++i) {
+    if (amax_[i].defined()) amax_[i].copy_(master.amax_[i]);
+    if (mean_[i].defined()) mean_[i].copy_(master.mean_[i]), var_[i].copy_(master.var_[i]);
+  }
+}
+
+void GraphNetImpl::merge_shard_buffers(const std::vector<GraphNetImpl*>& shards, const std::vector<double>& weights) {
+  torch::NoGradGuard ng;
+  for (std::size_t i = 0; i < amax_.size(); ++i) {
+    if (mean_[i].defined()) {
+      // Each shard moved its running statistics from the same start; their weighted mean is the
+      // move toward the weighted mean of the shards' batch statistics.
+      std::vector<torch::Tensor> means, vars;
+      for (const GraphNetImpl* s : shards) means.push_back(s->mean_[i]), vars.push_back(s->var_[i]);
+      mean_[i].copy_(weighted_sum(means, weights)), var_[i].copy_(weighted_sum(vars, weights));
+    }
+    if (amax_[i].defined()) {
+      // The step's batch maximum is the largest shard maximum (exact, in any order).
+      float m = shards[0]->batch_max_[i];
+      for (std::size_t s = 1; s < shards.size(); ++s) m = std::max(m, shards[s]->batch_max_[i]);
+      update_range(amax_[i], m);
     }
   }
 }
@@ -341,7 +507,7 @@ std::vector<std::int32_t> GraphNetImpl::int_weights(int node) const {
 }
 
 torch::Tensor GraphNetImpl::weight_stationary(int i, const torch::Tensor& x, Precision precision,
-                                              CrossbarBackend* backend) {
+                                              CrossbarBackend* backend, std::uint64_t stream) {
   const Node& n = graph_.node(i);
   const torch::Tensor& w = weight_[std::size_t(i)];
   const torch::Tensor& b = bias_[std::size_t(i)];
@@ -359,10 +525,15 @@ torch::Tensor GraphNetImpl::weight_stationary(int i, const torch::Tensor& x, Pre
   const bool nonneg = nonneg_[std::size_t(n.inputs[0])];
   if (is_training()) {  // track the input range whatever the precision, for later quantized use
     torch::NoGradGuard ng;
-    const torch::Tensor m = nonneg ? x.max().clamp_min(0) : x.abs().max();
-    torch::Tensor& amax = amax_[std::size_t(i)];
-    if (amax.item<double>() == 0) amax.copy_(m);
-    else amax.mul_(1 - kRangeMomentum).add_(m * kRangeMomentum);
+    float m;
+    if (nonneg) {
+      m = std::max(0.f, x.max().item<float>());
+    } else {
+      const auto [lo, hi] = torch::aminmax(x);  // max |x| without an |x| temporary
+      m = std::max(-lo.item<float>(), hi.item<float>());
+    }
+    batch_max_[std::size_t(i)] = m;
+    update_range(amax_[std::size_t(i)], batch_max_[std::size_t(i)]);
   }
   if (precision == Precision::Float) return op(x, w, b);
 
@@ -374,7 +545,11 @@ torch::Tensor GraphNetImpl::weight_stationary(int i, const torch::Tensor& x, Pre
     // Fake quantization with the straight-through estimator: forward uses the quantized values,
     // backward the identity (inside the clipping range).
     torch::Tensor wq = fake_quant(w, s_w, -qw, qw);
-    if (noise_sigma_ > 0) wq = wq * (1 + noise_sigma_ * torch::randn_like(wq));
+    if (noise_sigma_ > 0) {
+      const torch::Tensor noise = noise_generator_.defined() ? at::randn(wq.sizes(), noise_generator_, wq.options())
+                                                             : torch::randn_like(wq);
+      wq = wq * (1 + noise_sigma_ * noise);
+    }
     const torch::Tensor xq = fake_quant(x, s_x, lo, qx);
     return op(xq, wq, b);
   }
@@ -384,13 +559,13 @@ torch::Tensor GraphNetImpl::weight_stationary(int i, const torch::Tensor& x, Pre
   if (!backend) {
     acc = op(x_int, w_int, torch::Tensor());
   } else if (n.op == OpKind::Conv2d) {
-    const torch::Tensor out = backend->matmul(i, patches(x_int, n));  // [B * OH * OW, Cout]
+    const torch::Tensor out = backend->matmul(i, patches(x_int, n), stream);  // [B * OH * OW, Cout]
     acc = channels_first(out, x.size(0), n.out_channels, n.out.at(1), n.out.at(2));
   } else {
     const torch::Tensor flat = x_int.reshape({-1, n.in_features}).contiguous();
     std::vector<std::int64_t> shape(x.sizes().begin(), x.sizes().end());
     shape.back() = n.out_features;
-    acc = backend->matmul(i, flat).reshape(shape);
+    acc = backend->matmul(i, flat, stream).reshape(shape);
   }
   acc = acc * (s_w * s_x);
   if (b.defined()) acc = n.op == OpKind::Conv2d ? acc + b.view({1, -1, 1, 1}) : acc + b;
@@ -469,7 +644,8 @@ torch::Tensor GraphNetImpl::digital(int i, const std::vector<torch::Tensor>& in)
   throw common::InputError(fmt::format("{}: not supported by the accuracy evaluator", where(graph_, i)));
 }
 
-torch::Tensor GraphNetImpl::forward(const torch::Tensor& x, Precision precision, CrossbarBackend* backend) {
+torch::Tensor GraphNetImpl::forward(const torch::Tensor& x, Precision precision, CrossbarBackend* backend,
+                                    std::uint64_t stream) {
   const std::int64_t B = x.size(0);
   std::vector<torch::Tensor> out(std::size_t(graph_.size()));
   for (int i = 0; i < graph_.size(); ++i) {
@@ -479,7 +655,7 @@ torch::Tensor GraphNetImpl::forward(const torch::Tensor& x, Precision precision,
       y = i == data_input_ ? x.reshape(with_batch(B, n.out))
                            : param_[std::size_t(i)].unsqueeze(0).expand(with_batch(B, n.out));
     } else if (graph_.is_weight_stationary(i)) {
-      y = weight_stationary(i, out[std::size_t(n.inputs[0])], precision, backend);
+      y = weight_stationary(i, out[std::size_t(n.inputs[0])], precision, backend, stream);
     } else {
       std::vector<torch::Tensor> in;
       for (int k : n.inputs) in.push_back(out[std::size_t(k)]);

@@ -26,8 +26,9 @@ class CrossbarBackend {
  public:
   virtual ~CrossbarBackend() = default;
   // x_int: [vectors, groups * rows] integer-valued, contiguous, CPU float. Returns
-  // [vectors, groups * cols] (estimates of) sum_r x_int[r] * w_int[g][r][c].
-  virtual torch::Tensor matmul(int node, const torch::Tensor& x_int) = 0;
+  // [vectors, groups * cols] (estimates of) sum_r x_int[r] * w_int[g][r][c]. `stream` keys the
+  // random draws of this call (read noise); calls may come from several threads at once.
+  virtual torch::Tensor matmul(int node, const torch::Tensor& x_int, std::uint64_t stream) = 0;
 };
 
 struct QuantBits {
@@ -42,7 +43,9 @@ class GraphNetImpl : public torch::nn::Module {
 
   // x: [batch, input shape...]. Training mode updates the input-range statistics and (Quantized)
   // uses fake quantization; with a backend, crossbar layers run through it (eval only).
-  torch::Tensor forward(const torch::Tensor& x, Precision precision, CrossbarBackend* backend = nullptr);
+  // `stream` is passed to the backend (prediction uses the batch index).
+  torch::Tensor forward(const torch::Tensor& x, Precision precision, CrossbarBackend* backend = nullptr,
+                        std::uint64_t stream = 0);
 
   const workloads::Graph& graph() const { return graph_; }
   QuantBits bits() const { return bits_; }
@@ -56,8 +59,20 @@ class GraphNetImpl : public torch::nn::Module {
   double input_scale(int node) const;
   void set_noise_sigma(double s) { noise_sigma_ = s; }
 
+  // Data-parallel training (train.cpp): a replica that computes one shard of a batch. It holds the
+  // very parameter tensors of this network (so gradients must be taken with torch::autograd::grad,
+  // which does not accumulate into them) and its own copies of the buffers (batch-norm running
+  // statistics, input ranges), and draws injected noise from its own generator (`noise_seed`).
+  std::shared_ptr<GraphNetImpl> shard_replica(std::uint64_t noise_seed) const;
+  void load_buffers_from(const GraphNetImpl& master);  // before a step: this network's buffers
+  // After a step: running statistics = weighted mean of the shards' (weights = shard sizes / batch),
+  // input ranges = running average of the largest shard batch maximum (as one unsharded batch).
+  void merge_shard_buffers(const std::vector<GraphNetImpl*>& shards, const std::vector<double>& weights);
+
  private:
-  torch::Tensor weight_stationary(int i, const torch::Tensor& x, Precision precision, CrossbarBackend* backend);
+  GraphNetImpl(const workloads::Graph& graph, QuantBits bits, double noise_sigma, const GraphNetImpl* master);
+  torch::Tensor weight_stationary(int i, const torch::Tensor& x, Precision precision, CrossbarBackend* backend,
+                                  std::uint64_t stream);
   torch::Tensor digital(int i, const std::vector<torch::Tensor>& in);
   int input_levels(int node) const;  // qmax of the node's input quantizer
 
@@ -67,6 +82,8 @@ class GraphNetImpl : public torch::nn::Module {
   std::vector<bool> nonneg_;  // per node: output can never be negative
   int data_input_ = -1;
   std::vector<torch::Tensor> weight_, bias_, gamma_, beta_, mean_, var_, amax_, param_;
+  std::vector<float> batch_max_;  // per crossbar node: the input maximum of the last training batch
+  at::Generator noise_generator_;         // injected noise; undefined = torch's default generator
 };
 TORCH_MODULE(GraphNet);
 
@@ -75,6 +92,10 @@ TORCH_MODULE(GraphNet);
 // torch::max_pool2d itself.
 torch::Tensor max_pool2d(const torch::Tensor& x, std::int64_t kh, std::int64_t kw, std::int64_t sh, std::int64_t sw,
                          std::int64_t ph, std::int64_t pw);
+// sum_t weights[t] * terms[t] for CPU float tensors of one size (shaped as terms[0]), in one pass:
+// the shard gradients and statistics of a training step (a few small tensors, where torch's
+// scalar multiplies cost more in dispatch than in arithmetic).
+torch::Tensor weighted_sum(const std::vector<torch::Tensor>& terms, const std::vector<double>& weights);
 // Fake quantization of CPU floats with the straight-through estimator: forward
 // s * round(clamp(x, lo s, hi s) / s), backward the identity where lo s <= x <= hi s, else 0.
 torch::Tensor fake_quant(const torch::Tensor& x, double scale, double lo, double hi);

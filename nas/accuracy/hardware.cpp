@@ -23,7 +23,7 @@ ExactBackend::ExactBackend(GraphNet& net) {
   for (int node : net->crossbar_nodes()) w_[node] = weights_tensor(net, node);
 }
 
-torch::Tensor ExactBackend::matmul(int node, const torch::Tensor& x_int) {
+torch::Tensor ExactBackend::matmul(int node, const torch::Tensor& x_int, std::uint64_t) {
   return exact(w_.at(node), x_int).to(torch::kFloat32);
 }
 
@@ -38,12 +38,12 @@ HardwareBackend::HardwareBackend(const arch::ArchSpec& spec, GraphNet& net, std:
   }
 }
 
-torch::Tensor HardwareBackend::matmul(int node, const torch::Tensor& x_int) {
+torch::Tensor HardwareBackend::matmul(int node, const torch::Tensor& x_int, std::uint64_t stream) {
   auto& layer = layers_.at(node);
   const auto& t = layer.tiling();
   const torch::Tensor x = x_int.contiguous();
   torch::Tensor y = torch::empty({x.size(0), t.groups * t.cols}, torch::kFloat32);
-  layer.run(x.data_ptr<float>(), x.size(0), y.data_ptr<float>(), calls_[node]++);
+  layer.run(x.data_ptr<float>(), x.size(0), y.data_ptr<float>(), stream);
   return y;
 }
 
@@ -53,11 +53,11 @@ class CalibrationBackend : public CrossbarBackend {
  public:
   CalibrationBackend(GraphNet& net, std::map<int, sim::functional::CrossbarLayer>& layers)
       : exact_(net), layers_(layers) {}
-  torch::Tensor matmul(int node, const torch::Tensor& x_int) override {
+  torch::Tensor matmul(int node, const torch::Tensor& x_int, std::uint64_t stream) override {
     const torch::Tensor x = x_int.contiguous();
     double& m = max_[node];
     m = std::max(m, layers_.at(node).max_partial_sum(x.data_ptr<float>(), x.size(0)));
-    return exact_.matmul(node, x);
+    return exact_.matmul(node, x, stream);
   }
   std::map<int, double> max_;
  private:

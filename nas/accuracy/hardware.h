@@ -16,7 +16,7 @@ namespace imc::nas::accuracy {
 class ExactBackend : public CrossbarBackend {
  public:
   explicit ExactBackend(GraphNet& net);
-  torch::Tensor matmul(int node, const torch::Tensor& x_int) override;
+  torch::Tensor matmul(int node, const torch::Tensor& x_int, std::uint64_t stream) override;
  private:
   std::map<int, torch::Tensor> w_;  // [groups, rows, cols] float64
 };
@@ -25,7 +25,8 @@ class HardwareBackend : public CrossbarBackend {
  public:
   // `seed` keys this chip instance's device draws (variation, faults) and read noise.
   HardwareBackend(const arch::ArchSpec& spec, GraphNet& net, std::uint64_t seed);
-  torch::Tensor matmul(int node, const torch::Tensor& x_int) override;
+  // Read noise of this call is keyed by (seed, node, stream): the same stream draws the same noise.
+  torch::Tensor matmul(int node, const torch::Tensor& x_int, std::uint64_t stream) override;
 
   // Calibrated ADC range: runs `images` (training images) through the network with exact products,
   // records each layer's largest partial sum of one read and sets that layer's ADC full scale to it.
@@ -35,7 +36,6 @@ class HardwareBackend : public CrossbarBackend {
 
  private:
   std::map<int, sim::functional::CrossbarLayer> layers_;
-  std::map<int, std::uint64_t> calls_;
 };
 
 }  // namespace imc::nas::accuracy

@@ -2,6 +2,7 @@
 
 #include <ATen/Parallel.h>
 #include <fmt/format.h>
+#include <omp.h>
 
 #include <chrono>
 #include <cmath>
@@ -14,6 +15,32 @@
 #include "common/config.h"
 
 namespace imc::nas::accuracy {
+
+namespace {
+constexpr int kShards = 2;                  // shards per training batch (= threads used)
+constexpr std::int64_t kMinShardImages = 8;  // smaller batches are not split
+
+// While alive, torch ops run single-threaded in every thread: our own threads (OpenMP) split the
+// work. The setting is process-wide (at::set_num_threads), and it must be: a thread's first torch
+// op re-reads it and resets that thread's OpenMP team size, so a per-thread
+// omp_set_num_threads(1) is undone, and oneDNN then plans a kernel for two threads that a nested
+// parallel region runs on one (it waits forever at its barrier).
+class SerialTorchOps {
+ public:
+  explicit SerialTorchOps(bool active) : saved_(at::get_num_threads()), active_(active && saved_ != 1) {
+    if (active_) at::set_num_threads(1);
+  }
+  ~SerialTorchOps() {
+    if (active_) at::set_num_threads(saved_);
+  }
+  SerialTorchOps(const SerialTorchOps&) = delete;
+  SerialTorchOps& operator=(const SerialTorchOps&) = delete;
+
+ private:
+  int saved_;
+  bool active_;
+};
+}  // namespace
 
 void configure_threads(int n) {
   if (n <= 0) n = int(std::max(1u, std::thread::hardware_concurrency()));
@@ -73,7 +100,23 @@ TrainStats train(GraphNet& net, const ImageSet& train_set, const TrainOptions& o
   std::mt19937_64 rng(o.seed);
   std::vector<std::int64_t> order(static_cast<std::size_t>(n));
   std::iota(order.begin(), order.end(), 0);
-  torch::manual_seed(o.seed);  // noise injection draws
+  // Data parallel: each batch is split into kShards shards, each run forward and backward by its own
+  // replica (sharing the parameters) on one thread, single-threaded inside, and the gradient is the
+  // size-weighted mean of the shard gradients, i.e. that of the batch's mean loss. Batch
+  // normalization uses each shard's own statistics (ghost batches). The shard count does not depend
+  // on the thread count, and every op runs single-threaded, so the trained weights are the same for
+  // any --threads (two threads use two cores: on small networks torch's intra-op threading gains
+  // little, its wake-ups cost as much as the work).
+  std::vector<std::shared_ptr<GraphNetImpl>> replicas;
+  std::vector<GraphNetImpl*> shard_nets;
+  for (int r = 0; r < kShards; ++r) {
+    replicas.push_back(net->shard_replica(o.seed * 0x9e3779b97f4a7c15ULL + std::uint64_t(r)));
+    replicas.back()->train();  // whatever mode `net` was left in (predict() leaves it in eval)
+    shard_nets.push_back(replicas.back().get());
+  }
+  const std::vector<torch::Tensor> params = net->parameters();
+  const int workers = std::min(kShards, std::max(1, at::get_num_threads()));
+  const SerialTorchOps serial(true);  // also with one worker: the same single-threaded kernels
   net->train();
   TrainStats st;
   std::int64_t step = 0;
@@ -85,13 +128,43 @@ TrainStats train(GraphNet& net, const ImageSet& train_set, const TrainOptions& o
       // Cosine decay: the last steps settle the weights (and the quantization ranges) down.
       const double lr = lr0 * 0.5 * (1 + std::cos(M_PI * double(step) / double(total_steps)));
       for (auto& g : opt->param_groups()) g.options().set_lr(lr);
-      const torch::Tensor idx = perm.slice(0, b0, std::min(n, b0 + o.batch_size));
-      const torch::Tensor xb = x.index_select(0, idx), yb = y.index_select(0, idx);
-      opt->zero_grad();
-      const torch::Tensor loss = torch::cross_entropy_loss(net->forward(xb, precision), yb);
-      loss.backward();
+      const std::int64_t len = std::min(n, b0 + o.batch_size) - b0;
+      const int shards = len >= kShards * kMinShardImages ? kShards : 1;
+      std::vector<std::vector<torch::Tensor>> grads(static_cast<std::size_t>(shards));
+      std::vector<double> losses(static_cast<std::size_t>(shards)), weights(static_cast<std::size_t>(shards));
+      std::vector<GraphNetImpl*> used(shard_nets.begin(), shard_nets.begin() + shards);
+      for (GraphNetImpl* r : used) r->load_buffers_from(*net);
+      std::string error;
+#pragma omp parallel for num_threads(std::min(workers, shards)) schedule(static, 1)
+      for (int s = 0; s < shards; ++s) {
+        try {
+          const std::int64_t s0 = b0 + len * s / shards, s1 = b0 + len * (s + 1) / shards;
+          const torch::Tensor idx = perm.slice(0, s0, s1);
+          const torch::Tensor xb = x.index_select(0, idx), yb = y.index_select(0, idx);
+          const torch::Tensor loss = torch::cross_entropy_loss(used[std::size_t(s)]->forward(xb, precision), yb);
+          grads[std::size_t(s)] = torch::autograd::grad({loss}, params, {}, false, false, /*allow_unused=*/true);
+          losses[std::size_t(s)] = loss.item<double>();
+          weights[std::size_t(s)] = double(s1 - s0) / double(len);
+        } catch (const std::exception& ex) {
+#pragma omp critical
+          if (error.empty()) error = ex.what();
+        }
+      }
+      if (!error.empty()) throw std::runtime_error("training: " + error);
+      {
+        torch::NoGradGuard ng;
+        for (std::size_t k = 0; k < params.size(); ++k) {
+          std::vector<torch::Tensor> terms;
+          std::vector<double> w;
+          for (int s = 0; s < shards; ++s)
+            if (grads[std::size_t(s)][k].defined()) terms.push_back(grads[std::size_t(s)][k]), w.push_back(weights[std::size_t(s)]);
+          // Undefined for a parameter the loss does not use.
+          params[k].mutable_grad() = terms.empty() ? torch::Tensor() : weighted_sum(terms, w);
+        }
+      }
+      net->merge_shard_buffers(used, weights);
       opt->step();
-      loss_sum += loss.item<double>() * double(idx.size(0));
+      for (int s = 0; s < shards; ++s) loss_sum += losses[std::size_t(s)] * weights[std::size_t(s)] * double(len);
     }
     st.final_loss = loss_sum / double(n);
     if (log)
@@ -106,15 +179,31 @@ TrainStats train(GraphNet& net, const ImageSet& train_set, const TrainOptions& o
 
 std::vector<int> predict(GraphNet& net, const torch::Tensor& images, Precision precision, CrossbarBackend* backend,
                          std::int64_t batch) {
-  torch::NoGradGuard ng;
   net->eval();
-  std::vector<int> out;
-  out.reserve(std::size_t(images.size(0)));
-  for (std::int64_t b0 = 0; b0 < images.size(0); b0 += batch) {
-    const torch::Tensor logits = net->forward(images.slice(0, b0, b0 + batch), precision, backend);
-    const torch::Tensor am = logits.argmax(1).to(torch::kInt32).contiguous();
-    out.insert(out.end(), am.data_ptr<int>(), am.data_ptr<int>() + am.numel());
+  const std::int64_t n = images.size(0), batches = (n + batch - 1) / batch;
+  std::vector<std::vector<int>> per_batch(static_cast<std::size_t>(batches));
+  // Batches in parallel, each single-threaded (as training's shards); batch b is the backend's
+  // stream b (its read-noise draws), whichever thread runs it. One batch: torch's own threads.
+  const int workers = int(std::min<std::int64_t>(std::max(1, at::get_num_threads()), batches));
+  const SerialTorchOps serial(workers > 1);
+  std::string error;
+#pragma omp parallel for num_threads(workers) schedule(dynamic, 1) if (workers > 1)
+  for (std::int64_t b = 0; b < batches; ++b) {
+    try {
+      torch::NoGradGuard ng;  // per thread
+      const torch::Tensor logits = net->forward(images.slice(0, b * batch, (b + 1) * batch), precision, backend,
+                                                std::uint64_t(b));
+      const torch::Tensor am = logits.argmax(1).to(torch::kInt32).contiguous();
+      per_batch[std::size_t(b)].assign(am.data_ptr<int>(), am.data_ptr<int>() + am.numel());
+    } catch (const std::exception& ex) {
+#pragma omp critical
+      if (error.empty()) error = ex.what();
+    }
   }
+  if (!error.empty()) throw std::runtime_error("prediction: " + error);
+  std::vector<int> out;
+  out.reserve(std::size_t(n));
+  for (const auto& p : per_batch) out.insert(out.end(), p.begin(), p.end());
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
 
 #include "sim/functional/cell_model.h"
@@ -80,6 +81,7 @@ struct CrossbarLayer::Impl {
   std::vector<GroupSet> sets;
   std::vector<double> col_sums;  // groups x cols: sum_r w (for signed inputs)
   LayerStats stats;
+  std::mutex stats_mutex;
 
   Impl(const arch::ArchSpec& s, const workloads::WeightMatrix& mm, const std::vector<std::int32_t>& ww,
        const LayerOptions& o)
@@ -271,21 +273,17 @@ struct CrossbarLayer::Impl {
             const std::int64_t words = (c.rows + 63) / 64;
             if (!c.codes.empty()) {  // look the codes up: one bit-plane word per slice
               bit_planes(xr, c.rows, input_slices, words, plane_buf.data());
-              std::fill(chunk_sum.begin(), chunk_sum.end(), 0.f);
               bool any = false;
               for (int s = 0; s < input_slices; ++s) {
                 const std::uint64_t mask = plane_buf[std::size_t(s)];
-                if (mask == 0) continue;
-                const v16* code = reinterpret_cast<const v16*>(c.codes.data() + std::int64_t(mask) * ld);
-                v16* sum = reinterpret_cast<v16*>(chunk_sum.data());
-                const float scale = slice_scale[std::size_t(s)];
-                for (std::int64_t j = 0; j < ld / kLanes; ++j) sum[j] += code[j] * scale;
-                clip_hi += c.clipped[std::size_t(2 * mask)];
+                clip_hi += c.clipped[std::size_t(2 * mask)];  // 0 for mask 0
                 clip_lo += c.clipped[std::size_t(2 * mask + 1)];
-                any = true;
+                any |= mask != 0;
               }
-              if (any)
-                for (std::int64_t i = 0; i < pcol; ++i) acc(n, i) += double(chunk_sum[std::size_t(i)]);
+              if (!any) continue;
+              table_sum(c.codes.data(), ld, plane_buf.data(), input_slices, slice_scale.data(), chunk_sum.data());
+              double* arow = acc.data() + n * acc.cols();
+              for (std::int64_t i = 0; i < pcol; ++i) arow[i] += double(chunk_sum[std::size_t(i)]);
               continue;
             }
             std::uint64_t* planes = plane_buf.data();
@@ -357,6 +355,7 @@ struct CrossbarLayer::Impl {
       }
     }
     if (!error.empty()) throw std::invalid_argument(error);
+    const std::lock_guard<std::mutex> lock(stats_mutex);  // run() may be called concurrently
     stats.conversions += conv;
     stats.clipped_high += clip_hi;
     stats.clipped_low += clip_lo;
@@ -370,23 +369,30 @@ struct CrossbarLayer::Impl {
     const double x_off = opt.signed_inputs ? std::ldexp(1.0, opt.input_bits - 1) : 0.0;
     std::vector<double> slice_weight(static_cast<std::size_t>(slices));
     for (int k = 0; k < slices; ++k) slice_weight[std::size_t(k)] = std::ldexp(1.0, k * cell_bits);
+    // Every term is an integer (ADC codes times powers of two, integer inputs and weights) far below
+    // 2^53, so the sums are exact in any order: slice-major loops, no dependency chain per output.
+    std::vector<double> v(static_cast<std::size_t>(m.cols));
+    const std::int64_t stride = std::int64_t(slices) * diff;
     for (std::int64_t gl = 0; gl < set.groups; ++gl) {
       const std::int64_t g = set.first_group + gl;
+      const double* csum = col_sums.data() + g * m.cols;
       for (std::int64_t n = 0; n < nb; ++n) {
         double xsum = 0;
         if (w_off != 0)
           for (std::int64_t r = 0; r < m.rows; ++r) xsum += xu(n, gl * m.rows + r);
-        for (std::int64_t j = 0; j < m.cols; ++j) {
-          double v = 0;
-          const double* a = acc.data() + n * acc.cols() + gl * phys_cols + j * slices * diff;
-          for (int k = 0; k < slices; ++k) {
-            const double col = diff == 2 ? a[2 * k] - a[2 * k + 1] : a[k];
-            v += col * slice_weight[std::size_t(k)];  // a power of two: exact
-          }
-          v -= w_off * xsum;
-          v -= x_off * col_sums[std::size_t(g * m.cols + j)];
-          y[(n0 + n) * out_width + g * m.cols + j] = float(v);
+        const double* a = acc.data() + n * acc.cols() + gl * phys_cols;
+        const double base = -w_off * xsum;
+        for (std::int64_t j = 0; j < m.cols; ++j) v[std::size_t(j)] = base - x_off * csum[j];
+        for (int k = 0; k < slices; ++k) {
+          const double sw = slice_weight[std::size_t(k)];  // a power of two
+          const double* ak = a + std::int64_t(k) * diff;
+          if (diff == 2)
+            for (std::int64_t j = 0; j < m.cols; ++j) v[std::size_t(j)] += (ak[j * stride] - ak[j * stride + 1]) * sw;
+          else
+            for (std::int64_t j = 0; j < m.cols; ++j) v[std::size_t(j)] += ak[j * stride] * sw;
         }
+        float* out = y + (n0 + n) * out_width + g * m.cols;
+        for (std::int64_t j = 0; j < m.cols; ++j) out[j] = float(v[std::size_t(j)]);
       }
     }
   }

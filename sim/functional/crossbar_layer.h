@@ -59,7 +59,8 @@ class CrossbarLayer {
 
   // x: vectors x (groups * rows) integer-valued inputs, row-major (group g's inputs are columns
   // [g*rows, (g+1)*rows)); y: vectors x (groups * cols) estimates of sum_r x[r] w[g][r][c].
-  // `call_id` keys the read-noise stream so repeated calls draw fresh noise deterministically.
+  // `call_id` keys the read-noise stream: calls with other ids draw other noise, deterministically.
+  // Safe to call from several threads at once (the layer is read-only but for its statistics).
   void run(const float* x, std::int64_t vectors, float* y, std::uint64_t call_id = 0);
   std::vector<float> run(const std::vector<float>& x, std::int64_t vectors, std::uint64_t call_id = 0);
 

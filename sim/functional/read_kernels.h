@@ -214,6 +214,40 @@ inline std::int64_t gather_adc(const float* g, std::int64_t ld, const std::uint6
   return count_clipped(y, ld, a);
 }
 
+// Reads with a code table (CrossbarLayer's Chunk::codes): out[0, 16 T) = sum over the input slices
+// s < slices with a non-zero row mask of codes[mask_s][0, 16 T) x scale[s], in registers.
+template <int T>
+void table_sum_tile(const float* codes, std::int64_t ld, const std::uint64_t* masks, int slices, const float* scale,
+                    float* out) {
+  v16 acc[T];
+  std::memset(static_cast<void*>(acc), 0, sizeof acc);
+  for (int s = 0; s < slices; ++s) {
+    if (masks[s] == 0) continue;
+    const v16* code = reinterpret_cast<const v16*>(codes + std::int64_t(masks[s]) * ld);
+    for (int j = 0; j < T; ++j) acc[j] += code[j] * scale[s];
+  }
+  v16* o = reinterpret_cast<v16*>(out);
+  for (int j = 0; j < T; ++j) o[j] = acc[j];
+}
+
+inline void table_sum(const float* codes, std::int64_t ld, const std::uint64_t* masks, int slices, const float* scale,
+                      float* out) {
+  for (std::int64_t c0 = 0; c0 < ld; c0 += kTileVectors * kLanes) {
+    const float* cc = codes + c0;
+    float* oc = out + c0;
+    switch (std::min<std::int64_t>(kTileVectors, (ld - c0) / kLanes)) {
+      case 8: table_sum_tile<8>(cc, ld, masks, slices, scale, oc); break;
+      case 7: table_sum_tile<7>(cc, ld, masks, slices, scale, oc); break;
+      case 6: table_sum_tile<6>(cc, ld, masks, slices, scale, oc); break;
+      case 5: table_sum_tile<5>(cc, ld, masks, slices, scale, oc); break;
+      case 4: table_sum_tile<4>(cc, ld, masks, slices, scale, oc); break;
+      case 3: table_sum_tile<3>(cc, ld, masks, slices, scale, oc); break;
+      case 2: table_sum_tile<2>(cc, ld, masks, slices, scale, oc); break;
+      default: table_sum_tile<1>(cc, ld, masks, slices, scale, oc); break;
+    }
+  }
+}
+
 constexpr std::int64_t kTableRows = 12;            // reads of at most this many rows ...
 constexpr std::int64_t kTableFloats = 1 << 19;     // ... get a code table of at most 2 MB,
 constexpr std::int64_t kLayerTableFloats = 1 << 23;  // ... up to 32 MB per layer
