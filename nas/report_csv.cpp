@@ -77,15 +77,7 @@ void write_candidates_csv(const ReportInput& in, const std::string& path) {
 void write_candidates_json(const ReportInput& in, const std::string& path) {
   nlohmann::json arr = nlohmann::json::array();
   for (const auto& c : in.candidates) {
-    nlohmann::json genes = nlohmann::json::object();
-    const auto& gs = in.space.genes();
-    for (std::size_t i = 0; i < gs.size() && i < c.genome.size(); ++i) {
-      const GeneValue& v = gs[i].values.at(static_cast<std::size_t>(c.genome[i]));
-      if (v.is_number())
-        genes[gs[i].name] = v.as_number();
-      else
-        genes[gs[i].name] = v.as_string();
-    }
+    const nlohmann::json genes = genes_json(in.space, c.genome);
     nlohmann::json objectives = nlohmann::json::object();
     for (std::size_t i = 0; i < in.objective_names.size() && i < c.evaluation.objectives.size(); ++i)
       objectives[in.objective_names[i]] = c.evaluation.objectives[i];

@@ -2,6 +2,7 @@
 #include "nas/space.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -323,6 +324,19 @@ std::string SearchSpace::fingerprint() const {
   }
   for (const auto& c : conditions_) s += "if " + c.text + "\n";
   return s;
+}
+
+nlohmann::json genes_json(const SearchSpace& space, const Genome& genome) {
+  nlohmann::json genes = nlohmann::json::object();
+  for (const auto& [name, v] : space.decode(genome)) {  // decode: InputError on a bad genome
+    if (v.is_integer())
+      genes[name] = static_cast<long long>(v.as_number());
+    else if (v.is_number())
+      genes[name] = v.as_number();
+    else
+      genes[name] = v.as_string();
+  }
+  return genes;
 }
 
 }  // namespace imc::nas

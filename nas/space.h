@@ -19,6 +19,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "common/config.h"
 #include "nas/genome.h"
 
@@ -114,5 +116,9 @@ Condition parse_condition(std::string_view text, const SearchSpace& space, const
 // Returns 0 when the condition holds, otherwise its contribution to Feasibility::violation.
 double condition_violation(const Condition& c, const Genome& genome, const SearchSpace& space);
 std::string to_string(CmpOp op);
+
+// A genome's gene values as a JSON object {gene name: value}: integers as integers, other numbers
+// as numbers, strings as strings (what run reports write and --hot-start reads back).
+nlohmann::json genes_json(const SearchSpace& space, const Genome& genome);
 
 }  // namespace imc::nas

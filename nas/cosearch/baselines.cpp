@@ -21,8 +21,7 @@ Design make_design(Evaluator& scalar, const SearchSpace& space, const Genome& ge
   Design d;
   d.id = id;
   d.genome = genome;
-  for (const auto& [name, v] : space.decode(genome))
-    d.genes[name] = v.is_number() ? nlohmann::json(v.as_number()) : nlohmann::json(v.as_string());
+  d.genes = genes_json(space, genome);
   d.evaluation = scalar.evaluate(space, {genome}).at(0);
   if (auto f = figures_from(d.evaluation, scalar.problem().networks())) {
     d.figures = *f;

@@ -31,8 +31,7 @@ Design design_of(const Candidate& c, const SearchSpace& space, const std::vector
   Design d;
   d.id = c.id;
   d.genome = c.genome;
-  for (const auto& [name, v] : space.decode(c.genome))
-    d.genes[name] = v.is_number() ? nlohmann::json(v.as_number()) : nlohmann::json(v.as_string());
+  d.genes = genes_json(space, c.genome);
   d.evaluation = c.evaluation;
   if (auto f = figures_from(c.evaluation, networks)) {
     d.figures = *f;

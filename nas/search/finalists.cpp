@@ -139,15 +139,12 @@ void write_finalists(const SearchLoop& loop, const std::vector<FinalistResult>& 
                      const nlohmann::json& comparison, const std::string& run_dir) {
   const fs::path dir = fs::path(run_dir) / "finalists";
   fs::create_directories(dir);
-  const auto& genes = loop.space().genes();
   std::string csv = "id,latency_cycles_analytical,latency_cycles_systemc,latency_gap_pct,energy_uj_analytical,"
                     "energy_uj_systemc,energy_gap_pct,actions_identical\n";
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     const Candidate& c = loop.candidates().at(r.id);
-    nlohmann::json g = nlohmann::json::object();
-    for (std::size_t j = 0; j < genes.size(); ++j) g[genes[j].name] = genes[j].values.at(c.genome[j]).to_string();
-    const nlohmann::json doc = {{"id", r.id},           {"genes", g},
+    const nlohmann::json doc = {{"id", r.id},           {"genes", genes_json(loop.space(), c.genome)},
                                 {"metrics", c.evaluation.extra}, {"analytical", r.analytical},
                                 {"systemc", r.systemc}, {"error", r.error}};
     std::ofstream(dir / fmt::format("{}.json", r.id)) << doc.dump(1) << "\n";

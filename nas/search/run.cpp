@@ -169,17 +169,8 @@ nlohmann::json run_search(const RunOptions& in) {
   nlohmann::json front = nlohmann::json::array();
   for (std::size_t id : loop.front()) {
     const Candidate& c = loop.candidates()[id];
-    nlohmann::json genes = nlohmann::json::object(), objectives = nlohmann::json::object();
-    const auto& gs = cfg.space.genes();
-    for (std::size_t i = 0; i < gs.size(); ++i) {
-      const GeneValue& v = gs[i].values.at(static_cast<std::size_t>(c.genome[i]));
-      if (v.is_integer())
-        genes[gs[i].name] = static_cast<long long>(v.as_number());
-      else if (v.is_number())
-        genes[gs[i].name] = v.as_number();
-      else
-        genes[gs[i].name] = v.as_string();
-    }
+    const nlohmann::json genes = genes_json(cfg.space, c.genome);
+    nlohmann::json objectives = nlohmann::json::object();
     for (std::size_t i = 0; i < lo.objective_names.size(); ++i) objectives[lo.objective_names[i]] = c.evaluation.objectives[i];
     front.push_back({{"id", id}, {"genes", genes}, {"objectives", objectives}, {"metrics", c.evaluation.extra}});
   }
