@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 #ifdef __AVX2__
 #include <immintrin.h>
 #endif
@@ -25,6 +26,24 @@ struct Active {
   std::int32_t row;
   float digit;  // the DAC input of that row in this read (>= 1)
 };
+
+// Calls f(std::integral_constant<int, T>{}, c0) for the column tiles [c0, c0 + 16 T) of a row of
+// `ld` floats (ld a multiple of 16): T = 8 (128 columns, kept in registers) except for the last tile.
+template <class F>
+inline void for_each_tile(std::int64_t ld, F&& f) {
+  for (std::int64_t c0 = 0; c0 < ld; c0 += kTileVectors * kLanes) {
+    switch (std::min<std::int64_t>(kTileVectors, (ld - c0) / kLanes)) {
+      case 8: f(std::integral_constant<int, 8>{}, c0); break;
+      case 7: f(std::integral_constant<int, 7>{}, c0); break;
+      case 6: f(std::integral_constant<int, 6>{}, c0); break;
+      case 5: f(std::integral_constant<int, 5>{}, c0); break;
+      case 4: f(std::integral_constant<int, 4>{}, c0); break;
+      case 3: f(std::integral_constant<int, 3>{}, c0); break;
+      case 2: f(std::integral_constant<int, 2>{}, c0); break;
+      default: f(std::integral_constant<int, 1>{}, c0); break;
+    }
+  }
+}
 
 // Multi-bit DACs: y[0, 16 T) = sum over `e` of f(digit) * g[row][0, 16 T), with f(d) = d, or d^2
 // (SQUARE: read-noise variance).
@@ -44,20 +63,7 @@ void gather_tile(const float* g, std::int64_t ld, const Active* e, std::size_t n
 // y[0, ld) for a row-major g with `ld` (a multiple of 16) floats per row.
 template <bool SQUARE>
 void gather(const float* g, std::int64_t ld, const Active* e, std::size_t ne, float* y) {
-  for (std::int64_t c0 = 0; c0 < ld; c0 += kTileVectors * kLanes) {
-    const float* gc = g + c0;
-    float* yc = y + c0;
-    switch (std::min<std::int64_t>(kTileVectors, (ld - c0) / kLanes)) {
-      case 8: gather_tile<8, SQUARE>(gc, ld, e, ne, yc); break;
-      case 7: gather_tile<7, SQUARE>(gc, ld, e, ne, yc); break;
-      case 6: gather_tile<6, SQUARE>(gc, ld, e, ne, yc); break;
-      case 5: gather_tile<5, SQUARE>(gc, ld, e, ne, yc); break;
-      case 4: gather_tile<4, SQUARE>(gc, ld, e, ne, yc); break;
-      case 3: gather_tile<3, SQUARE>(gc, ld, e, ne, yc); break;
-      case 2: gather_tile<2, SQUARE>(gc, ld, e, ne, yc); break;
-      default: gather_tile<1, SQUARE>(gc, ld, e, ne, yc); break;
-    }
-  }
+  for_each_tile(ld, [&](auto t, std::int64_t c0) { gather_tile<decltype(t)::value, SQUARE>(g + c0, ld, e, ne, y + c0); });
 }
 
 // 1-bit DACs: the rows driven in one read are the set bits of that slice's bit plane of the inputs.
@@ -76,20 +82,7 @@ void gather_bits_tile(const float* g, std::int64_t ld, const std::uint64_t* plan
 }
 
 inline void gather_bits(const float* g, std::int64_t ld, const std::uint64_t* plane, std::int64_t words, float* y) {
-  for (std::int64_t c0 = 0; c0 < ld; c0 += kTileVectors * kLanes) {
-    const float* gc = g + c0;
-    float* yc = y + c0;
-    switch (std::min<std::int64_t>(kTileVectors, (ld - c0) / kLanes)) {
-      case 8: gather_bits_tile<8>(gc, ld, plane, words, yc); break;
-      case 7: gather_bits_tile<7>(gc, ld, plane, words, yc); break;
-      case 6: gather_bits_tile<6>(gc, ld, plane, words, yc); break;
-      case 5: gather_bits_tile<5>(gc, ld, plane, words, yc); break;
-      case 4: gather_bits_tile<4>(gc, ld, plane, words, yc); break;
-      case 3: gather_bits_tile<3>(gc, ld, plane, words, yc); break;
-      case 2: gather_bits_tile<2>(gc, ld, plane, words, yc); break;
-      default: gather_bits_tile<1>(gc, ld, plane, words, yc); break;
-    }
-  }
+  for_each_tile(ld, [&](auto t, std::int64_t c0) { gather_bits_tile<decltype(t)::value>(g + c0, ld, plane, words, y + c0); });
 }
 
 // Bit planes of one vector's inputs to a read: bit (r % 64) of planes[s * words + r / 64] is bit s of
@@ -194,22 +187,11 @@ void gather_adc_tile(const float* g, std::int64_t ld, const std::uint64_t* plane
 }
 
 inline std::int64_t gather_adc(const float* g, std::int64_t ld, const std::uint64_t* plane, std::int64_t words, const Adc& a,
-                        float* y, float* sum) {
+                               float* y, float* sum) {
   v16 vmax = {}, vmin = {};  // the padding columns read 0 anyway
-  for (std::int64_t c0 = 0; c0 < ld; c0 += kTileVectors * kLanes) {
-    const float* gc = g + c0;
-    float *yc = y + c0, *sc = sum + c0;
-    switch (std::min<std::int64_t>(kTileVectors, (ld - c0) / kLanes)) {
-      case 8: gather_adc_tile<8>(gc, ld, plane, words, a, yc, sc, vmax, vmin); break;
-      case 7: gather_adc_tile<7>(gc, ld, plane, words, a, yc, sc, vmax, vmin); break;
-      case 6: gather_adc_tile<6>(gc, ld, plane, words, a, yc, sc, vmax, vmin); break;
-      case 5: gather_adc_tile<5>(gc, ld, plane, words, a, yc, sc, vmax, vmin); break;
-      case 4: gather_adc_tile<4>(gc, ld, plane, words, a, yc, sc, vmax, vmin); break;
-      case 3: gather_adc_tile<3>(gc, ld, plane, words, a, yc, sc, vmax, vmin); break;
-      case 2: gather_adc_tile<2>(gc, ld, plane, words, a, yc, sc, vmax, vmin); break;
-      default: gather_adc_tile<1>(gc, ld, plane, words, a, yc, sc, vmax, vmin); break;
-    }
-  }
+  for_each_tile(ld, [&](auto t, std::int64_t c0) {
+    gather_adc_tile<decltype(t)::value>(g + c0, ld, plane, words, a, y + c0, sum + c0, vmax, vmin);
+  });
   if (hmax(vmax) < a.codes_max + 0.5f && hmin(vmin) >= -0.5f) return 0;
   return count_clipped(y, ld, a);
 }
@@ -232,20 +214,9 @@ void table_sum_tile(const float* codes, std::int64_t ld, const std::uint64_t* ma
 
 inline void table_sum(const float* codes, std::int64_t ld, const std::uint64_t* masks, int slices, const float* scale,
                       float* out) {
-  for (std::int64_t c0 = 0; c0 < ld; c0 += kTileVectors * kLanes) {
-    const float* cc = codes + c0;
-    float* oc = out + c0;
-    switch (std::min<std::int64_t>(kTileVectors, (ld - c0) / kLanes)) {
-      case 8: table_sum_tile<8>(cc, ld, masks, slices, scale, oc); break;
-      case 7: table_sum_tile<7>(cc, ld, masks, slices, scale, oc); break;
-      case 6: table_sum_tile<6>(cc, ld, masks, slices, scale, oc); break;
-      case 5: table_sum_tile<5>(cc, ld, masks, slices, scale, oc); break;
-      case 4: table_sum_tile<4>(cc, ld, masks, slices, scale, oc); break;
-      case 3: table_sum_tile<3>(cc, ld, masks, slices, scale, oc); break;
-      case 2: table_sum_tile<2>(cc, ld, masks, slices, scale, oc); break;
-      default: table_sum_tile<1>(cc, ld, masks, slices, scale, oc); break;
-    }
-  }
+  for_each_tile(ld, [&](auto t, std::int64_t c0) {
+    table_sum_tile<decltype(t)::value>(codes + c0, ld, masks, slices, scale, out + c0);
+  });
 }
 
 constexpr std::int64_t kTableRows = 12;            // reads of at most this many rows ...
