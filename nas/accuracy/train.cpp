@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <exception>
 #include <mutex>
 #include <numeric>
 #include <random>
@@ -134,7 +135,7 @@ TrainStats train(GraphNet& net, const ImageSet& train_set, const TrainOptions& o
       std::vector<double> losses(static_cast<std::size_t>(shards)), weights(static_cast<std::size_t>(shards));
       std::vector<GraphNetImpl*> used(shard_nets.begin(), shard_nets.begin() + shards);
       for (GraphNetImpl* r : used) r->load_buffers_from(*net);
-      std::string error;
+      std::exception_ptr error;  // exceptions may not leave an OpenMP region: the first is rethrown
 #pragma omp parallel for num_threads(std::min(workers, shards)) schedule(static, 1)
       for (int s = 0; s < shards; ++s) {
         try {
@@ -145,12 +146,12 @@ TrainStats train(GraphNet& net, const ImageSet& train_set, const TrainOptions& o
           grads[std::size_t(s)] = torch::autograd::grad({loss}, params, {}, false, false, /*allow_unused=*/true);
           losses[std::size_t(s)] = loss.item<double>();
           weights[std::size_t(s)] = double(s1 - s0) / double(len);
-        } catch (const std::exception& ex) {
+        } catch (...) {
 #pragma omp critical
-          if (error.empty()) error = ex.what();
+          if (!error) error = std::current_exception();
         }
       }
-      if (!error.empty()) throw std::runtime_error("training: " + error);
+      if (error) std::rethrow_exception(error);
       {
         torch::NoGradGuard ng;
         for (std::size_t k = 0; k < params.size(); ++k) {
@@ -186,7 +187,7 @@ std::vector<int> predict(GraphNet& net, const torch::Tensor& images, Precision p
   // stream b (its read-noise draws), whichever thread runs it. One batch: torch's own threads.
   const int workers = int(std::min<std::int64_t>(std::max(1, at::get_num_threads()), batches));
   const SerialTorchOps serial(workers > 1);
-  std::string error;
+  std::exception_ptr error;  // exceptions may not leave an OpenMP region: the first is rethrown
 #pragma omp parallel for num_threads(workers) schedule(dynamic, 1) if (workers > 1)
   for (std::int64_t b = 0; b < batches; ++b) {
     try {
@@ -195,12 +196,12 @@ std::vector<int> predict(GraphNet& net, const torch::Tensor& images, Precision p
                                                 std::uint64_t(b));
       const torch::Tensor am = logits.argmax(1).to(torch::kInt32).contiguous();
       per_batch[std::size_t(b)].assign(am.data_ptr<int>(), am.data_ptr<int>() + am.numel());
-    } catch (const std::exception& ex) {
+    } catch (...) {
 #pragma omp critical
-      if (error.empty()) error = ex.what();
+      if (!error) error = std::current_exception();
     }
   }
-  if (!error.empty()) throw std::runtime_error("prediction: " + error);
+  if (error) std::rethrow_exception(error);
   std::vector<int> out;
   out.reserve(std::size_t(n));
   for (const auto& p : per_batch) out.insert(out.end(), p.begin(), p.end());
