@@ -1,8 +1,16 @@
 // Service time of one op on an idle unit, in cycles of the digital clock. The analytical model and
 // the SystemC modules both call these, so their formulas cannot drift apart: the SystemC model adds
 // only what these cannot see (waiting for a busy shared unit, a full buffer, a contended link).
+//
+// Two layers: scalar per-design functions (inline, on plain numbers, the only place each formula
+// is written) and the per-op API below them, which reads the numbers off a mapping::Op. The fast
+// analytical path (sim/analytical/fast_timing.h) calls the scalar layer directly, with the
+// per-design lookups (the off-chip channel) hoisted out of its loops.
 #pragma once
 
+#include <algorithm>
+#include <bit>
+#include <cmath>
 #include <cstdint>
 
 #include "arch/cost.h"
@@ -11,14 +19,122 @@
 
 namespace imc::sim {
 
-// Per-unit service times.
-std::int64_t mvm_step_cycles(const mapping::Op& op, const arch::ArchSpec& spec, const arch::cost::CostTable& c);
-std::int64_t mvm_cycles(const mapping::Op& op, const arch::ArchSpec& spec, const arch::cost::CostTable& c);
-std::int64_t noc_flits(std::int64_t bits, const arch::ArchSpec& spec);    // payload + head flits
-std::int64_t noc_packets(std::int64_t bits, const arch::ArchSpec& spec);
+// a / b (floor for a >= 0, b > 0) without the 64-bit divide instruction (40-90 cycles on the
+// server cores the search runs on) where it can: a power-of-two divisor shifts; any other goes
+// through a double division and one correction step, which is exact for the dividends below 2^52
+// that occur here. Negative or larger dividends take the plain (truncating) division.
+inline std::int64_t div_floor(std::int64_t a, std::int64_t b) {
+  if (a < 0 || a >= (std::int64_t(1) << 52)) return a / b;
+  if ((b & (b - 1)) == 0) return a >> std::countr_zero(std::uint64_t(b));
+  std::int64_t q = std::int64_t(double(a) / double(b));
+  const std::int64_t r = a - q * b;
+  if (r < 0) --q;
+  else if (r >= b) ++q;
+  return q;
+}
+// ceil(a / b) for a >= 0; a zero or negative divisor leaves a unchanged (an unset width or rate
+// divides nothing rather than trapping).
+inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return b <= 0 ? a : div_floor(a + b - 1, b); }
+// A duration rounded up to whole cycles; the epsilon keeps exact products (10 ns at 1 GHz) from
+// rounding up through floating-point noise.
+inline std::int64_t ns_to_cycles(double ns, double ghz) { return std::int64_t(std::ceil(ns * ghz - 1e-9)); }
+
+// ---- Scalar service times of one design ----
+
+// One crossbar read step: the analog read, then (or, with sample-and-hold, overlapped with) the
+// conversions of the columns sharing an ADC.
+inline std::int64_t mvm_step_cycles(int cols_per_adc_used, const arch::cost::CostTable& c) {
+  const std::int64_t read = c.xbar_read_cycles;
+  const std::int64_t adc = c.adc_cycles(cols_per_adc_used);
+  return c.sample_hold ? std::max(read, adc) : read + adc;
+}
+// An Mvm of n > 0 vectors takes mvm_fill_cycles + n * mvm_vector_cycles. With sample-and-hold the
+// first read is exposed and the rest overlap the conversions.
+inline std::int64_t mvm_fill_cycles(const arch::cost::CostTable& c) { return c.sample_hold ? c.xbar_read_cycles : 0; }
+// Each ADC shift-adds its conversions into its column's partial sum as they come out (no extra
+// time); the PE's shift-add units then add the partial sums of its crossbars' row blocks, one per
+// unit per cycle, overlapping the next vector's reads.
+inline std::int64_t mvm_vector_cycles(int slices, int reads_per_slice, int cols_per_adc_used,
+                                      std::int64_t merges_per_vector, const arch::ArchSpec& s,
+                                      const arch::cost::CostTable& c) {
+  const std::int64_t reads = std::int64_t(slices) * reads_per_slice * mvm_step_cycles(cols_per_adc_used, c);
+  return std::max(reads, ceil_div(merges_per_vector, s.pe.shift_add_units));
+}
+
+inline std::int64_t noc_packets(std::int64_t bits, const arch::ArchSpec& s) {
+  return ceil_div(ceil_div(bits, s.noc.flit_bits), s.noc.packet_payload_flits);
+}
+// Payload plus one head flit per packet.
+inline std::int64_t noc_flits(std::int64_t bits, const arch::ArchSpec& s) {
+  return ceil_div(bits, s.noc.flit_bits) + noc_packets(bits, s);
+}
 // Idle-mesh latency of a message: head through `hops` routers and hops-1 links, then the
 // remaining flits one per cycle per link_flits_per_cycle.
-std::int64_t noc_cycles(std::int64_t bits, int hops, const arch::ArchSpec& spec);
+inline std::int64_t noc_cycles(std::int64_t bits, int hops, const arch::ArchSpec& s) {
+  if (bits == 0) return 0;
+  const std::int64_t head = std::int64_t(hops) * s.noc.router_latency_cycles +
+                            std::int64_t(std::max(0, hops - 1)) * s.noc.link_latency_cycles;
+  return head + ceil_div(noc_flits(bits, s), s.noc.link_flits_per_cycle);
+}
+// How long a Send keeps its tile's network interface: the injection of its flits only.
+inline std::int64_t noc_injection_cycles(std::int64_t bits, const arch::ArchSpec& s) {
+  return bits == 0 ? 0 : ceil_div(noc_flits(bits, s), s.noc.link_flits_per_cycle);
+}
+// A Recv writes the message into the tile buffer.
+inline std::int64_t recv_cycles(std::int64_t bits, const arch::ArchSpec& s) {
+  return ceil_div(bits, s.tile.buffer.width_bits);
+}
+// A TileLoad moves input rows from the tile buffer over the bus: the narrower of the two bounds it.
+inline std::int64_t tile_load_cycles(std::int64_t bits, const arch::ArchSpec& s) {
+  return ceil_div(bits, std::min<std::int64_t>(s.tile.bus_width_bits, s.tile.buffer.width_bits));
+}
+// Additions on the accumulators, partial sums over the bus: the slower bounds it.
+inline std::int64_t accumulate_cycles(std::int64_t count, std::int64_t bits, const arch::ArchSpec& s) {
+  return std::max(ceil_div(count, std::max(1, s.tile.shift_add_units)), ceil_div(bits, s.tile.bus_width_bits));
+}
+// Units of a tile that run a Digital op of this kind (at least one).
+inline std::int64_t digital_units(mapping::DigitalUnit u, const arch::ArchSpec& s) {
+  std::int64_t n = 1;
+  switch (u) {
+    case mapping::DigitalUnit::Activation: n = s.tile.activation_units; break;
+    case mapping::DigitalUnit::Pool: n = s.tile.pool_units; break;
+    case mapping::DigitalUnit::ShiftAdd: n = s.tile.shift_add_units; break;
+    case mapping::DigitalUnit::Vector: n = s.tile.vector_lanes; break;
+  }
+  return std::max<std::int64_t>(1, n);
+}
+// `count` element operations on `units` units (from digital_units), one per unit per cycle.
+inline std::int64_t digital_cycles(std::int64_t count, std::int64_t units) { return ceil_div(count, units); }
+// Programming a crossbar's cells goes row by row.
+inline std::int64_t weight_write_cycles(int rows, const arch::ArchSpec& s, const arch::cost::CostTable& c) {
+  return ns_to_cycles(rows * s.device.write_latency_ns, c.clock_ghz);
+}
+
+// The off-chip channel: the spec's overrides, else its technology's figures, over all links.
+// (A lookup by name: callers in loops compute it once.)
+struct DramChannel {
+  double bandwidth_gbps = 1;
+  double latency_ns = 0;
+};
+inline DramChannel dram_channel(const arch::ArchSpec& s) {
+  const arch::OffchipTech& t = s.tech.offchip(s.offchip.kind);
+  return {(s.offchip.bandwidth_gbps > 0 ? s.offchip.bandwidth_gbps : t.bandwidth_gbps) * std::max(1, s.offchip.links),
+          s.offchip.latency_ns > 0 ? s.offchip.latency_ns : t.latency_ns};
+}
+// A DRAM access: latency plus transfer.
+inline std::int64_t dram_cycles(std::int64_t bits, const DramChannel& ch, double clock_ghz) {
+  return bits == 0 ? 0 : ns_to_cycles(ch.latency_ns + double(bits) / 8.0 / ch.bandwidth_gbps, clock_ghz);
+}
+// How long a DRAM access keeps the channel: its transfer only (the latency overlaps the next
+// transfer), at least a cycle.
+inline std::int64_t dram_occupancy_cycles(std::int64_t bits, const DramChannel& ch, double clock_ghz) {
+  return bits == 0 ? 0 : std::max<std::int64_t>(1, ns_to_cycles(double(bits) / 8.0 / ch.bandwidth_gbps, clock_ghz));
+}
+
+// ---- Per-op service times (read the scalars off a mapping::Op) ----
+
+std::int64_t mvm_step_cycles(const mapping::Op& op, const arch::ArchSpec& spec, const arch::cost::CostTable& c);
+std::int64_t mvm_cycles(const mapping::Op& op, const arch::ArchSpec& spec, const arch::cost::CostTable& c);
 std::int64_t dram_cycles(std::int64_t bits, const arch::ArchSpec& spec, const arch::cost::CostTable& c);
 
 // The service time of any op on an idle unit (dispatches on op.type): from its start until its

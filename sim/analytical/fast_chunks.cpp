@@ -47,7 +47,7 @@ void Walker::producer_side(int node, int b, int j) {
     int lo = j, hi = std::min(j + ii.halo, kp - 1);  // needed_chunk()
     if (kp != kc) {
       lo = int(div_floor(i64(j) * kp, kc));
-      hi = std::min(int(cdiv_lower(i64(j + 1) * kp, kc)) - 1 + ii.halo, kp - 1);
+      hi = std::min(int(div_ceil(i64(j + 1) * kp, kc)) - 1 + ii.halo, kp - 1);
     }
     InputShare is;
     is.bits = share(elem_bits_[std::size_t(ii.in)], j, kc);
@@ -230,7 +230,7 @@ void Walker::lower_digital_chunk(int i, int b, int k) {
     int lo = k, hi = std::min(k + ii.halo, kp - 1);
     if (kp != kc) {
       lo = int(div_floor(i64(k) * kp, kc));
-      hi = std::min(int(cdiv_lower(i64(k + 1) * kp, kc)) - 1 + ii.halo, kp - 1);
+      hi = std::min(int(div_ceil(i64(k + 1) * kp, kc)) - 1 + ii.halo, kp - 1);
     }
     if (ii.via_dram) ready = -1;
     for (int c = lo; c <= hi && ready >= 0; ++c)
@@ -248,16 +248,9 @@ void Walker::lower_digital_chunk(int i, int b, int k) {
   for (int in : nd.inputs) in_bits += share(elem_bits_[std::size_t(in)], k, K);
   st.actions[Action::TileBufRead] += in_bits;
   st.actions[Action::TileBufWrite] += share(elem_bits_[std::size_t(i)], k, K);
-  const i64 cycles = cdiv(count, d.units);
+  const i64 cycles = digital_cycles(count, d.units);
   final_end(b, i, k) = exec(st, unit_tile(d.unit, tile), d.unit, ready, cycles, cycles);
   out_tile(i, k) = tile;
-}
-
-void Walker::emit_weight_reload(int grp) {
-  for (int i = 0; i < g_.size(); ++i) {
-    const mapping::LayerPlacement& l = m_.layers[std::size_t(i)];
-    if (l.on_crossbars && l.reload_group == grp && l.passes == 1) emit_weight_writes(i, 0);
-  }
 }
 
 void Walker::emit_weight_writes(int i, int pass) {

@@ -7,18 +7,6 @@
 
 namespace imc::sim::fast {
 
-namespace {
-
-i64 vectors_of(const std::vector<i64>& shape) {
-  if (shape.size() <= 1) return 1;
-  if (shape.size() == 3) return shape[1] * shape[2];
-  i64 v = 1;
-  for (std::size_t i = 0; i + 1 < shape.size(); ++i) v *= shape[i];
-  return v;
-}
-
-}  // namespace
-
 Report evaluate(const arch::ArchSpec& spec, const arch::cost::CostTable& costs, const workloads::Graph& graph,
                 const mapping::Mapping& mapping, std::size_t& ops, bool layers) {
   return Walker(spec, costs, graph, mapping, layers).run(ops);
@@ -34,8 +22,6 @@ Report Walker::run(std::size_t& ops_out) {
   acc_ = s_.precision.accumulator_bits;
   global_buf_ = s_.global.buffer.capacity_bytes > 0;
   offset_scheme_ = s_.crossbar.signed_scheme == "offset";
-  schedule_layer_ = m_.options.schedule == "layer";
-  const bool wavefront = m_.options.schedule == "wavefront";
   unit_free_.assign(std::size_t(pe_units_ + (kUnitKinds - 2) * tiles_ + 1), 0);
   rx_.resize(std::size_t(tiles_));
   ry_.resize(std::size_t(tiles_));
@@ -74,8 +60,7 @@ Report Walker::run(std::size_t& ops_out) {
   in_begin_.assign(std::size_t(n) + 1, 0);
   for (int i = 0; i < n; ++i) {
     const workloads::Node& nd = g_.node(i);
-    const bool halo = (nd.op == OpKind::Conv2d || nd.op == OpKind::MaxPool || nd.op == OpKind::AvgPool) &&
-                      (nd.kernel_h > 1 || nd.kernel_w > 1);
+    const bool halo = mapping::reads_halo(nd);
     if (alias_[std::size_t(i)] < 0)
       for (int in : nd.inputs) {
         const int p = resolve(in);
@@ -89,24 +74,7 @@ Report Walker::run(std::size_t& ops_out) {
   out_tile_.assign(total_chunks_, 0);
   out_tile_set_.assign(std::size_t(n), 0);
 
-  std::vector<int> nodes;
-  for (int grp = 0; grp < m_.reload_groups; ++grp) {
-    if (m_.reload_groups > 1) emit_weight_reload(grp);
-    nodes.clear();
-    bool has_passes = false;
-    for (int i = 0; i < n; ++i)
-      if (m_.layers[std::size_t(i)].reload_group == grp && alias_[std::size_t(i)] < 0) {
-        nodes.push_back(i);
-        has_passes |= m_.layers[std::size_t(i)].passes > 1;
-      }
-    if (nodes.empty()) continue;
-    for (int b = 0; b < batch_; ++b) {
-      if (wavefront && !has_passes)
-        lower_group_pipelined(nodes, b);
-      else
-        for (int i : nodes) lower_node(i, b);
-    }
-  }
+  mapping::emit_in_order(g_, m_, *this);
 
   r_.utilization = utilization();
   i64 latency = 0;  // the last op's end
@@ -141,11 +109,11 @@ Report Walker::run(std::size_t& ops_out) {
 void Walker::prepare_node(int i) {
   const workloads::Node& nd = g_.node(i);
   elem_bits_[std::size_t(i)] = g_.elements(i) * ib_;
-  if (is_free(i)) {
+  if (mapping::is_folded(g_, i)) {
     alias_[std::size_t(i)] = resolve(nd.inputs[0]);
     return;
   }
-  vectors_[std::size_t(i)] = vectors_of(nd.out);
+  vectors_[std::size_t(i)] = mapping::vectors_of(nd.out);
   chunks_[std::size_t(i)] = int(std::min<i64>(m_.options.chunks_per_layer, vectors_[std::size_t(i)]));
   const mapping::LayerPlacement& l = m_.layers[std::size_t(i)];
   if (l.on_crossbars) {
@@ -182,29 +150,20 @@ void Walker::prepare_node(int i) {
     digital_ops_[std::size_t(i)] = nd.op == OpKind::Input ? 0 : g_.digital_ops(i);
     // lower_digital_chunk()'s choice of unit.
     DigitalKind& d = digital_[std::size_t(i)];
-    d = {UnitKind::TileVector, Action::VectorOp, s_.tile.vector_lanes};
+    using mapping::DigitalUnit;
+    d = {UnitKind::TileVector, Action::VectorOp, digital_units(DigitalUnit::Vector, s_)};
     if (nd.op == OpKind::Activation && s_.tile.activation_units > 0)
-      d = {UnitKind::TileActivation, Action::Activation, s_.tile.activation_units};
+      d = {UnitKind::TileActivation, Action::Activation, digital_units(DigitalUnit::Activation, s_)};
     else if ((nd.op == OpKind::MaxPool || nd.op == OpKind::AvgPool || nd.op == OpKind::GlobalAvgPool) &&
              s_.tile.pool_units > 0)
-      d = {UnitKind::TilePool, Action::Pool, s_.tile.pool_units};
+      d = {UnitKind::TilePool, Action::Pool, digital_units(DigitalUnit::Pool, s_)};
     else if (s_.tile.vector_lanes == 0)
-      d = {UnitKind::TileAccumulator, Action::TileAccumulate, s_.tile.shift_add_units};
-    d.units = std::max<i64>(1, d.units);
+      d = {UnitKind::TileAccumulator, Action::TileAccumulate, digital_units(DigitalUnit::ShiftAdd, s_)};
   }
   for (int in : nd.inputs)
     if (home_[std::size_t(resolve(in))] < 0)
       home_[std::size_t(resolve(in))] = home_[std::size_t(i)] < 0 ? 0 : home_[std::size_t(i)];
   if (home_[std::size_t(i)] < 0 && nd.op != OpKind::Input) home_[std::size_t(i)] = home_[std::size_t(resolve(nd.inputs[0]))];
-}
-
-int Walker::needed_chunk(int i, int j, int p) const {
-  const workloads::Node& nd = g_.node(i);
-  const bool halo = (nd.op == OpKind::Conv2d || nd.op == OpKind::MaxPool || nd.op == OpKind::AvgPool) &&
-                    (nd.kernel_h > 1 || nd.kernel_w > 1);
-  const int kc = chunks_[std::size_t(i)], kp = chunks_[std::size_t(p)];
-  const int hi = int(cdiv_lower(i64(j + 1) * kp, kc)) - 1 + (halo ? 1 : 0);
-  return std::min(hi, kp - 1);
 }
 
 void Walker::begin_node(int i, int b) {
@@ -213,76 +172,6 @@ void Walker::begin_node(int i, int b) {
     out_tile_set_[std::size_t(i)] = 1;
     for (int k = 0; k < chunks_[std::size_t(i)]; ++k) out_tile(i, k) = std::max(0, home_[std::size_t(i)]);
   }
-}
-
-void Walker::emit_chunk(int i, int b, int k) {
-  const workloads::Node& nd = g_.node(i);
-  if (nd.op == OpKind::Input) {
-    lower_input_chunk(i, b, k);
-    return;
-  }
-  const mapping::LayerPlacement& l = m_.layers[std::size_t(i)];
-  if (l.on_crossbars)
-    lower_crossbar_chunk(i, b, k, copies_[copy_begin_[std::size_t(i)] + std::size_t(k % l.duplication)], -1);
-  else
-    lower_digital_chunk(i, b, k);
-  if (!has_consumer_[std::size_t(i)]) emit_output_write(i, b, k);
-}
-
-void Walker::lower_node(int i, int b) {
-  if (alias_[std::size_t(i)] >= 0) return;
-  begin_node(i, b);
-  const mapping::LayerPlacement& l = m_.layers[std::size_t(i)];
-  const int K = chunks_[std::size_t(i)];
-  if (l.on_crossbars && l.passes > 1) {
-    lower_passes(i, b);
-    if (!has_consumer_[std::size_t(i)])
-      for (int k = 0; k < K; ++k) emit_output_write(i, b, k);
-  } else {
-    for (int k = 0; k < K; ++k) emit_chunk(i, b, k);
-  }
-  if (schedule_layer_) {
-    barrier_ = 0;
-    for (int k = 0; k < K; ++k) barrier_ = std::max(barrier_, final_end(b, i, k));
-  }
-}
-
-void Walker::lower_passes(int i, int b) {
-  const mapping::LayerPlacement& l = m_.layers[std::size_t(i)];
-  for (int pass = 0; pass < l.passes; ++pass) {
-    emit_weight_writes(i, pass);
-    const CopyAgg& w = copies_[copy_begin_[std::size_t(i)] + std::size_t(pass)];
-    for (int k = 0; k < chunks_[std::size_t(i)]; ++k) lower_crossbar_chunk(i, b, k, w, final_end(b, i, k));
-  }
-}
-
-void Walker::lower_group_pipelined(const std::vector<int>& nodes, int b) {
-  next_.assign(std::size_t(g_.size()), 0);
-  for (int i : nodes) begin_node(i, b);
-  const int group = m_.layers[std::size_t(nodes.front())].reload_group;
-  auto emitted = [&](int p) {
-    if (m_.layers[std::size_t(p)].reload_group != group) return chunks_[std::size_t(p)];
-    return next_[std::size_t(p)];
-  };
-  bool progress = true;
-  while (progress) {
-    progress = false;
-    for (int i : nodes) {
-      const int k = next_[std::size_t(i)];
-      if (k >= chunks_[std::size_t(i)]) continue;
-      bool ready = true;
-      for (int in : g_.node(i).inputs) {
-        const int p = resolve(in);
-        if (emitted(p) <= needed_chunk(i, k, p)) ready = false;
-      }
-      if (!ready) continue;
-      emit_chunk(i, b, k);
-      next_[std::size_t(i)]++;
-      progress = true;
-    }
-  }
-  for (int i : nodes)
-    if (next_[std::size_t(i)] != chunks_[std::size_t(i)]) throw std::logic_error("lower: pipelined emission stalled");
 }
 
 double Walker::utilization() {

@@ -6,8 +6,9 @@
 // same service times: the Report is identical (tests/analytical holds it over the zoo), at a few
 // nanoseconds per op instead of the Program's allocations.
 //
-// It mirrors mapping/lower.cpp (op structure) and sim/timing.cpp (service times) step by step: a
-// change to either must be made here too; tests/analytical/test_estimate_fast.cpp fails otherwise.
+// The order of the walk is lower()'s own (mapping/emission.h) and the service times are
+// sim/timing.h's; the ops of each chunk mirror mapping/lower_*.cpp step by step: a change there
+// must be made here too; tests/analytical/test_estimate_fast.cpp fails otherwise.
 #pragma once
 
 #include <cstddef>

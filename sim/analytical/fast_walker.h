@@ -1,8 +1,8 @@
-// The walk behind fast::evaluate (fast_eval.h): mapping/lower.cpp's emission order, op by op,
-// with each op's start and end computed on the spot as AnalyticalModel::evaluate would (unit free
-// time, dependencies' ends, service and occupancy from fast_timing.h). Setup and the order of the
-// walk are in fast_eval.cpp, the ops of one chunk (transfers, crossbar and digital chunks, weight
-// writes) in fast_chunks.cpp.
+// The walk behind fast::evaluate (fast_eval.h): lower()'s emission order (mapping/emission.h,
+// driving this class as its emitter), op by op, with each op's start and end computed on the spot
+// as AnalyticalModel::evaluate would (unit free time, dependencies' ends, service and occupancy
+// from fast_timing.h). Setup is in fast_eval.cpp, the ops of one chunk (transfers, crossbar and
+// digital chunks, weight writes) in fast_chunks.cpp.
 #pragma once
 
 #include <array>
@@ -12,6 +12,7 @@
 
 #include "arch/cost.h"
 #include "arch/spec.h"
+#include "mapping/emission.h"
 #include "mapping/mapping.h"
 #include "sim/analytical/fast_copy.h"
 #include "sim/analytical/fast_timing.h"
@@ -33,6 +34,31 @@ class Walker {
       : s_(s), c_(c), g_(g), m_(m), layers_(layers), t_(s, c), builder_(s) {}
 
   Report run(std::size_t& ops_out);
+
+  // The emitter interface of mapping::emit_in_order() (mapping/emission.h): lower()'s walk.
+  int chunks(int i) const { return chunks_[std::size_t(i)]; }
+  int resolve(int i) const { return alias_[std::size_t(i)] >= 0 ? alias_[std::size_t(i)] : i; }
+  bool aliased(int i) const { return alias_[std::size_t(i)] >= 0; }
+  bool has_consumer(int i) const { return has_consumer_[std::size_t(i)] != 0; }
+  // Weights of layer i (pass `pass`) from DRAM into its PEs, per (tile, copy) in that order.
+  void weight_writes(int i, int pass) { emit_weight_writes(i, pass); }
+  void begin_node(int i, int b);
+  void input_chunk(int i, int b, int k) { lower_input_chunk(i, b, k); }
+  void crossbar_chunk(int i, int b, int k) {
+    const std::size_t c = copy_begin_[std::size_t(i)] + std::size_t(k % m_.layers[std::size_t(i)].duplication);
+    lower_crossbar_chunk(i, b, k, copies_[c], -1);
+  }
+  // A layer larger than the chip: a chunk's pass waits for its previous pass. (Skipping passes by
+  // max-plus periodicity does not pay: consecutive passes hold differently cut crossbar ranges.)
+  void pass_chunk(int i, int b, int k, int pass) {
+    lower_crossbar_chunk(i, b, k, copies_[copy_begin_[std::size_t(i)] + std::size_t(pass)], final_end(b, i, k));
+  }
+  void digital_chunk(int i, int b, int k) { lower_digital_chunk(i, b, k); }
+  void output_write(int i, int b, int k) { emit_output_write(i, b, k); }
+  void layer_barrier(int i, int b) {
+    barrier_ = 0;
+    for (int k = 0; k < chunks_[std::size_t(i)]; ++k) barrier_ = std::max(barrier_, final_end(b, i, k));
+  }
 
  private:
   // ---- the analytical model's step for one op (AnalyticalModel::evaluate) ----
@@ -70,17 +96,6 @@ class Walker {
   }
   int& out_tile(int i, int k) { return out_tile_[chunk_off_[std::size_t(i)] + std::size_t(k)]; }
 
-  bool is_free(int i) const {
-    const workloads::Node& nd = g_.node(i);
-    if (nd.op == OpKind::Reshape) return true;
-    if (nd.op == OpKind::BatchNorm && !nd.inputs.empty()) {
-      const OpKind prev = g_.node(nd.inputs[0]).op;
-      return prev == OpKind::Conv2d || prev == OpKind::Linear;
-    }
-    return false;
-  }
-  int resolve(int i) const { return alias_[std::size_t(i)] >= 0 ? alias_[std::size_t(i)] : i; }
-
   // Chunks, home tile, crossbar copies (fast_copy.h) and digital unit of node i.
   void prepare_node(int i);
 
@@ -93,10 +108,7 @@ class Walker {
   // transfer(): returns when the data is at dst (the producers' end when nothing moves).
   i64 transfer(int layer, int src, int dst, i64 bits, i64 deps_end, bool via_dram);
 
-  i64 send_flits(i64 bits) const {
-    const i64 payload = cdiv_lower(bits, s_.noc.flit_bits);
-    return payload + cdiv_lower(payload, s_.noc.packet_payload_flits);
-  }
+  i64 send_flits(i64 bits) const { return t_.noc_flits(bits); }
 
   // gather_inputs() in two halves. The producer side — which chunks and tiles hold consumer
   // chunk j's share of every input, and when they are done — does not depend on the consumer
@@ -116,22 +128,8 @@ class Walker {
   // The consumer side for one tile that needs frac_num / frac_den of each share.
   i64 gather_at(int node, int tile, i64 frac_num, i64 frac_den);
 
-  // The last chunk of producer p that chunk j of node i reads.
-  int needed_chunk(int i, int j, int p) const;
-  void begin_node(int i, int b);
-  // One chunk of a node (not a multi-pass layer), and its write-back when it is a network output.
-  void emit_chunk(int i, int b, int k);
+  // A network output chunk goes back to DRAM; a network input chunk comes from it.
   void emit_output_write(int i, int b, int k);
-  // Pipeline and layer schedules: all chunks of a node, then the next node.
-  void lower_node(int i, int b);
-
-  // A layer larger than the chip: per pass, program that part of the weights, then run every
-  // chunk through it; a chunk is done when its last pass is. (Skipping passes by max-plus
-  // periodicity does not pay: consecutive passes hold differently cut crossbar ranges.)
-  void lower_passes(int i, int b);
-
-  // Wavefront schedule: chunks emitted round-robin over the nodes as their inputs exist.
-  void lower_group_pipelined(const std::vector<int>& nodes, int b);
   void lower_input_chunk(int i, int b, int k);
 
   // The services of a tile's chunk ops for n vectors (two sizes per layer: cached).
@@ -140,9 +138,6 @@ class Walker {
   // `after`: the end of the chunk's previous pass, or -1.
   void lower_crossbar_chunk(int i, int b, int k, const CopyAgg& w, i64 after);
   void lower_digital_chunk(int i, int b, int k);
-  void emit_weight_reload(int grp);
-
-  // Weights of layer i (pass `pass`) from DRAM into its PEs, per (tile, copy) in that order.
   void emit_weight_writes(int i, int pass);
 
   // fill_layer_info()'s utilization: the fullest reload group's resident cells over the chip's.
@@ -167,13 +162,13 @@ class Walker {
   CopyBuilder builder_;
   Report r_;
   int batch_ = 1, tiles_ = 0, ppt_ = 0, pe_units_ = 0, ib_ = 8, acc_ = 24;
-  bool global_buf_ = false, offset_scheme_ = false, schedule_layer_ = false;
+  bool global_buf_ = false, offset_scheme_ = false;
   std::vector<i64> unit_free_;
   std::vector<LayerStats> stats_;
   std::size_t ops_ = 0;
   std::vector<int> rx_, ry_;
   std::vector<char> has_consumer_, out_tile_set_;
-  std::vector<int> chunks_, alias_, home_, next_;
+  std::vector<int> chunks_, alias_, home_;
   std::vector<i64> vectors_, elem_bits_, digital_ops_;
   std::vector<DigitalKind> digital_;
   std::vector<TileAgg> pool_;           // the tiles of every copy
