@@ -87,19 +87,6 @@ class GraphNetImpl : public torch::nn::Module {
 };
 TORCH_MODULE(GraphNet);
 
-// torch::max_pool2d (floor mode) for [N, C, H, W] CPU floats with a faster kernel (same values, same
-// gradients: each output's gradient goes to the first maximum of its window); other inputs go to
-// torch::max_pool2d itself.
-torch::Tensor max_pool2d(const torch::Tensor& x, std::int64_t kh, std::int64_t kw, std::int64_t sh, std::int64_t sw,
-                         std::int64_t ph, std::int64_t pw);
-// sum_t weights[t] * terms[t] for CPU float tensors of one size (shaped as terms[0]), in one pass:
-// the shard gradients and statistics of a training step (a few small tensors, where torch's
-// scalar multiplies cost more in dispatch than in arithmetic).
-torch::Tensor weighted_sum(const std::vector<torch::Tensor>& terms, const std::vector<double>& weights);
-// Fake quantization of CPU floats with the straight-through estimator: forward
-// s * round(clamp(x, lo s, hi s) / s), backward the identity where lo s <= x <= hi s, else 0.
-torch::Tensor fake_quant(const torch::Tensor& x, double scale, double lo, double hi);
-
 // Whether `graph` is a Fashion-MNIST classifier this evaluator can handle: one data input of 784
 // elements, 10 outputs, supported ops. Throws InputError naming the node and the problem otherwise.
 void check_fmnist_graph(const workloads::Graph& graph);

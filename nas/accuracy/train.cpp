@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "common/config.h"
+#include "nas/accuracy/kernels.h"
 
 namespace imc::nas::accuracy {
 
@@ -41,6 +42,23 @@ class SerialTorchOps {
   int saved_;
   bool active_;
 };
+
+// f(0), ..., f(tasks - 1) on up to `workers` OpenMP threads (in order on one). Exceptions may not
+// leave an OpenMP region: the first one is kept and rethrown as itself (an InputError stays one).
+template <class F>
+void parallel_tasks(std::int64_t tasks, int workers, F&& f) {
+  std::exception_ptr error;
+#pragma omp parallel for num_threads(workers) schedule(dynamic, 1) if (workers > 1)
+  for (std::int64_t t = 0; t < tasks; ++t) {
+    try {
+      f(t);
+    } catch (...) {
+#pragma omp critical
+      if (!error) error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
 }  // namespace
 
 void configure_threads(int n) {
@@ -109,11 +127,9 @@ TrainStats train(GraphNet& net, const ImageSet& train_set, const TrainOptions& o
   // any --threads (two threads use two cores: on small networks torch's intra-op threading gains
   // little, its wake-ups cost as much as the work).
   std::vector<std::shared_ptr<GraphNetImpl>> replicas;
-  std::vector<GraphNetImpl*> shard_nets;
   for (int r = 0; r < kShards; ++r) {
     replicas.push_back(net->shard_replica(o.seed * 0x9e3779b97f4a7c15ULL + std::uint64_t(r)));
     replicas.back()->train();  // whatever mode `net` was left in (predict() leaves it in eval)
-    shard_nets.push_back(replicas.back().get());
   }
   const std::vector<torch::Tensor> params = net->parameters();
   const int workers = std::min(kShards, std::max(1, at::get_num_threads()));
@@ -133,25 +149,18 @@ TrainStats train(GraphNet& net, const ImageSet& train_set, const TrainOptions& o
       const int shards = len >= kShards * kMinShardImages ? kShards : 1;
       std::vector<std::vector<torch::Tensor>> grads(static_cast<std::size_t>(shards));
       std::vector<double> losses(static_cast<std::size_t>(shards)), weights(static_cast<std::size_t>(shards));
-      std::vector<GraphNetImpl*> used(shard_nets.begin(), shard_nets.begin() + shards);
+      std::vector<GraphNetImpl*> used;
+      for (int s = 0; s < shards; ++s) used.push_back(replicas[std::size_t(s)].get());
       for (GraphNetImpl* r : used) r->load_buffers_from(*net);
-      std::exception_ptr error;  // exceptions may not leave an OpenMP region: the first is rethrown
-#pragma omp parallel for num_threads(std::min(workers, shards)) schedule(static, 1)
-      for (int s = 0; s < shards; ++s) {
-        try {
-          const std::int64_t s0 = b0 + len * s / shards, s1 = b0 + len * (s + 1) / shards;
-          const torch::Tensor idx = perm.slice(0, s0, s1);
-          const torch::Tensor xb = x.index_select(0, idx), yb = y.index_select(0, idx);
-          const torch::Tensor loss = torch::cross_entropy_loss(used[std::size_t(s)]->forward(xb, precision), yb);
-          grads[std::size_t(s)] = torch::autograd::grad({loss}, params, {}, false, false, /*allow_unused=*/true);
-          losses[std::size_t(s)] = loss.item<double>();
-          weights[std::size_t(s)] = double(s1 - s0) / double(len);
-        } catch (...) {
-#pragma omp critical
-          if (!error) error = std::current_exception();
-        }
-      }
-      if (error) std::rethrow_exception(error);
+      parallel_tasks(shards, std::min(workers, shards), [&](std::int64_t s) {
+        const std::int64_t s0 = b0 + len * s / shards, s1 = b0 + len * (s + 1) / shards;
+        const torch::Tensor idx = perm.slice(0, s0, s1);
+        const torch::Tensor xb = x.index_select(0, idx), yb = y.index_select(0, idx);
+        const torch::Tensor loss = torch::cross_entropy_loss(used[std::size_t(s)]->forward(xb, precision), yb);
+        grads[std::size_t(s)] = torch::autograd::grad({loss}, params, {}, false, false, /*allow_unused=*/true);
+        losses[std::size_t(s)] = loss.item<double>();
+        weights[std::size_t(s)] = double(s1 - s0) / double(len);
+      });
       {
         torch::NoGradGuard ng;
         for (std::size_t k = 0; k < params.size(); ++k) {
@@ -187,21 +196,13 @@ std::vector<int> predict(GraphNet& net, const torch::Tensor& images, Precision p
   // stream b (its read-noise draws), whichever thread runs it. One batch: torch's own threads.
   const int workers = int(std::min<std::int64_t>(std::max(1, at::get_num_threads()), batches));
   const SerialTorchOps serial(workers > 1);
-  std::exception_ptr error;  // exceptions may not leave an OpenMP region: the first is rethrown
-#pragma omp parallel for num_threads(workers) schedule(dynamic, 1) if (workers > 1)
-  for (std::int64_t b = 0; b < batches; ++b) {
-    try {
-      torch::NoGradGuard ng;  // per thread
-      const torch::Tensor logits = net->forward(images.slice(0, b * batch, (b + 1) * batch), precision, backend,
-                                                std::uint64_t(b));
-      const torch::Tensor am = logits.argmax(1).to(torch::kInt32).contiguous();
-      per_batch[std::size_t(b)].assign(am.data_ptr<int>(), am.data_ptr<int>() + am.numel());
-    } catch (...) {
-#pragma omp critical
-      if (!error) error = std::current_exception();
-    }
-  }
-  if (error) std::rethrow_exception(error);
+  parallel_tasks(batches, workers, [&](std::int64_t b) {
+    torch::NoGradGuard ng;  // per thread
+    const torch::Tensor logits =
+        net->forward(images.slice(0, b * batch, (b + 1) * batch), precision, backend, std::uint64_t(b));
+    const torch::Tensor am = logits.argmax(1).to(torch::kInt32).contiguous();
+    per_batch[std::size_t(b)].assign(am.data_ptr<int>(), am.data_ptr<int>() + am.numel());
+  });
   std::vector<int> out;
   out.reserve(std::size_t(n));
   for (const auto& p : per_batch) out.insert(out.end(), p.begin(), p.end());

@@ -67,16 +67,23 @@ void gather(const float* g, std::int64_t ld, const Active* e, std::size_t ne, fl
 }
 
 // 1-bit DACs: the rows driven in one read are the set bits of that slice's bit plane of the inputs.
-// y[0, 16 T) = sum over set bits r of plane[0, words) of g[r][0, 16 T).
+// acc[0, T) = sum over set bits r of plane[0, words) of g[r][0, 16 T), in registers (inlined into
+// gather_bits_tile, which stores it in y, and gather_adc_tile, which converts it).
 template <int T>
-void gather_bits_tile(const float* g, std::int64_t ld, const std::uint64_t* plane, std::int64_t words, float* y) {
-  v16 acc[T];
+__attribute__((always_inline)) inline void sum_set_rows(const float* g, std::int64_t ld, const std::uint64_t* plane,
+                                                        std::int64_t words, v16 (&acc)[T]) {
   std::memset(static_cast<void*>(acc), 0, sizeof acc);
   for (std::int64_t q = 0; q < words; ++q)
     for (std::uint64_t w = plane[q]; w != 0; w &= w - 1) {
       const v16* row = reinterpret_cast<const v16*>(g + (q * 64 + __builtin_ctzll(w)) * ld);
       for (int j = 0; j < T; ++j) acc[j] += row[j];
     }
+}
+
+template <int T>
+void gather_bits_tile(const float* g, std::int64_t ld, const std::uint64_t* plane, std::int64_t words, float* y) {
+  v16 acc[T];
+  sum_set_rows<T>(g, ld, plane, words, acc);
   v16* out = reinterpret_cast<v16*>(y);
   for (int j = 0; j < T; ++j) out[j] = acc[j];
 }
@@ -170,12 +177,7 @@ template <int T>
 void gather_adc_tile(const float* g, std::int64_t ld, const std::uint64_t* plane, std::int64_t words, const Adc& a,
                      float* y, float* sum, v16& vmax, v16& vmin) {
   v16 acc[T];
-  std::memset(static_cast<void*>(acc), 0, sizeof acc);
-  for (std::int64_t q = 0; q < words; ++q)
-    for (std::uint64_t w = plane[q]; w != 0; w &= w - 1) {
-      const v16* row = reinterpret_cast<const v16*>(g + (q * 64 + __builtin_ctzll(w)) * ld);
-      for (int j = 0; j < T; ++j) acc[j] += row[j];
-    }
+  sum_set_rows<T>(g, ld, plane, words, acc);
   v16* out = reinterpret_cast<v16*>(y);
   v16* s = reinterpret_cast<v16*>(sum);
   for (int j = 0; j < T; ++j) {

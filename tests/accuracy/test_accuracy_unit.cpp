@@ -11,6 +11,7 @@
 #include "nas/accuracy/cache.h"
 #include "nas/accuracy/dataset.h"
 #include "nas/accuracy/hardware.h"
+#include "nas/accuracy/kernels.h"
 #include "nas/accuracy/train.h"
 
 using namespace imc;
