@@ -9,19 +9,19 @@
 namespace imc::arch {
 
 enum class Action : int {
-  XbarCellRead,   // one cell conducting during one crossbar read
-  XbarRead,       // one analog read of a crossbar (latency bookkeeping; its energy is in the cells)
-  DacDrive,       // one row driven with one input slice
-  SampleHold,     // one column sampled
-  AdcConversion,  // one column converted
-  PeShiftAdd,     // one shift-and-add of a converted value into a partial sum
-  PeInBufRead,    // bits
-  PeInBufWrite,   // bits
-  PeOutBufRead,   // bits
-  PeOutBufWrite,  // bits
-  BusBit,         // bits over the tile bus (tile buffer <-> PEs)
-  TileBufRead,    // bits
-  TileBufWrite,   // bits
+  XbarCellRead,     // one cell conducting during one crossbar read
+  XbarRead,         // one analog read of a crossbar (latency bookkeeping; its energy is in the cells)
+  DacDrive,         // one row driven with one input slice
+  SampleHold,       // one column sampled
+  AdcConversion,    // one column converted
+  PeShiftAdd,       // one shift-and-add of a converted value into a partial sum
+  PeInBufRead,      // bits
+  PeInBufWrite,     // bits
+  PeOutBufRead,     // bits
+  PeOutBufWrite,    // bits
+  BusBit,           // bits over the tile bus (tile buffer <-> PEs)
+  TileBufRead,      // bits
+  TileBufWrite,     // bits
   TileOutBufRead,   // bits
   TileOutBufWrite,  // bits
   TileAccumulate,   // one partial-sum addition across PEs or tiles

@@ -60,7 +60,8 @@ double walden_area(const ArchSpec& s) {
 }
 
 const AdcModel kModels[] = {
-    {"survey", "floor + Walden FOM x 2^bits, x (1 + rate/corner), per-type factors", survey_energy, survey_area},
+    {"survey", "floor + Walden FOM x 2^bits, x (1 + rate/corner), per-type factors", survey_energy,
+     survey_area},
     {"walden", "Walden FOM x 2^bits only", walden_energy, walden_area},
 };
 
@@ -69,7 +70,8 @@ const AdcModel kModels[] = {
 const AdcModel& adc_model(const std::string& name) {
   for (const auto& m : kModels)
     if (name == m.name) return m;
-  throw common::InputError(fmt::format("unknown ADC model \"{}\": allowed {}", name, fmt::join(adc_model_names(), ", ")));
+  throw common::InputError(
+      fmt::format("unknown ADC model \"{}\": allowed {}", name, fmt::join(adc_model_names(), ", ")));
 }
 
 std::vector<std::string> adc_model_names() {

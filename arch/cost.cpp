@@ -9,17 +9,27 @@ namespace {
 
 constexpr double kUm2PerMm2 = 1e6;
 
-double pow2(double x) { return x * x; }
+double pow2(double x) {
+  return x * x;
+}
 
-double leakage_factor(const ArchSpec& s) { return s.supply_v() / s.tech.vdd_nominal_v; }
+double leakage_factor(const ArchSpec& s) {
+  return s.supply_v() / s.tech.vdd_nominal_v;
+}
 
 }  // namespace
 
-double voltage_energy_factor(const ArchSpec& s) { return pow2(s.supply_v() / s.tech.vdd_nominal_v); }
+double voltage_energy_factor(const ArchSpec& s) {
+  return pow2(s.supply_v() / s.tech.vdd_nominal_v);
+}
 
-double adc_energy_pj(const ArchSpec& s) { return adc_model(s.adc.model).energy_pj(s) * voltage_energy_factor(s); }
+double adc_energy_pj(const ArchSpec& s) {
+  return adc_model(s.adc.model).energy_pj(s) * voltage_energy_factor(s);
+}
 
-double adc_area_um2(const ArchSpec& s) { return adc_model(s.adc.model).area_um2(s); }
+double adc_area_um2(const ArchSpec& s) {
+  return adc_model(s.adc.model).area_um2(s);
+}
 
 double buffer_energy_fj_per_bit(const ArchSpec& s, const BufferSpec& b) {
   const BufferTech& t = s.tech.buffer(b.technology);
@@ -53,15 +63,15 @@ struct Builder {
 
   void add(const std::string& level, const std::string& name, double count, double area_um2, double power_mw,
            double leak_mw) {
-    c.inventory.push_back({level, name, count, count * area_um2 / kUm2PerMm2, count * power_mw * 1e-3,
-                           count * leak_mw * 1e-3});
+    c.inventory.push_back(
+        {level, name, count, count * area_um2 / kUm2PerMm2, count * power_mw * 1e-3, count * leak_mw * 1e-3});
   }
 
   // A buffer accessed `width_bits` per clock at peak.
   void add_buffer(const std::string& level, const std::string& name, double count, const BufferSpec& b) {
     if (b.capacity_bytes == 0) return;
-    const double leak_mw = s.tech.buffer(b.technology).leakage_nw_per_bit * 8.0 * double(b.capacity_bytes) * 1e-6 *
-                           leakage_factor(s);
+    const double leak_mw = s.tech.buffer(b.technology).leakage_nw_per_bit * 8.0 * double(b.capacity_bytes) *
+                           1e-6 * leakage_factor(s);
     const double dyn_mw = buffer_energy_fj_per_bit(s, b) * b.width_bits * s.chip.clock_ghz * 1e-3;
     add(level, name, count, buffer_area_um2(s, b), dyn_mw + leak_mw, leak_mw);
   }
@@ -144,7 +154,8 @@ struct Builder {
         e_dac_pj / step_ns, 0);
     if (c.sample_hold) add("pe", "sample_hold", xbars * cols, t.sample_hold_area_um2, e_sh_pj / step_ns, 0);
     add("pe", "adc", xbars * c.adcs_per_crossbar, adc_area_um2(s), e_adc_pj * s.adc.rate_gsps, 0);
-    add("pe", "shift_add", s.pe.shift_add_units, t.shift_add_area_um2, t.shift_add_energy_fj * 1e-3 * vf * f, 0);
+    add("pe", "shift_add", s.pe.shift_add_units, t.shift_add_area_um2, t.shift_add_energy_fj * 1e-3 * vf * f,
+        0);
     add_buffer("pe", "input_buffer", 1, s.pe.input_buffer);
     add_buffer("pe", "output_buffer", 1, s.pe.output_buffer);
     c.pe = sum("pe");
@@ -162,17 +173,21 @@ struct Builder {
     add("tile", "router_share", 1.0 / s.noc.tiles_per_router, router_area,
         t.router_energy_fj_per_bit * 1e-3 * vf * port_bits * f + router_leak, router_leak);
     if (s.tile.activation_units > 0)
-      add("tile", "activation", s.tile.activation_units, t.activation_area_um2, t.activation_energy_fj * 1e-3 * vf * f, 0);
+      add("tile", "activation", s.tile.activation_units, t.activation_area_um2,
+          t.activation_energy_fj * 1e-3 * vf * f, 0);
     if (s.tile.shift_add_units > 0)
-      add("tile", "shift_add", s.tile.shift_add_units, t.shift_add_area_um2, t.shift_add_energy_fj * 1e-3 * vf * f, 0);
+      add("tile", "shift_add", s.tile.shift_add_units, t.shift_add_area_um2,
+          t.shift_add_energy_fj * 1e-3 * vf * f, 0);
     if (s.tile.pool_units > 0)
       add("tile", "pool", s.tile.pool_units, t.pool_area_um2, t.pool_energy_fj * 1e-3 * vf * f, 0);
     if (s.tile.vector_lanes > 0)
-      add("tile", "vector_unit", s.tile.vector_lanes, t.vector_lane_area_um2, t.vector_lane_energy_fj * 1e-3 * vf * f, 0);
+      add("tile", "vector_unit", s.tile.vector_lanes, t.vector_lane_area_um2,
+          t.vector_lane_energy_fj * 1e-3 * vf * f, 0);
     c.tile = sum("tile");
 
     // ---- Chip level.
-    add("chip", "tile", s.tiles(), c.tile.area_mm2 * kUm2PerMm2, c.tile.peak_power_w * 1e3, c.tile.leakage_w * 1e3);
+    add("chip", "tile", s.tiles(), c.tile.area_mm2 * kUm2PerMm2, c.tile.peak_power_w * 1e3,
+        c.tile.leakage_w * 1e3);
     add_buffer("chip", "global_buffer", 1, s.global.buffer);
     if (has_offchip) {
       const double bw = s.offchip.bandwidth_gbps > 0 ? s.offchip.bandwidth_gbps : ot.bandwidth_gbps;
@@ -183,7 +198,8 @@ struct Builder {
     c.chip_leakage_mw = c.chip.leakage_w * 1e3;
 
     // Peak throughput: every crossbar busy with full-precision MACs.
-    const int cells_per_weight = (s.precision.weight_bits + s.device.bits_per_cell - 1) / s.device.bits_per_cell;
+    const int cells_per_weight =
+        (s.precision.weight_bits + s.device.bits_per_cell - 1) / s.device.bits_per_cell;
     const int cols_per_weight = cells_per_weight * (s.crossbar.signed_scheme == "differential" ? 2 : 1);
     const int slices = (s.precision.input_bits + s.dac.bits - 1) / s.dac.bits;
     const double weights_per_xbar = double(rows) * (cols / cols_per_weight);

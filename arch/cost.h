@@ -41,10 +41,10 @@ struct CostTable {
 
   // Service times.
   double clock_ghz = 1;
-  double xbar_read_ns = 0;      // one analog read
-  double adc_conversion_ns = 0; // one conversion of one ADC
+  double xbar_read_ns = 0;       // one analog read
+  double adc_conversion_ns = 0;  // one conversion of one ADC
   int adcs_per_crossbar = 1;
-  int xbar_read_cycles = 1;     // ceil(read / cycle)
+  int xbar_read_cycles = 1;  // ceil(read / cycle)
   // One MVM step of one crossbar (one input slice): the read, then every ADC converting its
   // columns; with sample-and-hold the next read overlaps the conversions.
   int adc_cycles(int columns_per_adc) const;  // conversions of `columns_per_adc` columns, in cycles

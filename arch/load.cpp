@@ -37,10 +37,10 @@ void scale_buffer(BufferTech& b, double e, double a, double l) {
 void scale_to_node(TechSpec& t, double node_nm) {
   if (std::abs(node_nm - t.node_nm) < 1e-9) return;
   const double e = node_nm / t.node_nm, a = e * e, l = e;
-  for (double* v : {&t.adc_energy_floor_pj, &t.adc_walden_fom_fj, &t.adc_sense_amp_energy_pj,
-                    &t.dac_energy_fj_1bit, &t.sample_hold_energy_fj, &t.shift_add_energy_fj,
-                    &t.activation_energy_fj, &t.pool_energy_fj, &t.vector_lane_energy_fj,
-                    &t.bus_energy_fj_per_bit, &t.router_energy_fj_per_bit})
+  for (double* v :
+       {&t.adc_energy_floor_pj, &t.adc_walden_fom_fj, &t.adc_sense_amp_energy_pj, &t.dac_energy_fj_1bit,
+        &t.sample_hold_energy_fj, &t.shift_add_energy_fj, &t.activation_energy_fj, &t.pool_energy_fj,
+        &t.vector_lane_energy_fj, &t.bus_energy_fj_per_bit, &t.router_energy_fj_per_bit})
     *v *= e;
   for (double* v : {&t.adc_area_floor_um2, &t.adc_area_per_step_um2, &t.adc_sense_amp_area_um2,
                     &t.dac_area_um2_1bit, &t.sample_hold_area_um2, &t.crossbar_periphery_area_um2,
@@ -97,15 +97,16 @@ std::string find_tech_file(const std::string& name, const std::string& base_dir)
   }
   std::vector<fs::path> tried = {fs::path(base_dir) / (name + ".toml"),
                                  fs::path(base_dir) / ".." / "tech" / (name + ".toml")};
-  if (const char* root = std::getenv("IMCSIM_ROOT")) tried.push_back(fs::path(root) / "configs/tech" / (name + ".toml"));
+  if (const char* root = std::getenv("IMCSIM_ROOT"))
+    tried.push_back(fs::path(root) / "configs/tech" / (name + ".toml"));
   tried.push_back(fs::path("configs/tech") / (name + ".toml"));
   std::string where;
   for (const auto& p : tried) {
     if (fs::exists(p)) return p.lexically_normal().string();
     where += (where.empty() ? "" : ", ") + p.lexically_normal().string();
   }
-  throw common::InputError(fmt::format("tech \"{}\" not found; looked at {} (set IMCSIM_ROOT to the imcsim checkout)",
-                                       name, where));
+  throw common::InputError(fmt::format(
+      "tech \"{}\" not found; looked at {} (set IMCSIM_ROOT to the imcsim checkout)", name, where));
 }
 
 TechSpec load_tech(const std::string& path, double node_nm) {
@@ -120,10 +121,12 @@ TechSpec load_tech(const std::string& path, double node_nm) {
 ArchSpec load_arch(const std::string& path) {
   if (!fs::exists(path)) throw common::InputError(fmt::format("{}: no such arch file", path));
   common::ConfigNode root = common::ConfigNode::parse_file(path);
-  return finish(root, fs::path(path).parent_path().string().empty() ? "." : fs::path(path).parent_path().string());
+  return finish(root,
+                fs::path(path).parent_path().string().empty() ? "." : fs::path(path).parent_path().string());
 }
 
-ArchSpec load_arch_string(const std::string& text, const std::string& source_name, const std::string& base_dir) {
+ArchSpec load_arch_string(const std::string& text, const std::string& source_name,
+                          const std::string& base_dir) {
   return finish(common::ConfigNode::parse_string(text, source_name), base_dir);
 }
 
@@ -145,25 +148,31 @@ std::vector<SpecProblem> check_arch(const ArchSpec& s) {
   if (s.device.type == "sram" && s.device.cell_read_energy_fj <= 0)
     bad("device.cell_read_energy_fj", "SRAM cells need an explicit read energy (> 0 fJ)");
   if (s.device.bits_per_cell > s.precision.weight_bits)
-    bad("device.bits_per_cell",
-        fmt::format("{} exceeds precision.weight_bits = {}", s.device.bits_per_cell, s.precision.weight_bits));
+    bad("device.bits_per_cell", fmt::format("{} exceeds precision.weight_bits = {}", s.device.bits_per_cell,
+                                            s.precision.weight_bits));
   if (s.dac.bits > s.precision.input_bits)
     bad("dac.bits", fmt::format("{} exceeds precision.input_bits = {}", s.dac.bits, s.precision.input_bits));
   if (s.adc.cols_per_adc > s.crossbar.cols)
-    bad("adc.cols_per_adc", fmt::format("{} exceeds crossbar.cols = {}", s.adc.cols_per_adc, s.crossbar.cols));
-  if (s.adc.type == "sense_amp" && s.adc.bits != 1) bad("adc.bits", "a sense amplifier resolves 1 bit: allowed 1");
+    bad("adc.cols_per_adc",
+        fmt::format("{} exceeds crossbar.cols = {}", s.adc.cols_per_adc, s.crossbar.cols));
+  if (s.adc.type == "sense_amp" && s.adc.bits != 1)
+    bad("adc.bits", "a sense amplifier resolves 1 bit: allowed 1");
   if (s.crossbar.rows_parallel > s.crossbar.rows)
-    bad("crossbar.rows_parallel", fmt::format("{} exceeds crossbar.rows = {}", s.crossbar.rows_parallel, s.crossbar.rows));
+    bad("crossbar.rows_parallel",
+        fmt::format("{} exceeds crossbar.rows = {}", s.crossbar.rows_parallel, s.crossbar.rows));
   if (s.noc.tiles_per_router + 4 > s.noc.ports && s.noc.routers() > 1)
     bad("noc.ports", fmt::format("{} ports cannot serve {} tiles plus 4 mesh neighbours", s.noc.ports,
                                  s.noc.tiles_per_router));
-  if (s.offchip.kind != "none" && s.offchip.links < 1) bad("offchip.links", "at least 1 with an off-chip kind");
+  if (s.offchip.kind != "none" && s.offchip.links < 1)
+    bad("offchip.links", "at least 1 with an off-chip kind");
   const double fmax = fmax_ghz(s);
   if (s.chip.clock_ghz > fmax * (1 + 1e-9))
     bad("chip.clock_ghz", fmt::format("{:g} GHz exceeds the highest clock {:.3g} GHz at {:g} V on {:g} nm",
                                       s.chip.clock_ghz, fmax, s.supply_v(), s.chip.node_nm));
-  if (s.pe.input_buffer.capacity_bytes == 0) bad("pe.input_buffer.capacity_bytes", "a PE needs an input buffer (> 0)");
-  if (s.pe.output_buffer.capacity_bytes == 0) bad("pe.output_buffer.capacity_bytes", "a PE needs an output buffer (> 0)");
+  if (s.pe.input_buffer.capacity_bytes == 0)
+    bad("pe.input_buffer.capacity_bytes", "a PE needs an input buffer (> 0)");
+  if (s.pe.output_buffer.capacity_bytes == 0)
+    bad("pe.output_buffer.capacity_bytes", "a PE needs an output buffer (> 0)");
   if (s.tile.buffer.capacity_bytes == 0) bad("tile.buffer.capacity_bytes", "a tile needs a buffer (> 0)");
   return out;
 }

@@ -24,7 +24,8 @@ class Setter final : public Fields {
     if (!match(k)) return;
     const double x = number(k);
     if (!(x >= d.lo && x <= d.hi))
-      throw common::InputError(fmt::format("{}: {} is out of range: allowed [{}, {}] {}", key_, x, d.lo, d.hi, d.unit));
+      throw common::InputError(
+          fmt::format("{}: {} is out of range: allowed [{}, {}] {}", key_, x, d.lo, d.hi, d.unit));
     v = x;
   }
   void integer(const char* k, std::int64_t& v, const common::IntDecl& d) override {
@@ -32,7 +33,8 @@ class Setter final : public Fields {
     const double x = number(k);
     if (std::floor(x) != x) throw common::InputError(fmt::format("{}: {} is not an integer", key_, x));
     if (x < double(d.lo) || x > double(d.hi))
-      throw common::InputError(fmt::format("{}: {} is out of range: allowed [{}, {}] {}", key_, x, d.lo, d.hi, d.unit));
+      throw common::InputError(
+          fmt::format("{}: {} is out of range: allowed [{}, {}] {}", key_, x, d.lo, d.hi, d.unit));
     v = std::int64_t(x);
   }
   void boolean(const char* k, bool& v, bool, const char*) override {
@@ -64,7 +66,8 @@ class Setter final : public Fields {
     return true;
   }
   double number(const char*) const {
-    if (!std::holds_alternative<double>(value_)) throw common::InputError(fmt::format("{}: expected a number", key_));
+    if (!std::holds_alternative<double>(value_))
+      throw common::InputError(fmt::format("{}: expected a number", key_));
     return std::get<double>(value_);
   }
   std::string key_;
@@ -95,7 +98,8 @@ class KeyLister final : public Fields {
 };
 
 double as_number(const Override& o) {
-  if (!std::holds_alternative<double>(o.value)) throw common::InputError(fmt::format("{}: expected a number", o.key));
+  if (!std::holds_alternative<double>(o.value))
+    throw common::InputError(fmt::format("{}: expected a number", o.key));
   return std::get<double>(o.value);
 }
 
@@ -103,9 +107,10 @@ void set_declared(ArchSpec& spec, const std::string& key, const ParamValue& valu
   Setter s(key, value);
   describe(s, spec);
   if (!s.found)
-    throw common::InputError(fmt::format("unknown hardware key '{}'; allowed: any arch key (imcsim arch --keys) or "
-                                         "noc.routers, noc.router_tiles, tile.crossbars, chip.cycle_ns, global.capacity_mb",
-                                         key));
+    throw common::InputError(
+        fmt::format("unknown hardware key '{}'; allowed: any arch key (imcsim arch --keys) or "
+                    "noc.routers, noc.router_tiles, tile.crossbars, chip.cycle_ns, global.capacity_mb",
+                    key));
 }
 
 }  // namespace
@@ -114,11 +119,14 @@ std::vector<std::string> overridable_keys() {
   ArchSpec s;
   KeyLister l;
   describe(l, s);
-  for (const char* k : {"noc.routers", "noc.router_tiles", "tile.crossbars", "chip.cycle_ns", "global.capacity_mb"}) l.keys.emplace_back(k);
+  for (const char* k :
+       {"noc.routers", "noc.router_tiles", "tile.crossbars", "chip.cycle_ns", "global.capacity_mb"})
+    l.keys.emplace_back(k);
   return l.keys;
 }
 
-void apply_overrides(ArchSpec& spec, const std::vector<Override>& overrides, const std::string& tech_base_dir) {
+void apply_overrides(ArchSpec& spec, const std::vector<Override>& overrides,
+                     const std::string& tech_base_dir) {
   bool tech_changed = false;
   for (const Override& o : overrides) {
     if (o.key == "noc.routers") {
@@ -137,7 +145,8 @@ void apply_overrides(ArchSpec& spec, const std::vector<Override>& overrides, con
     } else if (o.key == "tile.crossbars") {
       const int n = int(as_number(o));
       if (n % spec.pe.crossbars)
-        throw common::InputError(fmt::format("tile.crossbars = {} is not a multiple of pe.crossbars = {}", n, spec.pe.crossbars));
+        throw common::InputError(
+            fmt::format("tile.crossbars = {} is not a multiple of pe.crossbars = {}", n, spec.pe.crossbars));
       spec.tile.pes = n / spec.pe.crossbars;
     } else if (o.key == "chip.cycle_ns") {
       spec.chip.clock_ghz = 1.0 / as_number(o);

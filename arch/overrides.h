@@ -26,7 +26,8 @@ struct Override {
 //   chip.cycle_ns        -> chip.clock_ghz = 1 / value
 //   global.capacity_mb   -> global.capacity_bytes = value * 2^20
 // Throws common::InputError naming the key and what is allowed. Does not run check_arch().
-void apply_overrides(ArchSpec& spec, const std::vector<Override>& overrides, const std::string& tech_base_dir);
+void apply_overrides(ArchSpec& spec, const std::vector<Override>& overrides,
+                     const std::string& tech_base_dir);
 
 // Every key apply_overrides() accepts (declared and derived).
 std::vector<std::string> overridable_keys();

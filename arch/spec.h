@@ -14,30 +14,30 @@
 namespace imc::arch {
 
 struct DeviceSpec {
-  std::string type{};       // rram | sram | pcm | fefet
+  std::string type{};  // rram | sram | pcm | fefet
   int bits_per_cell{};
-  double r_on_ohm{};           // lowest resistance (highest conductance) level
+  double r_on_ohm{};  // lowest resistance (highest conductance) level
   double r_off_ohm{};
   double read_voltage_v{};
-  double read_pulse_ns{};       // one crossbar read (analog settle + sample)
+  double read_pulse_ns{};        // one crossbar read (analog settle + sample)
   double cell_area_f2{};         // in units of F^2 (feature size squared)
   double cell_read_energy_fj{};  // 0: derived from conductance (V^2 * G_avg * t); SRAM cells set it
-  double write_energy_pj{};     // programming one cell (all pulses of its verify loop)
-  double write_latency_ns{};   // programming one row of cells (row-parallel write)
+  double write_energy_pj{};      // programming one cell (all pulses of its verify loop)
+  double write_latency_ns{};     // programming one row of cells (row-parallel write)
   // Non-idealities used by sim/functional.
-  double variation_sigma{};      // device-to-device: relative std of each conductance (lognormal)
-  double read_noise_sigma{};     // cycle-to-cycle: relative std per read
-  double stuck_on_rate{};        // fraction of cells stuck at the highest conductance
-  double stuck_off_rate{};       // fraction stuck at the lowest conductance
-  double drift_nu{};             // power-law drift exponent: G(t) = G0 * (t/t0)^-nu (PCM, RRAM)
+  double variation_sigma{};   // device-to-device: relative std of each conductance (lognormal)
+  double read_noise_sigma{};  // cycle-to-cycle: relative std per read
+  double stuck_on_rate{};     // fraction of cells stuck at the highest conductance
+  double stuck_off_rate{};    // fraction stuck at the lowest conductance
+  double drift_nu{};          // power-law drift exponent: G(t) = G0 * (t/t0)^-nu (PCM, RRAM)
   double drift_t0_s{};
-  double drift_time_s{};         // time since programming at which inference runs (0 = no drift)
+  double drift_time_s{};  // time since programming at which inference runs (0 = no drift)
 };
 
 struct CrossbarSpec {
   int rows{};
   int cols{};
-  int rows_parallel{};            // rows read in one analog read; 0 = all rows
+  int rows_parallel{};          // rows read in one analog read; 0 = all rows
   std::string signed_scheme{};  // differential (two columns per weight) | offset
   int active_rows() const { return rows_parallel > 0 && rows_parallel < rows ? rows_parallel : rows; }
 };
@@ -47,17 +47,17 @@ struct DacSpec {
 };
 
 struct AdcSpec {
-  std::string type{};  // sar | flash | ramp | sense_amp
+  std::string type{};   // sar | flash | ramp | sense_amp
   std::string model{};  // cost model, chosen by name (arch/adc_models.cpp)
   int bits{};
-  int cols_per_adc{};    // columns that share one ADC (converted one after another)
-  double rate_gsps{};   // conversions per ns of one ADC
+  int cols_per_adc{};  // columns that share one ADC (converted one after another)
+  double rate_gsps{};  // conversions per ns of one ADC
 };
 
 struct BufferSpec {
   std::int64_t capacity_bytes{};  // 0 = none at this level
-  int width_bits{};             // bits per access
-  std::string technology{};  // sram | edram | regfile
+  int width_bits{};               // bits per access
+  std::string technology{};       // sram | edram | regfile
 };
 
 struct PeSpec {
@@ -70,10 +70,10 @@ struct PeSpec {
 
 struct TileSpec {
   int pes{};
-  int shift_add_units{};   // cross-PE partial-sum accumulation
+  int shift_add_units{};  // cross-PE partial-sum accumulation
   int activation_units{};
   int pool_units{};
-  int vector_lanes{};     // vector unit for softmax, norms, element-wise ops, dynamic matmuls
+  int vector_lanes{};    // vector unit for softmax, norms, element-wise ops, dynamic matmuls
   int bus_width_bits{};  // buffer <-> PE bus
   BufferSpec buffer;
   BufferSpec output_buffer;
@@ -82,15 +82,15 @@ struct TileSpec {
 struct NocSpec {
   int mesh_x{};
   int mesh_y{};
-  int tiles_per_router{};   // concentration: tiles sharing one router
+  int tiles_per_router{};  // concentration: tiles sharing one router
   int flit_bits{};
   int ports{};
   int router_latency_cycles{};
   int link_latency_cycles{};
   int link_flits_per_cycle{};
-  int router_buffer_flits{};  // per input port
-  int packet_payload_flits{}; // payload flits per packet; each packet adds one head flit
-  std::string routing{};   // xy | yx
+  int router_buffer_flits{};   // per input port
+  int packet_payload_flits{};  // payload flits per packet; each packet adds one head flit
+  std::string routing{};       // xy | yx
   std::string flow_control{};  // wormhole | vct
   int routers() const { return mesh_x * mesh_y; }
 };
@@ -100,7 +100,7 @@ struct GlobalBufferSpec {
 };
 
 struct OffchipSpec {
-  std::string kind{};  // none | hypertransport | lpddr4 | ddr4 | hbm2 (constants in the tech file)
+  std::string kind{};       // none | hypertransport | lpddr4 | ddr4 | hbm2 (constants in the tech file)
   int links{};              // links or channels
   double bandwidth_gbps{};  // GB/s per link; 0 = the kind's default from the tech file
   double latency_ns{};      // 0 = the kind's default
@@ -115,9 +115,9 @@ struct PrecisionSpec {
 struct ChipSpec {
   std::string name{};
   std::string tech{};  // configs/tech/<tech>.toml, or a path to a tech file
-  double node_nm{};        // technology node: scales the tech file if it differs from its node
-  double voltage_v{};       // supply; 0 = the node's nominal
-  double clock_ghz{};     // digital clock; all latencies are reported in its cycles
+  double node_nm{};    // technology node: scales the tech file if it differs from its node
+  double voltage_v{};  // supply; 0 = the node's nominal
+  double clock_ghz{};  // digital clock; all latencies are reported in its cycles
 };
 
 struct ArchSpec {

@@ -15,9 +15,9 @@ namespace imc::arch {
 
 struct BufferTech {
   double energy_fj_per_bit{};  // per bit read or written, at reference capacity
-  double ref_bytes{};        // capacity the energy above is for
-  double energy_exponent{};   // energy per bit ~ (capacity / ref)^exponent
-  double area_um2_coeff{};      // area = coeff * bits^area_exponent  [um^2]
+  double ref_bytes{};          // capacity the energy above is for
+  double energy_exponent{};    // energy per bit ~ (capacity / ref)^exponent
+  double area_um2_coeff{};     // area = coeff * bits^area_exponent  [um^2]
   double area_exponent{};
   double leakage_nw_per_bit{};
 };
@@ -31,17 +31,17 @@ struct OffchipTech {
 };
 
 struct TechSpec {
-  std::string file;       // where these constants came from
-  double node_nm{};    // the node the file describes
+  std::string file;  // where these constants came from
+  double node_nm{};  // the node the file describes
   double vdd_nominal_v{};
   double vth_v{};
-  double alpha{};               // alpha-power-law exponent (Sakurai-Newton)
-  double fmax_nominal_ghz{};    // highest digital clock at nominal supply
+  double alpha{};             // alpha-power-law exponent (Sakurai-Newton)
+  double fmax_nominal_ghz{};  // highest digital clock at nominal supply
 
   // ADC, survey-fitted model (arch/adc_models.cpp): E = (e_floor + fom * 2^bits) * (1 + fs / fs_corner)
   double adc_energy_floor_pj{};
-  double adc_walden_fom_fj{};       // fJ per conversion step
-  double adc_rate_corner_gsps{};    // above it, energy per conversion rises with rate
+  double adc_walden_fom_fj{};     // fJ per conversion step
+  double adc_rate_corner_gsps{};  // above it, energy per conversion rises with rate
   double adc_area_floor_um2{};
   double adc_area_per_step_um2{};
   double adc_flash_energy_factor{}, adc_flash_area_factor{};  // per type, relative to SAR at same bits
@@ -52,18 +52,18 @@ struct TechSpec {
   double dac_area_um2_1bit{};
   double sample_hold_energy_fj{};
   double sample_hold_area_um2{};
-  double shift_add_energy_fj{};      // one 16-bit shift-and-add
+  double shift_add_energy_fj{};  // one 16-bit shift-and-add
   double shift_add_area_um2{};
-  double activation_energy_fj{};    // one activation (e.g. sigmoid via LUT)
+  double activation_energy_fj{};  // one activation (e.g. sigmoid via LUT)
   double activation_area_um2{};
   double pool_energy_fj{};
   double pool_area_um2{};
-  double vector_lane_energy_fj{};    // one lane op (add, mul, compare, exp via LUT)
+  double vector_lane_energy_fj{};  // one lane op (add, mul, compare, exp via LUT)
   double vector_lane_area_um2{};
   double bus_energy_fj_per_bit{};
   double bus_area_um2_per_wire{};
   double router_energy_fj_per_bit{};  // per bit per router traversal
-  double router_xbar_area_um2{};  // x (ports * flit_bits)^2
+  double router_xbar_area_um2{};      // x (ports * flit_bits)^2
   double router_buffer_area_um2_per_bit{};
   double router_leakage_mw{};
   double crossbar_periphery_area_um2{};  // per crossbar, beyond cells (decoders, drivers)

@@ -9,7 +9,6 @@
 //                  [--train-images 8192] [--infer-images 2000] [--batch-size 64] [--full 0]
 //                  [--cache-dir DIR (for --full)]
 #include <fmt/format.h>
-
 #include <unistd.h>
 
 #include <chrono>
@@ -51,14 +50,22 @@ int main(int argc, char** argv) {
   std::int64_t train_images = 8192, infer_images = 2000;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--arch") arch_file = v;
-    else if (k == "--threads") threads = std::stoi(v);
-    else if (k == "--train-images") train_images = std::stoll(v);
-    else if (k == "--infer-images") infer_images = std::stoll(v);
-    else if (k == "--full") full_epochs = std::stoi(v);
-    else if (k == "--cache-dir") cache_dir = v;
-    else if (k == "--workload") workload = v;
-    else if (k == "--batch-size") batch = std::stoi(v);
+    if (k == "--arch")
+      arch_file = v;
+    else if (k == "--threads")
+      threads = std::stoi(v);
+    else if (k == "--train-images")
+      train_images = std::stoll(v);
+    else if (k == "--infer-images")
+      infer_images = std::stoll(v);
+    else if (k == "--full")
+      full_epochs = std::stoi(v);
+    else if (k == "--cache-dir")
+      cache_dir = v;
+    else if (k == "--workload")
+      workload = v;
+    else if (k == "--batch-size")
+      batch = std::stoi(v);
     else {
       fmt::print(stderr, "unknown option {}\n", k);
       return 2;
@@ -69,8 +76,9 @@ int main(int argc, char** argv) {
     const arch::ArchSpec spec = arch::load_arch(arch_file);
     const workloads::Graph g = workloads::zoo_network(workload);
     const Dataset data = load_fashion_mnist();
-    fmt::print("{}: {:.2f} M MACs/image; {} threads; arch {}; OMP_WAIT_POLICY={}; load average {}\n", workload,
-               double(g.total_macs()) / 1e6, threads, spec.chip.name, std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : "unset", load_average());
+    fmt::print("{}: {:.2f} M MACs/image; {} threads; arch {}; OMP_WAIT_POLICY={}; load average {}\n",
+               workload, double(g.total_macs()) / 1e6, threads, spec.chip.name,
+               std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : "unset", load_average());
 
     torch::manual_seed(1);
     GraphNet net(g, QuantBits{spec.precision.weight_bits, spec.precision.input_bits});
@@ -81,9 +89,10 @@ int main(int argc, char** argv) {
     std::clock_t c0 = std::clock();
     const TrainStats st = train(net, data.train, o);
     double cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
-    fmt::print("training (QAT, batch {}): {} images in {:.2f} s = {:.0f} images/s (target 5000); "
-               "{:.2f} CPU s = {:.0f} images per CPU second\n",
-               o.batch_size, st.images, st.seconds, double(st.images) / st.seconds, cpu, double(st.images) / cpu);
+    fmt::print(
+        "training (QAT, batch {}): {} images in {:.2f} s = {:.0f} images/s (target 5000); "
+        "{:.2f} CPU s = {:.0f} images per CPU second\n",
+        o.batch_size, st.images, st.seconds, double(st.images) / st.seconds, cpu, double(st.images) / cpu);
 
     const torch::Tensor x = image_tensor(data.test, 0, infer_images);
     auto t0 = std::chrono::steady_clock::now();
@@ -104,11 +113,12 @@ int main(int argc, char** argv) {
       const auto wm = g.weight_matrix(node);
       cell_macs += wm.vectors * t.groups * t.rows * t.phys_cols * t.input_slices;
     }
-    fmt::print("hardware-aware inference: {} images in {:.2f} s = {:.0f} images/s (target 2000); "
-               "{:.2f} CPU s = {:.0f} images per CPU second; programming {:.2f} s; "
-               "{:.0f} M cell-MACs/image = {:.1f} G cell-MACs/s\n",
-               infer_images, s, double(infer_images) / s, cpu, double(infer_images) / cpu, program_s,
-               double(cell_macs) / 1e6, double(cell_macs) * double(infer_images) / s / 1e9);
+    fmt::print(
+        "hardware-aware inference: {} images in {:.2f} s = {:.0f} images/s (target 2000); "
+        "{:.2f} CPU s = {:.0f} images per CPU second; programming {:.2f} s; "
+        "{:.0f} M cell-MACs/image = {:.1f} G cell-MACs/s\n",
+        infer_images, s, double(infer_images) / s, cpu, double(infer_images) / cpu, program_s,
+        double(cell_macs) / 1e6, double(cell_macs) * double(infer_images) / s / 1e9);
 
     if (full_epochs > 0) {
       AccuracyOptions a;
@@ -121,10 +131,11 @@ int main(int argc, char** argv) {
       c0 = std::clock();
       const AccuracyResult r = evaluate_accuracy(spec, g, a);
       cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
-      fmt::print("full training ({} epochs x {} images): {:.0f} s (load average {}); {:.0f} CPU s with the test "
-                 "predictions; test accuracy float {:.2f} %, quantized {:.2f} %\n",
-                 full_epochs, r.train_images, r.train_seconds, load_average(), cpu, 100 * r.float_accuracy,
-                 100 * r.quantized_accuracy);
+      fmt::print(
+          "full training ({} epochs x {} images): {:.0f} s (load average {}); {:.0f} CPU s with the test "
+          "predictions; test accuracy float {:.2f} %, quantized {:.2f} %\n",
+          full_epochs, r.train_images, r.train_seconds, load_average(), cpu, 100 * r.float_accuracy,
+          100 * r.quantized_accuracy);
     }
   } catch (const std::exception& e) {
     fmt::print(stderr, "bench_accuracy: {}\n", e.what());

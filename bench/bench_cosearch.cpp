@@ -24,7 +24,9 @@ std::string loadavg() {
   return fmt::format("{} {} {}", a, b, c);
 }
 
-std::string pct(const nlohmann::json& v) { return v.is_null() ? "n/a" : fmt::format("{:.1f}%", v.get<double>()); }
+std::string pct(const nlohmann::json& v) {
+  return v.is_null() ? "n/a" : fmt::format("{:.1f}%", v.get<double>());
+}
 
 }  // namespace
 
@@ -34,9 +36,12 @@ int main(int argc, char** argv) {
   bool systemc = true;
   long generations = 0;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--no-systemc")) systemc = false;
-    else if (!std::strcmp(argv[i], "--generations") && i + 1 < argc) generations = std::atol(argv[++i]);
-    else which = argv[i];
+    if (!std::strcmp(argv[i], "--no-systemc"))
+      systemc = false;
+    else if (!std::strcmp(argv[i], "--generations") && i + 1 < argc)
+      generations = std::atol(argv[++i]);
+    else
+      which = argv[i];
   }
   fmt::print("bench_cosearch: {} cores, load average {}\n", std::thread::hardware_concurrency(), loadavg());
   struct Study {
@@ -55,15 +60,21 @@ int main(int argc, char** argv) {
     // the random one's uniform samples, many of them slow tiny-crossbar designs) are reported apart.
     const bool ok = r.search_s < s.target_s && r.designs_evaluated >= 1000;
     failed += !ok;
-    fmt::print("{}: {} networks, {} x {} generations ({})\n", s.name, r.networks.size(), c.optimizer.population,
-               r.generations, c.optimizer.name);
-    fmt::print("  designs evaluated: {} joint ({} proposals, {} cache hits, {} rejected, {} feasible), {} in the run\n",
-               r.designs_evaluated, r.proposals, r.cache_hits, r.rejected, r.feasible, r.designs_evaluated_total);
-    fmt::print("  joint search: {:.1f} s, {} designs, {:.1f} ms/design (target < {:.0f} s with >= 1000 designs: {})\n",
-               r.search_s, r.designs_evaluated, 1e3 * r.search_s / double(std::max<std::size_t>(1, r.designs_evaluated)),
-               s.target_s, ok ? "met" : "MISSED");
+    fmt::print("{}: {} networks, {} x {} generations ({})\n", s.name, r.networks.size(),
+               c.optimizer.population, r.generations, c.optimizer.name);
+    fmt::print(
+        "  designs evaluated: {} joint ({} proposals, {} cache hits, {} rejected, {} feasible), {} in the "
+        "run\n",
+        r.designs_evaluated, r.proposals, r.cache_hits, r.rejected, r.feasible, r.designs_evaluated_total);
+    fmt::print(
+        "  joint search: {:.1f} s, {} designs, {:.1f} ms/design (target < {:.0f} s with >= 1000 designs: "
+        "{})\n",
+        r.search_s, r.designs_evaluated,
+        1e3 * r.search_s / double(std::max<std::size_t>(1, r.designs_evaluated)), s.target_s,
+        ok ? "met" : "MISSED");
     fmt::print("  whole run: baselines {:.1f} s (", r.baselines_s);
-    for (const auto& b : r.baselines) fmt::print("{} {:.1f} s / {} designs; ", b.name, b.seconds, b.designs_evaluated);
+    for (const auto& b : r.baselines)
+      fmt::print("{} {:.1f} s / {} designs; ", b.name, b.seconds, b.designs_evaluated);
     fmt::print("), finalists {:.1f} s, total {:.1f} s\n", r.systemc_s, r.total_s);
     fmt::print("  aggregate EDAP reduction vs single {}, vs stagewise {}, vs random {}\n",
                pct(j["reduction_vs_single_pct"]), pct(j["reduction_vs_stagewise_pct"]),

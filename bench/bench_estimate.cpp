@@ -9,14 +9,13 @@
 //   overrides x pipeline/layer/wavefront x batch 1 and 4 x the suite (default: the whole zoo);
 //   prints each combination's times and the first difference of any network; exit 1 if any.
 #include <fmt/format.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <string>
 #include <vector>
-
-#include <time.h>
 
 #include "arch/cost.h"
 #include "arch/load.h"
@@ -59,7 +58,8 @@ Run measure(const arch::ArchSpec& spec, const std::vector<workloads::Graph>& gra
       run.ops += e.ops;
       run.checksum += e.report.energy_pj + double(e.report.latency_cycles);
     }
-    per_design_us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+    per_design_us.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
     per_design_cpu_us.push_back(thread_cpu_us() - c0);
   }
   std::sort(per_design_cpu_us.begin(), per_design_cpu_us.end());
@@ -72,10 +72,11 @@ Run measure(const arch::ArchSpec& spec, const std::vector<workloads::Graph>& gra
 }
 
 void print(const char* label, const Run& r, int reps, std::size_t networks) {
-  fmt::print("  {:8} per design: median {:.0f} us (CPU {:.0f} us), min {:.0f} us, max {:.0f} us over {} "
-             "repetitions; per network {:.1f} us; checksum {:.9g}\n",
-             label, r.median_us, r.median_cpu_us, r.min_us, r.max_us, reps, r.median_us / double(networks),
-             r.checksum);
+  fmt::print(
+      "  {:8} per design: median {:.0f} us (CPU {:.0f} us), min {:.0f} us, max {:.0f} us over {} "
+      "repetitions; per network {:.1f} us; checksum {:.9g}\n",
+      label, r.median_us, r.median_cpu_us, r.min_us, r.max_us, reps, r.median_us / double(networks),
+      r.checksum);
 }
 
 double wall_us_since(std::chrono::steady_clock::time_point t0) {
@@ -129,8 +130,8 @@ int verify(const std::string& suite) {
             if (!d.empty() && first_difference.empty()) first_difference = g.name() + ": " + d;
             if (!d.empty()) ++failures;
           }
-          fmt::print("{}{} {} batch {}: {} ops, program {:.0f} us, fast {:.0f} us{}{}\n", arch_name, shape_name,
-                     schedule, batch, ops, program_us, fast_us,
+          fmt::print("{}{} {} batch {}: {} ops, program {:.0f} us, fast {:.0f} us{}{}\n", arch_name,
+                     shape_name, schedule, batch, ops, program_us, fast_us,
                      refused ? fmt::format(", {} refused by map()", refused) : "",
                      first_difference.empty() ? ", equal" : ", DIFFERENT: " + first_difference);
           std::fflush(stdout);
@@ -157,12 +158,12 @@ int main(int argc, char** argv) {
   Run fast, totals, program;
   using Options = mapping::MappingOptions;
   if (mode != "program") {
-    fast = measure(spec, graphs, reps, [](const arch::ArchSpec& s, const arch::cost::CostTable& c,
-                                          const workloads::Graph& g, const Options& o) { return sim::estimate(s, c, g, o); });
-    totals = measure(spec, graphs, reps, [](const arch::ArchSpec& s, const arch::cost::CostTable& c,
-                                            const workloads::Graph& g, const Options& o) {
-      return sim::estimate(s, c, g, o, sim::EstimateDetail::Totals);
-    });
+    fast = measure(spec, graphs, reps,
+                   [](const arch::ArchSpec& s, const arch::cost::CostTable& c, const workloads::Graph& g,
+                      const Options& o) { return sim::estimate(s, c, g, o); });
+    totals = measure(spec, graphs, reps,
+                     [](const arch::ArchSpec& s, const arch::cost::CostTable& c, const workloads::Graph& g,
+                        const Options& o) { return sim::estimate(s, c, g, o, sim::EstimateDetail::Totals); });
   }
   if (mode != "fast") program = measure(spec, graphs, reps, sim::estimate_program);
   fmt::print("bench_estimate: {} networks ({}) on {}: {} ops per design\n", graphs.size(), suite, arch_file,

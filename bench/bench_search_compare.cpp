@@ -5,13 +5,13 @@
 // Usage: bench_search_compare [config.toml] [seeds] [population] [generations] [out_dir]
 // (population / generations 0 = the config's)
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <unistd.h>
 #include <nlohmann/json.hpp>
 #include <vector>
 
@@ -52,15 +52,24 @@ int main(int argc, char** argv) {
       const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       const std::size_t proposals = s["proposals"].get<std::size_t>();
       fmt::print("{:<8} {:>5} {:>10} {:>10} {:>7} {:>14.6g} {:>9.1f}\n", opt, seed, proposals,
-                 s["designs_evaluated"].get<std::size_t>(), s["front"].size(), s["hypervolume"].get<double>(), sec);
+                 s["designs_evaluated"].get<std::size_t>(), s["front"].size(), s["hypervolume"].get<double>(),
+                 sec);
       std::fflush(stdout);
       hv[opt].push_back(s["hypervolume"].get<double>());
-      runs.push_back({{"optimizer", opt}, {"seed", seed}, {"proposals", proposals},
-                      {"designs_evaluated", s["designs_evaluated"]}, {"hypervolume", s["hypervolume"]},
-                      {"front_size", s["front"].size()}, {"seconds", sec}});
+      runs.push_back({{"optimizer", opt},
+                      {"seed", seed},
+                      {"proposals", proposals},
+                      {"designs_evaluated", s["designs_evaluated"]},
+                      {"hypervolume", s["hypervolume"]},
+                      {"front_size", s["front"].size()},
+                      {"seconds", sec}});
     }
   }
-  auto mean = [](const std::vector<double>& v) { double s = 0; for (double x : v) s += x; return s / double(v.size()); };
+  auto mean = [](const std::vector<double>& v) {
+    double s = 0;
+    for (double x : v) s += x;
+    return s / double(v.size());
+  };
   auto sd = [&](const std::vector<double>& v) {
     const double m = mean(v);
     double s = 0;
@@ -69,14 +78,18 @@ int main(int argc, char** argv) {
   };
   int wins = 0;
   for (std::size_t i = 0; i < hv["nsga2"].size(); ++i) wins += hv["nsga2"][i] > hv["random"][i] ? 1 : 0;
-  fmt::print("\nhypervolume mean ± std over {} seeds: nsga2 {:.6g} ± {:.3g}, random {:.6g} ± {:.3g}; "
-             "nsga2 / random = {:.3f}; nsga2 better on {}/{} seeds\n",
-             seeds, mean(hv["nsga2"]), sd(hv["nsga2"]), mean(hv["random"]), sd(hv["random"]),
-             mean(hv["nsga2"]) / mean(hv["random"]), wins, seeds);
-  std::ofstream(fs::path(out) / "compare.json")
-      << nlohmann::json{{"config", config}, {"runs", runs}, {"nsga2_mean", mean(hv["nsga2"])},
-                        {"random_mean", mean(hv["random"])}, {"nsga2_wins", wins}, {"seeds", seeds}}
-             .dump(1)
-      << "\n";
+  fmt::print(
+      "\nhypervolume mean ± std over {} seeds: nsga2 {:.6g} ± {:.3g}, random {:.6g} ± {:.3g}; "
+      "nsga2 / random = {:.3f}; nsga2 better on {}/{} seeds\n",
+      seeds, mean(hv["nsga2"]), sd(hv["nsga2"]), mean(hv["random"]), sd(hv["random"]),
+      mean(hv["nsga2"]) / mean(hv["random"]), wins, seeds);
+  std::ofstream(fs::path(out) / "compare.json") << nlohmann::json{{"config", config},
+                                                                  {"runs", runs},
+                                                                  {"nsga2_mean", mean(hv["nsga2"])},
+                                                                  {"random_mean", mean(hv["random"])},
+                                                                  {"nsga2_wins", wins},
+                                                                  {"seeds", seeds}}
+                                                       .dump(1)
+                                                << "\n";
   return 0;
 }

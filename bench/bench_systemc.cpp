@@ -32,8 +32,8 @@ int main(int argc, char** argv) {
   if (nets.empty()) nets = {"vgg8", "resnet18"};
   try {
     const arch::ArchSpec spec = arch::load_arch(arch_file);
-    fmt::print("{:<10} {:>6} {:>8} {:>14} {:>12} {:>9} {:>12} {:>10}\n", "network", "batch", "ops", "cycles", "events",
-               "wall s", "events/s", "peak MB");
+    fmt::print("{:<10} {:>6} {:>8} {:>14} {:>12} {:>9} {:>12} {:>10}\n", "network", "batch", "ops", "cycles",
+               "events", "wall s", "events/s", "peak MB");
     for (const std::string& net : nets) {
       const workloads::Graph g = workloads::zoo_network(net);
       mapping::MappingOptions opt;

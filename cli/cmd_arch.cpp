@@ -20,7 +20,8 @@ nlohmann::json arch_summary_json(const arch::ArchSpec& spec, const arch::cost::C
   j["source"] = spec.source;
   j["tech_file"] = spec.tech.file;
   auto level = [](const arch::cost::LevelTotals& t) {
-    return nlohmann::json{{"area_mm2", t.area_mm2}, {"peak_power_w", t.peak_power_w}, {"leakage_w", t.leakage_w}};
+    return nlohmann::json{
+        {"area_mm2", t.area_mm2}, {"peak_power_w", t.peak_power_w}, {"leakage_w", t.leakage_w}};
   };
   j["pe"] = level(c.pe);
   j["tile"] = level(c.tile);
@@ -56,8 +57,8 @@ void print_summary(const arch::ArchSpec& spec, const arch::cost::CostTable& c) {
   for (const auto& r : c.inventory) {
     if (!last.empty() && r.level != last) fmt::print("\n");
     last = r.level;
-    fmt::print("{:<6} {:<22} {:>10g} {:>12.6f} {:>14.4f} {:>12.4f}\n", r.level, r.component, r.count, r.area_mm2,
-               r.peak_power_w * 1e3, r.leakage_w * 1e3);
+    fmt::print("{:<6} {:<22} {:>10g} {:>12.6f} {:>14.4f} {:>12.4f}\n", r.level, r.component, r.count,
+               r.area_mm2, r.peak_power_w * 1e3, r.leakage_w * 1e3);
   }
   fmt::print("\n{:<8} {:>12} {:>14}\n", "total", "area mm2", "peak power");
   fmt::print("{:<8} {:>12.5f} {:>11.3f} mW\n", "pe", c.pe.area_mm2, c.pe.peak_power_w * 1e3);
@@ -76,7 +77,8 @@ const Command kArch{"arch", "Inventory, area, power and peak efficiency of a chi
                       auto keys = std::make_shared<bool>(false);
                       sub.add_option("--arch", *arch_file, "arch TOML file (configs/arch/*.toml)");
                       sub.add_option("--json", *json_out, "write the summary as JSON to this file");
-                      sub.add_flag("--keys", *keys, "print every arch and tech key with unit, default, range");
+                      sub.add_flag("--keys", *keys,
+                                   "print every arch and tech key with unit, default, range");
                       return [=]() {
                         if (*keys) {
                           fmt::print("## Arch keys\n\n{}\n## Tech keys\n\n{}", arch::document_arch_keys(),

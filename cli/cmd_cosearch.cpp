@@ -34,11 +34,14 @@ const Command kCosearch{
     "cosearch", "One chip for many networks: joint hardware search over a workload set, with baselines", 80,
     [](CLI::App& sub) -> Action {
       auto a = std::make_shared<CosearchArgs>();
-      sub.add_option("config", a->config, "cosearch TOML (configs/cosearch/rram4.toml, sram9.toml)")->required();
-      sub.add_option("--out", a->out_dir, "run directory: reports, checkpoints, baselines, finalists, summary.json");
+      sub.add_option("config", a->config, "cosearch TOML (configs/cosearch/rram4.toml, sram9.toml)")
+          ->required();
+      sub.add_option("--out", a->out_dir,
+                     "run directory: reports, checkpoints, baselines, finalists, summary.json");
       sub.add_option("--json", a->json_out, "write the JSON summary here");
       sub.add_flag("--resume", a->resume, "continue the run in --out from its checkpoints");
-      sub.add_option("--objective", a->objective, "override cosearch.objective: max, mean, product (scalar optimizers)");
+      sub.add_option("--objective", a->objective,
+                     "override cosearch.objective: max, mean, product (scalar optimizers)");
       sub.add_option("--seed", a->seed, "override optimizer.seed");
       sub.add_option("--generations", a->generations, "override cosearch.generations");
       sub.add_option("--population", a->population, "override optimizer.population");
@@ -52,10 +55,12 @@ const Command kCosearch{
         nas::cosearch::Config c = nas::cosearch::load_config(a->config);
         if (!a->objective.empty()) {
           if (a->objective != "max" && a->objective != "mean" && a->objective != "product")
-            throw common::InputError(fmt::format("--objective: '{}' is not allowed: expected max, mean or product "
-                                                 "(multi is set in the config with its optimizer)",
-                                                 a->objective));
-          if (c.multi()) throw common::InputError("--objective: the config is multi-objective; edit cosearch.objective");
+            throw common::InputError(
+                fmt::format("--objective: '{}' is not allowed: expected max, mean or product "
+                            "(multi is set in the config with its optimizer)",
+                            a->objective));
+          if (c.multi())
+            throw common::InputError("--objective: the config is multi-objective; edit cosearch.objective");
           c.settings.objective = a->objective;
         }
         if (a->seed >= 0) c.optimizer.seed = a->seed;
@@ -76,19 +81,24 @@ const Command kCosearch{
           fmt::print("no feasible design in {} evaluated ({} proposals)\n", r.designs_evaluated, r.proposals);
         } else {
           fmt::print("best design (candidate {}):", r.best.id);
-          for (const auto& [k, v] : r.best.genes.items()) fmt::print(" {}={}", k.substr(k.find('.') + 1), v.dump());
-          fmt::print("\n  area {:.2f} mm2, aggregate EDAP ({}) {:.4g} J*s*mm2\n\n", r.best.figures.front().area_mm2,
-                     r.aggregate, r.best.aggregate_edap);
+          for (const auto& [k, v] : r.best.genes.items())
+            fmt::print(" {}={}", k.substr(k.find('.') + 1), v.dump());
+          fmt::print("\n  area {:.2f} mm2, aggregate EDAP ({}) {:.4g} J*s*mm2\n\n",
+                     r.best.figures.front().area_mm2, r.aggregate, r.best.aggregate_edap);
           fmt::print("{}\n", nas::cosearch::reductions_table(r));
-          if (!r.front.empty() && c.multi()) fmt::print("Pareto front: {} designs (pareto.csv)\n\n", r.front.size());
+          if (!r.front.empty() && c.multi())
+            fmt::print("Pareto front: {} designs (pareto.csv)\n\n", r.front.size());
           const std::string fin = nas::cosearch::finalists_table(r);
           if (!fin.empty()) fmt::print("finalists, analytical vs SystemC:\n{}\n", fin);
         }
-        fmt::print("designs evaluated: {} by the joint search ({} proposals, {} cache hits, {} rejected, {} feasible), "
-                   "{} in the whole run\n",
-                   r.designs_evaluated, r.proposals, r.cache_hits, r.rejected, r.feasible, r.designs_evaluated_total);
-        fmt::print("time: search {:.1f} s, baselines {:.1f} s, finalists {:.1f} s, total {:.1f} s\n", r.search_s,
-                   r.baselines_s, r.systemc_s, r.total_s);
+        fmt::print(
+            "designs evaluated: {} by the joint search ({} proposals, {} cache hits, {} rejected, {} "
+            "feasible), "
+            "{} in the whole run\n",
+            r.designs_evaluated, r.proposals, r.cache_hits, r.rejected, r.feasible,
+            r.designs_evaluated_total);
+        fmt::print("time: search {:.1f} s, baselines {:.1f} s, finalists {:.1f} s, total {:.1f} s\n",
+                   r.search_s, r.baselines_s, r.systemc_s, r.total_s);
         if (!a->json_out.empty()) {
           std::ofstream out(a->json_out);
           if (!out) throw common::InputError(fmt::format("--json: cannot write '{}'", a->json_out));

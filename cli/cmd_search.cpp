@@ -13,12 +13,14 @@ namespace imc::cli {
 namespace {
 
 void print_summary(const nlohmann::json& s) {
-  fmt::print("\nsearch: {} designs evaluated ({} cache hits, {} rejected by conditions, {} feasible), "
-             "{} generations, {:.1f} s\n",
-             s["designs_evaluated"].get<std::size_t>(), s["cache_hits"].get<std::size_t>(),
-             s["rejected_by_conditions"].get<std::size_t>(), s["feasible"].get<std::size_t>(),
-             s["generations"].get<std::size_t>(), s["search_seconds"].get<double>());
-  fmt::print("hypervolume {:.6g} (reference point {})\n", s["hypervolume"].get<double>(), s["reference_point"].dump());
+  fmt::print(
+      "\nsearch: {} designs evaluated ({} cache hits, {} rejected by conditions, {} feasible), "
+      "{} generations, {:.1f} s\n",
+      s["designs_evaluated"].get<std::size_t>(), s["cache_hits"].get<std::size_t>(),
+      s["rejected_by_conditions"].get<std::size_t>(), s["feasible"].get<std::size_t>(),
+      s["generations"].get<std::size_t>(), s["search_seconds"].get<double>());
+  fmt::print("hypervolume {:.6g} (reference point {})\n", s["hypervolume"].get<double>(),
+             s["reference_point"].dump());
   const auto& names = s["objectives"];
   fmt::print("\nPareto front ({} designs):\n{:>5}", s["front"].size(), "id");
   for (const auto& n : names) fmt::print(" {:>14}", n.get<std::string>());
@@ -29,14 +31,16 @@ void print_summary(const nlohmann::json& s) {
     std::string genes;
     for (const auto& [k, v] : f["genes"].items())
       if (k.rfind("hardware.", 0) == 0 || k.rfind("network.", 0) == 0)
-        genes += fmt::format(" {}={}", k.substr(k.find('.') + 1), v.is_string() ? v.get<std::string>() : v.dump());
+        genes +=
+            fmt::format(" {}={}", k.substr(k.find('.') + 1), v.is_string() ? v.get<std::string>() : v.dump());
     fmt::print(" {}\n", genes);
   }
   const auto& fin = s["finalists"];
   if (fin.is_object() && fin.contains("finalists")) {
-    fmt::print("\nfinalists re-evaluated with SystemC ({:.1f} s):\n{:>5} {:>14} {:>14} {:>8} {:>12} {:>12} {:>8}\n",
-               s["systemc_seconds"].get<double>(), "id", "cycles ana", "cycles sysc", "gap %", "uJ ana", "uJ sysc",
-               "actions");
+    fmt::print(
+        "\nfinalists re-evaluated with SystemC ({:.1f} s):\n{:>5} {:>14} {:>14} {:>8} {:>12} {:>12} {:>8}\n",
+        s["systemc_seconds"].get<double>(), "id", "cycles ana", "cycles sysc", "gap %", "uJ ana", "uJ sysc",
+        "actions");
     for (const auto& r : fin["finalists"]) {
       if (r.contains("error")) {
         fmt::print("{:>5} SystemC failed: {}\n", r["id"].get<std::size_t>(), r["error"].get<std::string>());
@@ -45,7 +49,8 @@ void print_summary(const nlohmann::json& s) {
       fmt::print("{:>5} {:>14.0f} {:>14.0f} {:>8.2f} {:>12.5g} {:>12.5g} {:>8}\n", r["id"].get<std::size_t>(),
                  r["latency_cycles_analytical"].get<double>(), r["latency_cycles_systemc"].get<double>(),
                  r["latency_gap_pct"].get<double>(), r["energy_uj_analytical"].get<double>(),
-                 r["energy_uj_systemc"].get<double>(), r["actions_identical"].get<bool>() ? "same" : "DIFFER");
+                 r["energy_uj_systemc"].get<double>(),
+                 r["actions_identical"].get<bool>() ? "same" : "DIFFER");
     }
     fmt::print("front order changed by SystemC: {} (non-dominated finalists: {} analytical, {} SystemC)\n",
                fin["front_order_changed"].get<bool>() ? "yes" : "no",
@@ -55,7 +60,8 @@ void print_summary(const nlohmann::json& s) {
 }
 
 const Command kSearch{
-    "search", "joint network + hardware search (NSGA-II and baselines), SystemC re-evaluation of the finalists", 70,
+    "search",
+    "joint network + hardware search (NSGA-II and baselines), SystemC re-evaluation of the finalists", 70,
     [](CLI::App& sub) -> Action {
       auto o = std::make_shared<nas::search::RunOptions>();
       auto json_out = std::make_shared<std::string>();
@@ -65,14 +71,16 @@ const Command kSearch{
       sub.add_option("--resume", o->resume_dir, "continue the run saved in this directory");
       sub.add_option("--hot-start", o->hot_start,
                      "first-population designs: a TOML of [[design]] tables or a previous run directory");
-      sub.add_option("--seed", o->seed, "optimizer seed (overrides [optimizer].seed)")->check(CLI::NonNegativeNumber);
+      sub.add_option("--seed", o->seed, "optimizer seed (overrides [optimizer].seed)")
+          ->check(CLI::NonNegativeNumber);
       sub.add_option("--generations", o->generations, "generations (overrides [search].generations)")
           ->check(CLI::Range(1, 100000));
       sub.add_option("--population", o->population, "population (overrides [optimizer].population)")
           ->check(CLI::Range(1, 100000));
       sub.add_option("--optimizer", o->optimizer, "nsga2 | moead | sga | sa | random");
       sub.add_option("--workers", o->workers, "processes (0 = cores)")->check(CLI::Range(0, 256));
-      sub.add_option("--finalists", o->finalists, "front members re-evaluated with SystemC")->check(CLI::Range(0, 1000));
+      sub.add_option("--finalists", o->finalists, "front members re-evaluated with SystemC")
+          ->check(CLI::Range(0, 1000));
       sub.add_option("--json", *json_out, "write the summary as JSON here too");
       sub.add_flag("--keys", *keys, "print every config key with its doc, default and range, then exit");
       return [o, json_out, keys]() {

@@ -65,8 +65,8 @@ const Command kSimulate{
           r.eval_us += p.prepare_us;
           print_report(r, p.program);
           fmt::print("simulated {} ops with {} events in {:.3f} s ({:.3g} events/s, peak {:.0f} MB)\n",
-                     p.program.ops.size(), r.events, info.wall_s, double(r.events) / std::max(1e-9, info.wall_s),
-                     double(info.peak_rss_kb) / 1024.0);
+                     p.program.ops.size(), r.events, info.wall_s,
+                     double(r.events) / std::max(1e-9, info.wall_s), double(info.peak_rss_kb) / 1024.0);
           if (!opt.trace_csv.empty()) fmt::print("utilization trace: {}\n", opt.trace_csv);
           out["workloads"].push_back(workload_json(r, p.program));
           reports.push_back(std::move(r));

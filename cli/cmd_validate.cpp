@@ -46,8 +46,9 @@ const Command kValidate{
         nlohmann::json out = {
             {"arch", s.spec.chip.name}, {"arch_file", s.spec.source}, {"workloads", nlohmann::json::array()}};
         bool failed = false;
-        std::string csv = "workload,layer,op,analytical_cycles,systemc_cycles,gap_pct,end_delay_cycles,main_stall,"
-                          "actions_equal\n";
+        std::string csv =
+            "workload,layer,op,analytical_cycles,systemc_cycles,gap_pct,end_delay_cycles,main_stall,"
+            "actions_equal\n";
         for (const auto& g : s.graphs) {
           Prepared p = prepare(s, g);
           const sim::Report a = sim::AnalyticalModel().evaluate(s.spec, s.costs, p.program);
@@ -72,10 +73,12 @@ const Command kValidate{
             const double egap = gap_pct(la.energy_pj, lc.energy_pj);
             const auto& path = info.critical_path.layers.at(i);
             const std::string stall = main_stall(path);
-            fmt::print("{:<28.28} {:>14} {:>14} {:>9.2f} {:>11} {:<19} {:>9.3f} {:>8}\n", la.name, la.latency_cycles,
-                       lc.latency_cycles, gap, lc.end_cycle - la.end_cycle, stall, egap, eq ? "equal" : "DIFFER");
-            csv += fmt::format("{},{},{},{},{},{:.4f},{},{},{}\n", g.name(), la.name, la.op, la.latency_cycles,
-                               lc.latency_cycles, gap, lc.end_cycle - la.end_cycle, stall, eq ? 1 : 0);
+            fmt::print("{:<28.28} {:>14} {:>14} {:>9.2f} {:>11} {:<19} {:>9.3f} {:>8}\n", la.name,
+                       la.latency_cycles, lc.latency_cycles, gap, lc.end_cycle - la.end_cycle, stall, egap,
+                       eq ? "equal" : "DIFFER");
+            csv +=
+                fmt::format("{},{},{},{},{},{:.4f},{},{},{}\n", g.name(), la.name, la.op, la.latency_cycles,
+                            lc.latency_cycles, gap, lc.end_cycle - la.end_cycle, stall, eq ? 1 : 0);
             layers.push_back({{"name", la.name},
                               {"op", la.op},
                               {"analytical_cycles", la.latency_cycles},
@@ -92,15 +95,15 @@ const Command kValidate{
           }
           const double gap = gap_pct(double(a.latency_cycles), double(c.latency_cycles));
           const double egap = gap_pct(a.energy_pj, c.energy_pj);
-          fmt::print("{:<28} {:>14} {:>14} {:>9.2f} {:>11} {:<19} {:>9.3f} {:>8}\n", "total", a.latency_cycles,
-                     c.latency_cycles, gap, c.latency_cycles - a.latency_cycles, main_stall(info.critical_path.total),
-                     egap, actions_ok ? "equal" : "DIFFER");
+          fmt::print("{:<28} {:>14} {:>14} {:>9.2f} {:>11} {:<19} {:>9.3f} {:>8}\n", "total",
+                     a.latency_cycles, c.latency_cycles, gap, c.latency_cycles - a.latency_cycles,
+                     main_stall(info.critical_path.total), egap, actions_ok ? "equal" : "DIFFER");
           fmt::print("on the critical path:");
           for (const auto& [k, v] : info.critical_path.total) fmt::print(" {}={}", k, v);
           fmt::print("; all waits of all ops:");
           for (const auto& [k, v] : c.stalls) fmt::print(" {}={}", k, v);
-          fmt::print("\nSystemC: {} events in {:.3f} s; energy gap is leakage over the longer run\n", c.events,
-                     info.wall_s);
+          fmt::print("\nSystemC: {} events in {:.3f} s; energy gap is leakage over the longer run\n",
+                     c.events, info.wall_s);
           if (!actions_ok) fmt::print("FAIL: action counts differ between the models\n");
           if (!bound_ok) fmt::print("FAIL: SystemC finished before the contention-free analytical bound\n");
           failed = failed || !actions_ok || !bound_ok;

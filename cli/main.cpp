@@ -1,12 +1,12 @@
 // imcsim: one binary, one subcommand per user task (see README). Exit codes: 0 success,
 // 1 a check failed (for example `validate` found differing action counts), 2 bad input.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <exception>
 #include <map>
-#include <unistd.h>
 
 #include "cli/command.h"
 #include "common/config.h"

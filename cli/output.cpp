@@ -16,6 +16,8 @@ void write_text(const std::string& path, const std::string& text) {
   if (!out) throw common::InputError(fmt::format("failed writing '{}'", path));
 }
 
-void write_json(const std::string& path, const nlohmann::json& j) { write_text(path, j.dump(2) + "\n"); }
+void write_json(const std::string& path, const nlohmann::json& j) {
+  write_text(path, j.dump(2) + "\n");
+}
 
 }  // namespace imc::cli

@@ -1,8 +1,9 @@
 #include "cli/pipeline.h"
 
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
 #include <chrono>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "arch/load.h"
@@ -14,10 +15,13 @@ namespace imc::cli {
 
 void add_eval_options(CLI::App& sub, EvalArgs& a) {
   sub.add_option("--arch", a.arch_file, "arch TOML file (configs/arch/*.toml)")->required();
-  sub.add_option("--workload", a.workload, "zoo name, suite (imagenet4, mixed9), .toml or .onnx file, or a comma list")
+  sub.add_option("--workload", a.workload,
+                 "zoo name, suite (imagenet4, mixed9), .toml or .onnx file, or a comma list")
       ->required();
-  sub.add_option("--mapping", a.mapping_file, "mapping TOML ([mapping] mapper, schedule, overflow, duplication, ...)");
-  sub.add_option("--batch", a.batch, "inferences per run (overrides the mapping file)")->check(CLI::Range(1, 1 << 20));
+  sub.add_option("--mapping", a.mapping_file,
+                 "mapping TOML ([mapping] mapper, schedule, overflow, duplication, ...)");
+  sub.add_option("--batch", a.batch, "inferences per run (overrides the mapping file)")
+      ->check(CLI::Range(1, 1 << 20));
   sub.add_option("--overflow", a.overflow, "network larger than the chip: reload | error")
       ->check(CLI::IsMember({"reload", "error"}));
   sub.add_option("--schedule", a.schedule, "pipeline | wavefront | layer")
@@ -52,11 +56,12 @@ Prepared prepare(const Session& s, const workloads::Graph& g) {
 void print_report(const sim::Report& r, const mapping::Program& program) {
   fmt::print("\n== {} ({} model, batch {}) ==\n", r.workload, r.model, r.batch);
   if (program.reload_groups > 1)
-    fmt::print("note: the network does not fit on the chip; weights are reloaded from DRAM in {} groups "
-               "(traffic, time and cell-programming energy counted)\n",
-               program.reload_groups);
-  fmt::print("{:<28} {:<14} {:>12} {:>8} {:>6} {:>7} {:>14} {:>13} {:>12}\n", "layer", "op", "MACs", "xbars", "tiles",
-             "util%", "start cycle", "cycles", "energy nJ");
+    fmt::print(
+        "note: the network does not fit on the chip; weights are reloaded from DRAM in {} groups "
+        "(traffic, time and cell-programming energy counted)\n",
+        program.reload_groups);
+  fmt::print("{:<28} {:<14} {:>12} {:>8} {:>6} {:>7} {:>14} {:>13} {:>12}\n", "layer", "op", "MACs", "xbars",
+             "tiles", "util%", "start cycle", "cycles", "energy nJ");
   for (std::size_t i = 0; i < r.layers.size(); ++i) {
     const auto& l = r.layers[i];
     const auto& li = program.layers[i];
@@ -67,8 +72,8 @@ void print_report(const sim::Report& r, const mapping::Program& program) {
   }
   fmt::print("\ntotal: {:.4g} GMAC, energy {:.4g} uJ, latency {:.4g} us ({} cycles), area {:.4g} mm2\n",
              double(r.macs) * 1e-9, r.energy_pj * 1e-6, r.latency_ns * 1e-3, r.latency_cycles, r.area_mm2);
-  fmt::print("       {:.4g} TOPS, {:.4g} TOPS/W, {:.4g} TOPS/mm2, EDAP {:.4g} J*s*mm2, utilization {:.1f}%\n", r.tops(),
-             r.tops_per_w(), r.tops_per_mm2(), r.edap(), 100 * r.utilization);
+  fmt::print("       {:.4g} TOPS, {:.4g} TOPS/W, {:.4g} TOPS/mm2, EDAP {:.4g} J*s*mm2, utilization {:.1f}%\n",
+             r.tops(), r.tops_per_w(), r.tops_per_mm2(), r.edap(), 100 * r.utilization);
   fmt::print("energy by component (uJ):");
   for (const auto& [k, v] : r.energy_breakdown_pj) fmt::print(" {}={:.4g}", k, v * 1e-6);
   fmt::print("\n");
@@ -95,8 +100,8 @@ std::string report_csv(const std::vector<sim::Report>& reports) {
   std::string out = "workload,model,layer,op,macs,energy_pj,start_cycle,end_cycle,latency_cycles\n";
   for (const auto& r : reports)
     for (const auto& l : r.layers)
-      out += fmt::format("{},{},{},{},{},{:.6g},{},{},{}\n", r.workload, r.model, l.name, l.op, l.macs, l.energy_pj,
-                         l.start_cycle, l.end_cycle, l.latency_cycles);
+      out += fmt::format("{},{},{},{},{},{:.6g},{},{},{}\n", r.workload, r.model, l.name, l.op, l.macs,
+                         l.energy_pj, l.start_cycle, l.end_cycle, l.latency_cycles);
   return out;
 }
 

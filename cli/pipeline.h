@@ -30,10 +30,10 @@ struct EvalArgs {
   std::string arch_file;
   std::string workload;
   std::string mapping_file;
-  int batch = 0;             // 0 = from the mapping file (default 1)
-  std::string overflow;      // "" = from the mapping file
-  std::string schedule;      // "" = from the mapping file
-  int duplication = 0;       // 0 = from the mapping file
+  int batch = 0;         // 0 = from the mapping file (default 1)
+  std::string overflow;  // "" = from the mapping file
+  std::string schedule;  // "" = from the mapping file
+  int duplication = 0;   // 0 = from the mapping file
   std::string json_out;
   std::string csv_out;
 };

@@ -2,12 +2,12 @@
 #include "common/config.h"
 
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace imc::common {
 
@@ -17,7 +17,9 @@ struct ConfigNode::Doc {
 };
 
 namespace {
-const toml::node* as_node(const void* p) { return static_cast<const toml::node*>(p); }
+const toml::node* as_node(const void* p) {
+  return static_cast<const toml::node*>(p);
+}
 
 std::string join_path(const std::string& base, std::string_view key) {
   return base.empty() ? std::string(key) : base + "." + std::string(key);
@@ -54,23 +56,42 @@ ConfigNode ConfigNode::parse_string(std::string_view text, const std::string& so
   return ConfigNode(doc, root, "");
 }
 
-bool ConfigNode::is_table() const { return node_ && as_node(node_)->is_table(); }
-bool ConfigNode::is_array() const { return node_ && as_node(node_)->is_array(); }
-bool ConfigNode::is_integer() const { return node_ && as_node(node_)->is_integer(); }
-bool ConfigNode::is_number() const { return node_ && as_node(node_)->is_number(); }
-bool ConfigNode::is_string() const { return node_ && as_node(node_)->is_string(); }
-bool ConfigNode::is_bool() const { return node_ && as_node(node_)->is_boolean(); }
+bool ConfigNode::is_table() const {
+  return node_ && as_node(node_)->is_table();
+}
+bool ConfigNode::is_array() const {
+  return node_ && as_node(node_)->is_array();
+}
+bool ConfigNode::is_integer() const {
+  return node_ && as_node(node_)->is_integer();
+}
+bool ConfigNode::is_number() const {
+  return node_ && as_node(node_)->is_number();
+}
+bool ConfigNode::is_string() const {
+  return node_ && as_node(node_)->is_string();
+}
+bool ConfigNode::is_bool() const {
+  return node_ && as_node(node_)->is_boolean();
+}
 
 std::string ConfigNode::type_name() const {
   if (!node_) return "nothing";
   switch (as_node(node_)->type()) {
-    case toml::node_type::table: return "table";
-    case toml::node_type::array: return "array";
-    case toml::node_type::string: return "string";
-    case toml::node_type::integer: return "integer";
-    case toml::node_type::floating_point: return "float";
-    case toml::node_type::boolean: return "boolean";
-    default: return "date/time";
+    case toml::node_type::table:
+      return "table";
+    case toml::node_type::array:
+      return "array";
+    case toml::node_type::string:
+      return "string";
+    case toml::node_type::integer:
+      return "integer";
+    case toml::node_type::floating_point:
+      return "float";
+    case toml::node_type::boolean:
+      return "boolean";
+    default:
+      return "date/time";
   }
 }
 
@@ -104,7 +125,9 @@ ConfigNode ConfigNode::require(std::string_view key) const {
   return n;
 }
 
-std::size_t ConfigNode::size() const { return is_array() ? as_node(node_)->as_array()->size() : 0; }
+std::size_t ConfigNode::size() const {
+  return is_array() ? as_node(node_)->as_array()->size() : 0;
+}
 
 ConfigNode ConfigNode::at(std::size_t i) const {
   if (!is_array() || i >= size()) return {};
@@ -142,7 +165,9 @@ std::string ConfigNode::message(std::string_view what) const {
   return fmt::format("{}: key '{}': {}", where, path_, what);
 }
 
-void ConfigNode::fail(std::string_view what) const { throw InputError(message(what)); }
+void ConfigNode::fail(std::string_view what) const {
+  throw InputError(message(what));
+}
 
 namespace {
 
@@ -165,8 +190,8 @@ class Reader final : public Fields {
     ConfigNode n = take(key);
     if (!n.valid()) {
       if (std::isnan(d.def))
-        table_.fail(fmt::format("missing required key '{}' ({}; {} in [{}, {}])", join_path(table_.path(), key),
-                                d.doc, d.unit, fmt_num(d.lo), fmt_num(d.hi)));
+        table_.fail(fmt::format("missing required key '{}' ({}; {} in [{}, {}])",
+                                join_path(table_.path(), key), d.doc, d.unit, fmt_num(d.lo), fmt_num(d.hi)));
       value = d.def;
       return;
     }
@@ -265,7 +290,8 @@ class DocWriter final : public Fields {
   std::string prefix;
   void real(const char* key, double& v, const RealDecl& d) override {
     v = d.def;
-    row(key, d.unit, std::isnan(d.def) ? "required" : fmt_num(d.def), fmt::format("[{}, {}]", fmt_num(d.lo), fmt_num(d.hi)), d.doc);
+    row(key, d.unit, std::isnan(d.def) ? "required" : fmt_num(d.def),
+        fmt::format("[{}, {}]", fmt_num(d.lo), fmt_num(d.hi)), d.doc);
   }
   void integer(const char* key, std::int64_t& v, const IntDecl& d) override {
     v = d.def;
@@ -277,7 +303,8 @@ class DocWriter final : public Fields {
   }
   void choice(const char* key, std::string& v, const ChoiceDecl& d) override {
     v = d.def;
-    row(key, "", std::string("\"") + d.def + "\"", d.allowed.empty() ? "any string" : allowed_list(d.allowed), d.doc);
+    row(key, "", std::string("\"") + d.def + "\"", d.allowed.empty() ? "any string" : allowed_list(d.allowed),
+        d.doc);
   }
   void section(const char* key, const char* doc, const std::function<void(Fields&)>& body) override {
     std::string saved = prefix;

@@ -9,12 +9,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace imc::common {
 
@@ -47,9 +46,9 @@ class ConfigNode {
   const std::string& path() const { return path_; }  // dotted key path, e.g. "tile.pe.adc.bits"
 
   // Tables.
-  std::vector<std::string> keys() const;              // sorted by name (toml++ order), not document order
-  ConfigNode get(std::string_view key) const;         // invalid node if absent
-  ConfigNode require(std::string_view key) const;     // error if absent
+  std::vector<std::string> keys() const;           // sorted by name (toml++ order), not document order
+  ConfigNode get(std::string_view key) const;      // invalid node if absent
+  ConfigNode require(std::string_view key) const;  // error if absent
   // Arrays.
   std::size_t size() const;
   ConfigNode at(std::size_t i) const;

@@ -34,7 +34,7 @@ inline bool is_folded(const workloads::Graph& g, int i) {
 inline std::int64_t vectors_of(const std::vector<std::int64_t>& shape) {
   if (shape.size() <= 1) return 1;
   if (shape.size() == 3) return shape[1] * shape[2];  // [C, H, W]: one vector per pixel
-  std::int64_t v = 1;                                  // [.., tokens, features]
+  std::int64_t v = 1;                                 // [.., tokens, features]
   for (std::size_t i = 0; i + 1 < shape.size(); ++i) v *= shape[i];
   return v;
 }
@@ -69,7 +69,11 @@ template <class E>
 class EmissionOrder {
  public:
   EmissionOrder(const workloads::Graph& g, const Mapping& m, E& e)
-      : g_(g), m_(m), e_(e), wavefront_(m.options.schedule == "wavefront"), layer_(m.options.schedule == "layer") {}
+      : g_(g),
+        m_(m),
+        e_(e),
+        wavefront_(m.options.schedule == "wavefront"),
+        layer_(m.options.schedule == "layer") {}
 
   void run() {
     const int n = g_.size();

@@ -25,7 +25,8 @@ inline XbarBlock block_of(const CrossbarTiling& t, const arch::ArchSpec& s, std:
   b.group_set = index / (t.col_blocks * t.row_blocks);
   const std::int64_t xr = s.crossbar.rows, wpc = s.crossbar.cols / t.cols_per_weight;
   if (t.groups_per_crossbar > 1) {  // small groups packed block-diagonally
-    const std::int64_t g = std::min<std::int64_t>(t.groups_per_crossbar, t.groups - b.group_set * t.groups_per_crossbar);
+    const std::int64_t g =
+        std::min<std::int64_t>(t.groups_per_crossbar, t.groups - b.group_set * t.groups_per_crossbar);
     b.rows = g * t.rows;
     b.logical_cols = g * t.cols;
     b.phys_cols = b.logical_cols * t.cols_per_weight;

@@ -17,7 +17,8 @@ CopyWork Lowerer::build_copy(const LayerPlacement& l, int copy, int pass) const 
   const CrossbarTiling& t = l.tiling;
   // Distinct input rows (group set, row block) and outputs (group set, column block) seen by
   // each PE, each tile and the whole copy, marked with stamps instead of sets (hot path).
-  const std::size_t n_rows = std::size_t(t.group_sets * t.row_blocks), n_outs = std::size_t(t.group_sets * t.col_blocks);
+  const std::size_t n_rows = std::size_t(t.group_sets * t.row_blocks),
+                    n_outs = std::size_t(t.group_sets * t.col_blocks);
   std::vector<int> pe_row(n_rows, -1), pe_out(n_outs, -1), tile_row(n_rows, -1), tile_out(n_outs, -1);
   std::vector<char> any_out(n_outs, 0);
   int pe_stamp = 0;
@@ -25,7 +26,8 @@ CopyWork Lowerer::build_copy(const LayerPlacement& l, int copy, int pass) const 
     if (slot.copy != copy) continue;
     const std::int64_t last = std::min(offset + slot.first_crossbar + slot.crossbars, t.crossbars);
     if (offset + slot.first_crossbar >= last) continue;  // the last pass may use fewer PEs
-    if (w.tiles.empty() || w.tiles.back().tile != slot.tile) w.tiles.push_back(TileWork{slot.tile, {}, 0, 0, 0});
+    if (w.tiles.empty() || w.tiles.back().tile != slot.tile)
+      w.tiles.push_back(TileWork{slot.tile, {}, 0, 0, 0});
     TileWork& tw = w.tiles.back();
     const int tile_stamp = int(w.tiles.size()) - 1;
     PeWork pw;
@@ -47,9 +49,10 @@ CopyWork Lowerer::build_copy(const LayerPlacement& l, int copy, int pass) const 
       pw.dac_drives += b.rows;
       pw.phys_cols += b.phys_cols;
       pw.xbars++;
-      pw.reads_per_slice = std::max<int>(pw.reads_per_slice, int(ceil_div(b.rows, s_.crossbar.active_rows())));
-      pw.cols_per_adc_used = std::max<int>(
-          pw.cols_per_adc_used, int(std::min<std::int64_t>(s_.adc.cols_per_adc, b.phys_cols)));
+      pw.reads_per_slice =
+          std::max<int>(pw.reads_per_slice, int(ceil_div(b.rows, s_.crossbar.active_rows())));
+      pw.cols_per_adc_used =
+          std::max<int>(pw.cols_per_adc_used, int(std::min<std::int64_t>(s_.adc.cols_per_adc, b.phys_cols)));
     }
     tw.pes.push_back(int(w.pes.size()));
     tw.pe_outputs += pw.outputs;

@@ -28,8 +28,10 @@ void Lowerer::add_dram_staging(Op& op, std::int64_t bits, bool to_chip) const {
   op.actions[to_chip ? Action::TileBufWrite : Action::TileBufRead] += bits;
 }
 
-int Lowerer::transfer(int layer, int b, int src, int dst, std::int64_t bits, std::vector<int> deps, bool via_dram) {
-  if (bits <= 0 || (src == dst && !via_dram)) return deps.empty() ? -1 : *std::max_element(deps.begin(), deps.end());
+int Lowerer::transfer(int layer, int b, int src, int dst, std::int64_t bits, std::vector<int> deps,
+                      bool via_dram) {
+  if (bits <= 0 || (src == dst && !via_dram))
+    return deps.empty() ? -1 : *std::max_element(deps.begin(), deps.end());
   if (via_dram) {
     Op w = make(OpType::DramWrite, layer, b, src, UnitKind::Dram);
     w.bits = bits;
@@ -57,7 +59,8 @@ int Lowerer::transfer(int layer, int b, int src, int dst, std::int64_t bits, std
   return emit(std::move(recv));
 }
 
-std::vector<int> Lowerer::gather_inputs(int node, int b, int j, int tile, std::int64_t frac_num, std::int64_t frac_den) {
+std::vector<int> Lowerer::gather_inputs(int node, int b, int j, int tile, std::int64_t frac_num,
+                                        std::int64_t frac_den) {
   std::vector<int> ready;
   const workloads::Node& nd = g_.node(node);
   const int kc = chunks_[node];
@@ -66,11 +69,13 @@ std::vector<int> Lowerer::gather_inputs(int node, int b, int j, int tile, std::i
     const int kp = chunks_[p];
     const int lo = int(std::int64_t(j) * kp / kc);
     const int hi = needed_chunk(nd, j, kc, kp);
-    const std::int64_t bits = share(g_.elements(in) * ib_, j, kc) * frac_num / std::max<std::int64_t>(1, frac_den);
+    const std::int64_t bits =
+        share(g_.elements(in) * ib_, j, kc) * frac_num / std::max<std::int64_t>(1, frac_den);
     const bool via_dram = m_.layers[p].reload_group != m_.layers[node].reload_group;
     // Source tiles of producer chunks lo..hi, each sending an equal part.
     std::map<int, std::vector<int>> by_tile;
-    for (int k = lo; k <= hi; ++k) by_tile[out_tile_[p][std::size_t(k)]].push_back(final_[b][p][std::size_t(k)]);
+    for (int k = lo; k <= hi; ++k)
+      by_tile[out_tile_[p][std::size_t(k)]].push_back(final_[b][p][std::size_t(k)]);
     std::int64_t part = 0, idx = 0;
     for (auto& [src, deps] : by_tile) {
       const std::int64_t bits_here = share(bits, idx++, std::int64_t(by_tile.size()));

@@ -29,7 +29,9 @@
 
 namespace imc::mapping::detail {
 
-inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return (a + b - 1) / b;
+}
 // The k-th of K near-equal integer parts of `total` (the parts sum to total exactly).
 inline std::int64_t share(std::int64_t total, std::int64_t k, std::int64_t K) {
   return total * (k + 1) / K - total * k / K;
@@ -38,23 +40,23 @@ inline std::int64_t share(std::int64_t total, std::int64_t k, std::int64_t K) {
 // Per-PE and per-tile structure of one copy of a crossbar layer.
 struct PeWork {
   int tile = 0, pe = 0;
-  std::int64_t in_rows = 0;       // distinct input rows its crossbars read
-  std::int64_t partials = 0;      // partial sums produced per vector (sum of logical columns)
-  std::int64_t outputs = 0;       // distinct outputs per vector after PE-level adds
-  std::int64_t macs = 0;          // per vector
-  std::int64_t cells_read = 0;    // per read step over its crossbars (rows x phys cols)
-  std::int64_t dac_drives = 0;    // per slice
-  std::int64_t phys_cols = 0;     // per slice
+  std::int64_t in_rows = 0;     // distinct input rows its crossbars read
+  std::int64_t partials = 0;    // partial sums produced per vector (sum of logical columns)
+  std::int64_t outputs = 0;     // distinct outputs per vector after PE-level adds
+  std::int64_t macs = 0;        // per vector
+  std::int64_t cells_read = 0;  // per read step over its crossbars (rows x phys cols)
+  std::int64_t dac_drives = 0;  // per slice
+  std::int64_t phys_cols = 0;   // per slice
   std::int64_t xbars = 0;
   int reads_per_slice = 1;
   int cols_per_adc_used = 1;
 };
 struct TileWork {
   int tile = 0;
-  std::vector<int> pes;          // indices into CopyWork::pes
-  std::int64_t in_rows = 0;      // distinct rows of its crossbars (for its share of the input)
-  std::int64_t pe_outputs = 0;   // sum over its PEs of distinct outputs
-  std::int64_t outputs = 0;      // distinct outputs of the tile
+  std::vector<int> pes;         // indices into CopyWork::pes
+  std::int64_t in_rows = 0;     // distinct rows of its crossbars (for its share of the input)
+  std::int64_t pe_outputs = 0;  // sum over its PEs of distinct outputs
+  std::int64_t outputs = 0;     // distinct outputs of the tile
 };
 struct CopyWork {
   std::vector<PeWork> pes;
@@ -121,7 +123,8 @@ class Lowerer {
   }
   // Ops that make consumer chunk j's share of every input available at `tile`; `fraction` (num/den)
   // of the share is needed there (the rows its crossbars hold).
-  std::vector<int> gather_inputs(int node, int b, int j, int tile, std::int64_t frac_num, std::int64_t frac_den);
+  std::vector<int> gather_inputs(int node, int b, int j, int tile, std::int64_t frac_num,
+                                 std::int64_t frac_den);
   // A network output chunk goes back to DRAM.
   void emit_output_write(int i, int b, int k);
   void lower_input_chunk(int i, int b, int k);

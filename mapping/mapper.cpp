@@ -27,11 +27,13 @@ const MapperEntry kMappers[] = {{"greedy", false}, {"tile_aligned", true}};
 const MapperEntry& find_mapper(const std::string& name) {
   for (const auto& m : kMappers)
     if (name == m.name) return m;
-  throw common::InputError(
-      fmt::format("mapping.mapper: unknown mapper \"{}\": allowed {}", name, fmt::join(mapper_names(), ", ")));
+  throw common::InputError(fmt::format("mapping.mapper: unknown mapper \"{}\": allowed {}", name,
+                                       fmt::join(mapper_names(), ", ")));
 }
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return (a + b - 1) / b;
+}
 
 // Work of one copy of a layer per inference, in crossbar read steps (what duplication divides).
 double layer_work(const workloads::Graph& g, const LayerPlacement& l) {
@@ -53,8 +55,8 @@ Mapping map(const arch::ArchSpec& spec, const workloads::Graph& graph, const Map
   const int wbits = options.weight_bits > 0 ? options.weight_bits : spec.precision.weight_bits;
   const int ibits = options.input_bits > 0 ? options.input_bits : spec.precision.input_bits;
   if (spec.device.bits_per_cell > wbits)
-    throw common::InputError(fmt::format("mapping: weight_bits = {} is below device.bits_per_cell = {}", wbits,
-                                         spec.device.bits_per_cell));
+    throw common::InputError(fmt::format("mapping: weight_bits = {} is below device.bits_per_cell = {}",
+                                         wbits, spec.device.bits_per_cell));
   const std::int64_t pes_per_tile = spec.tile.pes;
   const std::int64_t xbars_per_pe = spec.pe.crossbars;
   m.pes_available = std::int64_t(spec.tiles()) * pes_per_tile;
@@ -107,7 +109,8 @@ Mapping map(const arch::ArchSpec& spec, const workloads::Graph& graph, const Map
           throw common::InputError(fmt::format(
               "network '{}' needs {} crossbars ({} PEs) but the chip has {} crossbars ({} PEs); set "
               "[mapping] overflow = \"reload\" to reload weights from DRAM per layer group",
-              graph.name(), [&] {
+              graph.name(),
+              [&] {
                 std::int64_t x = 0;
                 for (const auto& l : m.layers) x += l.on_crossbars ? l.tiling.crossbars : 0;
                 return x;
@@ -137,7 +140,8 @@ Mapping map(const arch::ArchSpec& spec, const workloads::Graph& graph, const Map
         double best_work = 0;
         for (int i = 0; i < graph.size(); ++i) {
           const LayerPlacement& l = m.layers[i];
-          if (!l.on_crossbars || l.reload_group != grp || l.passes > 1 || l.duplication >= options.duplication)
+          if (!l.on_crossbars || l.reload_group != grp || l.passes > 1 ||
+              l.duplication >= options.duplication)
             continue;
           const std::int64_t copies_useful = graph.weight_matrix(i).vectors;  // no more copies than vectors
           if (l.duplication >= copies_useful || copy_cost(i) > spare) continue;

@@ -14,16 +14,16 @@ namespace imc::mapping {
 
 // Mapper options ([mapping] in a TOML file given with --mapping, or defaults).
 struct MappingOptions {
-  std::string mapper = "greedy";        // registry name (mapping/mappers.cpp)
-  std::string schedule = "pipeline";    // pipeline: layers overlap across chunks and inferences;
-                                        // wavefront: same, chunks of layers interleaved per unit;
-                                        // layer: each layer starts after the previous one ends
-  std::string overflow = "reload";      // network larger than the chip: reload (DRAM, per group) | error
-  int duplication = 1;                  // max copies of a layer's weights for throughput (1 = none)
+  std::string mapper = "greedy";      // registry name (mapping/mappers.cpp)
+  std::string schedule = "pipeline";  // pipeline: layers overlap across chunks and inferences;
+                                      // wavefront: same, chunks of layers interleaved per unit;
+                                      // layer: each layer starts after the previous one ends
+  std::string overflow = "reload";    // network larger than the chip: reload (DRAM, per group) | error
+  int duplication = 1;                // max copies of a layer's weights for throughput (1 = none)
   int batch = 1;
-  int weight_bits = 0;                  // 0 = the spec's precision
+  int weight_bits = 0;  // 0 = the spec's precision
   int input_bits = 0;
-  int chunks_per_layer = 8;             // ops per layer per inference (granularity of the pipeline)
+  int chunks_per_layer = 8;  // ops per layer per inference (granularity of the pipeline)
 };
 
 MappingOptions load_mapping_options(const std::string& path);  // InputError naming file/line/key
@@ -32,16 +32,16 @@ MappingOptions load_mapping_options(const std::string& path);  // InputError nam
 struct CrossbarTiling {
   std::int64_t rows = 0, cols = 0, groups = 1;  // the layer's weight matrix (per group)
   int weight_bits = 8, input_bits = 8;
-  int slices_per_weight = 1;       // ceil(weight_bits / bits_per_cell)
-  int cols_per_weight = 1;         // slices x (2 if differential)
-  int input_slices = 1;            // ceil(input_bits / dac_bits)
-  std::int64_t phys_cols = 0;      // cols x cols_per_weight (per group)
-  int groups_per_crossbar = 1;     // small groups packed block-diagonally
-  std::int64_t row_blocks = 1;     // crossbars along the rows of one (packed) group set
-  std::int64_t col_blocks = 1;     // crossbars along the physical columns
-  std::int64_t group_sets = 1;     // ceil(groups / groups_per_crossbar)
-  std::int64_t crossbars = 1;      // row_blocks x col_blocks x group_sets (one copy)
-  std::int64_t cells_used = 0;     // one copy
+  int slices_per_weight = 1;    // ceil(weight_bits / bits_per_cell)
+  int cols_per_weight = 1;      // slices x (2 if differential)
+  int input_slices = 1;         // ceil(input_bits / dac_bits)
+  std::int64_t phys_cols = 0;   // cols x cols_per_weight (per group)
+  int groups_per_crossbar = 1;  // small groups packed block-diagonally
+  std::int64_t row_blocks = 1;  // crossbars along the rows of one (packed) group set
+  std::int64_t col_blocks = 1;  // crossbars along the physical columns
+  std::int64_t group_sets = 1;  // ceil(groups / groups_per_crossbar)
+  std::int64_t crossbars = 1;   // row_blocks x col_blocks x group_sets (one copy)
+  std::int64_t cells_used = 0;  // one copy
 };
 CrossbarTiling tile_matrix(const workloads::WeightMatrix& m, const arch::ArchSpec& spec, int weight_bits,
                            int input_bits);
@@ -70,7 +70,7 @@ struct Mapping {
   MappingOptions options;
   std::vector<LayerPlacement> layers;  // one per graph node (non-crossbar nodes get a tile to run on)
   int reload_groups = 1;
-  std::int64_t pes_needed = 0;         // one copy of every layer
+  std::int64_t pes_needed = 0;  // one copy of every layer
   std::int64_t pes_available = 0;
 };
 

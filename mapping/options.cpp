@@ -12,11 +12,13 @@ void describe(common::Fields& f, MappingOptions& o) {
   f.section("mapping", "how the network is placed and scheduled", [&](common::Fields& g) {
     g.choice("mapper", o.mapper, ChoiceDecl{"greedy", mapper_names(), "placement policy (registry)"});
     g.choice("schedule", o.schedule,
-             ChoiceDecl{"pipeline", {"pipeline", "wavefront", "layer"},
+             ChoiceDecl{"pipeline",
+                        {"pipeline", "wavefront", "layer"},
                         "pipeline: layers overlap by chunks and inferences; wavefront: the same with the "
                         "layers' chunks interleaved on shared units; layer: one layer at a time"});
     g.choice("overflow", o.overflow,
-             ChoiceDecl{"reload", {"reload", "error"},
+             ChoiceDecl{"reload",
+                        {"reload", "error"},
                         "network larger than the chip: error, or reload weights from DRAM per layer group"});
     g.integer("duplication", o.duplication, IntDecl{1, 1, 4096, "", "max copies of a layer for throughput"});
     g.integer("batch", o.batch, IntDecl{1, 1, 1 << 20, "", "inferences per run"});

@@ -29,7 +29,8 @@ CrossbarTiling tile_matrix(const workloads::WeightMatrix& m, const arch::ArchSpe
   // [k*rows, (k+1)*rows) and its own columns, so their reads happen together.
   if (t.groups > 1 && t.rows <= xr && t.phys_cols <= xc)
     t.groups_per_crossbar = int(std::min<std::int64_t>({xr / t.rows, xc / t.phys_cols, t.groups}));
-  const std::int64_t weights_per_xbar_col = xc / t.cols_per_weight;  // a weight's columns never straddle crossbars
+  const std::int64_t weights_per_xbar_col =
+      xc / t.cols_per_weight;  // a weight's columns never straddle crossbars
   t.row_blocks = t.groups_per_crossbar > 1 ? 1 : (t.rows + xr - 1) / xr;
   t.col_blocks = t.groups_per_crossbar > 1 ? 1 : (t.cols + weights_per_xbar_col - 1) / weights_per_xbar_col;
   t.group_sets = (t.groups + t.groups_per_crossbar - 1) / t.groups_per_crossbar;

@@ -33,7 +33,9 @@ class Lexer {
     char c = s_[i_];
     if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
       std::size_t b = i_;
-      while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '_' || s_[i_] == '.')) ++i_;
+      while (i_ < s_.size() &&
+             (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '_' || s_[i_] == '.'))
+        ++i_;
       t.kind = Token::kName;
       t.text = std::string(s_.substr(b, i_ - b));
       return t;
@@ -52,7 +54,8 @@ class Lexer {
     }
     if (c == '"' || c == '\'') {
       std::size_t close = s_.find(c, i_ + 1);
-      if (close == std::string_view::npos) fail(fmt::format("unterminated string starting at column {}", i_ + 1));
+      if (close == std::string_view::npos)
+        fail(fmt::format("unterminated string starting at column {}", i_ + 1));
       t.kind = Token::kString;
       t.text = std::string(s_.substr(i_ + 1, close - i_ - 1));
       i_ = close + 1;
@@ -94,12 +97,18 @@ CmpOp op_of(const std::string& s) {
 
 std::string to_string(CmpOp op) {
   switch (op) {
-    case CmpOp::kLe: return "<=";
-    case CmpOp::kLt: return "<";
-    case CmpOp::kGe: return ">=";
-    case CmpOp::kGt: return ">";
-    case CmpOp::kEq: return "==";
-    case CmpOp::kNe: return "!=";
+    case CmpOp::kLe:
+      return "<=";
+    case CmpOp::kLt:
+      return "<";
+    case CmpOp::kGe:
+      return ">=";
+    case CmpOp::kGt:
+      return ">";
+    case CmpOp::kEq:
+      return "==";
+    case CmpOp::kNe:
+      return "!=";
   }
   return "?";
 }
@@ -118,7 +127,8 @@ Condition parse_condition(std::string_view text, const SearchSpace& space, const
         if (!g) {
           std::string names;
           for (const auto& gene : space.genes()) names += (names.empty() ? "" : ", ") + gene.name;
-          lex.fail(fmt::format("unknown gene '{}'; genes declared so far: {}", t.text, names.empty() ? "(none)" : names));
+          lex.fail(fmt::format("unknown gene '{}'; genes declared so far: {}", t.text,
+                               names.empty() ? "(none)" : names));
         }
         o.is_gene = true;
         o.gene = space.index_of(t.text);
@@ -167,12 +177,24 @@ double condition_violation(const Condition& c, const Genome& genome, const Searc
   double x = a.as_number(), y = b.as_number();
   bool holds = false;
   switch (c.op) {
-    case CmpOp::kLe: holds = x <= y; break;
-    case CmpOp::kLt: holds = x < y; break;
-    case CmpOp::kGe: holds = x >= y; break;
-    case CmpOp::kGt: holds = x > y; break;
-    case CmpOp::kEq: holds = x == y; break;
-    case CmpOp::kNe: holds = x != y; break;
+    case CmpOp::kLe:
+      holds = x <= y;
+      break;
+    case CmpOp::kLt:
+      holds = x < y;
+      break;
+    case CmpOp::kGe:
+      holds = x >= y;
+      break;
+    case CmpOp::kGt:
+      holds = x > y;
+      break;
+    case CmpOp::kEq:
+      holds = x == y;
+      break;
+    case CmpOp::kNe:
+      holds = x != y;
+      break;
   }
   if (holds) return 0.0;
   double denom = std::abs(x) + std::abs(y);

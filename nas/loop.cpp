@@ -47,19 +47,21 @@ std::string duration_text(double s) {
 
 void check_evaluation(const Evaluation& e, std::size_t objectives, const std::string& key) {
   if (std::isnan(e.violation) || e.violation < 0)
-    throw InputError(fmt::format("evaluation of '{}': violation must be >= 0 (0 = feasible), found {}", key, e.violation));
+    throw InputError(
+        fmt::format("evaluation of '{}': violation must be >= 0 (0 = feasible), found {}", key, e.violation));
   if (!e.feasible()) return;
   if (e.objectives.size() != objectives)
     throw InputError(fmt::format("evaluation of '{}': {} objective values, the search has {} objectives", key,
                                  e.objectives.size(), objectives));
   for (std::size_t i = 0; i < objectives; ++i)
     if (!std::isfinite(e.objectives[i]) || std::abs(e.objectives[i]) > kMaxObjectiveMagnitude)
-      throw InputError(fmt::format("evaluation of '{}': objective #{} = {} must be finite with magnitude <= {:g}", key,
-                                   i, e.objectives[i], kMaxObjectiveMagnitude));
+      throw InputError(
+          fmt::format("evaluation of '{}': objective #{} = {} must be finite with magnitude <= {:g}", key, i,
+                      e.objectives[i], kMaxObjectiveMagnitude));
 }
 
-SearchLoop::SearchLoop(SearchSpace space, OptimizerConfig config, BatchEvaluator evaluate, LoopOptions options,
-                       KeyFunction key)
+SearchLoop::SearchLoop(SearchSpace space, OptimizerConfig config, BatchEvaluator evaluate,
+                       LoopOptions options, KeyFunction key)
     : space_(std::move(space)),
       config_(std::move(config)),
       evaluate_(std::move(evaluate)),
@@ -77,7 +79,9 @@ SearchLoop::SearchLoop(SearchSpace space, OptimizerConfig config, BatchEvaluator
 
 SearchLoop::~SearchLoop() = default;
 
-std::size_t SearchLoop::generation() const { return optimizer_->generation(); }
+std::size_t SearchLoop::generation() const {
+  return optimizer_->generation();
+}
 
 void SearchLoop::hot_start(const std::vector<Genome>& genomes) {
   if (started_) throw std::logic_error("hot_start() must come before run() and resume()");
@@ -106,7 +110,8 @@ void SearchLoop::start() {
   write_atomically(fs::path(options_.run_dir) / "run.json", run.dump(2) + "\n");
   if (!options_.config_path.empty()) {
     if (!fs::is_regular_file(options_.config_path))
-      throw InputError(fmt::format("search: config file '{}' not found (LoopOptions::config_path)", options_.config_path));
+      throw InputError(
+          fmt::format("search: config file '{}' not found (LoopOptions::config_path)", options_.config_path));
     fs::path dst = fs::path(options_.run_dir) / "config.toml";
     if (!fs::exists(dst) || !fs::equivalent(options_.config_path, dst))
       fs::copy_file(options_.config_path, dst, fs::copy_options::overwrite_existing);
@@ -124,8 +129,8 @@ void SearchLoop::run() {
   }
 }
 
-std::size_t SearchLoop::add_candidate(std::size_t generation, const Genome& g, std::string key, std::uint64_t h,
-                                      Evaluation e) {
+std::size_t SearchLoop::add_candidate(std::size_t generation, const Genome& g, std::string key,
+                                      std::uint64_t h, Evaluation e) {
   Candidate c;
   c.id = candidates_.size();
   c.generation = generation;
@@ -148,7 +153,7 @@ void SearchLoop::round(std::size_t generation) {
   const std::size_t n = genomes.size();
   counters_.asked += n;
   std::vector<Evaluation> results(n);
-  std::vector<std::size_t> to_evaluate;          // indices into genomes
+  std::vector<std::size_t> to_evaluate;                      // indices into genomes
   std::vector<std::pair<std::size_t, std::size_t>> repeats;  // (index, index it repeats)
   std::unordered_map<std::uint64_t, std::size_t> in_batch;   // hash -> first index in this batch
   std::vector<std::string> keys(n);
@@ -185,8 +190,8 @@ void SearchLoop::round(std::size_t generation) {
     for (auto i : to_evaluate) batch.push_back(genomes[i]);
     std::vector<Evaluation> evals = evaluate_(batch);
     if (evals.size() != batch.size())
-      throw std::runtime_error(fmt::format("the evaluator returned {} evaluations for {} genomes", evals.size(),
-                                           batch.size()));
+      throw std::runtime_error(
+          fmt::format("the evaluator returned {} evaluations for {} genomes", evals.size(), batch.size()));
     counters_.evaluated += batch.size();
     for (std::size_t k = 0; k < batch.size(); ++k) {
       const std::size_t i = to_evaluate[k];
@@ -253,7 +258,8 @@ void SearchLoop::end_generation(std::size_t generation, double seconds) {
     const double remaining = static_cast<double>(options_.generations - (generation + 1));
     std::size_t prev_eval = history_.size() > 1 ? history_[history_.size() - 2].evaluated : 0;
     *options_.progress << fmt::format(
-        "[nas] gen {}/{}  evals {} (+{})  cache hits {}  rejected {}  front {}  best{}  HV {:.6g}  {}/gen  ETA {}\n",
+        "[nas] gen {}/{}  evals {} (+{})  cache hits {}  rejected {}  front {}  best{}  HV {:.6g}  {}/gen  "
+        "ETA {}\n",
         generation + 1, options_.generations, s.evaluated, s.evaluated - prev_eval, s.cache_hits, s.rejected,
         s.front_size, best.empty() ? " (none feasible)" : best, s.hypervolume, duration_text(per_gen),
         duration_text(per_gen * remaining));
@@ -292,13 +298,15 @@ void SearchLoop::resume(const std::string& dir) {
     throw InputError(fmt::format("{}: not a valid checkpoint: {}", path.string(), e.what()));
   }
   if (j.value("format", "") != kCheckpointFormat || j.value("version", 0) != kCheckpointVersion)
-    throw InputError(fmt::format("{}: not an imcsim search checkpoint (version {})", path.string(), kCheckpointVersion));
+    throw InputError(
+        fmt::format("{}: not an imcsim search checkpoint (version {})", path.string(), kCheckpointVersion));
   const nlohmann::json now = settings_json();
   for (const auto& [k, v] : now.items())
     if (j.at("settings").value(k, nlohmann::json()) != v)
-      throw InputError(fmt::format("{}: the checkpoint was written with different '{}' ({} there, {} now); "
-                                   "resume with the run's own configuration",
-                                   path.string(), k, j.at("settings").value(k, nlohmann::json()).dump(), v.dump()));
+      throw InputError(
+          fmt::format("{}: the checkpoint was written with different '{}' ({} there, {} now); "
+                      "resume with the run's own configuration",
+                      path.string(), k, j.at("settings").value(k, nlohmann::json()).dump(), v.dump()));
   try {
     optimizer_->load(j.at("optimizer"));
     reference_ = j.at("reference_point").get<std::vector<double>>();

@@ -36,8 +36,8 @@ struct LoopOptions {
   // Hypervolume reference point; empty = derived once from the first generation with feasible
   // candidates: worst value + 10% of the value span in each objective.
   std::vector<double> reference_point;
-  std::string run_dir;      // checkpoints and reports; empty = write nothing
-  std::string config_path;  // copied into the run directory as config.toml when set
+  std::string run_dir;                  // checkpoints and reports; empty = write nothing
+  std::string config_path;              // copied into the run directory as config.toml when set
   std::ostream* progress = &std::cerr;  // one line per generation; nullptr = quiet
 };
 
@@ -74,7 +74,8 @@ class SearchLoop {
   void start();
   void round(std::size_t generation);
   void end_generation(std::size_t generation, double seconds);
-  std::size_t add_candidate(std::size_t generation, const Genome& g, std::string key, std::uint64_t h, Evaluation e);
+  std::size_t add_candidate(std::size_t generation, const Genome& g, std::string key, std::uint64_t h,
+                            Evaluation e);
   void save_checkpoint() const;
   nlohmann::json settings_json() const;
 

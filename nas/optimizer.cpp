@@ -46,8 +46,11 @@ double number_from_json(const nlohmann::json& j) {
 nlohmann::json to_json(const Evaluation& e) {
   nlohmann::json objectives = nlohmann::json::array();
   for (double v : e.objectives) objectives.push_back(number_json(v));
-  return {{"objectives", objectives}, {"violation", number_json(e.violation)}, {"reason", e.reason},
-          {"fidelity", e.fidelity},   {"extra", e.extra}};
+  return {{"objectives", objectives},
+          {"violation", number_json(e.violation)},
+          {"reason", e.reason},
+          {"fidelity", e.fidelity},
+          {"extra", e.extra}};
 }
 
 Evaluation evaluation_from_json(const nlohmann::json& j) {
@@ -64,7 +67,8 @@ Evaluation evaluation_from_json(const nlohmann::json& j) {
 void describe(common::Fields& f, OptimizerConfig& c) {
   f.choice("name", c.name, {"nsga2", optimizer_names(), "optimizer (see docs/nas.md)"});
   f.integer("population", c.population, {32, 2, 100000, "candidates", "candidates per generation"});
-  f.integer("seed", c.seed, {1, 0, std::numeric_limits<std::int64_t>::max(), "", "random seed of the search"});
+  f.integer("seed", c.seed,
+            {1, 0, std::numeric_limits<std::int64_t>::max(), "", "random seed of the search"});
   f.section("nsga2", "NSGA-II (pagmo::nsga2)", [&](common::Fields& g) {
     g.real("cr", c.nsga2.cr, {0.95, 0, 0.999999, "", "crossover probability"});
     g.real("eta_c", c.nsga2.eta_c, {10, 1, 100, "", "SBX distribution index"});
@@ -72,9 +76,12 @@ void describe(common::Fields& f, OptimizerConfig& c) {
     g.real("eta_m", c.nsga2.eta_m, {20, 1, 100, "", "polynomial mutation distribution index"});
   });
   f.section("moead", "MOEA/D-DE (pagmo::moead)", [&](common::Fields& g) {
-    g.choice("decomposition", c.moead.decomposition, {"tchebycheff", {"tchebycheff", "weighted", "bi"}, "decomposition"});
+    g.choice("decomposition", c.moead.decomposition,
+             {"tchebycheff", {"tchebycheff", "weighted", "bi"}, "decomposition"});
     g.choice("weight_generation", c.moead.weight_generation,
-             {"auto", {"auto", "grid", "low discrepancy"}, "weight vectors; auto = grid for 2 objectives, else low discrepancy"});
+             {"auto",
+              {"auto", "grid", "low discrepancy"},
+              "weight vectors; auto = grid for 2 objectives, else low discrepancy"});
     g.integer("neighbours", c.moead.neighbours, {20, 2, 100000, "", "neighbourhood size (< population)"});
     g.real("cr", c.moead.cr, {1.0, 0, 1, "", "DE crossover rate"});
     g.real("f", c.moead.f, {0.5, 0, 1, "", "DE scale factor"});
@@ -88,16 +95,19 @@ void describe(common::Fields& f, OptimizerConfig& c) {
     g.real("eta_c", c.sga.eta_c, {10, 1, 100, "", "SBX distribution index"});
     g.real("m", c.sga.m, {0, 0, 1, "", "mutation probability per gene; 0 = 1 / free genes"});
     g.real("eta_m", c.sga.eta_m, {1, 1, 100, "", "polynomial mutation distribution index"});
-    g.choice("crossover", c.sga.crossover, {"sbx", {"sbx", "exponential", "binomial", "single"}, "crossover"});
+    g.choice("crossover", c.sga.crossover,
+             {"sbx", {"sbx", "exponential", "binomial", "single"}, "crossover"});
     g.choice("selection", c.sga.selection, {"tournament", {"tournament", "truncated"}, "selection"});
     g.integer("tournament", c.sga.tournament, {2, 1, 100000, "", "tournament / truncation size"});
   });
   f.section("sa", "simulated annealing (pagmo::simulated_annealing, Corana)", [&](common::Fields& g) {
     g.real("t_start", c.sa.t_start, {1.0, 1e-300, 1e300, "objective units", "starting temperature"});
     g.real("t_final", c.sa.t_final, {0.01, 1e-300, 1e300, "objective units", "final temperature"});
-    g.integer("cooling_generations", c.sa.cooling_generations, {50, 1, 1000000, "", "generations from t_start to t_final"});
+    g.integer("cooling_generations", c.sa.cooling_generations,
+              {50, 1, 1000000, "", "generations from t_start to t_final"});
     g.integer("bin_size", c.sa.bin_size, {1, 1, 100000, "", "moves per gene per generation"});
-    g.real("start_range", c.sa.start_range, {0.25, 1e-6, 1, "", "move width as a fraction of each gene's range"});
+    g.real("start_range", c.sa.start_range,
+           {0.25, 1e-6, 1, "", "move width as a fraction of each gene's range"});
   });
 }
 
@@ -154,10 +164,11 @@ std::unique_ptr<Optimizer> make_optimizer(const OptimizerSetup& setup) {
   }
   if (free == 0) throw InputError("optimizer: every gene of the search space is fixed; nothing to search");
   if (setup.config.population < 2)
-    throw InputError(fmt::format("optimizer.population: {} is too small (at least 2)", setup.config.population));
+    throw InputError(
+        fmt::format("optimizer.population: {} is too small (at least 2)", setup.config.population));
   if (!setup.config.weights.empty() && setup.config.weights.size() != setup.objectives)
-    throw InputError(fmt::format("optimizer: {} scalarization weights for {} objectives", setup.config.weights.size(),
-                                 setup.objectives));
+    throw InputError(fmt::format("optimizer: {} scalarization weights for {} objectives",
+                                 setup.config.weights.size(), setup.objectives));
   return f(setup);
 }
 

@@ -14,10 +14,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/config.h"
 #include "nas/genome.h"
@@ -31,7 +30,7 @@ struct Evaluation {
   std::vector<double> objectives;
   double violation = 0.0;
   std::string reason;
-  std::string fidelity;                         // which model produced it, e.g. "analytical", "systemc"
+  std::string fidelity;                             // which model produced it, e.g. "analytical", "systemc"
   nlohmann::json extra = nlohmann::json::object();  // free-form metrics kept in the reports
 
   bool feasible() const { return violation == 0.0; }

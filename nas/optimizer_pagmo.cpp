@@ -20,15 +20,14 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
-#include <random>
-#include <sstream>
-
 #include <pagmo/algorithms/moead.hpp>
 #include <pagmo/algorithms/nsga2.hpp>
 #include <pagmo/algorithms/sga.hpp>
 #include <pagmo/algorithms/simulated_annealing.hpp>
 #include <pagmo/s11n.hpp>
 #include <pagmo/utils/multi_objective.hpp>
+#include <random>
+#include <sstream>
 
 #include "nas/optimizer.h"
 #include "nas/pagmo_bridge.h"
@@ -65,7 +64,8 @@ std::string rng_text(const std::mt19937_64& rng) {
 
 class PagmoOptimizer final : public Optimizer {
  public:
-  explicit PagmoOptimizer(const OptimizerSetup& s) : setup_(s), rng_(static_cast<std::uint64_t>(s.config.seed)) {
+  explicit PagmoOptimizer(const OptimizerSetup& s)
+      : setup_(s), rng_(static_cast<std::uint64_t>(s.config.seed)) {
     const auto& c = setup_.config;
     oracle_.cards = s.cardinalities;
     for (std::size_t i = 0; i < s.cardinalities.size(); ++i)
@@ -73,7 +73,8 @@ class PagmoOptimizer final : public Optimizer {
     scalarized_ = c.name == "sga" || c.name == "sa";
     sequential_ = c.name == "moead" || c.name == "sa";
     oracle_.pagmo_objectives = scalarized_ ? 1 : s.objectives;
-    weights_ = c.weights.empty() ? std::vector<double>(s.objectives, 1.0 / static_cast<double>(s.objectives)) : c.weights;
+    weights_ = c.weights.empty() ? std::vector<double>(s.objectives, 1.0 / static_cast<double>(s.objectives))
+                                 : c.weights;
     GenomeProblem udp;
     for (auto i : oracle_.free) udp.upper.push_back(static_cast<double>(s.cardinalities[i]) - 0.5);
     udp.nobj = static_cast<unsigned>(oracle_.pagmo_objectives);
@@ -106,7 +107,8 @@ class PagmoOptimizer final : public Optimizer {
 
   void tell(const std::vector<Genome>& genomes, const std::vector<Evaluation>& evals) override {
     if (genomes.size() != evals.size())
-      throw std::invalid_argument(fmt::format("tell(): {} genomes but {} evaluations", genomes.size(), evals.size()));
+      throw std::invalid_argument(
+          fmt::format("tell(): {} genomes but {} evaluations", genomes.size(), evals.size()));
     for (std::size_t i = 0; i < genomes.size(); ++i) {
       check_genome(genomes[i], "told genome");
       oracle_.told[genomes[i]] = fitness_of(evals[i]);
@@ -133,8 +135,8 @@ class PagmoOptimizer final : public Optimizer {
   nlohmann::json save() const override {
     if (!pending_.empty() || !oracle_.told.empty() || helper_)
       throw std::logic_error("optimizer state can only be saved between generations");
-    nlohmann::json j = {{"name", name()}, {"generation", generation_}, {"started", started_},
-                        {"rng", rng_text(rng_)}, {"hot_start", hot_}, {"initial", initial_}};
+    nlohmann::json j = {{"name", name()},        {"generation", generation_}, {"started", started_},
+                        {"rng", rng_text(rng_)}, {"hot_start", hot_},         {"initial", initial_}};
     if (name() != "sa" || started_) j["algorithm"] = to_archive(algo_);
     if (started_) j["population"] = to_archive(pop_);
     return j;
@@ -143,7 +145,8 @@ class PagmoOptimizer final : public Optimizer {
   void load(const nlohmann::json& j) override {
     helper_.reset();  // abandon a generation in progress
     if (j.at("name").get<std::string>() != name())
-      throw InputError(fmt::format("checkpoint holds optimizer '{}', the run uses '{}'", j.at("name").get<std::string>(), name()));
+      throw InputError(fmt::format("checkpoint holds optimizer '{}', the run uses '{}'",
+                                   j.at("name").get<std::string>(), name()));
     generation_ = j.at("generation").get<std::size_t>();
     started_ = j.at("started").get<bool>();
     std::istringstream(j.at("rng").get<std::string>()) >> rng_;
@@ -165,30 +168,39 @@ class PagmoOptimizer final : public Optimizer {
     const auto np = static_cast<std::size_t>(c.population);
     const std::size_t nobj = setup_.objectives;
     if ((c.name == "nsga2" || c.name == "moead") && nobj < 2)
-      throw InputError(fmt::format("optimizer.name: '{}' is multi-objective and needs at least 2 objectives; "
-                                   "use 'sga' or 'sa' for one", c.name));
+      throw InputError(
+          fmt::format("optimizer.name: '{}' is multi-objective and needs at least 2 objectives; "
+                      "use 'sga' or 'sa' for one",
+                      c.name));
     if (c.name == "nsga2" && (np < 8 || np % 4 != 0))
-      throw InputError(fmt::format("optimizer.population: nsga2 needs a multiple of 4, at least 8; found {}", np));
+      throw InputError(
+          fmt::format("optimizer.population: nsga2 needs a multiple of 4, at least 8; found {}", np));
     if (c.name == "moead") {
       if (static_cast<std::size_t>(c.moead.neighbours) >= np)
-        throw InputError(fmt::format("optimizer.moead.neighbours: {} must be smaller than the population ({})",
-                                     c.moead.neighbours, np));
+        throw InputError(
+            fmt::format("optimizer.moead.neighbours: {} must be smaller than the population ({})",
+                        c.moead.neighbours, np));
       try {
         pagmo::detail::random_engine_type e(0u);
         pagmo::decomposition_weights(nobj, np, moead_weights(), e);
       } catch (const std::invalid_argument& ex) {
-        throw InputError(fmt::format("optimizer.moead.weight_generation: '{}' does not fit {} objectives and "
-                                     "population {}: {}", moead_weights(), nobj, np, ex.what()));
+        throw InputError(
+            fmt::format("optimizer.moead.weight_generation: '{}' does not fit {} objectives and "
+                        "population {}: {}",
+                        moead_weights(), nobj, np, ex.what()));
       }
     }
     if (c.name == "sga") {
       if (c.sga.crossover == "sbx" && np % 2 != 0)
-        throw InputError(fmt::format("optimizer.population: sga with sbx crossover needs an even population; found {}", np));
+        throw InputError(fmt::format(
+            "optimizer.population: sga with sbx crossover needs an even population; found {}", np));
       if (static_cast<std::size_t>(c.sga.tournament) > np)
-        throw InputError(fmt::format("optimizer.sga.tournament: {} exceeds the population ({})", c.sga.tournament, np));
+        throw InputError(
+            fmt::format("optimizer.sga.tournament: {} exceeds the population ({})", c.sga.tournament, np));
     }
     if (c.name == "sa" && !(c.sa.t_final <= c.sa.t_start))
-      throw InputError(fmt::format("optimizer.sa.t_final: {} must not exceed t_start ({})", c.sa.t_final, c.sa.t_start));
+      throw InputError(
+          fmt::format("optimizer.sa.t_final: {} must not exceed t_start ({})", c.sa.t_final, c.sa.t_start));
   }
 
   std::string moead_weights() const {
@@ -205,14 +217,14 @@ class PagmoOptimizer final : public Optimizer {
       return pagmo::algorithm(a);
     }
     if (c.name == "moead")
-      return pagmo::algorithm(pagmo::moead(1u, moead_weights(), c.moead.decomposition,
-                                           static_cast<pagmo::population::size_type>(c.moead.neighbours), c.moead.cr,
-                                           c.moead.f, c.moead.eta_m, c.moead.realb,
-                                           static_cast<unsigned>(c.moead.limit), c.moead.preserve_diversity, seed));
+      return pagmo::algorithm(pagmo::moead(
+          1u, moead_weights(), c.moead.decomposition,
+          static_cast<pagmo::population::size_type>(c.moead.neighbours), c.moead.cr, c.moead.f, c.moead.eta_m,
+          c.moead.realb, static_cast<unsigned>(c.moead.limit), c.moead.preserve_diversity, seed));
     if (c.name == "sga")
       return pagmo::algorithm(pagmo::sga(1u, c.sga.cr, c.sga.eta_c, mutation_rate(c.sga.m), c.sga.eta_m,
-                                         static_cast<unsigned>(c.sga.tournament), c.sga.crossover, "polynomial",
-                                         c.sga.selection, seed));
+                                         static_cast<unsigned>(c.sga.tournament), c.sga.crossover,
+                                         "polynomial", c.sga.selection, seed));
     // sa: one temperature per generation, cooling geometrically over cooling_generations.
     double steps = static_cast<double>(c.sa.cooling_generations);
     double s = std::min(static_cast<double>(generation_ > 0 ? generation_ - 1 : 0), steps);
@@ -224,10 +236,12 @@ class PagmoOptimizer final : public Optimizer {
 
   void check_genome(const Genome& g, const char* what) const {
     if (g.size() != oracle_.cards.size())
-      throw InputError(fmt::format("{} has {} genes, the search space has {}", what, g.size(), oracle_.cards.size()));
+      throw InputError(
+          fmt::format("{} has {} genes, the search space has {}", what, g.size(), oracle_.cards.size()));
     for (std::size_t i = 0; i < g.size(); ++i)
       if (g[i] < 0 || static_cast<std::size_t>(g[i]) >= oracle_.cards[i])
-        throw InputError(fmt::format("{}: gene #{} index {} is outside [0, {})", what, i, g[i], oracle_.cards[i]));
+        throw InputError(
+            fmt::format("{}: gene #{} index {} is outside [0, {})", what, i, g[i], oracle_.cards[i]));
   }
 
   vector_double fitness_of(const Evaluation& e) const {
@@ -236,11 +250,14 @@ class PagmoOptimizer final : public Optimizer {
     if (!e.feasible())
       return vector_double(oracle_.pagmo_objectives, kPenalty * (1.0 + std::min(e.violation, kMaxViolation)));
     if (e.objectives.size() != setup_.objectives)
-      throw InputError(fmt::format("evaluation: {} objectives, the search has {}", e.objectives.size(), setup_.objectives));
+      throw InputError(fmt::format("evaluation: {} objectives, the search has {}", e.objectives.size(),
+                                   setup_.objectives));
     for (std::size_t i = 0; i < e.objectives.size(); ++i)
       if (!std::isfinite(e.objectives[i]) || std::abs(e.objectives[i]) > kMaxObjectiveMagnitude)
-        throw InputError(fmt::format("evaluation: objective #{} = {} is not a finite number of magnitude <= {:g}; "
-                                     "rescale it", i, e.objectives[i], kMaxObjectiveMagnitude));
+        throw InputError(
+            fmt::format("evaluation: objective #{} = {} is not a finite number of magnitude <= {:g}; "
+                        "rescale it",
+                        i, e.objectives[i], kMaxObjectiveMagnitude));
     if (!scalarized_) return e.objectives;
     double s = 0;
     for (std::size_t i = 0; i < e.objectives.size(); ++i) s += weights_[i] * e.objectives[i];

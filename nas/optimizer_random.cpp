@@ -14,12 +14,14 @@ namespace {
 
 class RandomOptimizer final : public Optimizer {
  public:
-  explicit RandomOptimizer(const OptimizerSetup& s) : setup_(s), rng_(static_cast<std::uint64_t>(s.config.seed)) {}
+  explicit RandomOptimizer(const OptimizerSetup& s)
+      : setup_(s), rng_(static_cast<std::uint64_t>(s.config.seed)) {}
 
   std::string name() const override { return "random"; }
 
   void hot_start(const std::vector<Genome>& genomes) override {
-    if (generation_ > 0 || !pending_.empty()) throw std::logic_error("hot_start() must come before the first ask()");
+    if (generation_ > 0 || !pending_.empty())
+      throw std::logic_error("hot_start() must come before the first ask()");
     for (const auto& g : genomes) check(g);
     hot_ = genomes;
   }
@@ -46,7 +48,8 @@ class RandomOptimizer final : public Optimizer {
 
   void tell(const std::vector<Genome>& genomes, const std::vector<Evaluation>& evals) override {
     if (genomes.size() != evals.size())
-      throw std::invalid_argument(fmt::format("tell(): {} genomes but {} evaluations", genomes.size(), evals.size()));
+      throw std::invalid_argument(
+          fmt::format("tell(): {} genomes but {} evaluations", genomes.size(), evals.size()));
     for (const auto& g : genomes) {
       check(g);
       pending_.erase(g);
@@ -65,13 +68,17 @@ class RandomOptimizer final : public Optimizer {
     if (!batch_.empty()) throw std::logic_error("optimizer state can only be saved between generations");
     std::ostringstream rng;
     rng << rng_;
-    return {{"name", "random"}, {"generation", generation_}, {"rng", rng.str()}, {"hot_start", hot_}, {"last", last_}};
+    return {{"name", "random"},
+            {"generation", generation_},
+            {"rng", rng.str()},
+            {"hot_start", hot_},
+            {"last", last_}};
   }
 
   void load(const nlohmann::json& j) override {
     if (j.at("name").get<std::string>() != "random")
-      throw common::InputError(
-          fmt::format("checkpoint holds optimizer '{}', the run uses 'random'", j.at("name").get<std::string>()));
+      throw common::InputError(fmt::format("checkpoint holds optimizer '{}', the run uses 'random'",
+                                           j.at("name").get<std::string>()));
     generation_ = j.at("generation").get<std::size_t>();
     std::istringstream(j.at("rng").get<std::string>()) >> rng_;
     hot_ = j.at("hot_start").get<std::vector<Genome>>();

@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
-
 #include <pagmo/s11n.hpp>
+#include <stdexcept>
 
 // Checkpoints serialize pagmo populations (which hold a GenomeProblem) and nsga2 (which holds an
 // OracleBfe): both must be known to Boost.Serialization.
@@ -26,8 +25,12 @@ Oracle& current_oracle() {
 
 }  // namespace
 
-OracleScope::OracleScope(Oracle* o) : prev_(t_oracle) { t_oracle = o; }
-OracleScope::~OracleScope() { t_oracle = prev_; }
+OracleScope::OracleScope(Oracle* o) : prev_(t_oracle) {
+  t_oracle = o;
+}
+OracleScope::~OracleScope() {
+  t_oracle = prev_;
+}
 
 Genome Oracle::genome_of(const vector_double& x) const {
   Genome g(cards.size(), 0);
@@ -56,7 +59,9 @@ vector_double Oracle::fitness(const vector_double& x) {
   return vector_double(pagmo_objectives, kPenalty);  // this replay is discarded anyway
 }
 
-vector_double GenomeProblem::fitness(const vector_double& x) const { return current_oracle().fitness(x); }
+vector_double GenomeProblem::fitness(const vector_double& x) const {
+  return current_oracle().fitness(x);
+}
 
 std::pair<vector_double, vector_double> GenomeProblem::get_bounds() const {
   return {vector_double(upper.size(), -0.5), upper};
@@ -67,7 +72,8 @@ vector_double OracleBfe::operator()(const pagmo::problem& p, const vector_double
   vector_double out;
   out.reserve(dvs.size() / nx * p.get_nf());
   for (std::size_t i = 0; i < dvs.size(); i += nx) {
-    vector_double x(dvs.begin() + static_cast<std::ptrdiff_t>(i), dvs.begin() + static_cast<std::ptrdiff_t>(i + nx));
+    vector_double x(dvs.begin() + static_cast<std::ptrdiff_t>(i),
+                    dvs.begin() + static_cast<std::ptrdiff_t>(i + nx));
     vector_double f = p.fitness(x);
     out.insert(out.end(), f.begin(), f.end());
   }

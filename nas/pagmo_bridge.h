@@ -20,15 +20,14 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <set>
-#include <thread>
-#include <vector>
-
 #include <pagmo/algorithm.hpp>
 #include <pagmo/bfe.hpp>
 #include <pagmo/population.hpp>
 #include <pagmo/problem.hpp>
 #include <pagmo/types.hpp>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "nas/genome.h"
 
@@ -48,10 +47,10 @@ struct Oracle {
   std::vector<std::size_t> cards;  // values per gene (whole genome)
   std::vector<std::size_t> free;   // genome positions in pagmo's decision vector
   std::size_t pagmo_objectives = 2;
-  Rendezvous* suspend = nullptr;   // suspend mode: sleep until the unknown genome is told;
-                                   // replay mode (null): placeholder fitness, genome collected
+  Rendezvous* suspend = nullptr;         // suspend mode: sleep until the unknown genome is told;
+                                         // replay mode (null): placeholder fitness, genome collected
   std::map<Genome, vector_double> told;  // pagmo fitness of the genomes told this generation
-  std::vector<Genome> misses;      // unknown genomes met by the last replay, in order
+  std::vector<Genome> misses;            // unknown genomes met by the last replay, in order
   std::set<Genome> miss_set;
 
   Genome genome_of(const vector_double& x) const;  // x_k in [-0.5, n-0.5] -> round(x_k)
@@ -84,8 +83,8 @@ struct GenomeProblem {
   std::string get_name() const { return "imcsim relaxed genome"; }
   template <typename Archive>
   void serialize(Archive& ar, unsigned) {
-    ar & upper;
-    ar & nobj;
+    ar& upper;
+    ar& nobj;
   }
 };
 

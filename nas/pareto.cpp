@@ -1,10 +1,9 @@
 #include "nas/pareto.h"
 
 #include <algorithm>
-#include <stdexcept>
-
 #include <pagmo/utils/hypervolume.hpp>
 #include <pagmo/utils/multi_objective.hpp>
+#include <stdexcept>
 
 namespace imc::nas {
 
@@ -33,7 +32,8 @@ std::vector<std::size_t> pareto_front(const std::vector<std::vector<double>>& po
 double hypervolume(const std::vector<std::vector<double>>& points, const std::vector<double>& reference) {
   std::vector<std::vector<double>> inside;
   for (const auto& p : points) {
-    if (p.size() != reference.size()) throw std::invalid_argument("hypervolume(): point and reference differ in size");
+    if (p.size() != reference.size())
+      throw std::invalid_argument("hypervolume(): point and reference differ in size");
     bool ok = true;
     for (std::size_t i = 0; i < p.size() && ok; ++i) ok = p[i] < reference[i];
     if (ok) inside.push_back(p);

@@ -19,11 +19,13 @@ std::uint64_t hash64(std::string_view key) {
   return h;
 }
 
-std::string hash_hex(std::uint64_t h) { return fmt::format("{:016x}", h); }
+std::string hash_hex(std::uint64_t h) {
+  return fmt::format("{:016x}", h);
+}
 
 nlohmann::json to_json(const Candidate& c) {
-  return {{"id", c.id},   {"generation", c.generation},      {"genome", c.genome},
-          {"key", c.key}, {"hash", hash_hex(c.hash)}, {"evaluation", to_json(c.evaluation)}};
+  return {{"id", c.id},   {"generation", c.generation}, {"genome", c.genome},
+          {"key", c.key}, {"hash", hash_hex(c.hash)},   {"evaluation", to_json(c.evaluation)}};
 }
 
 Candidate candidate_from_json(const nlohmann::json& j) {
@@ -40,9 +42,15 @@ Candidate candidate_from_json(const nlohmann::json& j) {
 }
 
 nlohmann::json to_json(const GenerationStats& s) {
-  return {{"generation", s.generation}, {"asked", s.asked},         {"evaluated", s.evaluated},
-          {"cache_hits", s.cache_hits}, {"rejected", s.rejected},   {"feasible", s.feasible},
-          {"front_size", s.front_size}, {"hypervolume", s.hypervolume}, {"best", s.best}};
+  return {{"generation", s.generation},
+          {"asked", s.asked},
+          {"evaluated", s.evaluated},
+          {"cache_hits", s.cache_hits},
+          {"rejected", s.rejected},
+          {"feasible", s.feasible},
+          {"front_size", s.front_size},
+          {"hypervolume", s.hypervolume},
+          {"best", s.best}};
 }
 
 GenerationStats stats_from_json(const nlohmann::json& j) {

@@ -3,10 +3,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "nas/genome.h"
 #include "nas/optimizer.h"
@@ -18,9 +17,9 @@ struct Candidate {
   std::size_t id = 0;          // order of evaluation, from 0
   std::size_t generation = 0;  // generation that first asked for it
   Genome genome;
-  std::string key;             // the caller's key of the decoded candidate
-  std::uint64_t hash = 0;      // hash64(key), the cache key
-  Evaluation evaluation;       // a genome violating a space condition gets fidelity "conditions"
+  std::string key;         // the caller's key of the decoded candidate
+  std::uint64_t hash = 0;  // hash64(key), the cache key
+  Evaluation evaluation;   // a genome violating a space condition gets fidelity "conditions"
 };
 
 // Cumulative counters at the end of one generation.
@@ -32,8 +31,8 @@ struct GenerationStats {
   std::size_t rejected = 0;    // proposals violating a space condition (never sent to the evaluator)
   std::size_t feasible = 0;    // feasible candidates so far
   std::size_t front_size = 0;
-  double hypervolume = 0.0;    // of the feasible front so far, w.r.t. the run's reference point
-  std::vector<double> best;    // per objective, the best feasible value so far (empty if none)
+  double hypervolume = 0.0;  // of the feasible front so far, w.r.t. the run's reference point
+  std::vector<double> best;  // per objective, the best feasible value so far (empty if none)
 };
 
 nlohmann::json to_json(const Candidate& c);

@@ -25,7 +25,9 @@ void write_file(const std::string& path, const std::string& text) {
   fs::rename(tmp, path);
 }
 
-std::string num(double v) { return fmt::format("{}", v); }
+std::string num(double v) {
+  return fmt::format("{}", v);
+}
 
 // Appends ",field" (not s += "," + field: GCC 12 warns falsely about that with -Wrestrict).
 void cell(std::string& s, const std::string& field) {
@@ -47,12 +49,14 @@ std::string row(const ReportInput& in, const Candidate& c) {
   for (std::size_t i = 0; i < genes.size(); ++i) {
     const bool valid = i < c.genome.size() && c.genome[i] >= 0 &&
                        static_cast<std::size_t>(c.genome[i]) < genes[i].values.size();
-    cell(r, valid ? csv_field(genes[i].values[static_cast<std::size_t>(c.genome[i])].to_string()) : std::string());
+    cell(r, valid ? csv_field(genes[i].values[static_cast<std::size_t>(c.genome[i])].to_string())
+                  : std::string());
   }
   const auto& e = c.evaluation;
   for (std::size_t i = 0; i < in.objective_names.size(); ++i)
     cell(r, i < e.objectives.size() ? num(e.objectives[i]) : std::string());
-  r += fmt::format(",{},{},{},{}", e.feasible() ? 1 : 0, num(e.violation), csv_field(e.reason), csv_field(e.fidelity));
+  r += fmt::format(",{},{},{},{}", e.feasible() ? 1 : 0, num(e.violation), csv_field(e.reason),
+                   csv_field(e.fidelity));
   return r;
 }
 
@@ -109,8 +113,8 @@ void write_hypervolume_csv(const ReportInput& in, const std::string& path) {
   for (const auto& o : in.objective_names) cell(text, csv_field("best_" + o));
   text += "\n";
   for (const auto& h : in.history) {
-    text += fmt::format("{},{},{},{},{},{},{},{}", h.generation, h.asked, h.evaluated, h.cache_hits, h.rejected,
-                        h.feasible, h.front_size, num(h.hypervolume));
+    text += fmt::format("{},{},{},{},{},{},{},{}", h.generation, h.asked, h.evaluated, h.cache_hits,
+                        h.rejected, h.feasible, h.front_size, num(h.hypervolume));
     for (std::size_t i = 0; i < in.objective_names.size(); ++i)
       cell(text, i < h.best.size() ? num(h.best[i]) : std::string());
     text += "\n";
@@ -118,7 +122,9 @@ void write_hypervolume_csv(const ReportInput& in, const std::string& path) {
   write_file(path, text);
 }
 
-void write_front_svg(const ReportInput& in, const std::string& path) { write_file(path, front_svg(in)); }
+void write_front_svg(const ReportInput& in, const std::string& path) {
+  write_file(path, front_svg(in));
+}
 
 void write_all_reports(const ReportInput& in, const std::string& dir) {
   fs::create_directories(dir);

@@ -2,10 +2,10 @@
 #include "nas/space.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 namespace imc::nas {
 
@@ -18,7 +18,9 @@ constexpr std::size_t kMaxValuesPerGene = 1'000'000;  // a genome index is an in
 
 const std::set<std::string> kGeneKeys = {"values", "lo", "hi", "step", "fixed", "doc"};
 
-std::string where_of(const ConfigNode& n) { return n.message("").substr(0, n.message("").size() - 2); }
+std::string where_of(const ConfigNode& n) {
+  return n.message("").substr(0, n.message("").size() - 2);
+}
 
 std::string list_values(const std::vector<GeneValue>& values) {
   std::string s;
@@ -84,7 +86,8 @@ Gene read_gene_table(const ConfigNode& t, const std::string& name) {
   if (t.get("step").valid() && !(lo.valid() || hi.valid())) t.get("step").fail("'step' needs 'lo' and 'hi'");
   if (t.get("doc").valid()) g.doc = t.get("doc").as_string();
   if (values.valid()) {
-    if (!values.is_array()) values.fail(fmt::format("expected a list of numbers or strings, found {}", values.type_name()));
+    if (!values.is_array())
+      values.fail(fmt::format("expected a list of numbers or strings, found {}", values.type_name()));
     g.values = read_values(values);
   } else if (lo.valid() || hi.valid()) {
     g.values = read_range(t);
@@ -95,7 +98,8 @@ Gene read_gene_table(const ConfigNode& t, const std::string& name) {
       bool found = false;
       for (const auto& v : g.values) found = found || v == f;
       if (!found)
-        fixed.fail(fmt::format("fixed value {} is not in the gene's values [{}]", f.to_string(), list_values(g.values)));
+        fixed.fail(fmt::format("fixed value {} is not in the gene's values [{}]", f.to_string(),
+                               list_values(g.values)));
     }
     g.values = {f};
     g.fixed = true;
@@ -116,8 +120,9 @@ bool is_gene_table(const ConfigNode& t) {
 // user wrote them in (genome layout, report columns). Keys on one line keep their sorted order.
 std::vector<std::string> document_order(const ConfigNode& table) {
   std::vector<std::string> keys = table.keys();
-  std::stable_sort(keys.begin(), keys.end(),
-                   [&](const std::string& a, const std::string& b) { return table.get(a).line() < table.get(b).line(); });
+  std::stable_sort(keys.begin(), keys.end(), [&](const std::string& a, const std::string& b) {
+    return table.get(a).line() < table.get(b).line();
+  });
   return keys;
 }
 
@@ -175,7 +180,8 @@ SearchSpace SearchSpace::from_config(const ConfigNode& table, const std::set<std
     if (!conds.is_array()) conds.fail(fmt::format("expected a list of strings, found {}", conds.type_name()));
     for (std::size_t i = 0; i < conds.size(); ++i) {
       ConfigNode c = conds.at(i);
-      if (!c.is_string()) c.fail(fmt::format("expected a condition string like \"a <= b\", found {}", c.type_name()));
+      if (!c.is_string())
+        c.fail(fmt::format("expected a condition string like \"a <= b\", found {}", c.type_name()));
       Condition parsed = parse_condition(c.as_string(), space, where_of(c));
       parsed.file = c.file();
       parsed.line = c.line();
@@ -186,14 +192,14 @@ SearchSpace SearchSpace::from_config(const ConfigNode& table, const std::set<std
 }
 
 void SearchSpace::add_gene(Gene gene) {
-  std::string where = gene.file.empty() ? std::string("search space") : fmt::format("{}:{}", gene.file, gene.line);
+  std::string where =
+      gene.file.empty() ? std::string("search space") : fmt::format("{}:{}", gene.file, gene.line);
   std::string group = gene.group();
   if (gene.name.find('.') == std::string::npos || (group != "network" && group != "hardware"))
-    throw InputError(fmt::format("{}: gene '{}': a gene name starts with 'network.' or 'hardware.'", where, gene.name));
-  if (find(gene.name))
-    throw InputError(fmt::format("{}: gene '{}': declared twice", where, gene.name));
-  if (gene.values.empty())
-    throw InputError(fmt::format("{}: gene '{}': has no values", where, gene.name));
+    throw InputError(
+        fmt::format("{}: gene '{}': a gene name starts with 'network.' or 'hardware.'", where, gene.name));
+  if (find(gene.name)) throw InputError(fmt::format("{}: gene '{}': declared twice", where, gene.name));
+  if (gene.values.empty()) throw InputError(fmt::format("{}: gene '{}': has no values", where, gene.name));
   if (gene.values.size() > kMaxValuesPerGene)
     throw InputError(fmt::format("{}: gene '{}': more than {} values", where, gene.name, kMaxValuesPerGene));
   genes_.push_back(std::move(gene));
@@ -241,11 +247,12 @@ std::size_t SearchSpace::index_of(std::string_view name) const {
 
 void SearchSpace::validate(const Genome& genome) const {
   if (genome.size() != genes_.size())
-    throw InputError(fmt::format("genome has {} genes, the search space has {}", genome.size(), genes_.size()));
+    throw InputError(
+        fmt::format("genome has {} genes, the search space has {}", genome.size(), genes_.size()));
   for (std::size_t i = 0; i < genome.size(); ++i)
     if (genome[i] < 0 || static_cast<std::size_t>(genome[i]) >= genes_[i].values.size())
-      throw InputError(fmt::format("genome: gene '{}': index {} is outside [0, {})", genes_[i].name, genome[i],
-                                   genes_[i].values.size()));
+      throw InputError(fmt::format("genome: gene '{}': index {} is outside [0, {})", genes_[i].name,
+                                   genome[i], genes_[i].values.size()));
 }
 
 Decoded SearchSpace::decode(const Genome& genome) const {
@@ -264,13 +271,15 @@ Genome SearchSpace::encode(const Decoded& values) const {
     auto it = values.find(gene.name);
     if (it == values.end()) {
       if (gene.values.size() == 1) continue;
-      throw InputError(fmt::format("gene '{}': no value given; allowed: {}", gene.name, list_values(gene.values)));
+      throw InputError(
+          fmt::format("gene '{}': no value given; allowed: {}", gene.name, list_values(gene.values)));
     }
     bool found = false;
     for (std::size_t k = 0; k < gene.values.size() && !found; ++k) {
       const GeneValue& d = gene.values[k];
       // Numbers compare by value, so 128 and 128.0 are the same choice.
-      bool same = d.is_number() && it->second.is_number() ? d.as_number() == it->second.as_number() : d == it->second;
+      bool same =
+          d.is_number() && it->second.is_number() ? d.as_number() == it->second.as_number() : d == it->second;
       if (same) {
         g[i] = static_cast<int>(k);
         found = true;
@@ -306,8 +315,8 @@ Feasibility SearchSpace::check(const Genome& genome) const {
       return o.is_gene ? genes_[o.gene].name + "=" + genes_[o.gene].values[genome[o.gene]].to_string()
                        : o.literal.to_string();
     };
-    f.reason += (f.reason.empty() ? "" : "; ") +
-                fmt::format("condition '{}' violated ({} {} {})", c.text, side(c.lhs), to_string(c.op), side(c.rhs));
+    f.reason += (f.reason.empty() ? "" : "; ") + fmt::format("condition '{}' violated ({} {} {})", c.text,
+                                                             side(c.lhs), to_string(c.op), side(c.rhs));
   }
   return f;
 }

@@ -14,12 +14,11 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json_fwd.hpp>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "common/config.h"
 #include "nas/genome.h"
@@ -35,7 +34,7 @@ struct Gene {
   int line = 0;
 
   std::string group() const { return name.substr(0, name.find('.')); }  // "network" | "hardware"
-  bool numeric() const;  // every value is a number
+  bool numeric() const;                                                 // every value is a number
 };
 
 enum class CmpOp { kLe, kLt, kGe, kGt, kEq, kNe };
@@ -74,7 +73,8 @@ class SearchSpace {
   // that are skipped instead of reported as unknown.
   static SearchSpace load(const std::string& path, const std::set<std::string>& other_keys = {});
   // Reads a space from a table holding `network`, `hardware` and `conditions`.
-  static SearchSpace from_config(const common::ConfigNode& table, const std::set<std::string>& other_keys = {});
+  static SearchSpace from_config(const common::ConfigNode& table,
+                                 const std::set<std::string>& other_keys = {});
 
   // Programmatic construction (tests, generated spaces). Throw common::InputError on bad input.
   void add_gene(Gene gene);

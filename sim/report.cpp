@@ -4,10 +4,18 @@
 
 namespace imc::sim {
 
-double Report::tops() const { return latency_ns > 0 ? 2.0 * double(macs) / latency_ns * 1e-3 : 0; }
-double Report::tops_per_w() const { return energy_pj > 0 ? 2.0 * double(macs) / energy_pj : 0; }
-double Report::tops_per_mm2() const { return area_mm2 > 0 ? tops() / area_mm2 : 0; }
-double Report::edap() const { return energy_pj * 1e-12 * latency_ns * 1e-9 * area_mm2; }
+double Report::tops() const {
+  return latency_ns > 0 ? 2.0 * double(macs) / latency_ns * 1e-3 : 0;
+}
+double Report::tops_per_w() const {
+  return energy_pj > 0 ? 2.0 * double(macs) / energy_pj : 0;
+}
+double Report::tops_per_mm2() const {
+  return area_mm2 > 0 ? tops() / area_mm2 : 0;
+}
+double Report::edap() const {
+  return energy_pj * 1e-12 * latency_ns * 1e-9 * area_mm2;
+}
 
 Report report_skeleton(const mapping::Program& p, const std::string& model) {
   Report r;
@@ -45,7 +53,8 @@ nlohmann::json to_json(const Report& r) {
   using nlohmann::json;
   auto actions = [](const arch::ActionCounts& a) {
     json j = json::object();
-    for (int i = 0; i < arch::kActionCount; ++i) j[std::string(arch::to_string(static_cast<arch::Action>(i)))] = a.n[i];
+    for (int i = 0; i < arch::kActionCount; ++i)
+      j[std::string(arch::to_string(static_cast<arch::Action>(i)))] = a.n[i];
     return j;
   };
   json total = {{"macs", r.macs},
@@ -64,10 +73,14 @@ nlohmann::json to_json(const Report& r) {
                 {"actions", actions(r.actions)}};
   json layers = json::array();
   for (const auto& l : r.layers) {
-    json lj = {{"name", l.name},         {"op", l.op},
-               {"macs", l.macs},         {"energy_pj", l.energy_pj},
-               {"start_cycle", l.start_cycle}, {"end_cycle", l.end_cycle},
-               {"latency_cycles", l.latency_cycles}, {"busy_cycles", l.busy_cycles},
+    json lj = {{"name", l.name},
+               {"op", l.op},
+               {"macs", l.macs},
+               {"energy_pj", l.energy_pj},
+               {"start_cycle", l.start_cycle},
+               {"end_cycle", l.end_cycle},
+               {"latency_cycles", l.latency_cycles},
+               {"busy_cycles", l.busy_cycles},
                {"actions", actions(l.actions)}};
     if (!l.stall_cycles.empty()) lj["stall_cycles"] = l.stall_cycles;
     layers.push_back(std::move(lj));

@@ -3,10 +3,9 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "arch/actions.h"
 #include "arch/cost.h"
@@ -18,18 +17,18 @@ namespace imc::sim {
 struct LayerReport {
   std::string name;
   std::string op;
-  std::int64_t macs = 0;               // per batch (all inferences)
+  std::int64_t macs = 0;  // per batch (all inferences)
   arch::ActionCounts actions;
-  double energy_pj = 0;                // dynamic energy of its actions (leakage is chip-level)
-  std::int64_t start_cycle = 0;        // first op start
-  std::int64_t end_cycle = 0;          // last op end
-  std::int64_t latency_cycles = 0;     // end - start
+  double energy_pj = 0;                              // dynamic energy of its actions (leakage is chip-level)
+  std::int64_t start_cycle = 0;                      // first op start
+  std::int64_t end_cycle = 0;                        // last op end
+  std::int64_t latency_cycles = 0;                   // end - start
   std::map<std::string, std::int64_t> busy_cycles;   // by unit kind
   std::map<std::string, std::int64_t> stall_cycles;  // by reason (systemc only)
 };
 
 struct Report {
-  std::string model;     // "analytical" | "systemc"
+  std::string model;  // "analytical" | "systemc"
   std::string workload;
   int batch = 1;
   std::int64_t macs = 0;  // per batch
@@ -38,7 +37,7 @@ struct Report {
   double latency_ns = 0;
   double dynamic_energy_pj = 0;
   double leakage_energy_pj = 0;
-  double energy_pj = 0;   // dynamic + leakage
+  double energy_pj = 0;                               // dynamic + leakage
   std::map<std::string, double> energy_breakdown_pj;  // by component, incl. "leakage"; sums to energy_pj
   double area_mm2 = 0;
   double utilization = 0;
@@ -50,7 +49,7 @@ struct Report {
   double tops() const;        // 2 * macs / latency
   double tops_per_w() const;  // 2 * macs / energy
   double tops_per_mm2() const;
-  double edap() const;        // energy (J) x latency (s) x area (mm2): J*s*mm2
+  double edap() const;  // energy (J) x latency (s) x area (mm2): J*s*mm2
 };
 
 // A report with the program's identity filled in (workload, batch, MACs, utilization, one

@@ -9,7 +9,8 @@ namespace imc::sim {
 namespace {
 
 const nlohmann::json& at(const nlohmann::json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key)) throw std::runtime_error(std::string("report JSON: missing key '") + key + "'");
+  if (!j.is_object() || !j.contains(key))
+    throw std::runtime_error(std::string("report JSON: missing key '") + key + "'");
   return j.at(key);
 }
 
@@ -52,7 +53,8 @@ Report report_from_json(const nlohmann::json& j) {
     l.latency_cycles = at(lj, "latency_cycles").get<std::int64_t>();
     l.busy_cycles = at(lj, "busy_cycles").get<std::map<std::string, std::int64_t>>();
     l.actions = actions_from(at(lj, "actions"));
-    if (lj.contains("stall_cycles")) l.stall_cycles = lj.at("stall_cycles").get<std::map<std::string, std::int64_t>>();
+    if (lj.contains("stall_cycles"))
+      l.stall_cycles = lj.at("stall_cycles").get<std::map<std::string, std::int64_t>>();
     r.layers.push_back(std::move(l));
   }
   if (j.contains("stalls")) r.stalls = j.at("stalls").get<std::map<std::string, std::int64_t>>();

@@ -28,16 +28,22 @@ inline std::int64_t div_floor(std::int64_t a, std::int64_t b) {
   if ((b & (b - 1)) == 0) return a >> std::countr_zero(std::uint64_t(b));
   std::int64_t q = std::int64_t(double(a) / double(b));
   const std::int64_t r = a - q * b;
-  if (r < 0) --q;
-  else if (r >= b) ++q;
+  if (r < 0)
+    --q;
+  else if (r >= b)
+    ++q;
   return q;
 }
 // ceil(a / b) for a >= 0; a zero or negative divisor leaves a unchanged (an unset width or rate
 // divides nothing rather than trapping).
-inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return b <= 0 ? a : div_floor(a + b - 1, b); }
+inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return b <= 0 ? a : div_floor(a + b - 1, b);
+}
 // A duration rounded up to whole cycles; the epsilon keeps exact products (10 ns at 1 GHz) from
 // rounding up through floating-point noise.
-inline std::int64_t ns_to_cycles(double ns, double ghz) { return std::int64_t(std::ceil(ns * ghz - 1e-9)); }
+inline std::int64_t ns_to_cycles(double ns, double ghz) {
+  return std::int64_t(std::ceil(ns * ghz - 1e-9));
+}
 
 // ---- Scalar service times of one design ----
 
@@ -50,7 +56,9 @@ inline std::int64_t mvm_step_cycles(int cols_per_adc_used, const arch::cost::Cos
 }
 // An Mvm of n > 0 vectors takes mvm_fill_cycles + n * mvm_vector_cycles. With sample-and-hold the
 // first read is exposed and the rest overlap the conversions.
-inline std::int64_t mvm_fill_cycles(const arch::cost::CostTable& c) { return c.sample_hold ? c.xbar_read_cycles : 0; }
+inline std::int64_t mvm_fill_cycles(const arch::cost::CostTable& c) {
+  return c.sample_hold ? c.xbar_read_cycles : 0;
+}
 // Each ADC shift-adds its conversions into its column's partial sum as they come out (no extra
 // time); the PE's shift-add units then add the partial sums of its crossbars' row blocks, one per
 // unit per cycle, overlapping the next vector's reads.
@@ -90,21 +98,32 @@ inline std::int64_t tile_load_cycles(std::int64_t bits, const arch::ArchSpec& s)
 }
 // Additions on the accumulators, partial sums over the bus: the slower bounds it.
 inline std::int64_t accumulate_cycles(std::int64_t count, std::int64_t bits, const arch::ArchSpec& s) {
-  return std::max(ceil_div(count, std::max(1, s.tile.shift_add_units)), ceil_div(bits, s.tile.bus_width_bits));
+  return std::max(ceil_div(count, std::max(1, s.tile.shift_add_units)),
+                  ceil_div(bits, s.tile.bus_width_bits));
 }
 // Units of a tile that run a Digital op of this kind (at least one).
 inline std::int64_t digital_units(mapping::DigitalUnit u, const arch::ArchSpec& s) {
   std::int64_t n = 1;
   switch (u) {
-    case mapping::DigitalUnit::Activation: n = s.tile.activation_units; break;
-    case mapping::DigitalUnit::Pool: n = s.tile.pool_units; break;
-    case mapping::DigitalUnit::ShiftAdd: n = s.tile.shift_add_units; break;
-    case mapping::DigitalUnit::Vector: n = s.tile.vector_lanes; break;
+    case mapping::DigitalUnit::Activation:
+      n = s.tile.activation_units;
+      break;
+    case mapping::DigitalUnit::Pool:
+      n = s.tile.pool_units;
+      break;
+    case mapping::DigitalUnit::ShiftAdd:
+      n = s.tile.shift_add_units;
+      break;
+    case mapping::DigitalUnit::Vector:
+      n = s.tile.vector_lanes;
+      break;
   }
   return std::max<std::int64_t>(1, n);
 }
 // `count` element operations on `units` units (from digital_units), one per unit per cycle.
-inline std::int64_t digital_cycles(std::int64_t count, std::int64_t units) { return ceil_div(count, units); }
+inline std::int64_t digital_cycles(std::int64_t count, std::int64_t units) {
+  return ceil_div(count, units);
+}
 // Programming a crossbar's cells goes row by row.
 inline std::int64_t weight_write_cycles(int rows, const arch::ArchSpec& s, const arch::cost::CostTable& c) {
   return ns_to_cycles(rows * s.device.write_latency_ns, c.clock_ghz);
@@ -118,7 +137,8 @@ struct DramChannel {
 };
 inline DramChannel dram_channel(const arch::ArchSpec& s) {
   const arch::OffchipTech& t = s.tech.offchip(s.offchip.kind);
-  return {(s.offchip.bandwidth_gbps > 0 ? s.offchip.bandwidth_gbps : t.bandwidth_gbps) * std::max(1, s.offchip.links),
+  return {(s.offchip.bandwidth_gbps > 0 ? s.offchip.bandwidth_gbps : t.bandwidth_gbps) *
+              std::max(1, s.offchip.links),
           s.offchip.latency_ns > 0 ? s.offchip.latency_ns : t.latency_ns};
 }
 // A DRAM access: latency plus transfer.
@@ -128,22 +148,27 @@ inline std::int64_t dram_cycles(std::int64_t bits, const DramChannel& ch, double
 // How long a DRAM access keeps the channel: its transfer only (the latency overlaps the next
 // transfer), at least a cycle.
 inline std::int64_t dram_occupancy_cycles(std::int64_t bits, const DramChannel& ch, double clock_ghz) {
-  return bits == 0 ? 0 : std::max<std::int64_t>(1, ns_to_cycles(double(bits) / 8.0 / ch.bandwidth_gbps, clock_ghz));
+  return bits == 0
+             ? 0
+             : std::max<std::int64_t>(1, ns_to_cycles(double(bits) / 8.0 / ch.bandwidth_gbps, clock_ghz));
 }
 
 // ---- Per-op service times (read the scalars off a mapping::Op) ----
 
-std::int64_t mvm_step_cycles(const mapping::Op& op, const arch::ArchSpec& spec, const arch::cost::CostTable& c);
+std::int64_t mvm_step_cycles(const mapping::Op& op, const arch::ArchSpec& spec,
+                             const arch::cost::CostTable& c);
 std::int64_t mvm_cycles(const mapping::Op& op, const arch::ArchSpec& spec, const arch::cost::CostTable& c);
 std::int64_t dram_cycles(std::int64_t bits, const arch::ArchSpec& spec, const arch::cost::CostTable& c);
 
 // The service time of any op on an idle unit (dispatches on op.type): from its start until its
 // dependents may start.
-std::int64_t service_cycles(const mapping::Op& op, const arch::ArchSpec& spec, const arch::cost::CostTable& c);
+std::int64_t service_cycles(const mapping::Op& op, const arch::ArchSpec& spec,
+                            const arch::cost::CostTable& c);
 // How long the op keeps its unit busy (the next op on the same unit may start after this). Equal
 // to service_cycles except for pipelined transfers: a Send occupies its tile's network interface
 // for the injection of its flits only, and a DRAM op occupies the channel for its transfer only
 // (the access latency overlaps the next transfer).
-std::int64_t occupancy_cycles(const mapping::Op& op, const arch::ArchSpec& spec, const arch::cost::CostTable& c);
+std::int64_t occupancy_cycles(const mapping::Op& op, const arch::ArchSpec& spec,
+                              const arch::cost::CostTable& c);
 
 }  // namespace imc::sim

@@ -29,9 +29,12 @@ Graph build_cnn_family(const CnnFamilyParams& p, const std::string& name) {
   };
   if (p.input.size() != 3) bad("input", "expected [C, H, W]");
   if (p.stages < 1 || p.stages > 6) bad("stages", fmt::format("{} not in [1, 6]", p.stages));
-  if (p.blocks_per_stage < 1 || p.blocks_per_stage > 8) bad("blocks", fmt::format("{} not in [1, 8]", p.blocks_per_stage));
-  if (p.base_channels < 1 || p.base_channels > 1024) bad("channels", fmt::format("{} not in [1, 1024]", p.base_channels));
-  if (p.kernel < 1 || p.kernel > 7 || p.kernel % 2 == 0) bad("kernel", fmt::format("{} not one of 1, 3, 5, 7", p.kernel));
+  if (p.blocks_per_stage < 1 || p.blocks_per_stage > 8)
+    bad("blocks", fmt::format("{} not in [1, 8]", p.blocks_per_stage));
+  if (p.base_channels < 1 || p.base_channels > 1024)
+    bad("channels", fmt::format("{} not in [1, 1024]", p.base_channels));
+  if (p.kernel < 1 || p.kernel > 7 || p.kernel % 2 == 0)
+    bad("kernel", fmt::format("{} not one of 1, 3, 5, 7", p.kernel));
   if (p.expansion < 1 || p.expansion > 8) bad("expansion", fmt::format("{} not in [1, 8]", p.expansion));
   if (!(p.prune >= 0 && p.prune < 0.95)) bad("prune", fmt::format("{} not in [0, 0.95)", p.prune));
   if ((std::min(p.input[1], p.input[2]) >> (p.stages - 1)) < 2)
@@ -54,12 +57,14 @@ Graph build_cnn_family(const CnnFamilyParams& p, const std::string& name) {
         y = conv_bn_relu(g, y, width, 1, 1, 1, false, blk + ".project");
       } else {
         y = conv_bn_relu(g, x, width, p.kernel, stride, 1, !p.residual, blk + ".conv1");
-        if (p.residual) y = conv_bn_relu(g, g.activation(y, ActKind::ReLU, blk + ".relu1"), width, p.kernel, 1, 1,
-                                         false, blk + ".conv2");
+        if (p.residual)
+          y = conv_bn_relu(g, g.activation(y, ActKind::ReLU, blk + ".relu1"), width, p.kernel, 1, 1, false,
+                           blk + ".conv2");
       }
       if (p.residual) {
         int shortcut = in;
-        if (channels != width || stride != 1) shortcut = conv_bn_relu(g, in, width, 1, stride, 1, false, blk + ".proj");
+        if (channels != width || stride != 1)
+          shortcut = conv_bn_relu(g, in, width, 1, stride, 1, false, blk + ".proj");
         y = g.activation(g.add(y, shortcut, blk + ".add"), ActKind::ReLU, blk + ".out");
       } else if (p.expansion > 1) {
         y = g.activation(y, ActKind::ReLU, blk + ".out");

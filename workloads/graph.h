@@ -15,10 +15,10 @@
 namespace imc::workloads {
 
 enum class OpKind {
-  Input,          // the network input
-  Conv2d,         // weights: [Cout, Cin/groups, Kh, Kw]; depthwise when groups == Cin == Cout
-  Linear,         // weights: [out_features, in_features], applied to every token (all leading dims)
-  MatMul,         // dynamic: both operands are activations, [.., M, K] x [.., K, N] -> [.., M, N]
+  Input,   // the network input
+  Conv2d,  // weights: [Cout, Cin/groups, Kh, Kw]; depthwise when groups == Cin == Cout
+  Linear,  // weights: [out_features, in_features], applied to every token (all leading dims)
+  MatMul,  // dynamic: both operands are activations, [.., M, K] x [.., K, N] -> [.., M, N]
   MaxPool,
   AvgPool,
   GlobalAvgPool,  // [C, H, W] -> [C, 1, 1]
@@ -49,8 +49,8 @@ const char* to_string(MoveKind move);
 struct Node {
   std::string name;
   OpKind op = OpKind::Input;
-  std::vector<int> inputs;       // indices of producer nodes
-  std::vector<std::int64_t> out; // output shape (no batch)
+  std::vector<int> inputs;        // indices of producer nodes
+  std::vector<std::int64_t> out;  // output shape (no batch)
 
   // Conv2d / pooling attributes (pooling uses kernel, stride, pad).
   std::int64_t in_channels = 0, out_channels = 0;
@@ -72,10 +72,10 @@ struct Node {
   //   per-feature affine on [tokens, features] (MobileBERT's NoNorm), made by Graph::affine().
   // Reshape: what kind of data movement (see MoveKind) and its parameters.
   MoveKind move = MoveKind::Reshape;
-  std::vector<int> perm;          // Permute: out dim i = input dim perm[i]
-  std::int64_t start = 0;         // Slice
-  std::int64_t step = 1;          // Slice
-  std::int64_t pad_before = 0;    // Pad (pad after = out[axis] - in[axis] - pad_before)
+  std::vector<int> perm;        // Permute: out dim i = input dim perm[i]
+  std::int64_t start = 0;       // Slice
+  std::int64_t step = 1;        // Slice
+  std::int64_t pad_before = 0;  // Pad (pad after = out[axis] - in[axis] - pad_before)
   // Input made by Graph::parameter(): a learned tensor the network reads rather than computes
   // (ViT class token and position embeddings, GPT-2 position table, an embedding table).
   // `learned_params` is how many elements are stored (may exceed the elements read, e.g. a
@@ -90,8 +90,8 @@ std::string op_label(const Node& n);
 // `groups` independent matrices of rows x cols, each multiplied by `vectors` input vectors per
 // inference (output pixels for a conv, tokens for a linear layer).
 struct WeightMatrix {
-  std::int64_t rows = 0;     // Cin/groups * Kh * Kw, or in_features
-  std::int64_t cols = 0;     // Cout/groups, or out_features
+  std::int64_t rows = 0;  // Cin/groups * Kh * Kw, or in_features
+  std::int64_t cols = 0;  // Cout/groups, or out_features
   std::int64_t groups = 1;
   std::int64_t vectors = 0;  // matrix-vector products per inference
 };
@@ -126,16 +126,16 @@ class Graph {
   int layernorm(int x, std::string name = "");
   int softmax(int x, std::string name = "");
   int reshape(int x, std::vector<std::int64_t> shape, std::string name = "");  // element count kept
-  int transpose_last2(int x, std::string name = "");                         // [.., A, B] -> [.., B, A]
+  int transpose_last2(int x, std::string name = "");                           // [.., A, B] -> [.., B, A]
 
   // Added builders. All of them make existing OpKinds (no new kinds).
   // Learned tensor read by the network (OpKind::Input with learned_params = stored_elements,
   // or the shape's element count when stored_elements == 0).
   int parameter(std::vector<std::int64_t> shape, std::int64_t stored_elements = 0, std::string name = "");
-  int flatten(int x, std::string name = "");                                  // -> [elements]
-  int permute(int x, std::vector<int> perm, std::string name = "");          // Reshape/Permute
+  int flatten(int x, std::string name = "");                         // -> [elements]
+  int permute(int x, std::vector<int> perm, std::string name = "");  // Reshape/Permute
   int slice(int x, int axis, std::int64_t start, std::int64_t length, std::int64_t step = 1,
-            std::string name = "");                                          // Reshape/Slice
+            std::string name = "");                                                          // Reshape/Slice
   int pad(int x, int axis, std::int64_t before, std::int64_t after, std::string name = "");  // zeros
   int affine(int x, int axis, std::string name = "");  // BatchNorm along `axis` (inference BN = affine)
   int find(const std::string& node_name) const;        // index, or -1 if no such node
@@ -151,7 +151,7 @@ class Graph {
   // Digital operations of a non-MAC node (element-wise ops, pooling window reads, norm/softmax
   // element ops): what the vector units execute.
   std::int64_t digital_ops(int node) const;
-  bool is_weight_stationary(int node) const;  // Conv2d or Linear
+  bool is_weight_stationary(int node) const;   // Conv2d or Linear
   WeightMatrix weight_matrix(int node) const;  // only for weight-stationary nodes
   std::vector<std::vector<int>> consumers() const;
 

@@ -31,8 +31,10 @@ const std::vector<Entry>& entries() {
       {"gpt2_medium", zoo::gpt2_medium, "GPT-2 medium with tied LM head on all tokens, seq 256"},
       {"vgg8", zoo::vgg8, "VGG-8 (DNN+NeuroSim), CIFAR-10 3x32x32, 10 classes"},
       {"resnet20", zoo::resnet20, "ResNet-20 (He et al., option A), CIFAR-10 3x32x32, 10 classes"},
-      {"fmnist_cnn", zoo::fmnist_cnn, "larger Fashion-MNIST CNN (conv32, conv64, fc128), 1x28x28, 10 classes"},
-      {"fmnist_small", zoo::fmnist_small, "reference Fashion-MNIST CNN (accuracy benchmark), 1x28x28, 10 classes"},
+      {"fmnist_cnn", zoo::fmnist_cnn,
+       "larger Fashion-MNIST CNN (conv32, conv64, fc128), 1x28x28, 10 classes"},
+      {"fmnist_small", zoo::fmnist_small,
+       "reference Fashion-MNIST CNN (accuracy benchmark), 1x28x28, 10 classes"},
   };
   return e;
 }

@@ -24,7 +24,7 @@ inline constexpr const char* kReferenceCnn = "fmnist_small";
 
 struct TrainOptions {
   int epochs = 5;
-  std::int64_t train_subset = 0;   // first N training images; 0 = all 60,000
+  std::int64_t train_subset = 0;  // first N training images; 0 = all 60,000
   int batch_size = 64;
   std::string optimizer = "adam";  // adam | sgd (momentum 0.9, Nesterov, weight decay 5e-4)
   double learning_rate = 0;        // 0 = 1e-3 (adam) or 0.05 (sgd); cosine decay to 0 over the run
@@ -35,38 +35,38 @@ struct TrainOptions {
 
 struct AccuracyOptions {
   TrainOptions train;
-  int weight_bits = 0;             // 0 = the arch's precision.weight_bits
-  int input_bits = 0;              // 0 = the arch's precision.input_bits
-  std::int64_t test_subset = 0;    // first N test images; 0 = all 10,000
-  int draws = 1;                   // hardware draws (chip instances); 0 = skip hardware inference
-  std::uint64_t seed = 1;          // hardware draws: draw k uses seed + k
-  std::string adc_range = "full";  // full: ADC covers the largest possible column sum of a read;
-                                   // calibrated: the largest one seen on calibration images
+  int weight_bits = 0;                    // 0 = the arch's precision.weight_bits
+  int input_bits = 0;                     // 0 = the arch's precision.input_bits
+  std::int64_t test_subset = 0;           // first N test images; 0 = all 10,000
+  int draws = 1;                          // hardware draws (chip instances); 0 = skip hardware inference
+  std::uint64_t seed = 1;                 // hardware draws: draw k uses seed + k
+  std::string adc_range = "full";         // full: ADC covers the largest possible column sum of a read;
+                                          // calibrated: the largest one seen on calibration images
   std::int64_t calibration_images = 256;  // training images used by adc_range = calibrated
-  std::string cache_dir;           // trained weights; "" = no cache (always train)
-  std::string dataset_dir;         // "" = $IMCSIM_FMNIST_DIR or /usr/share/datasets/fashion-mnist
-  int threads = 0;                 // 0 = all hardware threads
+  std::string cache_dir;                  // trained weights; "" = no cache (always train)
+  std::string dataset_dir;                // "" = $IMCSIM_FMNIST_DIR or /usr/share/datasets/fashion-mnist
+  int threads = 0;                        // 0 = all hardware threads
   std::function<void(const std::string&)> log;  // progress lines (optional)
 };
 
 struct AccuracyResult {
   std::string workload;
-  std::string key;                  // training cache key (16 hex digits)
-  std::string weights_file;         // "" when not cached
+  std::string key;           // training cache key (16 hex digits)
+  std::string weights_file;  // "" when not cached
   bool from_cache = false;
   int weight_bits = 0, input_bits = 0;
-  std::int64_t train_images = 0;    // per epoch
+  std::int64_t train_images = 0;  // per epoch
   std::int64_t test_images = 0;
-  double train_seconds = 0;         // 0 when loaded from the cache
-  double float_accuracy = 0;        // trained weights, no quantization
-  double quantized_accuracy = 0;    // quantized weights and inputs, exact integer products
+  double train_seconds = 0;               // 0 when loaded from the cache
+  double float_accuracy = 0;              // trained weights, no quantization
+  double quantized_accuracy = 0;          // quantized weights and inputs, exact integer products
   std::vector<double> hardware_accuracy;  // per draw
   double hardware_accuracy_mean = 0;
-  double hardware_accuracy_std = 0;       // sample std over draws (0 for one draw)
-  double hardware_agreement = 0;    // mean fraction of images where hardware = quantized prediction
-  double hardware_seconds = 0;      // inference time over all draws
-  std::int64_t adc_conversions = 0; // over all draws
-  std::int64_t adc_clipped = 0;     // conversions clipped at either end
+  double hardware_accuracy_std = 0;  // sample std over draws (0 for one draw)
+  double hardware_agreement = 0;     // mean fraction of images where hardware = quantized prediction
+  double hardware_seconds = 0;       // inference time over all draws
+  std::int64_t adc_conversions = 0;  // over all draws
+  std::int64_t adc_clipped = 0;      // conversions clipped at either end
 };
 
 void check_options(const AccuracyOptions& options);  // InputError naming the option
@@ -77,6 +77,7 @@ nlohmann::json to_json(const AccuracyResult& r);
 // Stable text of a graph's structure (ops, shapes, attributes, connections; not names), and the
 // cache key built from it, the bits and the training options.
 std::string canonical_graph(const workloads::Graph& graph);
-std::string training_key(const workloads::Graph& graph, int weight_bits, int input_bits, const TrainOptions& options);
+std::string training_key(const workloads::Graph& graph, int weight_bits, int input_bits,
+                         const TrainOptions& options);
 
 }  // namespace imc::nas::accuracy

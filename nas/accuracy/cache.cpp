@@ -25,21 +25,24 @@ std::uint64_t fnv1a(const std::string& s) {
 std::string canonical_graph(const workloads::Graph& g) {
   std::string s;
   for (const auto& n : g.nodes()) {
-    s += fmt::format("{}|{}|{}|", workloads::to_string(n.op), fmt::join(n.inputs, ","), fmt::join(n.out, ","));
-    s += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}|", n.in_channels, n.out_channels, n.kernel_h, n.kernel_w,
-                     n.stride_h, n.stride_w, n.pad_h, n.pad_w, n.dilation_h, n.dilation_w, n.groups, n.bias);
+    s +=
+        fmt::format("{}|{}|{}|", workloads::to_string(n.op), fmt::join(n.inputs, ","), fmt::join(n.out, ","));
+    s += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}|", n.in_channels, n.out_channels, n.kernel_h,
+                     n.kernel_w, n.stride_h, n.stride_w, n.pad_h, n.pad_w, n.dilation_h, n.dilation_w,
+                     n.groups, n.bias);
     s += fmt::format("{},{},{},{},{}|", n.in_features, n.out_features, workloads::to_string(n.act), n.axis,
                      workloads::to_string(n.move));
-    s += fmt::format("{}|{},{},{},{}\n", fmt::join(n.perm, ","), n.start, n.step, n.pad_before, n.learned_params);
+    s += fmt::format("{}|{},{},{},{}\n", fmt::join(n.perm, ","), n.start, n.step, n.pad_before,
+                     n.learned_params);
   }
   return s;
 }
 
 std::string training_key(const workloads::Graph& g, int weight_bits, int input_bits, const TrainOptions& o) {
   const std::string settings =
-      fmt::format("v{}|fashion-mnist|wb{}|ib{}|e{}|n{}|b{}|{}|lr{}|s{}|qat{}|noise{}", kFormatVersion, weight_bits,
-                  input_bits, o.epochs, o.train_subset, o.batch_size, o.optimizer, o.learning_rate, o.seed,
-                  o.quantization_aware, o.noise_sigma);
+      fmt::format("v{}|fashion-mnist|wb{}|ib{}|e{}|n{}|b{}|{}|lr{}|s{}|qat{}|noise{}", kFormatVersion,
+                  weight_bits, input_bits, o.epochs, o.train_subset, o.batch_size, o.optimizer,
+                  o.learning_rate, o.seed, o.quantization_aware, o.noise_sigma);
   return fmt::format("{:016x}", fnv1a(canonical_graph(g) + settings));
 }
 
@@ -67,10 +70,13 @@ std::optional<nlohmann::json> load_cached(GraphNet& net, const std::string& dir,
   }
 }
 
-std::string save_cached(GraphNet& net, const std::string& dir, const std::string& key, const nlohmann::json& record) {
+std::string save_cached(GraphNet& net, const std::string& dir, const std::string& key,
+                        const nlohmann::json& record) {
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) throw common::InputError(fmt::format("{}: cannot create the accuracy cache folder ({})", dir, ec.message()));
+  if (ec)
+    throw common::InputError(
+        fmt::format("{}: cannot create the accuracy cache folder ({})", dir, ec.message()));
   const std::string pt = cache_path(dir, net->graph().name(), key, "pt");
   const std::string js = cache_path(dir, net->graph().name(), key, "json");
   torch::save(net, pt + ".tmp");

@@ -17,6 +17,7 @@ std::string cache_path(const std::string& dir, const std::string& graph_name, co
 // Loads the module state into `net` if the cache holds it; returns the .json record.
 std::optional<nlohmann::json> load_cached(GraphNet& net, const std::string& dir, const std::string& key);
 // Writes both files (atomically: temporary file then rename). Throws InputError if `dir` is unusable.
-std::string save_cached(GraphNet& net, const std::string& dir, const std::string& key, const nlohmann::json& record);
+std::string save_cached(GraphNet& net, const std::string& dir, const std::string& key,
+                        const nlohmann::json& record);
 
 }  // namespace imc::nas::accuracy

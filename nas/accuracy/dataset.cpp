@@ -14,10 +14,10 @@ namespace {
 // The whole (decompressed) file; gzopen reads plain files unchanged.
 std::vector<std::uint8_t> read_gz(const std::string& path) {
   if (!std::filesystem::exists(path))
-    throw common::InputError(fmt::format(
-        "{}: no such file (Fashion-MNIST: install the Debian package dataset-fashion-mnist, "
-        "or set IMCSIM_FMNIST_DIR to a folder with the four *-ubyte.gz files)",
-        path));
+    throw common::InputError(
+        fmt::format("{}: no such file (Fashion-MNIST: install the Debian package dataset-fashion-mnist, "
+                    "or set IMCSIM_FMNIST_DIR to a folder with the four *-ubyte.gz files)",
+                    path));
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f) throw common::InputError(fmt::format("{}: cannot open", path));
   gzbuffer(f, 1 << 20);
@@ -34,7 +34,8 @@ std::vector<std::uint8_t> read_gz(const std::string& path) {
 }
 
 std::uint32_t be32(const std::vector<std::uint8_t>& b, std::size_t at) {
-  return std::uint32_t(b[at]) << 24 | std::uint32_t(b[at + 1]) << 16 | std::uint32_t(b[at + 2]) << 8 | b[at + 3];
+  return std::uint32_t(b[at]) << 24 | std::uint32_t(b[at + 1]) << 16 | std::uint32_t(b[at + 2]) << 8 |
+         b[at + 3];
 }
 
 }  // namespace
@@ -59,7 +60,8 @@ std::vector<std::uint8_t> read_idx_labels(const std::string& path) {
   if (b.size() < 8 || be32(b, 0) != 0x00000801)
     throw common::InputError(fmt::format("{}: not an IDX label file (magic 0x00000801 expected)", path));
   const std::size_t n = be32(b, 4);
-  if (b.size() != 8 + n) throw common::InputError(fmt::format("{}: {} bytes, the header announces {}", path, b.size(), 8 + n));
+  if (b.size() != 8 + n)
+    throw common::InputError(fmt::format("{}: {} bytes, the header announces {}", path, b.size(), 8 + n));
   std::vector<std::uint8_t> labels(b.begin() + 8, b.end());
   for (auto l : labels)
     if (l > 9) throw common::InputError(fmt::format("{}: label {} outside 0..9", path, int(l)));
@@ -78,8 +80,8 @@ Dataset load_fashion_mnist(const std::string& dir_in) {
     set = read_idx_images(dir + "/" + images);
     set.labels = read_idx_labels(dir + "/" + labels);
     if (std::int64_t(set.labels.size()) != set.count)
-      throw common::InputError(fmt::format("{}/{}: {} labels for {} images in {}", dir, labels, set.labels.size(),
-                                           set.count, images));
+      throw common::InputError(fmt::format("{}/{}: {} labels for {} images in {}", dir, labels,
+                                           set.labels.size(), set.count, images));
   };
   load(d.train, "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz");
   load(d.test, "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz");

@@ -38,7 +38,8 @@ void check_options(const AccuracyOptions& o) {
     bad(fmt::format("weight_bits = {}: allowed 0 (the arch's) or 2..16", o.weight_bits));
   if (o.input_bits != 0 && (o.input_bits < 2 || o.input_bits > 16))
     bad(fmt::format("input_bits = {}: allowed 0 (the arch's) or 2..16", o.input_bits));
-  if (o.test_subset < 0 || o.test_subset > 10000) bad(fmt::format("test_subset = {}: allowed 0 (all) .. 10000", o.test_subset));
+  if (o.test_subset < 0 || o.test_subset > 10000)
+    bad(fmt::format("test_subset = {}: allowed 0 (all) .. 10000", o.test_subset));
   if (o.draws < 0 || o.draws > 10000) bad(fmt::format("draws = {}: allowed 0 .. 10000", o.draws));
   if (o.adc_range != "full" && o.adc_range != "calibrated")
     bad(fmt::format("adc_range '{}': allowed full, calibrated", o.adc_range));
@@ -46,7 +47,8 @@ void check_options(const AccuracyOptions& o) {
     bad(fmt::format("calibration_images = {}: allowed 1 .. 60000", o.calibration_images));
 }
 
-AccuracyResult evaluate_accuracy(const arch::ArchSpec& spec, const workloads::Graph& graph, const AccuracyOptions& o) {
+AccuracyResult evaluate_accuracy(const arch::ArchSpec& spec, const workloads::Graph& graph,
+                                 const AccuracyOptions& o) {
   check_options(o);
   check_fmnist_graph(graph);
   configure_threads(o.threads);
@@ -94,12 +96,14 @@ AccuracyResult evaluate_accuracy(const arch::ArchSpec& spec, const workloads::Gr
   }
 
   const std::int64_t n_test = o.test_subset > 0 ? o.test_subset : data.test.count;
-  const torch::Tensor images = image_tensor(data.test, 0, n_test), labels = label_tensor(data.test, 0, n_test);
+  const torch::Tensor images = image_tensor(data.test, 0, n_test),
+                      labels = label_tensor(data.test, 0, n_test);
   r.test_images = n_test;
   r.float_accuracy = accuracy_of(predict(net, images, Precision::Float), labels);
   const std::vector<int> quantized = predict(net, images, Precision::Quantized);
   r.quantized_accuracy = accuracy_of(quantized, labels);
-  log(fmt::format("float {:.4f}, quantized {:.4f} on {} test images", r.float_accuracy, r.quantized_accuracy, n_test));
+  log(fmt::format("float {:.4f}, quantized {:.4f} on {} test images", r.float_accuracy, r.quantized_accuracy,
+                  n_test));
 
   const auto t0 = std::chrono::steady_clock::now();
   double agree_sum = 0;
@@ -125,7 +129,8 @@ AccuracyResult evaluate_accuracy(const arch::ArchSpec& spec, const workloads::Gr
     r.hardware_accuracy_mean = s / double(r.hardware_accuracy.size());
     double v = 0;
     for (double a : r.hardware_accuracy) v += (a - r.hardware_accuracy_mean) * (a - r.hardware_accuracy_mean);
-    r.hardware_accuracy_std = r.hardware_accuracy.size() > 1 ? std::sqrt(v / double(r.hardware_accuracy.size() - 1)) : 0;
+    r.hardware_accuracy_std =
+        r.hardware_accuracy.size() > 1 ? std::sqrt(v / double(r.hardware_accuracy.size() - 1)) : 0;
     r.hardware_agreement = agree_sum / double(r.hardware_accuracy.size());
   }
   return r;

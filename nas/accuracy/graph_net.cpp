@@ -38,7 +38,8 @@ bool nonneg_activation(ActKind a) {
 }
 
 std::string where(const workloads::Graph& g, int i) {
-  return fmt::format("workload '{}': node '{}' ({})", g.name(), g.node(i).name, workloads::op_label(g.node(i)));
+  return fmt::format("workload '{}': node '{}' ({})", g.name(), g.node(i).name,
+                     workloads::op_label(g.node(i)));
 }
 
 }  // namespace
@@ -50,40 +51,46 @@ void check_fmnist_graph(const workloads::Graph& g) {
     if (n.op == OpKind::Input && n.learned_params == 0) {
       ++inputs;
       if (workloads::elements_of(n.out) != 28 * 28)
-        throw common::InputError(fmt::format("{}: input shape {} has {} elements; Fashion-MNIST images have 784 "
-                                             "(allowed: [1,28,28], [28,28], [784], ...)",
-                                             where(g, i), workloads::shape_str(n.out), workloads::elements_of(n.out)));
+        throw common::InputError(
+            fmt::format("{}: input shape {} has {} elements; Fashion-MNIST images have 784 "
+                        "(allowed: [1,28,28], [28,28], [784], ...)",
+                        where(g, i), workloads::shape_str(n.out), workloads::elements_of(n.out)));
     }
   }
   if (inputs != 1)
-    throw common::InputError(fmt::format("workload '{}': {} data inputs; the accuracy evaluator needs exactly one "
-                                         "(a 784-element image)",
-                                         g.name(), inputs));
+    throw common::InputError(
+        fmt::format("workload '{}': {} data inputs; the accuracy evaluator needs exactly one "
+                    "(a 784-element image)",
+                    g.name(), inputs));
   const int last = g.size() - 1;
   if (workloads::elements_of(g.node(last).out) != 10)
-    throw common::InputError(fmt::format("{}: the last node has output {} ; Fashion-MNIST needs 10 class scores",
-                                         where(g, last), workloads::shape_str(g.node(last).out)));
+    throw common::InputError(
+        fmt::format("{}: the last node has output {} ; Fashion-MNIST needs 10 class scores", where(g, last),
+                    workloads::shape_str(g.node(last).out)));
 }
 
 GraphNetImpl::GraphNetImpl(const workloads::Graph& graph, QuantBits bits, double noise_sigma)
     : GraphNetImpl(graph, bits, noise_sigma, nullptr) {}
 
-GraphNetImpl::GraphNetImpl(const workloads::Graph& graph, QuantBits bits, double noise_sigma, const GraphNetImpl* master)
+GraphNetImpl::GraphNetImpl(const workloads::Graph& graph, QuantBits bits, double noise_sigma,
+                           const GraphNetImpl* master)
     : graph_(graph), bits_(bits), noise_sigma_(noise_sigma) {
   check_fmnist_graph(graph_);
   if (bits_.weight_bits < 2 || bits_.weight_bits > 16 || bits_.input_bits < 2 || bits_.input_bits > 16)
-    throw common::InputError(fmt::format("accuracy: weight_bits {} / input_bits {}: allowed 2..16", bits_.weight_bits,
-                                         bits_.input_bits));
+    throw common::InputError(fmt::format("accuracy: weight_bits {} / input_bits {}: allowed 2..16",
+                                         bits_.weight_bits, bits_.input_bits));
   const std::size_t n = std::size_t(graph_.size());
   weight_.resize(n), bias_.resize(n), gamma_.resize(n), beta_.resize(n), mean_.resize(n), var_.resize(n),
       amax_.resize(n), param_.resize(n), batch_max_.assign(n, 0.f);
   nonneg_.assign(n, false);
   // A shard replica registers the master's parameter tensors themselves and copies of its buffers;
   // the initializers below then never run (they would draw from torch's generator).
-  auto param = [&](std::vector<torch::Tensor> GraphNetImpl::*field, int i, const std::string& name, auto init) {
+  auto param = [&](std::vector<torch::Tensor> GraphNetImpl::*field, int i, const std::string& name,
+                   auto init) {
     return register_parameter(name, master ? (master->*field)[std::size_t(i)] : init());
   };
-  auto buffer = [&](std::vector<torch::Tensor> GraphNetImpl::*field, int i, const std::string& name, auto init) {
+  auto buffer = [&](std::vector<torch::Tensor> GraphNetImpl::*field, int i, const std::string& name,
+                    auto init) {
     return register_buffer(name, master ? (master->*field)[std::size_t(i)].detach().clone() : init());
   };
   for (int i = 0; i < graph_.size(); ++i) {
@@ -100,41 +107,51 @@ GraphNetImpl::GraphNetImpl(const workloads::Graph& graph, QuantBits bits, double
           data_input_ = i;
           nonneg_[std::size_t(i)] = true;  // pixels in [0, 1]
         } else {
-          param_[std::size_t(i)] = param(&GraphNetImpl::param_, i, id + "_param", [&] { return torch::randn(nd.out) * 0.02; });
+          param_[std::size_t(i)] =
+              param(&GraphNetImpl::param_, i, id + "_param", [&] { return torch::randn(nd.out) * 0.02; });
         }
         break;
       case OpKind::Conv2d:
       case OpKind::Linear: {
         const bool conv = nd.op == OpKind::Conv2d;
-        const std::int64_t fan_in = conv ? nd.in_channels / nd.groups * nd.kernel_h * nd.kernel_w : nd.in_features;
+        const std::int64_t fan_in =
+            conv ? nd.in_channels / nd.groups * nd.kernel_h * nd.kernel_w : nd.in_features;
         const std::int64_t outs = conv ? nd.out_channels : nd.out_features;
         // torch's default initialization of Conv2d / Linear.
         weight_[std::size_t(i)] = param(&GraphNetImpl::weight_, i, id + "_weight", [&] {
-          torch::Tensor w = conv ? torch::empty({nd.out_channels, nd.in_channels / nd.groups, nd.kernel_h, nd.kernel_w})
-                                 : torch::empty({nd.out_features, nd.in_features});
+          torch::Tensor w =
+              conv ? torch::empty({nd.out_channels, nd.in_channels / nd.groups, nd.kernel_h, nd.kernel_w})
+                   : torch::empty({nd.out_features, nd.in_features});
           torch::nn::init::kaiming_uniform_(w, std::sqrt(5.0));
           return w;
         });
         if (nd.bias) {
           const double bound = 1.0 / std::sqrt(double(fan_in));
-          bias_[std::size_t(i)] =
-              param(&GraphNetImpl::bias_, i, id + "_bias", [&] { return torch::empty({outs}).uniform_(-bound, bound); });
+          bias_[std::size_t(i)] = param(&GraphNetImpl::bias_, i, id + "_bias",
+                                        [&] { return torch::empty({outs}).uniform_(-bound, bound); });
         }
-        amax_[std::size_t(i)] = buffer(&GraphNetImpl::amax_, i, id + "_input_max", [] { return torch::zeros({}); });
+        amax_[std::size_t(i)] =
+            buffer(&GraphNetImpl::amax_, i, id + "_input_max", [] { return torch::zeros({}); });
         break;
       }
       case OpKind::BatchNorm: {
         const std::int64_t c = nd.out.at(std::size_t(nd.axis));
-        gamma_[std::size_t(i)] = param(&GraphNetImpl::gamma_, i, id + "_gamma", [&] { return torch::ones({c}); });
-        beta_[std::size_t(i)] = param(&GraphNetImpl::beta_, i, id + "_beta", [&] { return torch::zeros({c}); });
-        mean_[std::size_t(i)] = buffer(&GraphNetImpl::mean_, i, id + "_running_mean", [&] { return torch::zeros({c}); });
-        var_[std::size_t(i)] = buffer(&GraphNetImpl::var_, i, id + "_running_var", [&] { return torch::ones({c}); });
+        gamma_[std::size_t(i)] =
+            param(&GraphNetImpl::gamma_, i, id + "_gamma", [&] { return torch::ones({c}); });
+        beta_[std::size_t(i)] =
+            param(&GraphNetImpl::beta_, i, id + "_beta", [&] { return torch::zeros({c}); });
+        mean_[std::size_t(i)] =
+            buffer(&GraphNetImpl::mean_, i, id + "_running_mean", [&] { return torch::zeros({c}); });
+        var_[std::size_t(i)] =
+            buffer(&GraphNetImpl::var_, i, id + "_running_var", [&] { return torch::ones({c}); });
         break;
       }
       case OpKind::LayerNorm: {
         const std::int64_t c = nd.out.back();
-        gamma_[std::size_t(i)] = param(&GraphNetImpl::gamma_, i, id + "_gamma", [&] { return torch::ones({c}); });
-        beta_[std::size_t(i)] = param(&GraphNetImpl::beta_, i, id + "_beta", [&] { return torch::zeros({c}); });
+        gamma_[std::size_t(i)] =
+            param(&GraphNetImpl::gamma_, i, id + "_gamma", [&] { return torch::ones({c}); });
+        beta_[std::size_t(i)] =
+            param(&GraphNetImpl::beta_, i, id + "_beta", [&] { return torch::zeros({c}); });
         break;
       }
       case OpKind::Activation:
@@ -173,7 +190,8 @@ void GraphNetImpl::load_buffers_from(const GraphNetImpl& master) {
   }
 }
 
-void GraphNetImpl::merge_shard_buffers(const std::vector<GraphNetImpl*>& shards, const std::vector<double>& weights) {
+void GraphNetImpl::merge_shard_buffers(const std::vector<GraphNetImpl*>& shards,
+                                       const std::vector<double>& weights) {
   torch::NoGradGuard ng;
   for (std::size_t i = 0; i < amax_.size(); ++i) {
     if (mean_[i].defined()) {
@@ -231,13 +249,14 @@ torch::Tensor GraphNetImpl::weight_stationary(int i, const torch::Tensor& x, Pre
   const torch::Tensor& b = bias_[std::size_t(i)];
   auto op = [&](const torch::Tensor& xx, const torch::Tensor& ww, const torch::Tensor& bb) {
     if (n.op == OpKind::Conv2d)
-      return torch::conv2d(xx, ww, bb, {n.stride_h, n.stride_w}, {n.pad_h, n.pad_w}, {n.dilation_h, n.dilation_w},
-                           n.groups);
+      return torch::conv2d(xx, ww, bb, {n.stride_h, n.stride_w}, {n.pad_h, n.pad_w},
+                           {n.dilation_h, n.dilation_w}, n.groups);
     // A linear layer as a 1x1 convolution: torch then runs it (and its backward) with oneDNN rather
     // than through the system BLAS, which on Debian may be the slow reference implementation.
     std::vector<std::int64_t> shape(xx.sizes().begin(), xx.sizes().end());
     shape.back() = n.out_features;
-    return torch::conv2d(xx.reshape({-1, n.in_features, 1, 1}), ww.view({n.out_features, n.in_features, 1, 1}), bb)
+    return torch::conv2d(xx.reshape({-1, n.in_features, 1, 1}),
+                         ww.view({n.out_features, n.in_features, 1, 1}), bb)
         .reshape(shape);
   };
   const bool nonneg = nonneg_[std::size_t(n.inputs[0])];
@@ -264,8 +283,9 @@ torch::Tensor GraphNetImpl::weight_stationary(int i, const torch::Tensor& x, Pre
     // backward the identity (inside the clipping range).
     torch::Tensor wq = fake_quant(w, s_w, -qw, qw);
     if (noise_sigma_ > 0) {
-      const torch::Tensor noise = noise_generator_.defined() ? at::randn(wq.sizes(), noise_generator_, wq.options())
-                                                             : torch::randn_like(wq);
+      const torch::Tensor noise = noise_generator_.defined()
+                                      ? at::randn(wq.sizes(), noise_generator_, wq.options())
+                                      : torch::randn_like(wq);
       wq = wq * (1 + noise_sigma_ * noise);
     }
     const torch::Tensor xq = fake_quant(x, s_x, lo, qx);
@@ -310,21 +330,30 @@ torch::Tensor GraphNetImpl::digital(int i, const std::vector<torch::Tensor>& in)
       return torch::cat(in, n.axis + 1);
     case OpKind::Activation:
       switch (n.act) {
-        case ActKind::ReLU: return torch::relu(x);
-        case ActKind::ReLU6: return torch::hardtanh(x, 0, 6);
-        case ActKind::GELU: return torch::gelu(x);
-        case ActKind::Sigmoid: return torch::sigmoid(x);
-        case ActKind::HardSigmoid: return torch::hardsigmoid(x);
-        case ActKind::HardSwish: return torch::hardswish(x);
-        case ActKind::Tanh: return torch::tanh(x);
-        case ActKind::SiLU: return torch::silu(x);
+        case ActKind::ReLU:
+          return torch::relu(x);
+        case ActKind::ReLU6:
+          return torch::hardtanh(x, 0, 6);
+        case ActKind::GELU:
+          return torch::gelu(x);
+        case ActKind::Sigmoid:
+          return torch::sigmoid(x);
+        case ActKind::HardSigmoid:
+          return torch::hardsigmoid(x);
+        case ActKind::HardSwish:
+          return torch::hardswish(x);
+        case ActKind::Tanh:
+          return torch::tanh(x);
+        case ActKind::SiLU:
+          return torch::silu(x);
       }
       break;
     case OpKind::BatchNorm: {
       const std::int64_t ch = n.axis + 1;
       const torch::Tensor xm = ch == 1 ? x : x.movedim(ch, 1);
-      torch::Tensor y = torch::batch_norm(xm, gamma_[std::size_t(i)], beta_[std::size_t(i)], mean_[std::size_t(i)],
-                                          var_[std::size_t(i)], is_training(), 0.1, 1e-5, false);
+      torch::Tensor y =
+          torch::batch_norm(xm, gamma_[std::size_t(i)], beta_[std::size_t(i)], mean_[std::size_t(i)],
+                            var_[std::size_t(i)], is_training(), 0.1, 1e-5, false);
       return ch == 1 ? y : y.movedim(1, ch);
     }
     case OpKind::LayerNorm:
@@ -380,8 +409,9 @@ torch::Tensor GraphNetImpl::forward(const torch::Tensor& x, Precision precision,
       y = digital(i, in);
     }
     if (y.sizes() != torch::IntArrayRef(with_batch(B, n.out)))
-      throw common::InputError(fmt::format("{}: torch computes shape {} where the graph says {}", where(graph_, i),
-                                           fmt::join(y.sizes().slice(1), "x"), workloads::shape_str(n.out)));
+      throw common::InputError(fmt::format("{}: torch computes shape {} where the graph says {}",
+                                           where(graph_, i), fmt::join(y.sizes().slice(1), "x"),
+                                           workloads::shape_str(n.out)));
     out[std::size_t(i)] = std::move(y);
   }
   return out.back().reshape({B, 10});

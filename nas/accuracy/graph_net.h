@@ -71,8 +71,8 @@ class GraphNetImpl : public torch::nn::Module {
 
  private:
   GraphNetImpl(const workloads::Graph& graph, QuantBits bits, double noise_sigma, const GraphNetImpl* master);
-  torch::Tensor weight_stationary(int i, const torch::Tensor& x, Precision precision, CrossbarBackend* backend,
-                                  std::uint64_t stream);
+  torch::Tensor weight_stationary(int i, const torch::Tensor& x, Precision precision,
+                                  CrossbarBackend* backend, std::uint64_t stream);
   torch::Tensor digital(int i, const std::vector<torch::Tensor>& in);
   int input_levels(int node) const;  // qmax of the node's input quantizer
 
@@ -82,8 +82,8 @@ class GraphNetImpl : public torch::nn::Module {
   std::vector<bool> nonneg_;  // per node: output can never be negative
   int data_input_ = -1;
   std::vector<torch::Tensor> weight_, bias_, gamma_, beta_, mean_, var_, amax_, param_;
-  std::vector<float> batch_max_;  // per crossbar node: the input maximum of the last training batch
-  at::Generator noise_generator_;         // injected noise; undefined = torch's default generator
+  std::vector<float> batch_max_;   // per crossbar node: the input maximum of the last training batch
+  at::Generator noise_generator_;  // injected noise; undefined = torch's default generator
 };
 TORCH_MODULE(GraphNet);
 

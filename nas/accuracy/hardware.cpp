@@ -34,7 +34,8 @@ HardwareBackend::HardwareBackend(const arch::ArchSpec& spec, GraphNet& net, std:
     o.input_bits = net->bits().input_bits;
     o.signed_inputs = net->signed_inputs(node);
     o.seed = sim::functional::mix64(seed ^ sim::functional::mix64(std::uint64_t(node)));
-    layers_.emplace(node, sim::functional::CrossbarLayer(spec, net->graph().weight_matrix(node), net->int_weights(node), o));
+    layers_.emplace(node, sim::functional::CrossbarLayer(spec, net->graph().weight_matrix(node),
+                                                         net->int_weights(node), o));
   }
 }
 
@@ -60,6 +61,7 @@ class CalibrationBackend : public CrossbarBackend {
     return exact_.matmul(node, x, stream);
   }
   std::map<int, double> max_;
+
  private:
   ExactBackend exact_;
   std::map<int, sim::functional::CrossbarLayer>& layers_;

@@ -17,6 +17,7 @@ class ExactBackend : public CrossbarBackend {
  public:
   explicit ExactBackend(GraphNet& net);
   torch::Tensor matmul(int node, const torch::Tensor& x_int, std::uint64_t stream) override;
+
  private:
   std::map<int, torch::Tensor> w_;  // [groups, rows, cols] float64
 };

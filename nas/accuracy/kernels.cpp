@@ -14,7 +14,8 @@ namespace {
 // general loop's scan order and NaN rule (a value is taken if it is larger or NaN) written as
 // selects, which the compiler turns into vector code (the branches mispredicted on every other
 // window), with the window position (0..3) of the taken value in `arg` when it is not null.
-void max_pool_2x2(const float* in, std::int64_t W, std::int64_t OH, std::int64_t OW, float* out, std::uint8_t* arg) {
+void max_pool_2x2(const float* in, std::int64_t W, std::int64_t OH, std::int64_t OW, float* out,
+                  std::uint8_t* arg) {
   constexpr std::int64_t kChunk = 64;
   float v[4][kChunk];
   std::int32_t at[kChunk];
@@ -71,16 +72,18 @@ void max_unpool_2x2(const float* __restrict g, const std::uint8_t* __restrict at
 // feature maps: pooling was a fifth of the training time of the small reference CNN.
 // Forward pooling; the argmax per output (for the backward pass) only when `keep`: a uint8 window
 // position for 2x2 windows, else an int32 offset in the input plane.
-std::pair<torch::Tensor, torch::Tensor> max_pool_forward(const torch::Tensor& input, std::int64_t kh, std::int64_t kw,
-                                                         std::int64_t sh, std::int64_t sw, std::int64_t ph,
-                                                         std::int64_t pw, bool keep) {
+std::pair<torch::Tensor, torch::Tensor> max_pool_forward(const torch::Tensor& input, std::int64_t kh,
+                                                         std::int64_t kw, std::int64_t sh, std::int64_t sw,
+                                                         std::int64_t ph, std::int64_t pw, bool keep) {
   const torch::Tensor x = input.contiguous();
   const std::int64_t planes = x.size(0) * x.size(1), H = x.size(2), W = x.size(3);
   const std::int64_t OH = (H + 2 * ph - kh) / sh + 1, OW = (W + 2 * pw - kw) / sw + 1;
   const bool two = kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0;
   torch::Tensor y = torch::empty({x.size(0), x.size(1), OH, OW}, x.options());
   torch::Tensor idx;
-  if (keep) idx = torch::empty({x.size(0), x.size(1), OH, OW}, x.options().dtype(two ? torch::kUInt8 : torch::kInt32));
+  if (keep)
+    idx =
+        torch::empty({x.size(0), x.size(1), OH, OW}, x.options().dtype(two ? torch::kUInt8 : torch::kInt32));
   const float* xp = x.data_ptr<float>();
   float* yp = y.data_ptr<float>();
   at::parallel_for(0, planes, 8, [&](std::int64_t p0, std::int64_t p1) {
@@ -119,8 +122,9 @@ std::pair<torch::Tensor, torch::Tensor> max_pool_forward(const torch::Tensor& in
 
 class MaxPool2d : public torch::autograd::Function<MaxPool2d> {
  public:
-  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input, std::int64_t kh,
-                               std::int64_t kw, std::int64_t sh, std::int64_t sw, std::int64_t ph, std::int64_t pw) {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input,
+                               std::int64_t kh, std::int64_t kw, std::int64_t sh, std::int64_t sw,
+                               std::int64_t ph, std::int64_t pw) {
     auto [y, idx] = max_pool_forward(input, kh, kw, sh, sw, ph, pw, true);
     ctx->save_for_backward({idx});
     ctx->saved_data["in_h"] = input.size(2);
@@ -156,7 +160,13 @@ class MaxPool2d : public torch::autograd::Function<MaxPool2d> {
         if (H > 2 * OH) std::fill(gi + (H - 1) * W, gi + H * W, 0.f);
       }
     });
-    return {gx, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    return {gx,
+            torch::Tensor(),
+            torch::Tensor(),
+            torch::Tensor(),
+            torch::Tensor(),
+            torch::Tensor(),
+            torch::Tensor()};
   }
 };
 
@@ -166,8 +176,8 @@ class MaxPool2d : public torch::autograd::Function<MaxPool2d> {
 // of the six elementwise ops (and their temporaries) of the composed version.
 class FakeQuant : public torch::autograd::Function<FakeQuant> {
  public:
-  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input, double scale,
-                               double lo, double hi) {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& input,
+                               double scale, double lo, double hi) {
     const torch::Tensor x = input.contiguous();
     torch::Tensor y = torch::empty_like(x);
     const float s = float(scale), a = float(lo * scale), b = float(hi * scale);
@@ -265,11 +275,12 @@ torch::Tensor channels_first(const torch::Tensor& input, std::int64_t B, std::in
   return out;
 }
 
-torch::Tensor max_pool2d(const torch::Tensor& x, std::int64_t kh, std::int64_t kw, std::int64_t sh, std::int64_t sw,
-                         std::int64_t ph, std::int64_t pw) {
+torch::Tensor max_pool2d(const torch::Tensor& x, std::int64_t kh, std::int64_t kw, std::int64_t sh,
+                         std::int64_t sw, std::int64_t ph, std::int64_t pw) {
   if (x.dim() == 4 && x.scalar_type() == torch::kFloat32 && x.device().is_cpu())
-    return x.requires_grad() && torch::GradMode::is_enabled() ? MaxPool2d::apply(x, kh, kw, sh, sw, ph, pw)
-                                                              : max_pool_forward(x, kh, kw, sh, sw, ph, pw, false).first;
+    return x.requires_grad() && torch::GradMode::is_enabled()
+               ? MaxPool2d::apply(x, kh, kw, sh, sw, ph, pw)
+               : max_pool_forward(x, kh, kw, sh, sw, ph, pw, false).first;
   return torch::max_pool2d(x, {kh, kw}, {sh, sw}, {ph, pw});
 }
 
@@ -279,7 +290,8 @@ torch::Tensor weighted_sum(const std::vector<torch::Tensor>& terms, const std::v
   const std::int64_t n = out.numel();
   for (std::size_t t = 0; t < terms.size(); ++t) {
     const torch::Tensor c = terms[t].contiguous();
-    if (c.scalar_type() != torch::kFloat32 || c.numel() != n) throw std::invalid_argument("weighted_sum: float tensors of one size");
+    if (c.scalar_type() != torch::kFloat32 || c.numel() != n)
+      throw std::invalid_argument("weighted_sum: float tensors of one size");
     const float* x = c.data_ptr<float>();
     const float w = float(weights.at(t));
     if (t == 0)

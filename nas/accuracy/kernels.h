@@ -16,8 +16,8 @@ namespace imc::nas::accuracy {
 // torch::max_pool2d (floor mode) for [N, C, H, W] CPU floats with a faster kernel (same values, same
 // gradients: each output's gradient goes to the first maximum of its window); other inputs go to
 // torch::max_pool2d itself.
-torch::Tensor max_pool2d(const torch::Tensor& x, std::int64_t kh, std::int64_t kw, std::int64_t sh, std::int64_t sw,
-                         std::int64_t ph, std::int64_t pw);
+torch::Tensor max_pool2d(const torch::Tensor& x, std::int64_t kh, std::int64_t kw, std::int64_t sh,
+                         std::int64_t sw, std::int64_t ph, std::int64_t pw);
 // sum_t weights[t] * terms[t] for CPU float tensors of one size (shaped as terms[0]), in one pass:
 // the shard gradients and statistics of a training step (a few small tensors, where torch's
 // scalar multiplies cost more in dispatch than in arithmetic).

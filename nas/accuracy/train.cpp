@@ -19,7 +19,7 @@
 namespace imc::nas::accuracy {
 
 namespace {
-constexpr int kShards = 2;                  // shards per training batch (= threads used)
+constexpr int kShards = 2;                   // shards per training batch (= threads used)
 constexpr std::int64_t kMinShardImages = 8;  // smaller batches are not split
 
 // While alive, torch ops run single-threaded in every thread: our own threads (OpenMP) split the
@@ -80,7 +80,8 @@ void configure_threads(int n) {
 torch::Tensor image_tensor(const ImageSet& set, std::int64_t first, std::int64_t count) {
   if (count <= 0) count = set.count - first;
   const std::int64_t px = set.rows * set.cols;
-  auto bytes = torch::from_blob(const_cast<std::uint8_t*>(set.pixels.data()) + first * px, {count, px}, torch::kUInt8);
+  auto bytes =
+      torch::from_blob(const_cast<std::uint8_t*>(set.pixels.data()) + first * px, {count, px}, torch::kUInt8);
   return bytes.to(torch::kFloat32).div_(255.0);
 }
 
@@ -93,23 +94,30 @@ torch::Tensor label_tensor(const ImageSet& set, std::int64_t first, std::int64_t
 void check_train_options(const TrainOptions& o) {
   auto bad = [](const std::string& what) { throw common::InputError("accuracy: " + what); };
   if (o.epochs < 1) bad(fmt::format("epochs = {}: allowed >= 1", o.epochs));
-  if (o.train_subset < 0 || o.train_subset > 60000) bad(fmt::format("train_subset = {}: allowed 0 (all) .. 60000", o.train_subset));
-  if (o.batch_size < 1 || o.batch_size > 60000) bad(fmt::format("batch_size = {}: allowed 1 .. 60000", o.batch_size));
-  if (o.optimizer != "adam" && o.optimizer != "sgd") bad(fmt::format("optimizer '{}': allowed adam, sgd", o.optimizer));
-  if (o.learning_rate < 0 || o.learning_rate > 10) bad(fmt::format("learning_rate = {}: allowed 0 (default) .. 10", o.learning_rate));
-  if (o.noise_sigma < 0 || o.noise_sigma > 2) bad(fmt::format("noise_sigma = {}: allowed 0 .. 2", o.noise_sigma));
+  if (o.train_subset < 0 || o.train_subset > 60000)
+    bad(fmt::format("train_subset = {}: allowed 0 (all) .. 60000", o.train_subset));
+  if (o.batch_size < 1 || o.batch_size > 60000)
+    bad(fmt::format("batch_size = {}: allowed 1 .. 60000", o.batch_size));
+  if (o.optimizer != "adam" && o.optimizer != "sgd")
+    bad(fmt::format("optimizer '{}': allowed adam, sgd", o.optimizer));
+  if (o.learning_rate < 0 || o.learning_rate > 10)
+    bad(fmt::format("learning_rate = {}: allowed 0 (default) .. 10", o.learning_rate));
+  if (o.noise_sigma < 0 || o.noise_sigma > 2)
+    bad(fmt::format("noise_sigma = {}: allowed 0 .. 2", o.noise_sigma));
 }
 
 TrainStats train(GraphNet& net, const ImageSet& train_set, const TrainOptions& o,
                  const std::function<void(const std::string&)>& log) {
   check_train_options(o);
   const auto t0 = std::chrono::steady_clock::now();
-  const std::int64_t n = o.train_subset > 0 ? std::min<std::int64_t>(o.train_subset, train_set.count) : train_set.count;
+  const std::int64_t n =
+      o.train_subset > 0 ? std::min<std::int64_t>(o.train_subset, train_set.count) : train_set.count;
   const torch::Tensor x = image_tensor(train_set, 0, n), y = label_tensor(train_set, 0, n);
   const bool adam = o.optimizer == "adam";
   const double lr0 = o.learning_rate > 0 ? o.learning_rate : adam ? 1e-3 : 0.05;
   std::unique_ptr<torch::optim::Optimizer> opt;
-  if (adam) opt = std::make_unique<torch::optim::Adam>(net->parameters(), torch::optim::AdamOptions(lr0));
+  if (adam)
+    opt = std::make_unique<torch::optim::Adam>(net->parameters(), torch::optim::AdamOptions(lr0));
   else
     opt = std::make_unique<torch::optim::SGD>(
         net->parameters(), torch::optim::SGDOptions(lr0).momentum(0.9).nesterov(true).weight_decay(5e-4));
@@ -156,8 +164,10 @@ TrainStats train(GraphNet& net, const ImageSet& train_set, const TrainOptions& o
         const std::int64_t s0 = b0 + len * s / shards, s1 = b0 + len * (s + 1) / shards;
         const torch::Tensor idx = perm.slice(0, s0, s1);
         const torch::Tensor xb = x.index_select(0, idx), yb = y.index_select(0, idx);
-        const torch::Tensor loss = torch::cross_entropy_loss(used[std::size_t(s)]->forward(xb, precision), yb);
-        grads[std::size_t(s)] = torch::autograd::grad({loss}, params, {}, false, false, /*allow_unused=*/true);
+        const torch::Tensor loss =
+            torch::cross_entropy_loss(used[std::size_t(s)]->forward(xb, precision), yb);
+        grads[std::size_t(s)] =
+            torch::autograd::grad({loss}, params, {}, false, false, /*allow_unused=*/true);
         losses[std::size_t(s)] = loss.item<double>();
         weights[std::size_t(s)] = double(s1 - s0) / double(len);
       });
@@ -167,14 +177,16 @@ TrainStats train(GraphNet& net, const ImageSet& train_set, const TrainOptions& o
           std::vector<torch::Tensor> terms;
           std::vector<double> w;
           for (int s = 0; s < shards; ++s)
-            if (grads[std::size_t(s)][k].defined()) terms.push_back(grads[std::size_t(s)][k]), w.push_back(weights[std::size_t(s)]);
+            if (grads[std::size_t(s)][k].defined())
+              terms.push_back(grads[std::size_t(s)][k]), w.push_back(weights[std::size_t(s)]);
           // Undefined for a parameter the loss does not use.
           params[k].mutable_grad() = terms.empty() ? torch::Tensor() : weighted_sum(terms, w);
         }
       }
       net->merge_shard_buffers(used, weights);
       opt->step();
-      for (int s = 0; s < shards; ++s) loss_sum += losses[std::size_t(s)] * weights[std::size_t(s)] * double(len);
+      for (int s = 0; s < shards; ++s)
+        loss_sum += losses[std::size_t(s)] * weights[std::size_t(s)] * double(len);
     }
     st.final_loss = loss_sum / double(n);
     if (log)
@@ -187,8 +199,8 @@ TrainStats train(GraphNet& net, const ImageSet& train_set, const TrainOptions& o
   return st;
 }
 
-std::vector<int> predict(GraphNet& net, const torch::Tensor& images, Precision precision, CrossbarBackend* backend,
-                         std::int64_t batch) {
+std::vector<int> predict(GraphNet& net, const torch::Tensor& images, Precision precision,
+                         CrossbarBackend* backend, std::int64_t batch) {
   net->eval();
   const std::int64_t n = images.size(0), batches = (n + batch - 1) / batch;
   std::vector<std::vector<int>> per_batch(static_cast<std::size_t>(batches));

@@ -15,7 +15,7 @@ namespace imc::nas::accuracy {
 struct TrainStats {
   std::int64_t images = 0;  // images processed (epochs x subset)
   double seconds = 0;
-  double final_loss = 0;    // mean loss of the last epoch
+  double final_loss = 0;  // mean loss of the last epoch
 };
 
 // Threads for libtorch and the crossbar model: at::set_num_threads(n), one inter-op thread,

@@ -31,7 +31,8 @@ double aggregate_edap(const std::vector<NetworkFigures>& nets, Aggregate how) {
   return 0;
 }
 
-std::vector<std::string> objective_names(const std::vector<std::string>& networks, bool multi, Aggregate how) {
+std::vector<std::string> objective_names(const std::vector<std::string>& networks, bool multi,
+                                         Aggregate how) {
   if (!multi) return {"log10_edap_" + to_string(how)};
   std::vector<std::string> out;
   for (const auto& n : networks) out.push_back(n + ".energy_uj");
@@ -74,7 +75,8 @@ nlohmann::json figures_json(const std::vector<NetworkFigures>& nets) {
   return j;
 }
 
-std::optional<std::vector<NetworkFigures>> figures_from(const Evaluation& e, const std::vector<std::string>& order) {
+std::optional<std::vector<NetworkFigures>> figures_from(const Evaluation& e,
+                                                        const std::vector<std::string>& order) {
   if (!e.feasible() || !e.extra.contains("networks")) return std::nullopt;
   const auto& n = e.extra["networks"];
   std::vector<NetworkFigures> out;
@@ -93,6 +95,8 @@ std::optional<std::vector<NetworkFigures>> figures_from(const Evaluation& e, con
   return out;
 }
 
-double reduction_pct(double joint, double baseline) { return 100.0 * (baseline - joint) / baseline; }
+double reduction_pct(double joint, double baseline) {
+  return 100.0 * (baseline - joint) / baseline;
+}
 
 }  // namespace imc::nas::cosearch

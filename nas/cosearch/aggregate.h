@@ -2,11 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "nas/cosearch/config.h"
 #include "nas/optimizer.h"
@@ -19,8 +18,8 @@ struct NetworkFigures {
   double energy_pj = 0;
   double latency_ns = 0;
   std::int64_t latency_cycles = 0;
-  double area_mm2 = 0;   // the chip's (the same for every network)
-  int reload_groups = 1; // > 1: weights reloaded from DRAM (weight_fetch)
+  double area_mm2 = 0;    // the chip's (the same for every network)
+  int reload_groups = 1;  // > 1: weights reloaded from DRAM (weight_fetch)
   // Energy (J) x latency (s) x area (mm2).
   double edap() const { return energy_pj * 1e-12 * latency_ns * 1e-9 * area_mm2; }
 };
@@ -42,7 +41,8 @@ std::vector<double> objective_values(const std::vector<NetworkFigures>& nets, bo
 nlohmann::json figures_json(const std::vector<NetworkFigures>& nets);
 // The figures of a feasible evaluation, in `order` (network names); std::nullopt when infeasible
 // or a network is missing.
-std::optional<std::vector<NetworkFigures>> figures_from(const Evaluation& e, const std::vector<std::string>& order);
+std::optional<std::vector<NetworkFigures>> figures_from(const Evaluation& e,
+                                                        const std::vector<std::string>& order);
 
 // 100 * (baseline - joint) / baseline: how much lower the joint design's value is.
 double reduction_pct(double joint, double baseline);

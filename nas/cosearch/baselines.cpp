@@ -12,7 +12,8 @@ namespace imc::nas::cosearch {
 const Candidate* best_candidate(const std::vector<Candidate>& candidates) {
   const Candidate* best = nullptr;
   for (const auto& c : candidates)
-    if (c.evaluation.feasible() && (!best || c.evaluation.objectives.at(0) < best->evaluation.objectives.at(0)))
+    if (c.evaluation.feasible() &&
+        (!best || c.evaluation.objectives.at(0) < best->evaluation.objectives.at(0)))
       best = &c;
   return best;
 }
@@ -41,7 +42,8 @@ std::size_t largest_network(const std::vector<workloads::Graph>& graphs) {
   return best;
 }
 
-SearchSpace restrict_space(const SearchSpace& full, const Genome& current, const std::vector<std::string>& free) {
+SearchSpace restrict_space(const SearchSpace& full, const Genome& current,
+                           const std::vector<std::string>& free) {
   SearchSpace s;
   for (std::size_t i = 0; i < full.size(); ++i) {
     Gene g = full.genes()[i];
@@ -80,21 +82,23 @@ BaselineResult run_single(const BaselineContext& ctx) {
     const auto names = full.networks();
     auto it = std::find(names.begin(), names.end(), ctx.config.baselines.single_network);
     if (it == names.end())
-      throw common::InputError(fmt::format("{}: key 'baselines.single_network': '{}' is not one of the workloads ({})",
-                                           ctx.config.path, ctx.config.baselines.single_network, fmt::join(names, ", ")));
+      throw common::InputError(
+          fmt::format("{}: key 'baselines.single_network': '{}' is not one of the workloads ({})",
+                      ctx.config.path, ctx.config.baselines.single_network, fmt::join(names, ", ")));
     index = std::size_t(it - names.begin());
   }
   auto problem = std::make_shared<Problem>(full);
   problem->graphs = {full.graphs[index]};
   Evaluator single(problem, ctx.scalar.workers(), ctx.scalar.per_process());
-  if (ctx.options.before_batch) single.before_batch = [&](std::size_t n) { ctx.options.before_batch("single", n); };
+  if (ctx.options.before_batch)
+    single.before_batch = [&](std::size_t n) { ctx.options.before_batch("single", n); };
 
   BaselineResult r;
   r.name = "single";
   r.detail = full.graphs[index].name();
   SearchLoop loop(ctx.config.space, ctx.optimizer, single.batch(ctx.config.space),
-                  loop_options(ctx.options, "baselines/single", problem->objective_names(), ctx.joint_generations,
-                               ctx.config.path));
+                  loop_options(ctx.options, "baselines/single", problem->objective_names(),
+                               ctx.joint_generations, ctx.config.path));
   run_loop(loop, ctx.options);
   count(r, loop);
   r.models_run = single.models_run();
@@ -110,9 +114,11 @@ BaselineResult run_stagewise(const BaselineContext& ctx) {
   std::vector<std::string> names;
   for (const auto& s : ctx.config.stages) names.push_back(s.name);
   r.detail = fmt::format("{}", fmt::join(names, " -> "));
-  const std::size_t gens = ctx.config.baselines.stage_generations > 0
-                               ? std::size_t(ctx.config.baselines.stage_generations)
-                               : std::max<std::size_t>(2, ctx.joint_generations / std::max<std::size_t>(1, ctx.config.stages.size()));
+  const std::size_t gens =
+      ctx.config.baselines.stage_generations > 0
+          ? std::size_t(ctx.config.baselines.stage_generations)
+          : std::max<std::size_t>(2,
+                                  ctx.joint_generations / std::max<std::size_t>(1, ctx.config.stages.size()));
   // Start: the middle of every gene's domain.
   Genome current(full.size());
   for (std::size_t i = 0; i < full.size(); ++i) current[i] = int(full.genes()[i].values.size() / 2);

@@ -20,9 +20,10 @@ namespace imc::nas::cosearch {
 // with run directories and progress.
 struct BaselineContext {
   const Config& config;
-  Evaluator& scalar;           // every network, scalar objective
+  Evaluator& scalar;  // every network, scalar objective
   const RunOptions& options;
-  OptimizerConfig optimizer;   // a scalar optimizer (the config's, or sga when the config's is multi-objective)
+  OptimizerConfig
+      optimizer;  // a scalar optimizer (the config's, or sga when the config's is multi-objective)
   std::size_t joint_generations = 0;
   std::size_t joint_evaluated = 0;  // designs the joint search evaluated: the random baseline's sample size
 };
@@ -42,6 +43,7 @@ BaselineResult run_stagewise(const BaselineContext& ctx);
 BaselineResult run_random(const BaselineContext& ctx);
 
 // The space of one stage: genes not in `free` are fixed at `current`'s values; conditions are kept.
-SearchSpace restrict_space(const SearchSpace& full, const Genome& current, const std::vector<std::string>& free);
+SearchSpace restrict_space(const SearchSpace& full, const Genome& current,
+                           const std::vector<std::string>& free);
 
 }  // namespace imc::nas::cosearch

@@ -24,39 +24,54 @@ Aggregate parse_aggregate(const std::string& name) {
 
 std::string to_string(Aggregate a) {
   switch (a) {
-    case Aggregate::kMax: return "max";
-    case Aggregate::kMean: return "mean";
-    case Aggregate::kProduct: return "product";
+    case Aggregate::kMax:
+      return "max";
+    case Aggregate::kMean:
+      return "mean";
+    case Aggregate::kProduct:
+      return "product";
   }
   return "?";
 }
 
 void describe(common::Fields& f, Settings& s) {
   f.choice("arch", s.arch, {"", {}, "base chip (arch TOML) the genes override; required"});
-  f.choice("workloads", s.workloads, {"imagenet4", {}, "networks: a suite (imagenet4, mixed9), a comma list or a workload .toml"});
-  f.choice("mapping", s.mapping, {"", {}, "mapping-options TOML; \"\" = defaults (overflow is set by weight_fetch)"});
+  f.choice("workloads", s.workloads,
+           {"imagenet4", {}, "networks: a suite (imagenet4, mixed9), a comma list or a workload .toml"});
+  f.choice("mapping", s.mapping,
+           {"", {}, "mapping-options TOML; \"\" = defaults (overflow is set by weight_fetch)"});
   f.choice("objective", s.objective,
-           {"max", {"max", "mean", "product", "multi"},
-            "max: max E x max L x A; mean / product of per-network EDAP; multi: NSGA-II over per-network E, L and A"});
+           {"max",
+            {"max", "mean", "product", "multi"},
+            "max: max E x max L x A; mean / product of per-network EDAP; multi: NSGA-II over per-network E, "
+            "L and A"});
   f.choice("select", s.select,
-           {"max", {"max", "mean", "product"}, "aggregate picking the best design and driving the baselines in multi mode"});
+           {"max",
+            {"max", "mean", "product"},
+            "aggregate picking the best design and driving the baselines in multi mode"});
   f.real("max_area_mm2", s.max_area_mm2, {800, 0.001, 1e6, "mm2", "area constraint"});
   f.boolean("weight_fetch", s.weight_fetch, false,
-            "false: every network's weights must fit on chip (capacity constraint); true: reload from DRAM, cost counted");
-  f.integer("generations", s.generations, {40, 1, 1000000, "", "generations of the joint search, counting the first"});
+            "false: every network's weights must fit on chip (capacity constraint); true: reload from DRAM, "
+            "cost counted");
+  f.integer("generations", s.generations,
+            {40, 1, 1000000, "", "generations of the joint search, counting the first"});
   f.integer("finalists", s.finalists, {3, 0, 1000, "designs", "best designs re-evaluated with SystemC"});
   f.boolean("systemc", s.systemc, true, "re-evaluate the finalists with the SystemC model");
   f.integer("workers", s.workers, {2, 0, 1024, "processes", "evaluation processes; 0 = number of cores"});
-  f.integer("per_process", s.per_process, {0, 0, 1000000, "designs", "designs per forked child; 0 = max(4, batch / (4 x workers))"});
+  f.integer("per_process", s.per_process,
+            {0, 0, 1000000, "designs", "designs per forked child; 0 = max(4, batch / (4 x workers))"});
 }
 
 void describe(common::Fields& f, BaselineSettings& s) {
   f.boolean("single", s.single, true, "baseline: the design searched for the single largest network alone");
-  f.choice("single_network", s.single_network, {"", {}, "network of the single baseline; \"\" = most crossbar weights"});
-  f.boolean("stagewise", s.stagewise, true, "baseline: stage-by-stage search (device, circuit, architecture, system)");
+  f.choice("single_network", s.single_network,
+           {"", {}, "network of the single baseline; \"\" = most crossbar weights"});
+  f.boolean("stagewise", s.stagewise, true,
+            "baseline: stage-by-stage search (device, circuit, architecture, system)");
   f.integer("stage_generations", s.stage_generations,
             {0, 0, 1000000, "", "generations per stage; 0 = max(2, generations / stages)"});
-  f.boolean("random", s.random, true, "baseline: uniform sampling of as many designs as the joint search evaluated");
+  f.boolean("random", s.random, true,
+            "baseline: uniform sampling of as many designs as the joint search evaluated");
 }
 
 std::string resolve_path(const std::string& path, const std::string& base_dir) {
@@ -75,7 +90,8 @@ std::vector<Stage> default_stages(const SearchSpace& space) {
     if (g.values.size() < 2) continue;
     const std::string k = g.name.substr(g.name.find('.') + 1);
     int i = 3;
-    if (starts(k, "device.") || k == "chip.voltage_v") i = 0;
+    if (starts(k, "device.") || k == "chip.voltage_v")
+      i = 0;
     else if (starts(k, "crossbar.") || starts(k, "adc.") || starts(k, "dac.") || k == "chip.cycle_ns" ||
              k == "chip.clock_ghz")
       i = 1;
@@ -91,12 +107,14 @@ std::vector<Stage> default_stages(const SearchSpace& space) {
 namespace {
 
 std::vector<Stage> read_stages(const ConfigNode& arr, const SearchSpace& space) {
-  if (!arr.is_array()) arr.fail(fmt::format("expected an array of tables [[stages]], found {}", arr.type_name()));
+  if (!arr.is_array())
+    arr.fail(fmt::format("expected an array of tables [[stages]], found {}", arr.type_name()));
   std::vector<Stage> out;
   std::set<std::string> seen;
   for (std::size_t i = 0; i < arr.size(); ++i) {
     const ConfigNode t = arr.at(i);
-    if (!t.is_table()) t.fail(fmt::format("expected a table {{ name = \"...\", genes = [...] }}, found {}", t.type_name()));
+    if (!t.is_table())
+      t.fail(fmt::format("expected a table {{ name = \"...\", genes = [...] }}, found {}", t.type_name()));
     for (const auto& k : t.keys())
       if (k != "name" && k != "genes") t.get(k).fail("unknown key; allowed keys here: name, genes");
     Stage s;
@@ -141,8 +159,9 @@ Config parse_config(const ConfigNode& root, const std::string& path) {
   if (c.space.size() == 0) root.fail("no genes: declare the searched parameters under [hardware]");
   for (const Gene& g : c.space.genes())
     if (g.group() != "hardware")
-      throw InputError(fmt::format("{}:{}: gene '{}': a co-search is hardware-only; genes go under [hardware]",
-                                   g.file, g.line, g.name));
+      throw InputError(
+          fmt::format("{}:{}: gene '{}': a co-search is hardware-only; genes go under [hardware]", g.file,
+                      g.line, g.name));
   search::check_gene_names(c.space);
 
   const ConfigNode st = root.get("stages");
@@ -154,14 +173,17 @@ Config parse_config(const ConfigNode& root, const std::string& path) {
   if (!name_node.valid()) c.optimizer.name = c.multi() ? "nsga2" : "sga";
   const bool multi_only = c.optimizer.name == "nsga2" || c.optimizer.name == "moead";
   if (!c.multi() && multi_only) {
-    name_node.fail(fmt::format("optimizer '{}' needs several objectives; with objective = \"{}\" use optimizer.name = "
-                       "\"sga\", \"sa\" or \"random\" (or objective = \"multi\")",
-                       c.optimizer.name, c.settings.objective));
+    name_node.fail(
+        fmt::format("optimizer '{}' needs several objectives; with objective = \"{}\" use optimizer.name = "
+                    "\"sga\", \"sa\" or \"random\" (or objective = \"multi\")",
+                    c.optimizer.name, c.settings.objective));
   }
   c.optimizer.weights.clear();
   return c;
 }
 
-Config load_config(const std::string& path) { return parse_config(ConfigNode::parse_file(path), path); }
+Config load_config(const std::string& path) {
+  return parse_config(ConfigNode::parse_file(path), path);
+}
 
 }  // namespace imc::nas::cosearch

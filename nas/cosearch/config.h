@@ -29,27 +29,27 @@ Aggregate parse_aggregate(const std::string& name);  // "max" | "mean" | "produc
 std::string to_string(Aggregate a);
 
 struct Settings {
-  std::string arch;                  // base chip (arch TOML); relative paths: config dir, then cwd, then $IMCSIM_ROOT
+  std::string arch;  // base chip (arch TOML); relative paths: config dir, then cwd, then $IMCSIM_ROOT
   std::string workloads = "imagenet4";  // suite, comma list or workload .toml (workloads::load_workloads)
-  std::string mapping;               // mapping-options TOML ("" = defaults); overflow is set by weight_fetch
-  std::string objective = "max";     // max | mean | product | multi
-  std::string select = "max";        // aggregate that picks the best design (and drives baselines) in multi mode
+  std::string mapping;            // mapping-options TOML ("" = defaults); overflow is set by weight_fetch
+  std::string objective = "max";  // max | mean | product | multi
+  std::string select = "max";     // aggregate that picks the best design (and drives baselines) in multi mode
   double max_area_mm2 = 800;
-  bool weight_fetch = false;         // false: every network must fit on chip; true: weights reload from DRAM
-  std::int64_t generations = 40;     // of the joint search, counting the initial population
-  std::int64_t finalists = 3;        // best designs re-evaluated with SystemC
+  bool weight_fetch = false;      // false: every network must fit on chip; true: weights reload from DRAM
+  std::int64_t generations = 40;  // of the joint search, counting the initial population
+  std::int64_t finalists = 3;     // best designs re-evaluated with SystemC
   bool systemc = true;
-  std::int64_t workers = 2;          // evaluation processes; 0 = number of cores
-  std::int64_t per_process = 0;      // designs per forked child; 0 = max(4, batch / (4 x workers))
+  std::int64_t workers = 2;      // evaluation processes; 0 = number of cores
+  std::int64_t per_process = 0;  // designs per forked child; 0 = max(4, batch / (4 x workers))
 };
 void describe(common::Fields& f, Settings& s);
 
 struct BaselineSettings {
-  bool single = true;                // the design optimized for the single largest network alone
-  std::string single_network;        // "" = the network with the most crossbar weights
-  bool stagewise = true;             // device -> circuit -> architecture -> system, one stage at a time
+  bool single = true;                  // the design optimized for the single largest network alone
+  std::string single_network;          // "" = the network with the most crossbar weights
+  bool stagewise = true;               // device -> circuit -> architecture -> system, one stage at a time
   std::int64_t stage_generations = 0;  // per stage; 0 = max(2, generations / stages)
-  bool random = true;                // uniform sampling of as many designs as the joint search evaluated
+  bool random = true;                  // uniform sampling of as many designs as the joint search evaluated
 };
 void describe(common::Fields& f, BaselineSettings& s);
 
@@ -67,7 +67,9 @@ struct Config {
   OptimizerConfig optimizer;
   SearchSpace space;
   bool multi() const { return settings.objective == "multi"; }
-  Aggregate scalar_aggregate() const { return parse_aggregate(multi() ? settings.select : settings.objective); }
+  Aggregate scalar_aggregate() const {
+    return parse_aggregate(multi() ? settings.select : settings.objective);
+  }
 };
 
 // Reads and checks a cosearch TOML. Every problem is a common::InputError naming the file, line and
@@ -78,8 +80,8 @@ Config parse_config(const common::ConfigNode& root, const std::string& path);
 
 // The default stage grouping of a space's free genes by arch key: device (device.*, chip.voltage_v),
 // circuit (crossbar.*, adc.*, dac.*, chip.cycle_ns, chip.clock_ghz), architecture (pe.*, tile.*,
-// noc.tiles_per_router, noc.router_tiles), system (everything else: noc.routers, global.*, offchip.*, ...). Empty
-// stages are dropped.
+// noc.tiles_per_router, noc.router_tiles), system (everything else: noc.routers, global.*, offchip.*, ...).
+// Empty stages are dropped.
 std::vector<Stage> default_stages(const SearchSpace& space);
 
 // A path from a config: absolute, else relative to base_dir, else to the cwd, else to $IMCSIM_ROOT.

@@ -27,7 +27,8 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 // A joint-search candidate as a Design (its evaluation already holds every network's figures).
-Design design_of(const Candidate& c, const SearchSpace& space, const std::vector<std::string>& networks, Aggregate how) {
+Design design_of(const Candidate& c, const SearchSpace& space, const std::vector<std::string>& networks,
+                 Aggregate how) {
   Design d;
   d.id = c.id;
   d.genome = c.genome;
@@ -63,8 +64,9 @@ Result run(const Config& config, const RunOptions& options) {
     std::set<std::string> names;
     for (const auto& g : graphs)
       if (!names.insert(g.name()).second)
-        throw common::InputError(fmt::format("{}: key 'cosearch.workloads': network '{}' appears twice in \"{}\"",
-                                             config.path, g.name(), config.settings.workloads));
+        throw common::InputError(
+            fmt::format("{}: key 'cosearch.workloads': network '{}' appears twice in \"{}\"", config.path,
+                        g.name(), config.settings.workloads));
   }
   WorkerOptions workers;
   workers.workers = std::size_t(config.settings.workers);
@@ -79,15 +81,17 @@ Result run(const Config& config, const RunOptions& options) {
   res.objective_names = joint_problem->objective_names();
   res.aggregate = to_string(how);
   if (options.progress)
-    *options.progress << fmt::format("[cosearch] {} networks ({}), {} genes (10^{:.1f} designs), {} x {} generations, "
-                                     "objective {}\n",
-                                     graphs.size(), fmt::join(res.networks, ", "), config.space.free_genes(),
-                                     config.space.log10_candidates(), config.optimizer.population,
-                                     config.settings.generations, config.settings.objective);
+    *options.progress << fmt::format(
+        "[cosearch] {} networks ({}), {} genes (10^{:.1f} designs), {} x {} generations, "
+        "objective {}\n",
+        graphs.size(), fmt::join(res.networks, ", "), config.space.free_genes(),
+        config.space.log10_candidates(), config.optimizer.population, config.settings.generations,
+        config.settings.objective);
 
   // 1. The joint search.
-  SearchLoop loop(config.space, config.optimizer, joint.batch(config.space),
-                  loop_options(options, "", res.objective_names, std::size_t(config.settings.generations), config.path));
+  SearchLoop loop(
+      config.space, config.optimizer, joint.batch(config.space),
+      loop_options(options, "", res.objective_names, std::size_t(config.settings.generations), config.path));
   run_loop(loop, options);
   joint.before_batch = nullptr;
   res.search_s = seconds_since(t_start);
@@ -103,18 +107,23 @@ Result run(const Config& config, const RunOptions& options) {
   const std::vector<Design> order = ranked(loop.candidates(), config.space, res.networks, how);
   res.found = !order.empty();
   if (res.found) res.best = order.front();
-  for (std::size_t id : loop.front()) res.front.push_back(design_of(loop.candidates().at(id), config.space, res.networks, how));
+  for (std::size_t id : loop.front())
+    res.front.push_back(design_of(loop.candidates().at(id), config.space, res.networks, how));
 
   // 2. The baselines, on the scalar problem (the joint one unless the joint search is multi-objective).
   const auto t_base = std::chrono::steady_clock::now();
   std::unique_ptr<Evaluator> own_scalar;
   Evaluator* scalar = &joint;
   if (config.multi()) {
-    own_scalar = std::make_unique<Evaluator>(std::make_shared<Problem>(make_problem(config, graphs, false, how)), workers,
-                                             per_process);
+    own_scalar = std::make_unique<Evaluator>(
+        std::make_shared<Problem>(make_problem(config, graphs, false, how)), workers, per_process);
     scalar = own_scalar.get();
   }
-  BaselineContext ctx{config, *scalar, options, config.optimizer, std::size_t(config.settings.generations),
+  BaselineContext ctx{config,
+                      *scalar,
+                      options,
+                      config.optimizer,
+                      std::size_t(config.settings.generations),
                       res.designs_evaluated};
   if (ctx.optimizer.name == "nsga2" || ctx.optimizer.name == "moead") ctx.optimizer.name = "sga";
   auto timed = [&](BaselineResult (*f)(const BaselineContext&)) {
@@ -133,14 +142,17 @@ Result run(const Config& config, const RunOptions& options) {
 
   // 3. The finalists, analytical and SystemC.
   const auto t_sc = std::chrono::steady_clock::now();
-  std::vector<Design> finalists(order.begin(), order.begin() + std::min<std::ptrdiff_t>(order.size(), config.settings.finalists));
+  std::vector<Design> finalists(
+      order.begin(), order.begin() + std::min<std::ptrdiff_t>(order.size(), config.settings.finalists));
   std::vector<std::size_t> finalist_ids;
   for (const auto& d : finalists) finalist_ids.push_back(d.id);
   if (!options.out_dir.empty()) loop.write_reports(finalist_ids);
   if (options.progress && !finalists.empty())
-    *options.progress << fmt::format("[cosearch] re-evaluating {} finalists on {} networks{}\n", finalists.size(),
-                                     graphs.size(), config.settings.systemc ? " with SystemC" : "");
-  res.finalists = reevaluate_finalists(*joint_problem, config.space, finalists, workers, config.settings.systemc);
+    *options.progress << fmt::format("[cosearch] re-evaluating {} finalists on {} networks{}\n",
+                                     finalists.size(), graphs.size(),
+                                     config.settings.systemc ? " with SystemC" : "");
+  res.finalists =
+      reevaluate_finalists(*joint_problem, config.space, finalists, workers, config.settings.systemc);
   res.systemc_s = seconds_since(t_sc);
   res.total_s = seconds_since(t_start);
 

@@ -25,8 +25,8 @@
 namespace imc::nas::cosearch {
 
 struct RunOptions {
-  std::string out_dir;   // run directory; "" = write nothing
-  bool resume = false;   // continue every search from its checkpoint in out_dir (when there is one)
+  std::string out_dir;  // run directory; "" = write nothing
+  bool resume = false;  // continue every search from its checkpoint in out_dir (when there is one)
   std::ostream* progress = nullptr;  // one line per generation and phase; nullptr = quiet
   // Called before each batch of designs sent to the model, with the phase ("joint", "single",
   // "stagewise", "random"); an exception thrown here aborts the run like a kill would (tests).
@@ -72,7 +72,8 @@ struct Result {
   std::vector<std::string> networks;
   std::vector<std::string> objective_names;
   std::string aggregate;  // name of the scalar aggregate ("max", ...)
-  std::size_t generations = 0, proposals = 0, designs_evaluated = 0, cache_hits = 0, rejected = 0, feasible = 0;
+  std::size_t generations = 0, proposals = 0, designs_evaluated = 0, cache_hits = 0, rejected = 0,
+              feasible = 0;
   std::size_t designs_evaluated_total = 0;  // joint + every baseline search's designs_evaluated
   // Designs this process actually ran through the model (a design proposed by several searches
   // runs once; a resumed run does not re-run what its checkpoints hold). Not in the summary.

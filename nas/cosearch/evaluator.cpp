@@ -32,7 +32,8 @@ Problem make_problem(const Config& c, std::vector<workloads::Graph> graphs, bool
   p.base = arch::load_arch(arch_path);
   p.tech_dir = std::filesystem::path(arch_path).parent_path().string();
   p.graphs = std::move(graphs);
-  if (!c.settings.mapping.empty()) p.mapping = mapping::load_mapping_options(resolve_path(c.settings.mapping, c.base_dir));
+  if (!c.settings.mapping.empty())
+    p.mapping = mapping::load_mapping_options(resolve_path(c.settings.mapping, c.base_dir));
   p.mapping.overflow = c.settings.weight_fetch ? "reload" : "error";
   p.max_area_mm2 = c.settings.max_area_mm2;
   p.weight_fetch = c.settings.weight_fetch;
@@ -41,7 +42,8 @@ Problem make_problem(const Config& c, std::vector<workloads::Graph> graphs, bool
   return p;
 }
 
-Capacity capacity(const arch::ArchSpec& spec, const workloads::Graph& graph, const mapping::MappingOptions& options) {
+Capacity capacity(const arch::ArchSpec& spec, const workloads::Graph& graph,
+                  const mapping::MappingOptions& options) {
   const int wbits = options.weight_bits > 0 ? options.weight_bits : spec.precision.weight_bits;
   const int ibits = options.input_bits > 0 ? options.input_bits : spec.precision.input_bits;
   Capacity c;
@@ -68,9 +70,9 @@ std::optional<Evaluation> check_design(const Problem& p, const SearchSpace& spac
   }
   costs = arch::cost::build(spec);
   if (costs.chip.area_mm2 > p.max_area_mm2)
-    return Evaluation::infeasible(costs.chip.area_mm2 / p.max_area_mm2 - 1.0,
-                                  fmt::format("area {:.1f} mm2 > max_area_mm2 {:g}", costs.chip.area_mm2, p.max_area_mm2),
-                                  "area");
+    return Evaluation::infeasible(
+        costs.chip.area_mm2 / p.max_area_mm2 - 1.0,
+        fmt::format("area {:.1f} mm2 > max_area_mm2 {:g}", costs.chip.area_mm2, p.max_area_mm2), "area");
   if (p.weight_fetch) return std::nullopt;
   double violation = 0;
   std::string reason;
@@ -79,8 +81,8 @@ std::optional<Evaluation> check_design(const Problem& p, const SearchSpace& spac
     if (c.pes_needed <= c.pes_available) continue;
     violation += double(c.pes_needed) / double(c.pes_available) - 1.0;
     reason += fmt::format("{}capacity: {} needs {} cells in {} PEs, the chip has {} cells in {} PEs",
-                          reason.empty() ? "" : "; ", g.name(), c.cells_needed, c.pes_needed, c.cells_available,
-                          c.pes_available);
+                          reason.empty() ? "" : "; ", g.name(), c.cells_needed, c.pes_needed,
+                          c.cells_available, c.pes_available);
   }
   if (violation > 0) return Evaluation::infeasible(violation, reason, "capacity");
   return std::nullopt;
@@ -96,7 +98,8 @@ Evaluation evaluate_design(const Problem& p, const SearchSpace& space, const Gen
   for (const auto& g : p.graphs) {
     sim::Estimate e;
     try {
-      e = sim::estimate(spec, costs, g, p.mapping, sim::EstimateDetail::Totals);  // no per-layer report needed
+      e = sim::estimate(spec, costs, g, p.mapping,
+                        sim::EstimateDetail::Totals);  // no per-layer report needed
     } catch (const common::InputError& err) {
       // Tile alignment can leave a network that passed the PE count without room; any other
       // mapping refusal is also a property of this design, not of the user's input.
@@ -110,7 +113,8 @@ Evaluation evaluate_design(const Problem& p, const SearchSpace& space, const Gen
     f.area_mm2 = e.report.area_mm2;
     f.reload_groups = e.reload_groups;
     if (!(f.energy_pj > 0 && f.latency_ns > 0 && f.area_mm2 > 0))  // a zero would make the EDAP 0: never best
-      return Evaluation::infeasible(1.0, fmt::format("{}: non-positive energy, latency or area", g.name()), "analytical");
+      return Evaluation::infeasible(1.0, fmt::format("{}: non-positive energy, latency or area", g.name()),
+                                    "analytical");
     nets.push_back(f);
   }
   Evaluation ev;
@@ -120,7 +124,8 @@ Evaluation evaluate_design(const Problem& p, const SearchSpace& space, const Gen
   return ev;
 }
 
-std::vector<sim::Report> analytical_reports(const Problem& p, const SearchSpace& space, const Genome& genome) {
+std::vector<sim::Report> analytical_reports(const Problem& p, const SearchSpace& space,
+                                            const Genome& genome) {
   const arch::ArchSpec spec = search::decode_hardware(p.base, space, genome, p.tech_dir);
   const arch::cost::CostTable costs = arch::cost::build(spec);
   std::vector<sim::Report> out;
@@ -167,7 +172,8 @@ std::vector<Evaluation> Evaluator::evaluate(const SearchSpace& space, const std:
     // holding every network costs milliseconds), and a chunk of slow designs (tiny crossbars,
     // hundreds of reload groups) does not leave the other workers idle at the end of the batch.
     const std::size_t chunks = 4 * w.workers;
-    w.per_process = per_process_ > 0 ? per_process_ : std::max<std::size_t>(4, (todo.size() + chunks - 1) / chunks);
+    w.per_process =
+        per_process_ > 0 ? per_process_ : std::max<std::size_t>(4, (todo.size() + chunks - 1) / chunks);
     done = evaluate_in_workers(
         todo, [this, &space](const Genome& g) { return evaluate_design(*problem_, space, g); }, w);
   }

@@ -42,14 +42,16 @@ struct Problem {
 };
 
 // The problem of a config over `graphs` (all of the config's networks, or one for the single baseline).
-Problem make_problem(const Config& config, std::vector<workloads::Graph> graphs, bool multi, Aggregate aggregate);
+Problem make_problem(const Config& config, std::vector<workloads::Graph> graphs, bool multi,
+                     Aggregate aggregate);
 
 // Crossbar PEs a network needs (one copy of every weight-stationary layer) and the chip has.
 struct Capacity {
   std::int64_t pes_needed = 0, pes_available = 0;
   std::int64_t cells_needed = 0, cells_available = 0;
 };
-Capacity capacity(const arch::ArchSpec& spec, const workloads::Graph& graph, const mapping::MappingOptions& options);
+Capacity capacity(const arch::ArchSpec& spec, const workloads::Graph& graph,
+                  const mapping::MappingOptions& options);
 
 // One design, in the calling process. Infeasible (never cost 0) when the genome does not decode
 // (violation kDecodeViolation), the area exceeds the limit (violation area / limit - 1), a network

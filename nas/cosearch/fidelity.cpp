@@ -18,7 +18,8 @@ namespace imc::nas::cosearch {
 namespace fs = std::filesystem;
 
 std::vector<Finalist> reevaluate_finalists(const Problem& problem, const SearchSpace& space,
-                                           const std::vector<Design>& designs, WorkerOptions workers, bool systemc) {
+                                           const std::vector<Design>& designs, WorkerOptions workers,
+                                           bool systemc) {
   std::vector<Finalist> out;
   for (std::size_t i = 0; i < designs.size(); ++i) {
     Finalist f;
@@ -44,7 +45,8 @@ std::vector<Finalist> reevaluate_finalists(const Problem& problem, const SearchS
         const std::size_t d = std::size_t(job[0]) / nets, n = std::size_t(job[0]) % nets;
         const auto t0 = std::chrono::steady_clock::now();
         try {
-          const arch::ArchSpec spec = search::decode_hardware(problem.base, space, designs[d].genome, problem.tech_dir);
+          const arch::ArchSpec spec =
+              search::decode_hardware(problem.base, space, designs[d].genome, problem.tech_dir);
           const arch::cost::CostTable costs = arch::cost::build(spec);
           const mapping::Mapping m = mapping::map(spec, problem.graphs[n], problem.mapping);
           const mapping::Program program = mapping::lower(spec, problem.graphs[n], m);
@@ -52,8 +54,9 @@ std::vector<Finalist> reevaluate_finalists(const Problem& problem, const SearchS
           const sim::Report r = model.evaluate(spec, costs, program);
           Evaluation e;
           e.fidelity = "systemc";
-          e.extra = {{"report", sim::to_json(r)},
-                     {"wall_s", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()}};
+          e.extra = {
+              {"report", sim::to_json(r)},
+              {"wall_s", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()}};
           return e;
         } catch (const std::exception& err) {  // recorded for this finalist, the run goes on
           return Evaluation::infeasible(1.0, err.what(), "systemc");
@@ -73,15 +76,19 @@ std::vector<Finalist> reevaluate_finalists(const Problem& problem, const SearchS
   return out;
 }
 
-void write_finalists(const std::vector<Finalist>& finalists, const SearchSpace& space, const std::string& dir) {
+void write_finalists(const std::vector<Finalist>& finalists, const SearchSpace& space,
+                     const std::string& dir) {
   for (const Finalist& f : finalists) {
-    const fs::path d = fs::path(dir) / fmt::format("{}_{}", f.rank, hash_hex(hash64(space.key(f.design.genome))));
+    const fs::path d =
+        fs::path(dir) / fmt::format("{}_{}", f.rank, hash_hex(hash64(space.key(f.design.genome))));
     fs::create_directories(d);
-    nlohmann::json design = {{"rank", f.rank}, {"genes", f.design.genes}, {"figures", f.design.evaluation.extra}};
+    nlohmann::json design = {
+        {"rank", f.rank}, {"genes", f.design.genes}, {"figures", f.design.evaluation.extra}};
     std::ofstream(d / "design.json") << design.dump(2) << "\n";
     for (const FinalistNetwork& n : f.networks) {
       std::ofstream(d / (n.network + ".analytical.json")) << sim::to_json(n.analytical).dump(2) << "\n";
-      if (n.systemc) std::ofstream(d / (n.network + ".systemc.json")) << sim::to_json(*n.systemc).dump(2) << "\n";
+      if (n.systemc)
+        std::ofstream(d / (n.network + ".systemc.json")) << sim::to_json(*n.systemc).dump(2) << "\n";
     }
   }
 }

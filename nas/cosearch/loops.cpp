@@ -6,8 +6,9 @@ namespace imc::nas::cosearch {
 
 namespace fs = std::filesystem;
 
-LoopOptions loop_options(const RunOptions& options, const std::string& sub, std::vector<std::string> objective_names,
-                         std::size_t generations, const std::string& config_path) {
+LoopOptions loop_options(const RunOptions& options, const std::string& sub,
+                         std::vector<std::string> objective_names, std::size_t generations,
+                         const std::string& config_path) {
   LoopOptions o;
   o.objective_names = std::move(objective_names);
   o.generations = generations;

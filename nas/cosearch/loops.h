@@ -12,8 +12,9 @@
 namespace imc::nas::cosearch {
 
 // LoopOptions for the loop stored in <out_dir>/<sub> ("" = the run directory itself).
-LoopOptions loop_options(const RunOptions& options, const std::string& sub, std::vector<std::string> objective_names,
-                         std::size_t generations, const std::string& config_path);
+LoopOptions loop_options(const RunOptions& options, const std::string& sub,
+                         std::vector<std::string> objective_names, std::size_t generations,
+                         const std::string& config_path);
 
 // loop.resume(its run directory) when options.resume and a checkpoint is there, then loop.run().
 void run_loop(SearchLoop& loop, const RunOptions& options);

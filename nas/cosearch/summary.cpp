@@ -11,8 +11,9 @@ using nlohmann::json;
 json networks_json(const std::vector<NetworkFigures>& figs) {
   json j = json::object();
   for (const auto& f : figs)
-    j[f.network] = {{"energy_pj", f.energy_pj},   {"latency_ns", f.latency_ns}, {"latency_cycles", f.latency_cycles},
-                    {"area_mm2", f.area_mm2},     {"edap", f.edap()},           {"reload_groups", f.reload_groups}};
+    j[f.network] = {
+        {"energy_pj", f.energy_pj}, {"latency_ns", f.latency_ns}, {"latency_cycles", f.latency_cycles},
+        {"area_mm2", f.area_mm2},   {"edap", f.edap()},           {"reload_groups", f.reload_groups}};
   return j;
 }
 
@@ -37,7 +38,9 @@ NetworkFigures figures_of(const std::string& name, const sim::Report& r) {
 }
 
 json figures_json_one(const NetworkFigures& f) {
-  return {{"energy_pj", f.energy_pj}, {"latency_ns", f.latency_ns}, {"latency_cycles", f.latency_cycles},
+  return {{"energy_pj", f.energy_pj},
+          {"latency_ns", f.latency_ns},
+          {"latency_cycles", f.latency_cycles},
           {"edap", f.edap()}};
 }
 
@@ -70,8 +73,11 @@ json summary_json(const Config& config, const Result& r) {
   j["best"] = r.found ? design_json(r.best) : json(nullptr);
   json baselines = json::object(), per_net = json::object();
   for (const auto& b : r.baselines) {
-    json bj = {{"detail", b.detail},       {"feasible", b.feasible},   {"reason", b.reason},
-               {"proposals", b.proposals}, {"designs_evaluated", b.designs_evaluated}};
+    json bj = {{"detail", b.detail},
+               {"feasible", b.feasible},
+               {"reason", b.reason},
+               {"proposals", b.proposals},
+               {"designs_evaluated", b.designs_evaluated}};
     if (b.feasible) bj["design"] = design_json(b.best);
     baselines[b.name] = bj;
   }
@@ -115,20 +121,23 @@ json summary_json(const Config& config, const Result& r) {
     }
     const Aggregate how = parse_aggregate(r.aggregate);
     json fj = {{"rank", f.rank}, {"id", f.design.id}, {"genes", f.design.genes}, {"networks", nets}};
-    fj["aggregate_edap"] = {{"analytical", aggregate_edap(ana, how)},
-                            {"systemc", sc.size() == ana.size() && !sc.empty() ? json(aggregate_edap(sc, how)) : json(nullptr)}};
+    fj["aggregate_edap"] = {
+        {"analytical", aggregate_edap(ana, how)},
+        {"systemc", sc.size() == ana.size() && !sc.empty() ? json(aggregate_edap(sc, how)) : json(nullptr)}};
     fins.push_back(fj);
   }
   j["finalists"] = fins;
-  j["seconds"] = {{"search", r.search_s}, {"baselines", r.baselines_s}, {"systemc", r.systemc_s}, {"total", r.total_s}};
+  j["seconds"] = {
+      {"search", r.search_s}, {"baselines", r.baselines_s}, {"systemc", r.systemc_s}, {"total", r.total_s}};
   for (const auto& b : r.baselines) j["seconds"]["baseline_" + b.name] = b.seconds;
   return j;
 }
 
 std::string reductions_table(const Result& r) {
   if (!r.found) return "no feasible joint design: nothing to compare\n";
-  std::string s = fmt::format("EDAP (J*s*mm2) of the joint design and of each baseline's best design; reduction = "
-                              "(baseline - joint) / baseline\n");
+  std::string s = fmt::format(
+      "EDAP (J*s*mm2) of the joint design and of each baseline's best design; reduction = "
+      "(baseline - joint) / baseline\n");
   s += fmt::format("{:<20} {:>11}", "network", "joint");
   for (const auto& b : r.baselines) s += fmt::format(" {:>11} {:>8}", b.name, "red.");
   s += "\n";
@@ -145,8 +154,10 @@ std::string reductions_table(const Result& r) {
     s += "\n";
   };
   for (std::size_t i = 0; i < r.networks.size(); ++i)
-    row(r.networks[i], r.best.figures[i].edap(), [&](const BaselineResult& b) { return b.best.figures[i].edap(); });
-  row("aggregate (" + r.aggregate + ")", r.best.aggregate_edap, [](const BaselineResult& b) { return b.best.aggregate_edap; });
+    row(r.networks[i], r.best.figures[i].edap(),
+        [&](const BaselineResult& b) { return b.best.figures[i].edap(); });
+  row("aggregate (" + r.aggregate + ")", r.best.aggregate_edap,
+      [](const BaselineResult& b) { return b.best.aggregate_edap; });
   for (const auto& b : r.baselines)
     s += fmt::format("  {}: {}{}; {} proposals, {} evaluated, {:.1f} s\n", b.name, b.detail,
                      b.feasible ? "" : " — " + b.reason, b.proposals, b.designs_evaluated, b.seconds);
@@ -155,21 +166,23 @@ std::string reductions_table(const Result& r) {
 
 std::string finalists_table(const Result& r) {
   if (r.finalists.empty()) return "";
-  std::string s = fmt::format("{:<4} {:<20} {:>14} {:>14} {:>8} {:>12} {:>12} {:>11} {:>11}\n", "rank", "network",
-                              "cycles (ana)", "cycles (sc)", "gap", "energy_pj", "energy (sc)", "EDAP (ana)", "EDAP (sc)");
+  std::string s = fmt::format("{:<4} {:<20} {:>14} {:>14} {:>8} {:>12} {:>12} {:>11} {:>11}\n", "rank",
+                              "network", "cycles (ana)", "cycles (sc)", "gap", "energy_pj", "energy (sc)",
+                              "EDAP (ana)", "EDAP (sc)");
   for (const auto& f : r.finalists)
     for (const auto& n : f.networks) {
       const NetworkFigures a = figures_of(n.network, n.analytical);
       if (!n.systemc) {
-        s += fmt::format("{:<4} {:<20} {:>14} {:>14} {:>8} {:>12.4g} {:>12} {:>11.4g} {:>11}\n", f.rank, n.network,
-                         a.latency_cycles, "-", "-", a.energy_pj, "-", a.edap(), n.error.empty() ? "-" : "failed");
+        s += fmt::format("{:<4} {:<20} {:>14} {:>14} {:>8} {:>12.4g} {:>12} {:>11.4g} {:>11}\n", f.rank,
+                         n.network, a.latency_cycles, "-", "-", a.energy_pj, "-", a.edap(),
+                         n.error.empty() ? "-" : "failed");
         continue;
       }
       const NetworkFigures c = figures_of(n.network, *n.systemc);
-      s += fmt::format("{:<4} {:<20} {:>14} {:>14} {:>7.1f}% {:>12.4g} {:>12.4g} {:>11.4g} {:>11.4g}\n", f.rank,
-                       n.network, a.latency_cycles, c.latency_cycles,
-                       100.0 * (double(c.latency_cycles) / double(a.latency_cycles) - 1.0), a.energy_pj, c.energy_pj,
-                       a.edap(), c.edap());
+      s += fmt::format("{:<4} {:<20} {:>14} {:>14} {:>7.1f}% {:>12.4g} {:>12.4g} {:>11.4g} {:>11.4g}\n",
+                       f.rank, n.network, a.latency_cycles, c.latency_cycles,
+                       100.0 * (double(c.latency_cycles) / double(a.latency_cycles) - 1.0), a.energy_pj,
+                       c.energy_pj, a.edap(), c.edap());
     }
   return s;
 }

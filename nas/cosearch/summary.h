@@ -1,9 +1,8 @@
 // What a co-search reports: the JSON summary (--json, <run dir>/summary.json) and the printed tables.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "nas/cosearch/config.h"
 #include "nas/cosearch/cosearch.h"

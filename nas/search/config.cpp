@@ -1,9 +1,10 @@
 #include "nas/search/config.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fmt/format.h>
 
 #include "nas/search/decode.h"
 
@@ -49,23 +50,30 @@ void describe(common::Fields& f, Constraints& c) {
   f.real("area_mm2_max", c.area_mm2_max, {0, 0, 1e6, "mm2", "largest chip area; 0 = no limit"});
   f.real("power_w_max", c.power_w_max, {0, 0, 1e6, "W", "largest average power over a batch; 0 = no limit"});
   f.real("latency_us_max", c.latency_us_max, {0, 0, 1e12, "us", "largest batch latency; 0 = no limit"});
-  f.boolean("fits_on_chip", c.fits_on_chip, true,
-            "every weight must fit on the chip (else infeasible); false: reload weights from DRAM, cost counted");
+  f.boolean(
+      "fits_on_chip", c.fits_on_chip, true,
+      "every weight must fit on the chip (else infeasible); false: reload weights from DRAM, cost counted");
 }
 
 void describe(common::Fields& f, AccuracySettings& a) {
   f.integer("epochs", a.epochs, {1, 1, 1000, "", "proxy training epochs per network"});
-  f.integer("train_subset", a.train_subset, {2000, 0, 60000, "images", "training images per epoch; 0 = all 60,000"});
+  f.integer("train_subset", a.train_subset,
+            {2000, 0, 60000, "images", "training images per epoch; 0 = all 60,000"});
   f.integer("test_subset", a.test_subset, {500, 0, 10000, "images", "test images; 0 = all 10,000"});
   f.integer("batch_size", a.batch_size, {64, 1, 65536, "images", "training batch"});
   f.choice("optimizer", a.optimizer, {"adam", {"adam", "sgd"}, "training optimizer"});
   f.real("learning_rate", a.learning_rate, {0, 0, 10, "", "0 = 1e-3 (adam) or 0.05 (sgd)"});
-  f.boolean("quantization_aware", a.quantization_aware, true, "fake-quantize weights and inputs while training");
+  f.boolean("quantization_aware", a.quantization_aware, true,
+            "fake-quantize weights and inputs while training");
   f.real("noise_sigma", a.noise_sigma, {0, 0, 1, "", "relative weight noise injected while training"});
-  f.integer("draws", a.draws, {1, 1, 1000, "", "chip instances (draws of variation and faults) per candidate"});
+  f.integer("draws", a.draws,
+            {1, 1, 1000, "", "chip instances (draws of variation and faults) per candidate"});
   f.choice("adc_range", a.adc_range,
-           {"calibrated", {"full", "calibrated"}, "ADC range: full partial-sum range or calibrated on training images"});
-  f.integer("calibration_images", a.calibration_images, {256, 1, 60000, "images", "for adc_range = calibrated"});
+           {"calibrated",
+            {"full", "calibrated"},
+            "ADC range: full partial-sum range or calibrated on training images"});
+  f.integer("calibration_images", a.calibration_images,
+            {256, 1, 60000, "images", "for adc_range = calibrated"});
   f.integer("seed", a.seed, {1, 0, 1LL << 62, "", "training and draw seed"});
 }
 
@@ -88,8 +96,7 @@ std::string read_string(const ConfigNode& root, const char* key, bool required) 
 SearchConfig load_search_config(const std::string& path, const std::string& base_dir_in) {
   SearchConfig c;
   c.path = path;
-  const std::string base_dir =
-      base_dir_in.empty() ? fs::absolute(path).parent_path().string() : base_dir_in;
+  const std::string base_dir = base_dir_in.empty() ? fs::absolute(path).parent_path().string() : base_dir_in;
   const ConfigNode root = ConfigNode::parse_file(path);
 
   c.base_arch_file = resolve(read_string(root, "base_arch", true), base_dir);
@@ -131,8 +138,8 @@ SearchConfig load_search_config(const std::string& path, const std::string& base
   section("accuracy", c.accuracy);
   section("optimizer", c.optimizer);
 
-  c.space = SearchSpace::from_config(root, {"base_arch", "objectives", "cache_dir", "reference_point", "search",
-                                            "constraints", "accuracy", "optimizer"});
+  c.space = SearchSpace::from_config(root, {"base_arch", "objectives", "cache_dir", "reference_point",
+                                            "search", "constraints", "accuracy", "optimizer"});
   if (c.space.size() == 0) root.fail("declares no genes: add [network] and/or [hardware] genes");
   check_gene_names(c.space);
   if (c.optimizer.name == "sga" || c.optimizer.name == "sa")
@@ -141,23 +148,39 @@ SearchConfig load_search_config(const std::string& path, const std::string& base
 }
 
 std::string document_search_keys() {
-  std::string out = "### top level\n\n| key | doc |\n|---|---|\n"
-                    "| base_arch | arch TOML the hardware genes override (path relative to the config) |\n"
-                    "| objectives | list, any of:";
+  std::string out =
+      "### top level\n\n| key | doc |\n|---|---|\n"
+      "| base_arch | arch TOML the hardware genes override (path relative to the config) |\n"
+      "| objectives | list, any of:";
   for (const auto& d : objective_defs()) out += fmt::format(" `{}` ({})", d.name, d.doc);
-  out += " |\n| conditions | list of conditions between genes (docs/nas.md) |\n"
-         "| cache_dir | trained-weights cache (default $IMCSIM_CACHE_DIR/accuracy or ~/.cache/imcsim/accuracy) |\n"
-         "| reference_point | hypervolume reference, one value per objective (default: from generation 0) |\n";
-  out += "\n### [search]\n\n" + common::document_fields([](common::Fields& f) { SearchSettings s; describe(f, s); });
-  out += "\n### [constraints]\n\n" + common::document_fields([](common::Fields& f) { Constraints s; describe(f, s); });
-  out += "\n### [accuracy]\n\n" + common::document_fields([](common::Fields& f) { AccuracySettings s; describe(f, s); });
-  out += "\n### [optimizer]\n\n" + common::document_fields([](common::Fields& f) { OptimizerConfig s; describe(f, s); });
+  out +=
+      " |\n| conditions | list of conditions between genes (docs/nas.md) |\n"
+      "| cache_dir | trained-weights cache (default $IMCSIM_CACHE_DIR/accuracy or ~/.cache/imcsim/accuracy) "
+      "|\n"
+      "| reference_point | hypervolume reference, one value per objective (default: from generation 0) |\n";
+  out += "\n### [search]\n\n" + common::document_fields([](common::Fields& f) {
+           SearchSettings s;
+           describe(f, s);
+         });
+  out += "\n### [constraints]\n\n" + common::document_fields([](common::Fields& f) {
+           Constraints s;
+           describe(f, s);
+         });
+  out += "\n### [accuracy]\n\n" + common::document_fields([](common::Fields& f) {
+           AccuracySettings s;
+           describe(f, s);
+         });
+  out += "\n### [optimizer]\n\n" + common::document_fields([](common::Fields& f) {
+           OptimizerConfig s;
+           describe(f, s);
+         });
   return out;
 }
 
 std::string resolve_cache_dir(const SearchConfig& c) {
   if (!c.cache_dir.empty()) return c.cache_dir;
-  if (const char* env = std::getenv("IMCSIM_CACHE_DIR"); env && *env) return (fs::path(env) / "accuracy").string();
+  if (const char* env = std::getenv("IMCSIM_CACHE_DIR"); env && *env)
+    return (fs::path(env) / "accuracy").string();
   if (const char* home = std::getenv("HOME"); home && *home)
     return (fs::path(home) / ".cache" / "imcsim" / "accuracy").string();
   return (fs::temp_directory_path() / "imcsim-accuracy").string();

@@ -61,9 +61,9 @@ struct AccuracySettings {
 };
 
 struct SearchConfig {
-  std::string path;            // the file read
-  std::string base_arch_file;  // resolved
-  std::string cache_dir;       // resolved; "" = default (see resolve_cache_dir)
+  std::string path;                     // the file read
+  std::string base_arch_file;           // resolved
+  std::string cache_dir;                // resolved; "" = default (see resolve_cache_dir)
   std::vector<std::string> objectives;  // names from objective_defs(), in order
   std::vector<double> reference_point;  // empty = derived by the loop
   SearchSettings search;

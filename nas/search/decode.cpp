@@ -1,8 +1,9 @@
 #include "nas/search/decode.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-#include <fmt/format.h>
 
 #include "arch/load.h"
 #include "common/config.h"
@@ -10,15 +11,18 @@
 namespace imc::nas::search {
 namespace {
 
-constexpr const char* kNetworkFields[] = {"stages",    "blocks_per_stage", "base_channels", "kernel",
-                                          "residual",  "expansion",        "prune",         "fc_hidden",
+constexpr const char* kNetworkFields[] = {"stages",      "blocks_per_stage", "base_channels", "kernel",
+                                          "residual",    "expansion",        "prune",         "fc_hidden",
                                           "weight_bits", "activation_bits"};
 
 std::string where(const Gene& g) {
-  return g.file.empty() ? fmt::format("gene '{}'", g.name) : fmt::format("{}:{}: gene '{}'", g.file, g.line, g.name);
+  return g.file.empty() ? fmt::format("gene '{}'", g.name)
+                        : fmt::format("{}:{}: gene '{}'", g.file, g.line, g.name);
 }
 
-bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
+bool starts_with(const std::string& s, const std::string& p) {
+  return s.compare(0, p.size(), p) == 0;
+}
 
 // Whole-number value of a numeric gene; DecodeError otherwise.
 int as_int(const Gene& g, const GeneValue& v) {
@@ -43,9 +47,10 @@ void check_gene_names(const SearchSpace& space) {
     if (starts_with(g.name, "hardware.")) {
       const std::string key = g.name.substr(9);
       if (std::find(hw.begin(), hw.end(), key) == hw.end())
-        throw common::InputError(fmt::format("{}: unknown hardware key '{}'; allowed: any arch key ({}), see "
-                                             "`imcsim arch --keys`",
-                                             where(g), key, fmt::join(hw, ", ")));
+        throw common::InputError(
+            fmt::format("{}: unknown hardware key '{}'; allowed: any arch key ({}), see "
+                        "`imcsim arch --keys`",
+                        where(g), key, fmt::join(hw, ", ")));
     } else if (starts_with(g.name, "network.")) {
       const std::string field = g.name.substr(8);
       if (std::find(std::begin(kNetworkFields), std::end(kNetworkFields), field) == std::end(kNetworkFields))
@@ -56,8 +61,7 @@ void check_gene_names(const SearchSpace& space) {
           if (!v.is_number())
             throw common::InputError(fmt::format("{}: value '{}' must be a number", where(g), v.to_string()));
     } else {
-      throw common::InputError(
-          fmt::format("{}: genes live under [network] or [hardware]", where(g)));
+      throw common::InputError(fmt::format("{}: genes live under [network] or [hardware]", where(g)));
     }
   }
 }
@@ -68,7 +72,8 @@ std::vector<arch::Override> hardware_overrides(const SearchSpace& space, const G
   for (std::size_t i = 0; i < genes.size(); ++i) {
     const Gene& g = genes[i];
     const GeneValue& v = g.values.at(static_cast<std::size_t>(genome.at(i)));
-    arch::ParamValue value = v.is_number() ? arch::ParamValue(v.as_number()) : arch::ParamValue(v.as_string());
+    arch::ParamValue value =
+        v.is_number() ? arch::ParamValue(v.as_number()) : arch::ParamValue(v.as_string());
     if (starts_with(g.name, "hardware."))
       out.push_back({g.name.substr(9), value});
     else if (g.name == "network.weight_bits")
@@ -77,8 +82,9 @@ std::vector<arch::Override> hardware_overrides(const SearchSpace& space, const G
       out.push_back({"precision.input_bits", value});
   }
   // The technology first: changing it reloads the tech table, which the other keys don't touch.
-  std::stable_partition(out.begin(), out.end(),
-                        [](const arch::Override& o) { return o.key == "chip.tech" || o.key == "chip.node_nm"; });
+  std::stable_partition(out.begin(), out.end(), [](const arch::Override& o) {
+    return o.key == "chip.tech" || o.key == "chip.node_nm";
+  });
   return out;
 }
 
@@ -99,8 +105,8 @@ arch::ArchSpec decode_hardware(const arch::ArchSpec& base, const SearchSpace& sp
   return spec;
 }
 
-workloads::CnnFamilyParams network_params(const workloads::CnnFamilyParams& defaults, const SearchSpace& space,
-                                          const Genome& genome) {
+workloads::CnnFamilyParams network_params(const workloads::CnnFamilyParams& defaults,
+                                          const SearchSpace& space, const Genome& genome) {
   workloads::CnnFamilyParams p = defaults;
   const auto& genes = space.genes();
   for (std::size_t i = 0; i < genes.size(); ++i) {
@@ -108,14 +114,22 @@ workloads::CnnFamilyParams network_params(const workloads::CnnFamilyParams& defa
     if (!starts_with(g.name, "network.")) continue;
     const GeneValue& v = g.values.at(static_cast<std::size_t>(genome.at(i)));
     const std::string f = g.name.substr(8);
-    if (f == "stages") p.stages = as_int(g, v);
-    else if (f == "blocks_per_stage") p.blocks_per_stage = as_int(g, v);
-    else if (f == "base_channels") p.base_channels = as_int(g, v);
-    else if (f == "kernel") p.kernel = as_int(g, v);
-    else if (f == "residual") p.residual = as_bool(g, v);
-    else if (f == "expansion") p.expansion = as_int(g, v);
-    else if (f == "prune") p.prune = v.as_number();
-    else if (f == "fc_hidden") p.fc_hidden = as_int(g, v);
+    if (f == "stages")
+      p.stages = as_int(g, v);
+    else if (f == "blocks_per_stage")
+      p.blocks_per_stage = as_int(g, v);
+    else if (f == "base_channels")
+      p.base_channels = as_int(g, v);
+    else if (f == "kernel")
+      p.kernel = as_int(g, v);
+    else if (f == "residual")
+      p.residual = as_bool(g, v);
+    else if (f == "expansion")
+      p.expansion = as_int(g, v);
+    else if (f == "prune")
+      p.prune = v.as_number();
+    else if (f == "fc_hidden")
+      p.fc_hidden = as_int(g, v);
     // weight_bits / activation_bits are chip precision (hardware_overrides)
   }
   return p;

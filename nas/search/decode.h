@@ -42,8 +42,8 @@ arch::ArchSpec decode_hardware(const arch::ArchSpec& base, const SearchSpace& sp
 
 // The network genes over `defaults` (input shape, classes and any field without a gene); throws
 // DecodeError when the network cannot be built.
-workloads::CnnFamilyParams network_params(const workloads::CnnFamilyParams& defaults, const SearchSpace& space,
-                                          const Genome& genome);
+workloads::CnnFamilyParams network_params(const workloads::CnnFamilyParams& defaults,
+                                          const SearchSpace& space, const Genome& genome);
 workloads::Graph decode_network(const workloads::CnnFamilyParams& params, const std::string& name);
 
 // Canonical text of the network genes only (the accuracy cache and the network hash use it).

@@ -1,7 +1,8 @@
 #include "nas/search/evaluator.h"
 
-#include <filesystem>
 #include <fmt/format.h>
+
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -23,12 +24,20 @@ namespace {
 
 // Violation of one upper limit: 1 + the relative excess, so any violation outweighs a feasible
 // candidate and larger excesses rank further from feasible.
-double excess(double value, double limit) { return limit > 0 && value > limit ? 1.0 + (value - limit) / limit : 0.0; }
+double excess(double value, double limit) {
+  return limit > 0 && value > limit ? 1.0 + (value - limit) / limit : 0.0;
+}
 
 nlohmann::json params_json(const workloads::CnnFamilyParams& p) {
-  return {{"input", p.input},         {"classes", p.classes},     {"stages", p.stages},
-          {"blocks_per_stage", p.blocks_per_stage}, {"base_channels", p.base_channels}, {"kernel", p.kernel},
-          {"residual", p.residual},   {"expansion", p.expansion}, {"prune", p.prune},
+  return {{"input", p.input},
+          {"classes", p.classes},
+          {"stages", p.stages},
+          {"blocks_per_stage", p.blocks_per_stage},
+          {"base_channels", p.base_channels},
+          {"kernel", p.kernel},
+          {"residual", p.residual},
+          {"expansion", p.expansion},
+          {"prune", p.prune},
           {"fc_hidden", p.fc_hidden}};
 }
 
@@ -59,9 +68,10 @@ std::string SearchEvaluator::key(const Genome& genome) const {
     const Design d = decode(genome);
     arch::ArchSpec spec = d.spec;  // dump_fields reads through non-const references
     arch::TechSpec tech = d.spec.tech;
-    const nlohmann::json j = {{"arch", common::dump_fields([&](common::Fields& f) { arch::describe(f, spec); })},
-                              {"tech", common::dump_fields([&](common::Fields& f) { arch::describe(f, tech); })},
-                              {"network", params_json(d.params)}};
+    const nlohmann::json j = {
+        {"arch", common::dump_fields([&](common::Fields& f) { arch::describe(f, spec); })},
+        {"tech", common::dump_fields([&](common::Fields& f) { arch::describe(f, tech); })},
+        {"network", params_json(d.params)}};
     return "design-" + hash_hex(hash64(j.dump()));
   } catch (const DecodeError&) {
     return config_.space.key(genome);
@@ -85,7 +95,8 @@ Evaluation SearchEvaluator::evaluate_hardware(const Genome& genome) const {
   }
   sim::Estimate est;
   try {
-    est = sim::estimate(d.spec, arch::cost::build(d.spec), d.graph, mapping_options(), sim::EstimateDetail::Totals);
+    est = sim::estimate(d.spec, arch::cost::build(d.spec), d.graph, mapping_options(),
+                        sim::EstimateDetail::Totals);
   } catch (const common::InputError& e) {  // e.g. the network does not fit and fits_on_chip is set
     return Evaluation::infeasible(10.0, std::string("does not map: ") + e.what(), "analytical");
   }
@@ -142,20 +153,22 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes, std::vect
 #ifndef IMCSIM_HAS_ACCURACY
   (void)genomes;
   (void)evals;
-  throw common::InputError(fmt::format("{}: key 'objectives': 'accuracy' needs libtorch; this build has "
-                                       "IMCSIM_WITH_TORCH=OFF",
-                                       config_.path));
+  throw common::InputError(
+      fmt::format("{}: key 'objectives': 'accuracy' needs libtorch; this build has "
+                  "IMCSIM_WITH_TORCH=OFF",
+                  config_.path));
 #else
   // One group per network: its first candidate trains (or loads the cached weights), the others reuse them.
-  std::map<std::string, std::vector<std::size_t>> groups;
+  std::map<std::string, std::vector<std::size_t> > groups;
   for (std::size_t i = 0; i < genomes.size(); ++i)
     if (evals[i].feasible()) {
       const nlohmann::json& m = evals[i].extra;
-      groups[fmt::format("{}/{}/{}", m["network"].dump(), m["weight_bits"].get<int>(), m["input_bits"].get<int>())]
+      groups[fmt::format("{}/{}/{}", m["network"].dump(), m["weight_bits"].get<int>(),
+                         m["input_bits"].get<int>())]
           .push_back(i);
     }
   if (groups.empty()) return;
-  std::vector<std::vector<std::size_t>> members;
+  std::vector<std::vector<std::size_t> > members;
   std::vector<Genome> tasks;  // genome {k} = group k (evaluate_in_workers hands out genomes)
   for (auto& [key, idx] : groups) {
     tasks.push_back({static_cast<int>(members.size())});

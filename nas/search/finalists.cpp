@@ -1,8 +1,9 @@
 #include "nas/search/finalists.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <numeric>
 
@@ -87,7 +88,8 @@ std::vector<double> objectives_with(const SearchLoop& loop, const Candidate& c, 
 std::vector<std::size_t> order_by(const std::vector<std::vector<double>>& pts, std::size_t k) {
   std::vector<std::size_t> idx(pts.size());
   std::iota(idx.begin(), idx.end(), 0);
-  std::stable_sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return pts[a][k] < pts[b][k]; });
+  std::stable_sort(idx.begin(), idx.end(),
+                   [&](std::size_t a, std::size_t b) { return pts[a][k] < pts[b][k]; });
   return idx;
 }
 
@@ -139,18 +141,23 @@ void write_finalists(const SearchLoop& loop, const std::vector<FinalistResult>& 
                      const nlohmann::json& comparison, const std::string& run_dir) {
   const fs::path dir = fs::path(run_dir) / "finalists";
   fs::create_directories(dir);
-  std::string csv = "id,latency_cycles_analytical,latency_cycles_systemc,latency_gap_pct,energy_uj_analytical,"
-                    "energy_uj_systemc,energy_gap_pct,actions_identical\n";
+  std::string csv =
+      "id,latency_cycles_analytical,latency_cycles_systemc,latency_gap_pct,energy_uj_analytical,"
+      "energy_uj_systemc,energy_gap_pct,actions_identical\n";
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     const Candidate& c = loop.candidates().at(r.id);
-    const nlohmann::json doc = {{"id", r.id},           {"genes", genes_json(loop.space(), c.genome)},
-                                {"metrics", c.evaluation.extra}, {"analytical", r.analytical},
-                                {"systemc", r.systemc}, {"error", r.error}};
+    const nlohmann::json doc = {{"id", r.id},
+                                {"genes", genes_json(loop.space(), c.genome)},
+                                {"metrics", c.evaluation.extra},
+                                {"analytical", r.analytical},
+                                {"systemc", r.systemc},
+                                {"error", r.error}};
     std::ofstream(dir / fmt::format("{}.json", r.id)) << doc.dump(1) << "\n";
     const nlohmann::json& row = comparison.at("finalists").at(i);
     if (row.contains("error")) continue;
-    csv += fmt::format("{},{},{},{:.3f},{:.6g},{:.6g},{:.3f},{}\n", r.id, row["latency_cycles_analytical"].get<double>(),
+    csv += fmt::format("{},{},{},{:.3f},{:.6g},{:.6g},{:.3f},{}\n", r.id,
+                       row["latency_cycles_analytical"].get<double>(),
                        row["latency_cycles_systemc"].get<double>(), row["latency_gap_pct"].get<double>(),
                        row["energy_uj_analytical"].get<double>(), row["energy_uj_systemc"].get<double>(),
                        row["energy_gap_pct"].get<double>(), row["actions_identical"].get<bool>());

@@ -1,8 +1,9 @@
 #include "nas/search/run.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <filesystem>
-#include <fmt/format.h>
 #include <fstream>
 #include <thread>
 
@@ -51,10 +52,14 @@ void flatten(const ConfigNode& node, const std::string& prefix, Decoded& out) {
 Genome genome_from_json(const nlohmann::json& genes, const SearchSpace& space, const std::string& where) {
   Decoded d;
   for (const auto& [name, v] : genes.items()) {
-    if (v.is_number_integer()) d[name] = GeneValue::integer(v.get<long long>());
-    else if (v.is_number()) d[name] = GeneValue::number(v.get<double>());
-    else if (v.is_string()) d[name] = GeneValue::text(v.get<std::string>());
-    else throw InputError(fmt::format("{}: gene '{}' must be a number or a string", where, name));
+    if (v.is_number_integer())
+      d[name] = GeneValue::integer(v.get<long long>());
+    else if (v.is_number())
+      d[name] = GeneValue::number(v.get<double>());
+    else if (v.is_string())
+      d[name] = GeneValue::text(v.get<std::string>());
+    else
+      throw InputError(fmt::format("{}: gene '{}' must be a number or a string", where, name));
   }
   try {
     return space.encode(d);
@@ -80,7 +85,8 @@ std::vector<Genome> load_designs(const std::string& path, const SearchSpace& spa
     const nlohmann::json j = read_json(front);
     std::size_t i = 0;
     for (const auto& member : j.at("front"))
-      out.push_back(genome_from_json(member.at("genes"), space, fmt::format("{}: front[{}]", front.string(), i++)));
+      out.push_back(
+          genome_from_json(member.at("genes"), space, fmt::format("{}: front[{}]", front.string(), i++)));
     return out;
   }
   const ConfigNode root = ConfigNode::parse_file(path);
@@ -133,16 +139,18 @@ nlohmann::json run_search(const RunOptions& in) {
 
   fs::create_directories(o.out_dir);
   if (!resuming) {
-    const nlohmann::json run = {
-        {"config_dir", fs::absolute(o.config_path).parent_path().string()},
-        {"config_path", fs::absolute(o.config_path).string()},
-        {"overrides",
-         {{"seed", o.seed}, {"population", o.population}, {"optimizer", o.optimizer},
-          {"generations", o.generations}, {"finalists", o.finalists}}},
-        {"seed", cfg.optimizer.seed},
-        {"optimizer", cfg.optimizer.name},
-        {"population", cfg.optimizer.population},
-        {"objectives", cfg.objective_columns()}};
+    const nlohmann::json run = {{"config_dir", fs::absolute(o.config_path).parent_path().string()},
+                                {"config_path", fs::absolute(o.config_path).string()},
+                                {"overrides",
+                                 {{"seed", o.seed},
+                                  {"population", o.population},
+                                  {"optimizer", o.optimizer},
+                                  {"generations", o.generations},
+                                  {"finalists", o.finalists}}},
+                                {"seed", cfg.optimizer.seed},
+                                {"optimizer", cfg.optimizer.name},
+                                {"population", cfg.optimizer.population},
+                                {"objectives", cfg.objective_columns()}};
     write_text(fs::path(o.out_dir) / "search.json", run.dump(1) + "\n");
   }
 
@@ -154,8 +162,8 @@ nlohmann::json run_search(const RunOptions& in) {
   lo.run_dir = o.out_dir;
   lo.config_path = resuming ? "" : o.config_path;
   lo.progress = o.progress;
-  SearchLoop loop(cfg.space, cfg.optimizer, std::cref(evaluator),
-                  lo, [&evaluator](const Genome& g) { return evaluator.key(g); });
+  SearchLoop loop(cfg.space, cfg.optimizer, std::cref(evaluator), lo,
+                  [&evaluator](const Genome& g) { return evaluator.key(g); });
   if (resuming) {
     loop.resume(o.resume_dir);
   } else if (!o.hot_start.empty()) {
@@ -171,12 +179,15 @@ nlohmann::json run_search(const RunOptions& in) {
     const Candidate& c = loop.candidates()[id];
     const nlohmann::json genes = genes_json(cfg.space, c.genome);
     nlohmann::json objectives = nlohmann::json::object();
-    for (std::size_t i = 0; i < lo.objective_names.size(); ++i) objectives[lo.objective_names[i]] = c.evaluation.objectives[i];
-    front.push_back({{"id", id}, {"genes", genes}, {"objectives", objectives}, {"metrics", c.evaluation.extra}});
+    for (std::size_t i = 0; i < lo.objective_names.size(); ++i)
+      objectives[lo.objective_names[i]] = c.evaluation.objectives[i];
+    front.push_back(
+        {{"id", id}, {"genes", genes}, {"objectives", objectives}, {"metrics", c.evaluation.extra}});
   }
   write_text(fs::path(o.out_dir) / "front.json", nlohmann::json{{"front", front}}.dump(1) + "\n");
 
-  const std::vector<std::size_t> finalists = pick_finalists(loop, static_cast<std::size_t>(cfg.search.finalists));
+  const std::vector<std::size_t> finalists =
+      pick_finalists(loop, static_cast<std::size_t>(cfg.search.finalists));
   nlohmann::json comparison = nlohmann::json::object();
   double systemc_s = 0;
   if (!finalists.empty()) {

@@ -18,7 +18,8 @@ struct RunOptions {
   std::string config_path;  // required unless resume_dir is set
   std::string out_dir;      // run directory; required unless resume_dir is set (then defaults to it)
   std::string resume_dir;   // continue the run saved there (its config.toml and run.json)
-  std::string hot_start;    // designs for the first population: a .toml with [[design]] tables, or a run directory
+  std::string
+      hot_start;  // designs for the first population: a .toml with [[design]] tables, or a run directory
   // Command-line overrides of the config (< 0 / empty = keep the config's value).
   std::int64_t seed = -1;
   std::int64_t generations = -1;

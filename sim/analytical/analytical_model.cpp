@@ -11,7 +11,9 @@ namespace {
 constexpr int kTileUnitKinds = 7;  // TileBus .. TileNic
 }
 
-int unit_count(const mapping::Program& p) { return p.tiles * p.pes_per_tile + kTileUnitKinds * p.tiles + 1; }
+int unit_count(const mapping::Program& p) {
+  return p.tiles * p.pes_per_tile + kTileUnitKinds * p.tiles + 1;
+}
 
 int unit_index(const mapping::Op& op, const mapping::Program& p) {
   using mapping::UnitKind;

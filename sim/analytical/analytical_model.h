@@ -10,7 +10,8 @@ class AnalyticalModel : public IPerfModel {
  public:
   Report evaluate(const arch::ArchSpec& spec, const mapping::Program& program) override;
   // Same, with a cost table already built for `spec` (the search's hot path).
-  Report evaluate(const arch::ArchSpec& spec, const arch::cost::CostTable& costs, const mapping::Program& program);
+  Report evaluate(const arch::ArchSpec& spec, const arch::cost::CostTable& costs,
+                  const mapping::Program& program);
 };
 
 // Index of the unit an op occupies, in [0, unit_count(program)): ops with equal index run in

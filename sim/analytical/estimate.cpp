@@ -5,8 +5,9 @@
 
 namespace imc::sim {
 
-Estimate estimate(const arch::ArchSpec& spec, const arch::cost::CostTable& costs, const workloads::Graph& graph,
-                  const mapping::MappingOptions& options, EstimateDetail detail) {
+Estimate estimate(const arch::ArchSpec& spec, const arch::cost::CostTable& costs,
+                  const workloads::Graph& graph, const mapping::MappingOptions& options,
+                  EstimateDetail detail) {
   const mapping::Mapping m = mapping::map(spec, graph, options);
   Estimate e;
   e.report = fast::evaluate(spec, costs, graph, m, e.ops, detail == EstimateDetail::Layers);

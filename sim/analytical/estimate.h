@@ -15,8 +15,8 @@ namespace imc::sim {
 
 struct Estimate {
   Report report;
-  int reload_groups = 1;   // > 1 when the network does not fit and weights are reloaded from DRAM
-  std::size_t ops = 0;     // ops of the lowered program
+  int reload_groups = 1;  // > 1 when the network does not fit and weights are reloaded from DRAM
+  std::size_t ops = 0;    // ops of the lowered program
 };
 
 // How much of the Report to fill. Totals: every chip-level figure (actions, energy and its
@@ -27,8 +27,9 @@ enum class EstimateDetail { Layers, Totals };
 
 // Throws common::InputError when the network cannot be mapped (for example overflow = "error"
 // and the network is larger than the chip).
-Estimate estimate(const arch::ArchSpec& spec, const arch::cost::CostTable& costs, const workloads::Graph& graph,
-                  const mapping::MappingOptions& options, EstimateDetail detail = EstimateDetail::Layers);
+Estimate estimate(const arch::ArchSpec& spec, const arch::cost::CostTable& costs,
+                  const workloads::Graph& graph, const mapping::MappingOptions& options,
+                  EstimateDetail detail = EstimateDetail::Layers);
 
 // The same through the Program: map -> lower -> AnalyticalModel::evaluate. The reference the
 // fast path is tested against (tests/analytical), and what bench_estimate compares it with.

@@ -73,7 +73,8 @@ void Walker::producer_side(int node, int b, int j) {
 i64 Walker::gather_at(int node, int tile, i64 frac_num, i64 frac_den) {
   i64 ready = barrier_;
   for (const InputShare& is : ins_) {
-    const i64 bits = frac_num == frac_den ? is.bits : div_floor(is.bits * frac_num, std::max<i64>(1, frac_den));
+    const i64 bits =
+        frac_num == frac_den ? is.bits : div_floor(is.bits * frac_num, std::max<i64>(1, frac_den));
     const i64 m = i64(is.src_end - is.src_begin);
     for (i64 idx = 0; idx < m; ++idx) {
       const auto [src, deps_end] = src_[is.src_begin + std::size_t(idx)];
@@ -93,7 +94,8 @@ void Walker::emit_output_write(int i, int b, int k) {
 void Walker::lower_input_chunk(int i, int b, int k) {
   const i64 bits = share(elem_bits_[std::size_t(i)], k, chunks_[std::size_t(i)]);
   add_dram_staging(i, bits, true);
-  final_end(b, i, k) = exec(i, unit_dram(), UnitKind::Dram, barrier_, t_.dram_service(bits), t_.dram_occupancy(bits));
+  final_end(b, i, k) =
+      exec(i, unit_dram(), UnitKind::Dram, barrier_, t_.dram_service(bits), t_.dram_occupancy(bits));
 }
 
 const TileAgg& Walker::tile_services(TileAgg& tw, i64 n, int v) {
@@ -155,7 +157,8 @@ void Walker::lower_crossbar_chunk(int i, int b, int k, const CopyAgg& w, i64 aft
           in_flit_hops += tw.in_flit_hops[slot];
           const i64 sent = exec(st, src_nic, UnitKind::TileNic, src_end, tw.in_send_service[slot],
                                 tw.in_send_occupancy[slot]);
-          ready = std::max(ready, exec(st, tw.unit_nic, UnitKind::TileNic, sent, tw.in_recv[slot], tw.in_recv[slot]));
+          ready = std::max(
+              ready, exec(st, tw.unit_nic, UnitKind::TileNic, sent, tw.in_recv[slot], tw.in_recv[slot]));
         }
       }
     } else {
@@ -164,8 +167,8 @@ void Walker::lower_crossbar_chunk(int i, int b, int k, const CopyAgg& w, i64 aft
     const i64 loaded = exec(st, tw.unit_bus, UnitKind::TileBus, ready, tw.load_cycles[v], tw.load_cycles[v]);
     const i64 mvm_cycles = n == 0 ? 0 : tw.mvm_base + n * tw.mvm_per_vector;
     const i64 computed = exec(st, tw.unit_pe, UnitKind::Pe, loaded, mvm_cycles, mvm_cycles);
-    tile_done_[ti - w.begin] = exec(st, tw.unit_acc, UnitKind::TileAccumulator, computed, tw.acc_cycles[v],
-                                    tw.acc_cycles[v]);
+    tile_done_[ti - w.begin] =
+        exec(st, tw.unit_acc, UnitKind::TileAccumulator, computed, tw.acc_cycles[v], tw.acc_cycles[v]);
   }
   // Actions of the TileLoad, Mvm and Accumulate ops over all tiles (linear in n).
   const i64 in_rows = w.in_rows_sum, dac = w.dac_drives, xbar_reads = w.xbar_reads, cells = w.cells,
@@ -200,7 +203,8 @@ void Walker::lower_crossbar_chunk(int i, int b, int k, const CopyAgg& w, i64 aft
     sent_flit_hops += tw.send_flit_hops[v];
     const i64 sent = exec(st, tw.unit_nic, UnitKind::TileNic, tile_done_[ti - w.begin], tw.send_service[v],
                           tw.send_occupancy[v]);
-    ready = std::max(ready, exec(st, home_nic, UnitKind::TileNic, sent, tw.recv_cycles[v], tw.recv_cycles[v]));
+    ready =
+        std::max(ready, exec(st, home_nic, UnitKind::TileNic, sent, tw.recv_cycles[v], tw.recv_cycles[v]));
   }
   a[Action::TileOutBufRead] += sent_bits;
   a[Action::NocFlitHop] += sent_flit_hops;
@@ -211,8 +215,8 @@ void Walker::lower_crossbar_chunk(int i, int b, int k, const CopyAgg& w, i64 aft
   a[Action::TileOutBufRead] += n * w.tile_outputs_sum * acc_;
   a[Action::TileBufWrite] += outputs * ib_;
   const i64 fin_cycles = t_.accumulate(fin_count, 0);
-  final_end(b, i, k) =
-      exec(st, unit_tile(UnitKind::TileAccumulator, home), UnitKind::TileAccumulator, ready, fin_cycles, fin_cycles);
+  final_end(b, i, k) = exec(st, unit_tile(UnitKind::TileAccumulator, home), UnitKind::TileAccumulator, ready,
+                            fin_cycles, fin_cycles);
   out_tile(i, k) = home;
 }
 
@@ -265,8 +269,9 @@ void Walker::emit_weight_writes(int i, int pass) {
       const CopyAgg& cp = copies_[c0 + std::size_t(c)];
       for (std::size_t ti = cp.begin; ti < cp.end; ++ti) wtiles_.push_back({pool_[ti].tile, c, ti});
     }
-    std::sort(wtiles_.begin(), wtiles_.end(),
-              [](const WTile& x, const WTile& y) { return x.tile != y.tile ? x.tile < y.tile : x.copy < y.copy; });
+    std::sort(wtiles_.begin(), wtiles_.end(), [](const WTile& x, const WTile& y) {
+      return x.tile != y.tile ? x.tile < y.tile : x.copy < y.copy;
+    });
   }
   arch::ActionCounts& a = stats_[std::size_t(i)].actions;
   for (const WTile& wt : wtiles_) {
@@ -279,7 +284,8 @@ void Walker::emit_weight_writes(int i, int pass) {
       a[Action::GlobalBufRead] += bits;
     }
     a[Action::BusBit] += bits;
-    const i64 read = exec(i, unit_dram(), UnitKind::Dram, barrier_, t_.dram_service(bits), t_.dram_occupancy(bits));
+    const i64 read =
+        exec(i, unit_dram(), UnitKind::Dram, barrier_, t_.dram_service(bits), t_.dram_occupancy(bits));
     a[Action::CellWrite] += tw.cells;
     const i64 cycles = t_.weight_write(tw.rows_max);
     exec(i, tw.unit_pe, UnitKind::Pe, read, cycles, cycles);

@@ -15,7 +15,8 @@ void fit(std::vector<std::uint32_t>& v, std::size_t n) {
 
 // Mirrors mapping/lower.cpp build_copy(): crossbars are enumerated group set -> column block ->
 // row block (mapping/geometry.h block_of), walked here with carries instead of divisions.
-CopyAgg CopyBuilder::build_marked(const mapping::LayerPlacement& l, int copy, int pass, std::vector<TileAgg>& pool) {
+CopyAgg CopyBuilder::build_marked(const mapping::LayerPlacement& l, int copy, int pass,
+                                  std::vector<TileAgg>& pool) {
   const mapping::CrossbarTiling& t = l.tiling;
   const std::int64_t offset = std::int64_t(pass) * l.crossbars_per_pass;
   const std::int64_t RB = t.row_blocks, CB = t.col_blocks;
@@ -51,7 +52,8 @@ CopyAgg CopyBuilder::build_marked(const mapping::LayerPlacement& l, int copy, in
     for (std::int64_t x = first; x < last; ++x) {
       std::int64_t rows, lcols;
       if (packed) {  // small groups packed block-diagonally
-        const std::int64_t g = std::min<std::int64_t>(t.groups_per_crossbar, t.groups - gs * t.groups_per_crossbar);
+        const std::int64_t g =
+            std::min<std::int64_t>(t.groups_per_crossbar, t.groups - gs * t.groups_per_crossbar);
         rows = g * t.rows;
         lcols = g * t.cols;
       } else {
@@ -106,9 +108,16 @@ using i64 = std::int64_t;
 // holds xr rows but the last (last_rows); every column block wpc outputs but the last (lc_last).
 struct Geometry {
   Geometry(const mapping::CrossbarTiling& t, const arch::ArchSpec& s)
-      : packed(t.groups_per_crossbar > 1), RB(t.row_blocks), CB(t.col_blocks), R(t.rows), xr(s.crossbar.rows),
-        wpc(s.crossbar.cols / t.cols_per_weight), cpw(t.cols_per_weight), gpc(t.groups_per_crossbar),
-        group_sets(t.group_sets), t(t) {
+      : packed(t.groups_per_crossbar > 1),
+        RB(t.row_blocks),
+        CB(t.col_blocks),
+        R(t.rows),
+        xr(s.crossbar.rows),
+        wpc(s.crossbar.cols / t.cols_per_weight),
+        cpw(t.cols_per_weight),
+        gpc(t.groups_per_crossbar),
+        group_sets(t.group_sets),
+        t(t) {
     last_rows = R - (RB - 1) * xr;
     lc_last = t.cols - (CB - 1) * wpc;
     g_last = t.groups - (group_sets - 1) * gpc;
@@ -254,7 +263,8 @@ void CopyBuilder::add_pe(const Geometry& geo, std::int64_t first, std::int64_t l
     if (ce >= ca) {
       const i64 in_rows = geo.distinct_rows(first, last);
       tw.in_rows_sum += in_rows;
-      if (memoize) pe_memo_[key] = PeMemo{in_rows, outputs, partials, cells, dac, pcols_sum, reads, cpa, rows_max};
+      if (memoize)
+        pe_memo_[key] = PeMemo{in_rows, outputs, partials, cells, dac, pcols_sum, reads, cpa, rows_max};
     }
   }
   const i64 xbars = last - first + 1;
@@ -270,7 +280,8 @@ void CopyBuilder::add_pe(const Geometry& geo, std::int64_t first, std::int64_t l
   tw.rows_max = std::max(tw.rows_max, rows_max);
 }
 
-CopyAgg CopyBuilder::build_ranges(const mapping::LayerPlacement& l, int copy, int pass, std::vector<TileAgg>& pool) {
+CopyAgg CopyBuilder::build_ranges(const mapping::LayerPlacement& l, int copy, int pass,
+                                  std::vector<TileAgg>& pool) {
   const mapping::CrossbarTiling& t = l.tiling;
   if (memo_layer_ != &l) {  // the memos hold one layer's PEs and tiles
     memo_layer_ = &l;

@@ -14,20 +14,20 @@ namespace imc::sim::fast {
 
 struct TileAgg {
   int tile = 0;
-  int pe = 0;                       // first PE of the copy on this tile (the Mvm / WeightWrite unit)
-  std::int64_t in_rows_sum = 0;     // sum over its PEs of the distinct input rows each reads
-  std::int64_t tile_in_rows = 0;    // distinct input rows of the tile
-  std::int64_t pe_outputs = 0;      // sum over its PEs of their distinct outputs
-  std::int64_t tile_outputs = 0;    // distinct outputs of the tile
-  std::int64_t dac_drives = 0;      // sum of crossbar rows (per slice)
-  std::int64_t cells = 0;           // sum of rows x physical columns (cells read per step, cells written)
-  std::int64_t xbar_reads = 0;      // sum over PEs of reads_per_slice x crossbars
-  std::int64_t col_reads = 0;       // sum over PEs of reads_per_slice x physical columns
-  std::int64_t merges_sum = 0;      // sum over PEs of partial sums - outputs
-  std::int64_t merges_max = 0;      // max of the same
-  int reads_max = 1;                // max reads per slice over its PEs
-  int cpa_max = 1;                  // max columns per ADC used
-  int rows_max = 0;                 // max crossbar rows (weight programming time)
+  int pe = 0;                     // first PE of the copy on this tile (the Mvm / WeightWrite unit)
+  std::int64_t in_rows_sum = 0;   // sum over its PEs of the distinct input rows each reads
+  std::int64_t tile_in_rows = 0;  // distinct input rows of the tile
+  std::int64_t pe_outputs = 0;    // sum over its PEs of their distinct outputs
+  std::int64_t tile_outputs = 0;  // distinct outputs of the tile
+  std::int64_t dac_drives = 0;    // sum of crossbar rows (per slice)
+  std::int64_t cells = 0;         // sum of rows x physical columns (cells read per step, cells written)
+  std::int64_t xbar_reads = 0;    // sum over PEs of reads_per_slice x crossbars
+  std::int64_t col_reads = 0;     // sum over PEs of reads_per_slice x physical columns
+  std::int64_t merges_sum = 0;    // sum over PEs of partial sums - outputs
+  std::int64_t merges_max = 0;    // max of the same
+  int reads_max = 1;              // max reads per slice over its PEs
+  int cpa_max = 1;                // max columns per ADC used
+  int rows_max = 0;               // max crossbar rows (weight programming time)
   // Filled by the evaluator: Mvm cycles = base + n x per_vector for n vectors, and the services
   // of the chunk's other ops for the two chunk sizes a layer has (cached on first use).
   std::int64_t mvm_base = 0, mvm_per_vector = 0;

@@ -163,7 +163,8 @@ void Walker::prepare_node(int i) {
   for (int in : nd.inputs)
     if (home_[std::size_t(resolve(in))] < 0)
       home_[std::size_t(resolve(in))] = home_[std::size_t(i)] < 0 ? 0 : home_[std::size_t(i)];
-  if (home_[std::size_t(i)] < 0 && nd.op != OpKind::Input) home_[std::size_t(i)] = home_[std::size_t(resolve(nd.inputs[0]))];
+  if (home_[std::size_t(i)] < 0 && nd.op != OpKind::Input)
+    home_[std::size_t(i)] = home_[std::size_t(resolve(nd.inputs[0]))];
 }
 
 void Walker::begin_node(int i, int b) {

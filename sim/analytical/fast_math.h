@@ -12,7 +12,9 @@ namespace imc::sim::fast {
 using sim::div_floor;
 
 // ceil(a / b) as mapping/lower.cpp computes it ((a + b - 1) / b), for a >= 0, b > 0.
-inline std::int64_t div_ceil(std::int64_t a, std::int64_t b) { return div_floor(a + b - 1, b); }
+inline std::int64_t div_ceil(std::int64_t a, std::int64_t b) {
+  return div_floor(a + b - 1, b);
+}
 
 // The k-th of K near-equal parts of total (lower.cpp's share()).
 inline std::int64_t share(std::int64_t total, std::int64_t k, std::int64_t K) {

@@ -16,7 +16,8 @@ namespace imc::sim::fast {
 using i64 = std::int64_t;
 
 struct Timing {
-  explicit Timing(const arch::ArchSpec& s, const arch::cost::CostTable& c) : s(s), c(c), dram(dram_channel(s)) {}
+  explicit Timing(const arch::ArchSpec& s, const arch::cost::CostTable& c)
+      : s(s), c(c), dram(dram_channel(s)) {}
   const arch::ArchSpec& s;
   const arch::cost::CostTable& c;
   DramChannel dram;

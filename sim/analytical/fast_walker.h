@@ -45,13 +45,15 @@ class Walker {
   void begin_node(int i, int b);
   void input_chunk(int i, int b, int k) { lower_input_chunk(i, b, k); }
   void crossbar_chunk(int i, int b, int k) {
-    const std::size_t c = copy_begin_[std::size_t(i)] + std::size_t(k % m_.layers[std::size_t(i)].duplication);
+    const std::size_t c =
+        copy_begin_[std::size_t(i)] + std::size_t(k % m_.layers[std::size_t(i)].duplication);
     lower_crossbar_chunk(i, b, k, copies_[c], -1);
   }
   // A layer larger than the chip: a chunk's pass waits for its previous pass. (Skipping passes by
   // max-plus periodicity does not pay: consecutive passes hold differently cut crossbar ranges.)
   void pass_chunk(int i, int b, int k, int pass) {
-    lower_crossbar_chunk(i, b, k, copies_[copy_begin_[std::size_t(i)] + std::size_t(pass)], final_end(b, i, k));
+    lower_crossbar_chunk(i, b, k, copies_[copy_begin_[std::size_t(i)] + std::size_t(pass)],
+                         final_end(b, i, k));
   }
   void digital_chunk(int i, int b, int k) { lower_digital_chunk(i, b, k); }
   void output_write(int i, int b, int k) { emit_output_write(i, b, k); }
@@ -100,7 +102,8 @@ class Walker {
   void prepare_node(int i);
 
   int hops(int a, int b) const {
-    return std::abs(rx_[std::size_t(a)] - rx_[std::size_t(b)]) + std::abs(ry_[std::size_t(a)] - ry_[std::size_t(b)]) + 1;
+    return std::abs(rx_[std::size_t(a)] - rx_[std::size_t(b)]) +
+           std::abs(ry_[std::size_t(a)] - ry_[std::size_t(b)]) + 1;
   }
 
   void add_dram_staging(int layer, i64 bits, bool to_chip);
@@ -171,20 +174,20 @@ class Walker {
   std::vector<int> chunks_, alias_, home_;
   std::vector<i64> vectors_, elem_bits_, digital_ops_;
   std::vector<DigitalKind> digital_;
-  std::vector<TileAgg> pool_;           // the tiles of every copy
-  std::vector<CopyAgg> copies_;         // copies (or passes) of node i: copy_begin_[i], ...
+  std::vector<TileAgg> pool_;    // the tiles of every copy
+  std::vector<CopyAgg> copies_;  // copies (or passes) of node i: copy_begin_[i], ...
   std::vector<std::size_t> copy_begin_;
   std::vector<std::size_t> chunk_off_;  // node i's chunks are [chunk_off_[i], chunk_off_[i + 1])
   std::size_t total_chunks_ = 0;
-  std::vector<i64> final_;              // [batch][chunk]: end of the chunk's last op (-1: none yet)
-  std::vector<int> out_tile_;           // [chunk]: tile holding it
-  i64 barrier_ = 0;                     // layer schedule: the previous layer's end
-  std::vector<InputInfo> inputs_;       // of node i: [in_begin_[i], in_begin_[i + 1])
+  std::vector<i64> final_;         // [batch][chunk]: end of the chunk's last op (-1: none yet)
+  std::vector<int> out_tile_;      // [chunk]: tile holding it
+  i64 barrier_ = 0;                // layer schedule: the previous layer's end
+  std::vector<InputInfo> inputs_;  // of node i: [in_begin_[i], in_begin_[i + 1])
   std::vector<std::size_t> in_begin_;
-  std::vector<InputShare> ins_;         // scratch: producer_side()
+  std::vector<InputShare> ins_;  // scratch: producer_side()
   std::vector<std::pair<int, i64>> src_;
-  std::vector<i64> tile_done_;          // scratch: a crossbar chunk's per-tile ends
-  std::vector<WTile> wtiles_;           // scratch: emit_weight_writes
+  std::vector<i64> tile_done_;  // scratch: a crossbar chunk's per-tile ends
+  std::vector<WTile> wtiles_;   // scratch: emit_weight_writes
 };
 
 }  // namespace imc::sim::fast

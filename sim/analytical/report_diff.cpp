@@ -19,13 +19,16 @@ std::string action_difference(const arch::ActionCounts& a, const arch::ActionCou
 }  // namespace
 
 std::string report_difference(const Report& a, const Report& b, double rel_tol) {
-  auto close = [&](double x, double y) { return std::abs(x - y) <= rel_tol * std::max(std::abs(x), std::abs(y)); };
+  auto close = [&](double x, double y) {
+    return std::abs(x - y) <= rel_tol * std::max(std::abs(x), std::abs(y));
+  };
   if (a.model != b.model || a.workload != b.workload || a.batch != b.batch || a.macs != b.macs)
     return "identity (model, workload, batch or MACs)";
   if (std::string d = action_difference(a.actions, b.actions); !d.empty()) return "total " + d;
   if (a.latency_cycles != b.latency_cycles)
     return fmt::format("latency_cycles {} vs {}", a.latency_cycles, b.latency_cycles);
-  if (!close(a.latency_ns, b.latency_ns)) return fmt::format("latency_ns {} vs {}", a.latency_ns, b.latency_ns);
+  if (!close(a.latency_ns, b.latency_ns))
+    return fmt::format("latency_ns {} vs {}", a.latency_ns, b.latency_ns);
   if (!close(a.energy_pj, b.energy_pj) || !close(a.dynamic_energy_pj, b.dynamic_energy_pj) ||
       !close(a.leakage_energy_pj, b.leakage_energy_pj))
     return fmt::format("energy_pj {} vs {}", a.energy_pj, b.energy_pj);
@@ -37,16 +40,19 @@ std::string report_difference(const Report& a, const Report& b, double rel_tol) 
   if (!close(a.area_mm2, b.area_mm2)) return "area_mm2";
   if (!close(a.utilization, b.utilization)) return "utilization";
   if (a.stalls != b.stalls) return "stalls";
-  if (a.layers.size() != b.layers.size()) return fmt::format("{} vs {} layers", a.layers.size(), b.layers.size());
+  if (a.layers.size() != b.layers.size())
+    return fmt::format("{} vs {} layers", a.layers.size(), b.layers.size());
   for (std::size_t i = 0; i < a.layers.size(); ++i) {
     const LayerReport& x = a.layers[i];
     const LayerReport& y = b.layers[i];
     const std::string where = fmt::format("layer {} ({}): ", i, y.name);
     if (x.name != y.name || x.op != y.op || x.macs != y.macs) return where + "identity (name, op or MACs)";
     if (std::string d = action_difference(x.actions, y.actions); !d.empty()) return where + d;
-    if (!close(x.energy_pj, y.energy_pj)) return where + fmt::format("energy_pj {} vs {}", x.energy_pj, y.energy_pj);
+    if (!close(x.energy_pj, y.energy_pj))
+      return where + fmt::format("energy_pj {} vs {}", x.energy_pj, y.energy_pj);
     if (x.start_cycle != y.start_cycle || x.end_cycle != y.end_cycle || x.latency_cycles != y.latency_cycles)
-      return where + fmt::format("cycles [{}, {}] vs [{}, {}]", x.start_cycle, x.end_cycle, y.start_cycle, y.end_cycle);
+      return where + fmt::format("cycles [{}, {}] vs [{}, {}]", x.start_cycle, x.end_cycle, y.start_cycle,
+                                 y.end_cycle);
     if (x.busy_cycles != y.busy_cycles) return where + "busy cycles";
     if (x.stall_cycles != y.stall_cycles) return where + "stall cycles";
   }

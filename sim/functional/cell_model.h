@@ -35,8 +35,8 @@ class CellModel {
   explicit CellModel(const arch::DeviceSpec& device);
 
   int levels() const { return levels_; }
-  double g_off() const { return g_off_; }        // normalized off conductance
-  double level_step() const { return step_; }    // normalized conductance between two levels
+  double g_off() const { return g_off_; }      // normalized off conductance
+  double level_step() const { return step_; }  // normalized conductance between two levels
   // The conductance a cell programmed to `level` reads (normalized, above G_off, in level steps),
   // with this cell's draw of variation and faults taken from `rng`, and drift applied.
   float program(int level, Rng& rng) const;

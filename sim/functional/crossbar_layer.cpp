@@ -34,7 +34,8 @@ using IntMat = Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen
 
 // One DAC slice of the inputs: bits [shift, shift + dac_bits) of rows [row0, row0 + rows).
 // Returns false when every value is 0 (no row is driven).
-bool dac_slice(const IntMat& xu, std::int64_t row0, std::int64_t rows, int shift, std::int32_t mask, RowMat& d) {
+bool dac_slice(const IntMat& xu, std::int64_t row0, std::int64_t rows, int shift, std::int32_t mask,
+               RowMat& d) {
   d.resize(xu.rows(), rows);
   std::int32_t any = 0;
   for (std::int64_t n = 0; n < xu.rows(); ++n) {
@@ -55,7 +56,7 @@ struct Chunk {
   std::int64_t row0 = 0, rows = 0;
   // rows x padded(packed cols), zero-padded: programmed conductance above G_off, in level steps
   RowMat g;
-  RowMat h;  // read noise only: squared absolute conductance (level-step units), same shape
+  RowMat h;         // read noise only: squared absolute conductance (level-step units), same shape
   double step = 1;  // ADC step in level units
   // Reads of few rows with 1-bit DACs and no read noise: the clipped ADC codes of every subset of
   // driven rows (2^rows x padded cols, row subset = bit mask), and per subset the codes clipped
@@ -89,10 +90,12 @@ struct CrossbarLayer::Impl {
     if (std::int64_t(w.size()) != m.groups * m.rows * m.cols)
       throw std::invalid_argument("CrossbarLayer: weight count does not match groups x rows x cols");
     if (opt.weight_bits < 2 || opt.input_bits < 1 || (opt.signed_inputs && opt.input_bits < 2))
-      throw std::invalid_argument("CrossbarLayer: weight_bits >= 2 and input_bits >= 1 (2 if signed) required");
+      throw std::invalid_argument(
+          "CrossbarLayer: weight_bits >= 2 and input_bits >= 1 (2 if signed) required");
     const std::int32_t wmax = (1 << (opt.weight_bits - 1)) - 1;
     for (auto v : w)
-      if (v > wmax || v < -wmax) throw std::invalid_argument("CrossbarLayer: weight outside the signed weight_bits range");
+      if (v > wmax || v < -wmax)
+        throw std::invalid_argument("CrossbarLayer: weight outside the signed weight_bits range");
     tiling = mapping::tile_matrix(m, spec, opt.weight_bits, opt.input_bits);
     slices = tiling.slices_per_weight;
     diff = spec.crossbar.signed_scheme == "differential" ? 2 : 1;
@@ -104,7 +107,8 @@ struct CrossbarLayer::Impl {
     col_sums.assign(std::size_t(m.groups * m.cols), 0.0);
     for (std::int64_t g = 0; g < m.groups; ++g)
       for (std::int64_t r = 0; r < m.rows; ++r)
-        for (std::int64_t c = 0; c < m.cols; ++c) col_sums[std::size_t(g * m.cols + c)] += w[std::size_t((g * m.rows + r) * m.cols + c)];
+        for (std::int64_t c = 0; c < m.cols; ++c)
+          col_sums[std::size_t(g * m.cols + c)] += w[std::size_t((g * m.rows + r) * m.cols + c)];
     program();
   }
 
@@ -116,8 +120,10 @@ struct CrossbarLayer::Impl {
     const std::int64_t j = p / (slices * diff), k = (p / diff) % slices, sign = p % diff;
     const std::int32_t v = w[std::size_t(((first_group + gr) * m.rows + r) * m.cols + j)];
     std::int64_t mag;
-    if (diff == 2) mag = sign == 0 ? std::max(v, 0) : std::max(-v, 0);
-    else mag = std::int64_t(v) + (std::int64_t(1) << (opt.weight_bits - 1));
+    if (diff == 2)
+      mag = sign == 0 ? std::max(v, 0) : std::max(-v, 0);
+    else
+      mag = std::int64_t(v) + (std::int64_t(1) << (opt.weight_bits - 1));
     return int((mag >> (k * cell_bits)) & (levels - 1));
   }
 
@@ -129,16 +135,17 @@ struct CrossbarLayer::Impl {
   void set_steps() {
     for (auto& s : sets)
       for (auto& c : s.chunks)
-        c.step = adc_step(opt.adc_full_scale > 0 ? opt.adc_full_scale : read_full_scale(c.rows), spec.adc.bits);
+        c.step =
+            adc_step(opt.adc_full_scale > 0 ? opt.adc_full_scale : read_full_scale(c.rows), spec.adc.bits);
     std::int64_t table_floats = 0;
     for (auto& s : sets)
       for (auto& c : s.chunks) table_floats += code_table(c, table_floats);
   }
 
   // The ADC codes of every subset of a read's rows, where that is small (at most kTableRows rows,
-  // kTableFloats codes, kLayerTableFloats for the layer) and exact: 1-bit DACs (a read sums the conductance rows of its set input
-  // bits) and no read noise. Each subset's column sums are formed in increasing row order, the
-  // order gather_bits() adds them in, so the table holds the very codes run() would compute.
+  // kTableFloats codes, kLayerTableFloats for the layer) and exact: 1-bit DACs (a read sums the conductance
+  // rows of its set input bits) and no read noise. Each subset's column sums are formed in increasing row
+  // order, the order gather_bits() adds them in, so the table holds the very codes run() would compute.
   // Returns the table's size in floats (0: none); `used` is what the layer's tables hold already.
   std::int64_t code_table(Chunk& c, std::int64_t used) const {
     c.codes.clear();
@@ -265,9 +272,11 @@ struct CrossbarLayer::Impl {
           noise.clear();
           if (sigma > 0)
             for (int s = 0; s < input_slices; ++s)
-              noise.emplace_back(opt.seed, 0x4ead ^ (call_id << 16), std::uint64_t(t), ci * 64 + std::uint64_t(s));
+              noise.emplace_back(opt.seed, 0x4ead ^ (call_id << 16), std::uint64_t(t),
+                                 ci * 64 + std::uint64_t(s));
           const float inv_step = float(1.0 / c.step);  // a power of two: exact
-          for (int s = 0; s < input_slices; ++s) slice_scale[std::size_t(s)] = float(std::ldexp(c.step, s * dac_bits));
+          for (int s = 0; s < input_slices; ++s)
+            slice_scale[std::size_t(s)] = float(std::ldexp(c.step, s * dac_bits));
           for (std::int64_t n = 0; n < nb; ++n) {
             const std::int32_t* xr = xu.data() + n * xu.cols() + c.row0;
             const std::int64_t words = (c.rows + 63) / 64;
@@ -281,7 +290,8 @@ struct CrossbarLayer::Impl {
                 any |= mask != 0;
               }
               if (!any) continue;
-              table_sum(c.codes.data(), ld, plane_buf.data(), input_slices, slice_scale.data(), chunk_sum.data());
+              table_sum(c.codes.data(), ld, plane_buf.data(), input_slices, slice_scale.data(),
+                        chunk_sum.data());
               double* arow = acc.data() + n * acc.cols();
               for (std::int64_t i = 0; i < pcol; ++i) arow[i] += double(chunk_sum[std::size_t(i)]);
               continue;
@@ -328,14 +338,19 @@ struct CrossbarLayer::Impl {
               if (dac_bits == 1 && sigma <= 0) {
                 hi_lo = gather_adc(c.g.data(), ld, plane, words, adc, yv.data(), chunk_sum.data());
               } else {
-                if (dac_bits == 1) gather_bits(c.g.data(), ld, plane, words, yv.data());
-                else gather<false>(c.g.data(), ld, a, na, yv.data());
+                if (dac_bits == 1)
+                  gather_bits(c.g.data(), ld, plane, words, yv.data());
+                else
+                  gather<false>(c.g.data(), ld, a, na, yv.data());
                 if (sigma > 0) {
-                  if (dac_bits == 1) gather_bits(c.h.data(), ld, plane, words, var.data());
-                  else gather<true>(c.h.data(), ld, a, na, var.data());
+                  if (dac_bits == 1)
+                    gather_bits(c.h.data(), ld, plane, words, var.data());
+                  else
+                    gather<true>(c.h.data(), ld, a, na, var.data());
                   Rng& rng = noise[std::size_t(s)];
                   for (std::int64_t i = 0; i < pcol; ++i)
-                    yv[std::size_t(i)] += float(sigma * std::sqrt(double(var[std::size_t(i)])) * rng.normal());
+                    yv[std::size_t(i)] +=
+                        float(sigma * std::sqrt(double(var[std::size_t(i)])) * rng.normal());
                 }
                 hi_lo = adc_accumulate(yv.data(), ld, adc, chunk_sum.data());
               }
@@ -362,9 +377,8 @@ struct CrossbarLayer::Impl {
   }
 
   // Shift-add over weight slices, differential / offset subtraction, signed-input correction.
-  void combine(const GroupSet& set,
-               const IntMat& xu,
-               const RowMatD& acc, std::int64_t n0, std::int64_t nb, float* y, std::int64_t out_width) const {
+  void combine(const GroupSet& set, const IntMat& xu, const RowMatD& acc, std::int64_t n0, std::int64_t nb,
+               float* y, std::int64_t out_width) const {
     const double w_off = diff == 2 ? 0.0 : std::ldexp(1.0, opt.weight_bits - 1);
     const double x_off = opt.signed_inputs ? std::ldexp(1.0, opt.input_bits - 1) : 0.0;
     std::vector<double> slice_weight(static_cast<std::size_t>(slices));
@@ -387,7 +401,8 @@ struct CrossbarLayer::Impl {
           const double sw = slice_weight[std::size_t(k)];  // a power of two
           const double* ak = a + std::int64_t(k) * diff;
           if (diff == 2)
-            for (std::int64_t j = 0; j < m.cols; ++j) v[std::size_t(j)] += (ak[j * stride] - ak[j * stride + 1]) * sw;
+            for (std::int64_t j = 0; j < m.cols; ++j)
+              v[std::size_t(j)] += (ak[j * stride] - ak[j * stride + 1]) * sw;
           else
             for (std::int64_t j = 0; j < m.cols; ++j) v[std::size_t(j)] += ak[j * stride] * sw;
         }
@@ -405,7 +420,8 @@ struct CrossbarLayer::Impl {
       for (const Chunk& c : set.chunks) {
         RowMat nominal(c.rows, pcol);
         for (std::int64_t i = 0; i < c.rows; ++i)
-          for (std::int64_t p = 0; p < pcol; ++p) nominal(i, p) = float(level(set.first_group, c.row0 + i, p));
+          for (std::int64_t p = 0; p < pcol; ++p)
+            nominal(i, p) = float(level(set.first_group, c.row0 + i, p));
         for (std::int64_t n0 = 0; n0 < vectors; n0 += kBlockVectors) {
           const std::int64_t nb = std::min(kBlockVectors, vectors - n0);
           IntMat xu;
@@ -434,7 +450,8 @@ void CrossbarLayer::run(const float* x, std::int64_t vectors, float* y, std::uin
   impl_->run(x, vectors, y, call_id);
 }
 
-std::vector<float> CrossbarLayer::run(const std::vector<float>& x, std::int64_t vectors, std::uint64_t call_id) {
+std::vector<float> CrossbarLayer::run(const std::vector<float>& x, std::int64_t vectors,
+                                      std::uint64_t call_id) {
   if (std::int64_t(x.size()) != vectors * impl_->m.groups * impl_->m.rows)
     throw std::invalid_argument("CrossbarLayer::run: input size is not vectors x groups x rows");
   std::vector<float> y(std::size_t(vectors * impl_->m.groups * impl_->m.cols));
@@ -451,8 +468,14 @@ void CrossbarLayer::set_adc_full_scale(double level_units) {
   impl_->set_steps();
 }
 
-const mapping::CrossbarTiling& CrossbarLayer::tiling() const { return impl_->tiling; }
-const LayerStats& CrossbarLayer::stats() const { return impl_->stats; }
-void CrossbarLayer::reset_stats() { impl_->stats = {}; }
+const mapping::CrossbarTiling& CrossbarLayer::tiling() const {
+  return impl_->tiling;
+}
+const LayerStats& CrossbarLayer::stats() const {
+  return impl_->stats;
+}
+void CrossbarLayer::reset_stats() {
+  impl_->stats = {};
+}
 
 }  // namespace imc::sim::functional

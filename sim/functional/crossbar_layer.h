@@ -51,8 +51,8 @@ class CrossbarLayer {
  public:
   // `weights`: groups x rows x cols signed integers (row-major per group: w[g][r][c]), with
   // |w| <= 2^(weight_bits-1) - 1. The matrix shape comes from `m` (rows, cols, groups).
-  CrossbarLayer(const arch::ArchSpec& spec, const workloads::WeightMatrix& m, const std::vector<std::int32_t>& weights,
-                const LayerOptions& options);
+  CrossbarLayer(const arch::ArchSpec& spec, const workloads::WeightMatrix& m,
+                const std::vector<std::int32_t>& weights, const LayerOptions& options);
   ~CrossbarLayer();
   CrossbarLayer(CrossbarLayer&&) noexcept;
   CrossbarLayer& operator=(CrossbarLayer&&) noexcept;

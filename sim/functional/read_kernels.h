@@ -33,14 +33,30 @@ template <class F>
 inline void for_each_tile(std::int64_t ld, F&& f) {
   for (std::int64_t c0 = 0; c0 < ld; c0 += kTileVectors * kLanes) {
     switch (std::min<std::int64_t>(kTileVectors, (ld - c0) / kLanes)) {
-      case 8: f(std::integral_constant<int, 8>{}, c0); break;
-      case 7: f(std::integral_constant<int, 7>{}, c0); break;
-      case 6: f(std::integral_constant<int, 6>{}, c0); break;
-      case 5: f(std::integral_constant<int, 5>{}, c0); break;
-      case 4: f(std::integral_constant<int, 4>{}, c0); break;
-      case 3: f(std::integral_constant<int, 3>{}, c0); break;
-      case 2: f(std::integral_constant<int, 2>{}, c0); break;
-      default: f(std::integral_constant<int, 1>{}, c0); break;
+      case 8:
+        f(std::integral_constant<int, 8>{}, c0);
+        break;
+      case 7:
+        f(std::integral_constant<int, 7>{}, c0);
+        break;
+      case 6:
+        f(std::integral_constant<int, 6>{}, c0);
+        break;
+      case 5:
+        f(std::integral_constant<int, 5>{}, c0);
+        break;
+      case 4:
+        f(std::integral_constant<int, 4>{}, c0);
+        break;
+      case 3:
+        f(std::integral_constant<int, 3>{}, c0);
+        break;
+      case 2:
+        f(std::integral_constant<int, 2>{}, c0);
+        break;
+      default:
+        f(std::integral_constant<int, 1>{}, c0);
+        break;
     }
   }
 }
@@ -63,15 +79,18 @@ void gather_tile(const float* g, std::int64_t ld, const Active* e, std::size_t n
 // y[0, ld) for a row-major g with `ld` (a multiple of 16) floats per row.
 template <bool SQUARE>
 void gather(const float* g, std::int64_t ld, const Active* e, std::size_t ne, float* y) {
-  for_each_tile(ld, [&](auto t, std::int64_t c0) { gather_tile<decltype(t)::value, SQUARE>(g + c0, ld, e, ne, y + c0); });
+  for_each_tile(ld, [&](auto t, std::int64_t c0) {
+    gather_tile<decltype(t)::value, SQUARE>(g + c0, ld, e, ne, y + c0);
+  });
 }
 
 // 1-bit DACs: the rows driven in one read are the set bits of that slice's bit plane of the inputs.
 // acc[0, T) = sum over set bits r of plane[0, words) of g[r][0, 16 T), in registers (inlined into
 // gather_bits_tile, which stores it in y, and gather_adc_tile, which converts it).
 template <int T>
-__attribute__((always_inline)) inline void sum_set_rows(const float* g, std::int64_t ld, const std::uint64_t* plane,
-                                                        std::int64_t words, v16 (&acc)[T]) {
+__attribute__((always_inline)) inline void sum_set_rows(const float* g, std::int64_t ld,
+                                                        const std::uint64_t* plane, std::int64_t words,
+                                                        v16 (&acc)[T]) {
   std::memset(static_cast<void*>(acc), 0, sizeof acc);
   for (std::int64_t q = 0; q < words; ++q)
     for (std::uint64_t w = plane[q]; w != 0; w &= w - 1) {
@@ -81,20 +100,25 @@ __attribute__((always_inline)) inline void sum_set_rows(const float* g, std::int
 }
 
 template <int T>
-void gather_bits_tile(const float* g, std::int64_t ld, const std::uint64_t* plane, std::int64_t words, float* y) {
+void gather_bits_tile(const float* g, std::int64_t ld, const std::uint64_t* plane, std::int64_t words,
+                      float* y) {
   v16 acc[T];
   sum_set_rows<T>(g, ld, plane, words, acc);
   v16* out = reinterpret_cast<v16*>(y);
   for (int j = 0; j < T; ++j) out[j] = acc[j];
 }
 
-inline void gather_bits(const float* g, std::int64_t ld, const std::uint64_t* plane, std::int64_t words, float* y) {
-  for_each_tile(ld, [&](auto t, std::int64_t c0) { gather_bits_tile<decltype(t)::value>(g + c0, ld, plane, words, y + c0); });
+inline void gather_bits(const float* g, std::int64_t ld, const std::uint64_t* plane, std::int64_t words,
+                        float* y) {
+  for_each_tile(ld, [&](auto t, std::int64_t c0) {
+    gather_bits_tile<decltype(t)::value>(g + c0, ld, plane, words, y + c0);
+  });
 }
 
 // Bit planes of one vector's inputs to a read: bit (r % 64) of planes[s * words + r / 64] is bit s of
 // xr[r], for s < slices (<= 31).
-inline void bit_planes(const std::int32_t* xr, std::int64_t rows, int slices, std::int64_t words, std::uint64_t* planes) {
+inline void bit_planes(const std::int32_t* xr, std::int64_t rows, int slices, std::int64_t words,
+                       std::uint64_t* planes) {
   std::fill(planes, planes + slices * words, std::uint64_t(0));
   std::int64_t r = 0;
 #ifdef __AVX2__
@@ -110,7 +134,8 @@ inline void bit_planes(const std::int32_t* xr, std::int64_t rows, int slices, st
   }
 #endif
   for (; r < rows; ++r)
-    for (int s = 0; s < slices; ++s) planes[s * words + r / 64] |= std::uint64_t((xr[r] >> s) & 1) << (r % 64);
+    for (int s = 0; s < slices; ++s)
+      planes[s * words + r / 64] |= std::uint64_t((xr[r] >> s) & 1) << (r % 64);
 }
 
 typedef std::int32_t v16i __attribute__((vector_size(64)));
@@ -174,8 +199,8 @@ inline std::int64_t adc_accumulate(const float* y, std::int64_t n, const Adc& a,
 // 1-bit DACs without read noise, one pass: the column sums of the rows set in plane[0, words)
 // (as gather_bits_tile), kept in y[0, 16 T) and converted (adc_codes) into sum[0, 16 T).
 template <int T>
-void gather_adc_tile(const float* g, std::int64_t ld, const std::uint64_t* plane, std::int64_t words, const Adc& a,
-                     float* y, float* sum, v16& vmax, v16& vmin) {
+void gather_adc_tile(const float* g, std::int64_t ld, const std::uint64_t* plane, std::int64_t words,
+                     const Adc& a, float* y, float* sum, v16& vmax, v16& vmin) {
   v16 acc[T];
   sum_set_rows<T>(g, ld, plane, words, acc);
   v16* out = reinterpret_cast<v16*>(y);
@@ -188,8 +213,8 @@ void gather_adc_tile(const float* g, std::int64_t ld, const std::uint64_t* plane
   }
 }
 
-inline std::int64_t gather_adc(const float* g, std::int64_t ld, const std::uint64_t* plane, std::int64_t words, const Adc& a,
-                               float* y, float* sum) {
+inline std::int64_t gather_adc(const float* g, std::int64_t ld, const std::uint64_t* plane,
+                               std::int64_t words, const Adc& a, float* y, float* sum) {
   v16 vmax = {}, vmin = {};  // the padding columns read 0 anyway
   for_each_tile(ld, [&](auto t, std::int64_t c0) {
     gather_adc_tile<decltype(t)::value>(g + c0, ld, plane, words, a, y + c0, sum + c0, vmax, vmin);
@@ -201,8 +226,8 @@ inline std::int64_t gather_adc(const float* g, std::int64_t ld, const std::uint6
 // Reads with a code table (CrossbarLayer's Chunk::codes): out[0, 16 T) = sum over the input slices
 // s < slices with a non-zero row mask of codes[mask_s][0, 16 T) x scale[s], in registers.
 template <int T>
-void table_sum_tile(const float* codes, std::int64_t ld, const std::uint64_t* masks, int slices, const float* scale,
-                    float* out) {
+void table_sum_tile(const float* codes, std::int64_t ld, const std::uint64_t* masks, int slices,
+                    const float* scale, float* out) {
   v16 acc[T];
   std::memset(static_cast<void*>(acc), 0, sizeof acc);
   for (int s = 0; s < slices; ++s) {
@@ -214,17 +239,19 @@ void table_sum_tile(const float* codes, std::int64_t ld, const std::uint64_t* ma
   for (int j = 0; j < T; ++j) o[j] = acc[j];
 }
 
-inline void table_sum(const float* codes, std::int64_t ld, const std::uint64_t* masks, int slices, const float* scale,
-                      float* out) {
+inline void table_sum(const float* codes, std::int64_t ld, const std::uint64_t* masks, int slices,
+                      const float* scale, float* out) {
   for_each_tile(ld, [&](auto t, std::int64_t c0) {
     table_sum_tile<decltype(t)::value>(codes + c0, ld, masks, slices, scale, out + c0);
   });
 }
 
-constexpr std::int64_t kTableRows = 12;            // reads of at most this many rows ...
-constexpr std::int64_t kTableFloats = 1 << 19;     // ... get a code table of at most 2 MB,
+constexpr std::int64_t kTableRows = 12;              // reads of at most this many rows ...
+constexpr std::int64_t kTableFloats = 1 << 19;       // ... get a code table of at most 2 MB,
 constexpr std::int64_t kLayerTableFloats = 1 << 23;  // ... up to 32 MB per layer
 
-inline std::int64_t padded(std::int64_t cols) { return (cols + kLanes - 1) / kLanes * kLanes; }
+inline std::int64_t padded(std::int64_t cols) {
+  return (cols + kLanes - 1) / kLanes * kLanes;
+}
 
 }  // namespace imc::sim::functional::kernels

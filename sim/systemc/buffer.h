@@ -8,9 +8,8 @@
 // space is returned.
 #pragma once
 
-#include <systemc>
-
 #include <cstdint>
+#include <systemc>
 #include <vector>
 
 #include "arch/spec.h"
@@ -35,7 +34,9 @@ class Buffer : public sc_core::sc_module {
   std::int64_t capacity_bits() const { return capacity_; }
   std::int64_t used_bits(std::int64_t t) const;  // held + what draining data still occupies at t
   // Would `bits` fit at cycle t (with the draining known now)?
-  bool fits_at(std::int64_t bits, std::int64_t t) const { return !modeled() || used_bits(t) + bits <= capacity_; }
+  bool fits_at(std::int64_t bits, std::int64_t t) const {
+    return !modeled() || used_bits(t) + bits <= capacity_;
+  }
   // Earliest cycle >= now from which a producer filling `bits` over `fill` cycles fits by the time
   // it is done (kNever: draining alone will not make room).
   std::int64_t earliest_start(std::int64_t bits, std::int64_t fill, std::int64_t now) const;

@@ -4,9 +4,8 @@
 // buffer space each op needs (OpTracker).
 #pragma once
 
-#include <systemc>
-
 #include <memory>
+#include <systemc>
 #include <vector>
 
 #include "mapping/program.h"

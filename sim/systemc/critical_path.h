@@ -6,8 +6,8 @@
 // the way, every delay the analytical model cannot see is summed by reason: an op's own wait for
 // buffer space (buffer_full), a Send's time beyond its idle-mesh latency when the path goes
 // through its completion, or its injection held by back-pressure when the path goes through its
-// release, or a release the mesh confirmed late (network_contention). The busy time of units (queueing in program order) is on the path
-// of both models and is not counted.
+// release, or a release the mesh confirmed late (network_contention). The busy time of units (queueing in
+// program order) is on the path of both models and is not counted.
 #pragma once
 
 #include <cstdint>

@@ -177,8 +177,9 @@ void Mesh::on_head(int p) {
 std::int64_t Mesh::room_at(Channel& c, const Packet& p, std::int64_t t) const {
   if (!c.vct_gate) return t;
   // Packets whose every flit has left before the channel was last free are gone for good.
-  std::erase_if(c.occupants,
-                [&](const Channel::Occupant& o) { return o.leaves < kNever && o.leaves + o.flits <= c.free_at; });
+  std::erase_if(c.occupants, [&](const Channel::Occupant& o) {
+    return o.leaves < kNever && o.leaves + o.flits <= c.free_at;
+  });
   auto used = [&](std::int64_t at) {
     std::int64_t u = 0;
     for (const auto& o : c.occupants)

@@ -28,11 +28,10 @@
 // wormhole rule, so a free-flowing stream never waits), and a packet still blocked frees nothing.
 #pragma once
 
-#include <systemc>
-
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <systemc>
 #include <utility>
 #include <vector>
 
@@ -103,8 +102,8 @@ class Mesh : public sc_core::sc_module {
       std::int64_t leaves;  // slot its first flit frees its place (kNever: not known yet)
     };
     std::vector<Occupant> occupants;  // packets in (or entering) the downstream buffer
-    std::int64_t free_at = 0;  // slot from which the next packet may pass (when no holder)
-    int holder = -1;           // packet whose release is not final yet
+    std::int64_t free_at = 0;         // slot from which the next packet may pass (when no holder)
+    int holder = -1;                  // packet whose release is not final yet
     std::deque<std::pair<int, std::int64_t>> waiters;  // (packet, request slot), FIFO
     std::int64_t busy_slots = 0;
     bool is_link = false;
@@ -119,12 +118,12 @@ class Mesh : public sc_core::sc_module {
     int msg = -1;
     int flits = 0;
     int dst_tile = 0;
-    int h = 0;         // routers on its path; channel positions 0..h
-    int pos = 0;       // path position of next_ch
-    int next_ch = -1;  // the channel its head requests next
-    int prev_ch = -1;  // the channel it entered its current router's buffer through
-    std::int64_t q = 0;  // request slot for next_ch
-    std::int64_t D = 0;  // idle-mesh offset of position pos
+    int h = 0;                // routers on its path; channel positions 0..h
+    int pos = 0;              // path position of next_ch
+    int next_ch = -1;         // the channel its head requests next
+    int prev_ch = -1;         // the channel it entered its current router's buffer through
+    std::int64_t q = 0;       // request slot for next_ch
+    std::int64_t D = 0;       // idle-mesh offset of position pos
     std::vector<Hold> holds;  // channels held, release not final yet (oldest first; a few)
   };
   // Packets are created one at a time, when the previous one has left the injection port (the
@@ -162,9 +161,9 @@ class Mesh : public sc_core::sc_module {
   const SimSpec& spec_;
   Stats& stats_;
   int mx_, my_, tpr_, routers_n_, tiles_;
-  int B_;              // flit slots per cycle
-  int Bf_;             // router input buffer depth (flits)
-  std::int64_t R_;     // router pipeline, slots
+  int B_;           // flit slots per cycle
+  int Bf_;          // router input buffer depth (flits)
+  std::int64_t R_;  // router pipeline, slots
   bool vct_, xy_;
   std::vector<Channel> ch_;
   std::vector<std::unique_ptr<Router>> routers_;

@@ -16,9 +16,13 @@ Unit::Timing NetworkInterface::begin(int id, const mapping::Op& op, std::int64_t
   return Timing{0, 0, true};
 }
 
-void NetworkInterface::injected(int, std::int64_t cycle) { release_at(cycle); }
+void NetworkInterface::injected(int, std::int64_t cycle) {
+  release_at(cycle);
+}
 
-void NetworkInterface::delivered(int tag, std::int64_t cycle) { complete_at(tag, cycle); }
+void NetworkInterface::delivered(int tag, std::int64_t cycle) {
+  complete_at(tag, cycle);
+}
 
 void NetworkInterface::finished(int id, const mapping::Op& op, std::int64_t now) {
   if (op.type != mapping::OpType::Send) return;

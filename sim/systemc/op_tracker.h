@@ -5,9 +5,10 @@
 //
 // Buffer accounting (the "sound, documented" rule; docs/systemc.md has the worked reasoning):
 //  - An op reserves space in every buffer it writes, as its action counts say: PeInBufWrite in the
-//    PE input buffers of each Mvm it feeds (what that Mvm reads, spread over its pe_count PEs), TileBufWrite in its tile's buffer, TileOutBufWrite in its
-//    tile's output buffer, GlobalBufWrite in the global buffer. The PE output buffer is drained at
-//    every MVM step by the shift-add path (inside mvm_step_cycles), so it holds nothing across ops.
+//    PE input buffers of each Mvm it feeds (what that Mvm reads, spread over its pe_count PEs), TileBufWrite
+//    in its tile's buffer, TileOutBufWrite in its tile's output buffer, GlobalBufWrite in the global buffer.
+//    The PE output buffer is drained at every MVM step by the shift-add path (inside mvm_step_cycles), so it
+//    holds nothing across ops.
 //  - Data streams through buffers as through a FIFO between a producer and its consumers. The
 //    space is held from the producer's start until the last of its consumers starts (its direct
 //    dependents on the same tile (and PE) that read that buffer); then it drains linearly while
@@ -106,9 +107,9 @@ class OpTracker {
   std::vector<std::int64_t> ready_at_;
   std::vector<std::vector<int>> dependents_;
   std::vector<OpExecutor*> exec_;
-  std::vector<std::vector<Use>> uses_;                       // per producer
-  std::vector<std::vector<std::pair<int, int>>> consumes_;   // per consumer: (producer, use index)
-  std::vector<std::vector<std::pair<int, int>>> held_;       // per buffer index: uses held in full
+  std::vector<std::vector<Use>> uses_;                      // per producer
+  std::vector<std::vector<std::pair<int, int>>> consumes_;  // per consumer: (producer, use index)
+  std::vector<std::vector<std::pair<int, int>>> held_;      // per buffer index: uses held in full
   std::int64_t progress_every_ = 0;
   std::function<void(std::int64_t, std::int64_t, std::int64_t)> progress_;
 };

@@ -9,18 +9,26 @@
 // and drive the kernel with sc_start(), so sc_main is never called; it exists only so that every
 // executable linking the SystemC model links. It lives in this file because every module uses
 // SimSpec, which guarantees the linker pulls it in from the static library.
-int sc_main(int, char*[]) { return 1; }
+int sc_main(int, char*[]) {
+  return 1;
+}
 
 namespace imc::sim::systemc {
 
 const char* to_string(Stall s) {
   switch (s) {
-    case Stall::AdcBusy: return "adc_busy";
-    case Stall::UnitBusy: return "unit_busy";
-    case Stall::BufferFull: return "buffer_full";
-    case Stall::NetworkContention: return "network_contention";
-    case Stall::Dram: return "dram";
-    case Stall::kCount: break;
+    case Stall::AdcBusy:
+      return "adc_busy";
+    case Stall::UnitBusy:
+      return "unit_busy";
+    case Stall::BufferFull:
+      return "buffer_full";
+    case Stall::NetworkContention:
+      return "network_contention";
+    case Stall::Dram:
+      return "dram";
+    case Stall::kCount:
+      break;
   }
   return "?";
 }

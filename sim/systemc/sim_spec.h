@@ -3,11 +3,10 @@
 // mapping of integer cycles of the digital clock onto SystemC time. Modules read no globals.
 #pragma once
 
-#include <systemc>
-
 #include <cstdint>
 #include <functional>
 #include <queue>
+#include <systemc>
 #include <vector>
 
 #include "arch/cost.h"
@@ -26,7 +25,7 @@ struct SimSpec {
   // model times are whole cycles, so the rounding never changes a cycle count).
   sc_core::sc_time cycle;
 
-  std::int64_t now() const;                         // current time in cycles
+  std::int64_t now() const;                           // current time in cycles
   sc_core::sc_time delay(std::int64_t cycles) const;  // a SystemC delay of `cycles` (>= 0)
 };
 

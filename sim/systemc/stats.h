@@ -24,19 +24,19 @@ inline constexpr int kStallCount = static_cast<int>(Stall::kCount);
 const char* to_string(Stall s);
 
 struct OpRecord {
-  std::int64_t ready = -1;    // cycle its last dependency completed (0 with none)
+  std::int64_t ready = -1;  // cycle its last dependency completed (0 with none)
   std::int64_t start = -1;
-  std::int64_t done = -1;     // completion (dependents may start)
-  std::int64_t release = -1;  // the unit was free again for the next op of its stream
+  std::int64_t done = -1;                         // completion (dependents may start)
+  std::int64_t release = -1;                      // the unit was free again for the next op of its stream
   std::array<std::int64_t, kStallCount> stall{};  // its waits by reason (see Unit::start)
-  std::int64_t space_wait = 0;    // of which: its own wait for buffer space
-  std::int64_t late_release = 0;  // of which: its unit's release confirmed late by the mesh
+  std::int64_t space_wait = 0;                    // of which: its own wait for buffer space
+  std::int64_t late_release = 0;                  // of which: its unit's release confirmed late by the mesh
 };
 
 struct UnitStats {
   std::int64_t ops = 0;
-  std::int64_t busy_cycles = 0;   // sum of occupancy
-  std::int64_t wait_cycles = 0;   // ready ops waiting for this unit
+  std::int64_t busy_cycles = 0;      // sum of occupancy
+  std::int64_t wait_cycles = 0;      // ready ops waiting for this unit
   std::int64_t adc_busy_cycles = 0;  // PEs: cycles the ADC bank converts (steps x ADC time)
 };
 
@@ -60,8 +60,8 @@ struct NocStats {
 struct Stats {
   explicit Stats(std::size_t ops = 0) : ops(ops) {}
   std::vector<OpRecord> ops;
-  std::int64_t events = 0;           // process activations (each handles the work due at its time)
-  std::int64_t completed = 0;        // ops completed
+  std::int64_t events = 0;             // process activations (each handles the work due at its time)
+  std::int64_t completed = 0;          // ops completed
   std::int64_t forced_admissions = 0;  // op-level buffer deadlocks broken (see docs/systemc.md)
   NocStats noc;
 };

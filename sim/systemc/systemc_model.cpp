@@ -20,8 +20,8 @@
 
 namespace imc::sim {
 
-using systemc::Stats;
 using systemc::Stall;
+using systemc::Stats;
 
 namespace {
 
@@ -93,7 +93,8 @@ Report SystemCModel::evaluate(const arch::ArchSpec& spec, const arch::cost::Cost
                               const mapping::Program& program) {
   if (g_kernel_used.exchange(true))
     throw std::logic_error(
-        "SystemCModel::evaluate: SystemC elaborates once per process; use run_systemc_in_child for further runs");
+        "SystemCModel::evaluate: SystemC elaborates once per process; use run_systemc_in_child for further "
+        "runs");
   const auto t0 = std::chrono::steady_clock::now();
   stats_ = std::make_unique<Stats>(program.ops.size());
   systemc::SimSpec sim_spec(spec, costs);
@@ -119,7 +120,8 @@ Report SystemCModel::evaluate(const arch::ArchSpec& spec, const arch::cost::Cost
 Report run_systemc_in_child(const arch::ArchSpec& spec, const mapping::Program& program,
                             const SystemCOptions& options, ChildRunInfo* info) {
   int fds[2];
-  if (::pipe(fds) != 0) throw std::runtime_error(fmt::format("systemc: pipe failed: {}", std::strerror(errno)));
+  if (::pipe(fds) != 0)
+    throw std::runtime_error(fmt::format("systemc: pipe failed: {}", std::strerror(errno)));
   const auto t0 = std::chrono::steady_clock::now();
   const pid_t pid = ::fork();
   if (pid < 0) {
@@ -163,21 +165,23 @@ Report run_systemc_in_child(const arch::ArchSpec& spec, const mapping::Program& 
     info->peak_rss_kb = ru.ru_maxrss;
   }
   if (WIFSIGNALED(status))
-    throw std::runtime_error(fmt::format("systemc: the simulation process was killed by signal {}", WTERMSIG(status)));
+    throw std::runtime_error(
+        fmt::format("systemc: the simulation process was killed by signal {}", WTERMSIG(status)));
   const std::size_t nl = data.find('\n');
   const std::string head = data.substr(0, nl);
   const std::string body = nl == std::string::npos ? "" : data.substr(nl + 1);
   if (head == "OK") {
     const nlohmann::json j = nlohmann::json::parse(body);
     if (info) {
-      info->critical_path.layers = j.at("critical_layers").get<std::vector<std::map<std::string, std::int64_t>>>();
+      info->critical_path.layers =
+          j.at("critical_layers").get<std::vector<std::map<std::string, std::int64_t>>>();
       info->critical_path.total = j.at("critical_total").get<std::map<std::string, std::int64_t>>();
     }
     return report_from_json(j.at("report"));
   }
   if (head == "INPUT") throw common::InputError(body);
-  throw std::runtime_error(body.empty() ? fmt::format("systemc: the simulation process failed (status {})", status)
-                                        : body);
+  throw std::runtime_error(
+      body.empty() ? fmt::format("systemc: the simulation process failed (status {})", status) : body);
 }
 
 }  // namespace imc::sim

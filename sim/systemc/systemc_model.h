@@ -23,8 +23,8 @@ namespace imc::sim {
 
 struct SystemCOptions {
   bool finite_buffers = true;  // false: buffers never stall (isolates the network's share of a gap)
-  std::string trace_csv;   // write utilization per unit kind over time to this CSV ("" = none)
-  int trace_buckets = 200; // rows of the trace
+  std::string trace_csv;       // write utilization per unit kind over time to this CSV ("" = none)
+  int trace_buckets = 200;     // rows of the trace
   // Called about every progress_every_ops completed ops with (ops done, ops total, current cycle).
   std::function<void(std::int64_t, std::int64_t, std::int64_t)> progress;
   std::int64_t progress_every_ops = 20000;
@@ -37,7 +37,8 @@ class SystemCModel : public IPerfModel {
 
   // Throws std::logic_error on a second call in the same process (SystemC cannot re-elaborate).
   Report evaluate(const arch::ArchSpec& spec, const mapping::Program& program) override;
-  Report evaluate(const arch::ArchSpec& spec, const arch::cost::CostTable& costs, const mapping::Program& program);
+  Report evaluate(const arch::ArchSpec& spec, const arch::cost::CostTable& costs,
+                  const mapping::Program& program);
 
   // Counters of the last evaluate() (NoC, events, forced buffer admissions, per-op records).
   const systemc::Stats& stats() const { return *stats_; }
@@ -52,8 +53,8 @@ class SystemCModel : public IPerfModel {
 
 // What the parent sees of a child run.
 struct ChildRunInfo {
-  double wall_s = 0;            // fork to exit
-  std::int64_t peak_rss_kb = 0; // the child's maximum resident set
+  double wall_s = 0;                    // fork to exit
+  std::int64_t peak_rss_kb = 0;         // the child's maximum resident set
   systemc::CriticalPath critical_path;  // SystemCModel::critical_path() of the child's run
 };
 

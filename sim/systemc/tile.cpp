@@ -7,8 +7,8 @@ namespace imc::sim::systemc {
 
 using mapping::UnitKind;
 
-Tile::Tile(const sc_core::sc_module_name& name, const SimSpec& spec, Stats& stats, OpTracker& tracker, Mesh& mesh,
-           int pes)
+Tile::Tile(const sc_core::sc_module_name& name, const SimSpec& spec, Stats& stats, OpTracker& tracker,
+           Mesh& mesh, int pes)
     : sc_core::sc_module(name),
       bus_("bus", spec, stats, tracker, UnitKind::TileBus),
       accumulator_("accumulator", spec, stats, tracker, UnitKind::TileAccumulator),
@@ -28,25 +28,37 @@ Tile::Tile(const sc_core::sc_module_name& name, const SimSpec& spec, Stats& stat
 Unit& Tile::unit(UnitKind kind, int pe) {
   switch (kind) {
     case UnitKind::Pe:
-      if (pe < 0 || pe >= pes()) throw std::out_of_range(std::string(name()) + ": no PE " + std::to_string(pe));
+      if (pe < 0 || pe >= pes())
+        throw std::out_of_range(std::string(name()) + ": no PE " + std::to_string(pe));
       return *pe_[std::size_t(pe)];
-    case UnitKind::TileBus: return bus_;
-    case UnitKind::TileAccumulator: return accumulator_;
-    case UnitKind::TileActivation: return activation_;
-    case UnitKind::TilePool: return pool_;
-    case UnitKind::TileVector: return vector_;
-    case UnitKind::TileNic: return nic_;
-    case UnitKind::Dram: break;
+    case UnitKind::TileBus:
+      return bus_;
+    case UnitKind::TileAccumulator:
+      return accumulator_;
+    case UnitKind::TileActivation:
+      return activation_;
+    case UnitKind::TilePool:
+      return pool_;
+    case UnitKind::TileVector:
+      return vector_;
+    case UnitKind::TileNic:
+      return nic_;
+    case UnitKind::Dram:
+      break;
   }
   throw std::out_of_range(std::string(name()) + ": the DRAM channel is not a tile unit");
 }
 
 Buffer* Tile::buffer(BufferLevel level, int pe) {
   switch (level) {
-    case BufferLevel::PeInput: return pe >= 0 && pe < pes() ? pe_in_[std::size_t(pe)].get() : nullptr;
-    case BufferLevel::Tile: return &tile_buffer_;
-    case BufferLevel::TileOutput: return &output_buffer_;
-    case BufferLevel::Global: return nullptr;
+    case BufferLevel::PeInput:
+      return pe >= 0 && pe < pes() ? pe_in_[std::size_t(pe)].get() : nullptr;
+    case BufferLevel::Tile:
+      return &tile_buffer_;
+    case BufferLevel::TileOutput:
+      return &output_buffer_;
+    case BufferLevel::Global:
+      return nullptr;
   }
   return nullptr;
 }

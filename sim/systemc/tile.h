@@ -3,9 +3,8 @@
 // output buffer, and the network interface to its router.
 #pragma once
 
-#include <systemc>
-
 #include <memory>
+#include <systemc>
 #include <vector>
 
 #include "sim/systemc/buffer.h"

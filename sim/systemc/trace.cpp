@@ -27,7 +27,8 @@ void add(std::vector<double>& col, double width, double a, double b) {
 
 std::string utilization_csv(const mapping::Program& p, const Stats& stats, const LinkTrace& links,
                             std::int64_t end_cycle, int buckets) {
-  buckets = int(std::max<std::int64_t>(1, std::min<std::int64_t>(buckets, std::max<std::int64_t>(1, end_cycle))));
+  buckets =
+      int(std::max<std::int64_t>(1, std::min<std::int64_t>(buckets, std::max<std::int64_t>(1, end_cycle))));
   const double width = double(std::max<std::int64_t>(1, end_cycle)) / buckets;
   std::array<std::vector<double>, kKinds> busy;
   for (auto& b : busy) b.assign(std::size_t(buckets), 0.0);
@@ -37,14 +38,16 @@ std::string utilization_csv(const mapping::Program& p, const Stats& stats, const
     if (r.start < 0 || r.release < 0) continue;
     const mapping::Op& op = p.ops[id];
     const int units = op.unit == mapping::UnitKind::Pe ? std::max(1, op.pe_count) : 1;  // PEs in lockstep
-    for (int k = 0; k < units; ++k) add(busy[std::size_t(op.unit)], width, double(r.start), double(r.release));
+    for (int k = 0; k < units; ++k)
+      add(busy[std::size_t(op.unit)], width, double(r.start), double(r.release));
   }
   const double B = std::max(1, links.flits_per_cycle);
   for (auto [slot, flits] : links.grants) add(link_busy, width, double(slot) / B, double(slot + flits) / B);
 
   std::array<double, kKinds> units{};
   units[int(mapping::UnitKind::Pe)] = double(p.tiles) * p.pes_per_tile;
-  for (int k = int(mapping::UnitKind::TileBus); k <= int(mapping::UnitKind::TileNic); ++k) units[std::size_t(k)] = p.tiles;
+  for (int k = int(mapping::UnitKind::TileBus); k <= int(mapping::UnitKind::TileNic); ++k)
+    units[std::size_t(k)] = p.tiles;
   units[int(mapping::UnitKind::Dram)] = 1;
 
   std::string out = "cycle_start,cycle_end";
@@ -54,8 +57,11 @@ std::string utilization_csv(const mapping::Program& p, const Stats& stats, const
     const double lo = i * width, hi = (i + 1) * width;
     out += fmt::format("{},{}", std::int64_t(lo), std::int64_t(hi));
     for (int k = 0; k < kKinds; ++k)
-      out += fmt::format(",{:.4f}", units[std::size_t(k)] > 0 ? busy[std::size_t(k)][std::size_t(i)] / (width * units[std::size_t(k)]) : 0.0);
-    out += fmt::format(",{:.4f}\n", links.links > 0 ? link_busy[std::size_t(i)] / (width * links.links) : 0.0);
+      out += fmt::format(",{:.4f}", units[std::size_t(k)] > 0 ? busy[std::size_t(k)][std::size_t(i)] /
+                                                                    (width * units[std::size_t(k)])
+                                                              : 0.0);
+    out +=
+        fmt::format(",{:.4f}\n", links.links > 0 ? link_busy[std::size_t(i)] / (width * links.links) : 0.0);
   }
   return out;
 }

@@ -149,7 +149,8 @@ void Unit::finish(int id, std::int64_t now) {
 }
 
 Unit::Timing Unit::begin(int, const mapping::Op& op, std::int64_t) {
-  return Timing{service_cycles(op, spec_.arch, spec_.costs), occupancy_cycles(op, spec_.arch, spec_.costs), false};
+  return Timing{service_cycles(op, spec_.arch, spec_.costs), occupancy_cycles(op, spec_.arch, spec_.costs),
+                false};
 }
 
 Pe::Pe(const sc_core::sc_module_name& name, const SimSpec& spec, Stats& stats, OpTracker& tracker)
@@ -165,7 +166,8 @@ Unit::Timing Pe::begin(int id, const mapping::Op& op, std::int64_t now) {
   return Unit::begin(id, op, now);
 }
 
-DramChannel::DramChannel(const sc_core::sc_module_name& name, const SimSpec& spec, Stats& stats, OpTracker& tracker)
+DramChannel::DramChannel(const sc_core::sc_module_name& name, const SimSpec& spec, Stats& stats,
+                         OpTracker& tracker)
     : Unit(name, spec, stats, tracker, mapping::UnitKind::Dram) {}
 
 }  // namespace imc::sim::systemc

@@ -12,9 +12,8 @@
 // release); an idle unit has no pending notification.
 #pragma once
 
-#include <systemc>
-
 #include <cstdint>
+#include <systemc>
 #include <vector>
 
 #include "mapping/program.h"

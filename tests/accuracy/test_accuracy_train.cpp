@@ -1,6 +1,4 @@
 // Training on a slice of Fashion-MNIST and inference through simulated crossbars (label: slow).
-#include "tests/accuracy/torch_doctest.h"  // first: see there
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +9,7 @@
 #include "nas/accuracy/accuracy.h"
 #include "nas/accuracy/hardware.h"
 #include "nas/accuracy/train.h"
+#include "tests/accuracy/torch_doctest.h"  // first: see there
 #include "workloads/zoo.h"
 
 using namespace imc;
@@ -37,15 +36,16 @@ GraphNet& trained() {
     o.train_subset = 10000;
     const auto t0 = std::chrono::steady_clock::now();
     const TrainStats st = train(n, data().train, o);
-    MESSAGE("trained " << std::string(kReferenceCnn) << ": " << st.images << " images in " << st.seconds << " s ("
-                                     << double(st.images) / st.seconds << " images/s)");
+    MESSAGE("trained " << std::string(kReferenceCnn) << ": " << st.images << " images in " << st.seconds
+                       << " s (" << double(st.images) / st.seconds << " images/s)");
     (void)t0;
     return n;
   }();
   return net;
 }
 
-double hw_accuracy(const arch::ArchSpec& spec, std::uint64_t seed, const torch::Tensor& x, const torch::Tensor& y) {
+double hw_accuracy(const arch::ArchSpec& spec, std::uint64_t seed, const torch::Tensor& x,
+                   const torch::Tensor& y) {
   HardwareBackend hw(spec, trained(), seed);
   return accuracy_of(predict(trained(), x, Precision::Quantized, &hw), y);
 }
@@ -71,7 +71,8 @@ TEST_CASE("ideal hardware gives the quantized software predictions on >= 99.5 % 
   const std::vector<int> q = predict(trained(), x, Precision::Quantized);
   std::int64_t same = 0;
   for (std::size_t i = 0; i < q.size(); ++i) same += h[i] == q[i];
-  MESSAGE("agreement " << same << "/" << q.size() << ", hardware inference " << double(kTest) / s << " images/s");
+  MESSAGE("agreement " << same << "/" << q.size() << ", hardware inference " << double(kTest) / s
+                       << " images/s");
   CHECK(double(same) / double(q.size()) >= 0.995);
   CHECK(hw.stats().clipped_high == 0);
 }
@@ -138,16 +139,18 @@ TEST_CASE("imcsim accuracy writes the JSON keys") {
   const fs::path out = fs::temp_directory_path() / ("imcsim-acc-" + std::to_string(::getpid()) + ".json");
   const std::string cmd = std::string(bin) +
                           " accuracy --arch configs/arch/ideal.toml --workload fmnist_small --epochs 1 "
-                          "--train-subset 2000 --test-subset 200 --draws 2 --no-cache --json " + out.string() +
-                          " > /dev/null";
+                          "--train-subset 2000 --test-subset 200 --draws 2 --no-cache --json " +
+                          out.string() + " > /dev/null";
   REQUIRE(std::system(cmd.c_str()) == 0);
   std::ifstream in(out);
   const auto j = nlohmann::json::parse(in);
-  for (const char* k : {"float_accuracy", "quantized_accuracy", "hardware_accuracy_mean", "hardware_accuracy_std"})
+  for (const char* k :
+       {"float_accuracy", "quantized_accuracy", "hardware_accuracy_mean", "hardware_accuracy_std"})
     CHECK(j.contains(k));
   CHECK(j["hardware_accuracy_std"].get<double>() == 0.0);  // an ideal chip has no draw-to-draw spread
   fs::remove(out);
-  const std::string bad = std::string(bin) + " accuracy --arch configs/arch/ideal.toml --workload resnet20 --no-cache"
-                                             " > /dev/null 2>&1";
+  const std::string bad = std::string(bin) +
+                          " accuracy --arch configs/arch/ideal.toml --workload resnet20 --no-cache"
+                          " > /dev/null 2>&1";
   CHECK(WEXITSTATUS(std::system(bad.c_str())) == 2);  // 3x32x32 input: not a Fashion-MNIST network
 }

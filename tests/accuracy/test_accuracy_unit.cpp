@@ -1,6 +1,5 @@
 // The accuracy evaluator's parts that need no training: dataset reading, the torch module built from
 // a graph, the hardware path on an ideal chip, the weight cache.
-#include "tests/accuracy/torch_doctest.h"  // first: see there
 #include <zlib.h>
 
 #include <filesystem>
@@ -13,6 +12,7 @@
 #include "nas/accuracy/hardware.h"
 #include "nas/accuracy/kernels.h"
 #include "nas/accuracy/train.h"
+#include "tests/accuracy/torch_doctest.h"  // first: see there
 
 using namespace imc;
 using namespace imc::nas::accuracy;
@@ -119,7 +119,10 @@ TEST_CASE("ideal hardware reproduces the quantized network exactly, layer by lay
   torch::manual_seed(5);
   GraphNet net(mixed_graph(), QuantBits{8, 8});
   net->train();
-  { torch::NoGradGuard ng; net->forward(torch::rand({16, 784}), Precision::Quantized); }  // input ranges
+  {
+    torch::NoGradGuard ng;
+    net->forward(torch::rand({16, 784}), Precision::Quantized);
+  }  // input ranges
   net->eval();
   const torch::Tensor x = torch::rand({8, 784});
   torch::NoGradGuard ng;
@@ -159,7 +162,10 @@ TEST_CASE("cache keys follow structure and settings; saved weights load back") {
   torch::manual_seed(1);
   GraphNet a(g, QuantBits{8, 8});
   a->train();
-  { torch::NoGradGuard ng; a->forward(torch::rand({8, 784}), Precision::Quantized); }
+  {
+    torch::NoGradGuard ng;
+    a->forward(torch::rand({8, 784}), Precision::Quantized);
+  }
   a->eval();
   save_cached(a, dir.string(), k, nlohmann::json{{"note", "test"}});
   torch::manual_seed(2);
@@ -177,7 +183,9 @@ TEST_CASE("cache keys follow structure and settings; saved weights load back") {
 TEST_CASE("the training kernels: max pooling and fake quantization match torch's composed ops") {
   torch::manual_seed(3);
   // Pooling: odd sizes, overlapping windows, padding; ties (ReLU zeros and repeated values).
-  struct Pool { std::int64_t kh, kw, sh, sw, ph, pw; };
+  struct Pool {
+    std::int64_t kh, kw, sh, sw, ph, pw;
+  };
   for (const Pool p : {Pool{2, 2, 2, 2, 0, 0}, Pool{3, 3, 2, 2, 1, 1}, Pool{3, 2, 1, 2, 1, 0}}) {
     torch::Tensor base = torch::relu(torch::randn({3, 4, 9, 11})).mul(4).round();  // many ties
     base[0][0][0][1] = base[0][0][1][0] = std::nanf("");  // two NaN in one window: the last one wins

@@ -16,7 +16,9 @@ using sim::functional::LayerOptions;
 
 namespace {
 
-arch::ArchSpec ideal() { return arch::load_arch("configs/arch/ideal.toml"); }
+arch::ArchSpec ideal() {
+  return arch::load_arch("configs/arch/ideal.toml");
+}
 
 struct Problem {
   workloads::WeightMatrix m;
@@ -25,8 +27,8 @@ struct Problem {
   std::int64_t vectors;
 };
 
-Problem random_problem(std::int64_t rows, std::int64_t cols, std::int64_t groups, std::int64_t vectors, int wb, int ib,
-                       bool signed_inputs, unsigned seed, double zero_fraction = 0.3) {
+Problem random_problem(std::int64_t rows, std::int64_t cols, std::int64_t groups, std::int64_t vectors,
+                       int wb, int ib, bool signed_inputs, unsigned seed, double zero_fraction = 0.3) {
   std::mt19937 rng(seed);
   Problem p;
   p.m.rows = rows, p.m.cols = cols, p.m.groups = groups, p.m.vectors = vectors;
@@ -34,10 +36,12 @@ Problem random_problem(std::int64_t rows, std::int64_t cols, std::int64_t groups
   const int wmax = (1 << (wb - 1)) - 1;
   std::uniform_int_distribution<int> wd(-wmax, wmax);
   for (std::int64_t i = 0; i < groups * rows * cols; ++i) p.w.push_back(wd(rng));
-  const int lo = signed_inputs ? -((1 << (ib - 1)) - 1) : 0, hi = signed_inputs ? (1 << (ib - 1)) - 1 : (1 << ib) - 1;
+  const int lo = signed_inputs ? -((1 << (ib - 1)) - 1) : 0,
+            hi = signed_inputs ? (1 << (ib - 1)) - 1 : (1 << ib) - 1;
   std::uniform_int_distribution<int> xd(lo, hi);
   std::uniform_real_distribution<double> u(0, 1);
-  for (std::int64_t i = 0; i < vectors * groups * rows; ++i) p.x.push_back(u(rng) < zero_fraction ? 0.f : float(xd(rng)));
+  for (std::int64_t i = 0; i < vectors * groups * rows; ++i)
+    p.x.push_back(u(rng) < zero_fraction ? 0.f : float(xd(rng)));
   return p;
 }
 
@@ -49,7 +53,8 @@ std::vector<double> exact(const Problem& p) {
       for (std::int64_t r = 0; r < m.rows; ++r) {
         const double xv = p.x[std::size_t((n * m.groups + g) * m.rows + r)];
         for (std::int64_t c = 0; c < m.cols; ++c)
-          y[std::size_t((n * m.groups + g) * m.cols + c)] += xv * p.w[std::size_t((g * m.rows + r) * m.cols + c)];
+          y[std::size_t((n * m.groups + g) * m.cols + c)] +=
+              xv * p.w[std::size_t((g * m.rows + r) * m.cols + c)];
       }
   return y;
 }
@@ -94,7 +99,7 @@ TEST_CASE("ideal crossbars: multi-bit DACs, rows_parallel reads and packed depth
   arch::ArchSpec spec = ideal();
   spec.dac.bits = 2;
   spec.crossbar.rows_parallel = 64;
-  spec.adc.bits = 10;  // 64 rows x 3 x 3 = 576 < 1023
+  spec.adc.bits = 10;                                               // 64 rows x 3 x 3 = 576 < 1023
   const Problem dw = random_problem(9, 1, 40, 30, 6, 6, false, 3);  // depthwise 3x3, 40 channels
   CrossbarLayer layer(spec, dw.m, dw.w, LayerOptions{6, 6, false, 1, 0});
   CHECK(layer.tiling().groups_per_crossbar > 1);
@@ -143,7 +148,8 @@ TEST_CASE("faults, drift and read noise perturb the result; draws are seeded") {
   arch::ArchSpec spec = ideal();
   spec.device.stuck_on_rate = 0.01;
   spec.device.stuck_off_rate = 0.01;
-  const auto a = run(spec, p, 8, 8, false, 1), b = run(spec, p, 8, 8, false, 1), c = run(spec, p, 8, 8, false, 2);
+  const auto a = run(spec, p, 8, 8, false, 1), b = run(spec, p, 8, 8, false, 1),
+             c = run(spec, p, 8, 8, false, 2);
   CHECK(a == b);  // same seed, same chip
   CHECK(a != c);  // another chip instance
   CHECK(rel_rms_error(a, ref) > 0.01);
@@ -161,7 +167,8 @@ TEST_CASE("faults, drift and read noise perturb the result; draws are seeded") {
   spec.device.read_noise_sigma = 0.05;
   LayerOptions o{8, 8, false, 3, 0};
   CrossbarLayer layer(spec, p.m, p.w, o);
-  const auto r1 = layer.run(p.x, p.vectors, 0), r2 = layer.run(p.x, p.vectors, 1), r1b = layer.run(p.x, p.vectors, 0);
+  const auto r1 = layer.run(p.x, p.vectors, 0), r2 = layer.run(p.x, p.vectors, 1),
+             r1b = layer.run(p.x, p.vectors, 0);
   CHECK(r1 == r1b);
   CHECK(r1 != r2);
   CHECK(rel_rms_error(r1, ref) > 0);
@@ -220,7 +227,8 @@ TEST_CASE("code tables of short reads equal the summed reads, on a non-ideal chi
     CHECK(short_read.stats().conversions == long_read.stats().conversions);
     if (range == "tight") CHECK(short_read.stats().clipped_high > 0);
     const double err = rel_rms_error(a, exact(p));
-    MESSAGE(range << " ADC range: relative RMS error " << err << ", clipped high " << short_read.stats().clipped_high);
+    MESSAGE(range << " ADC range: relative RMS error " << err << ", clipped high "
+                  << short_read.stats().clipped_high);
     CHECK(err > 0);  // variation and faults do change the result
   }
 }

@@ -25,12 +25,13 @@ using namespace imc;
 // Every field of the two estimates; "" when equal, else the first difference.
 std::string difference(const sim::Estimate& f, const sim::Estimate& p) {
   if (f.ops != p.ops) return fmt::format("ops {} vs {}", f.ops, p.ops);
-  if (f.reload_groups != p.reload_groups) return fmt::format("reload_groups {} vs {}", f.reload_groups, p.reload_groups);
+  if (f.reload_groups != p.reload_groups)
+    return fmt::format("reload_groups {} vs {}", f.reload_groups, p.reload_groups);
   return sim::report_difference(f.report, p.report);
 }
 
 struct Case {
-  std::string arch;                        // configs/arch/<arch>.toml
+  std::string arch;  // configs/arch/<arch>.toml
   std::vector<arch::Override> overrides;
   mapping::MappingOptions options;
 };
@@ -38,10 +39,12 @@ struct Case {
 std::string describe(const Case& c) {
   std::string s = c.arch;
   for (const auto& o : c.overrides)
-    s += fmt::format(" {}={}", o.key, std::holds_alternative<double>(o.value) ? fmt::format("{}", std::get<double>(o.value))
-                                                                              : std::get<std::string>(o.value));
-  return s + fmt::format(" schedule={} batch={} dup={} mapper={} chunks={}", c.options.schedule, c.options.batch,
-                         c.options.duplication, c.options.mapper, c.options.chunks_per_layer);
+    s += fmt::format(" {}={}", o.key,
+                     std::holds_alternative<double>(o.value) ? fmt::format("{}", std::get<double>(o.value))
+                                                             : std::get<std::string>(o.value));
+  return s + fmt::format(" schedule={} batch={} dup={} mapper={} chunks={}", c.options.schedule,
+                         c.options.batch, c.options.duplication, c.options.mapper,
+                         c.options.chunks_per_layer);
 }
 
 // Runs both paths on every network; both must refuse the same networks (overflow = "error").

@@ -8,7 +8,9 @@
 using namespace imc::arch;
 
 namespace {
-ArchSpec base() { return load_arch("configs/arch/rram_default.toml"); }
+ArchSpec base() {
+  return load_arch("configs/arch/rram_default.toml");
+}
 }  // namespace
 
 TEST_CASE("ADC energy and area grow with bits, slowly below ~8 bits and ~4x per 2 bits above") {
@@ -30,7 +32,7 @@ TEST_CASE("ADC energy and area grow with bits, slowly below ~8 bits and ~4x per 
   const double e10 = cost::adc_energy_pj(s);
   s.adc.bits = 12;
   const double e12 = cost::adc_energy_pj(s);
-  CHECK(e6 / e4 < 2.5);                             // slow at low resolution
+  CHECK(e6 / e4 < 2.5);                                 // slow at low resolution
   CHECK(e12 / e10 == doctest::Approx(4).epsilon(0.1));  // ~4x per 2 bits at high resolution
 }
 

@@ -34,7 +34,7 @@ TEST_CASE("ISAAC-CE: IMA, tile and chip power and area, peak efficiency") {
   }
   SUBCASE("peak throughput and efficiency at 16 bit") {
     within_5pct(c.peak_tops, 41.3);
-    within_5pct(1e3 * c.peak_tops / c.chip.peak_power_w, 627.5);   // GOPS/W
+    within_5pct(1e3 * c.peak_tops / c.chip.peak_power_w, 627.5);  // GOPS/W
     within_5pct(1e3 * c.peak_tops / c.chip.area_mm2, 478.95);     // GOPS/s/mm2
   }
   SUBCASE("component groups") {

@@ -22,12 +22,15 @@ std::string error_of(const std::string& text) {
   return "";
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 
 }  // namespace
 
 TEST_CASE("the shipped arch files load") {
-  for (const char* f : {"configs/arch/isaac.toml", "configs/arch/rram_default.toml", "configs/arch/sram_default.toml"}) {
+  for (const char* f :
+       {"configs/arch/isaac.toml", "configs/arch/rram_default.toml", "configs/arch/sram_default.toml"}) {
     CAPTURE(f);
     const ArchSpec s = load_arch(f);
     CHECK(s.tiles() > 0);
@@ -82,7 +85,8 @@ TEST_CASE("cross-field checks point at the offending key") {
   CHECK(contains(error_of("[adc]\ncols_per_adc = 256\n"), "adc.cols_per_adc"));
   CHECK(contains(error_of("[device]\ntype = \"sram\"\nbits_per_cell = 2\ncell_read_energy_fj = 1\n"),
                  "an SRAM cell stores 1 bit"));
-  CHECK(contains(error_of("[precision]\nweight_bits = 1\n[device]\nbits_per_cell = 2\n"), "device.bits_per_cell"));
+  CHECK(contains(error_of("[precision]\nweight_bits = 1\n[device]\nbits_per_cell = 2\n"),
+                 "device.bits_per_cell"));
   const std::string clock = error_of("[chip]\nclock_ghz = 5.0\n");
   CHECK(contains(clock, "chip.clock_ghz"));
   CHECK(contains(clock, "exceeds the highest clock"));
@@ -123,7 +127,7 @@ TEST_CASE("a node without its own tech file scales by the documented rule") {
 
 TEST_CASE("the key documentation lists every section") {
   const std::string d = imc::arch::document_arch_keys();
-  for (const char* k : {"chip.clock_ghz", "device.drift_nu", "adc.cols_per_adc", "noc.routing", "offchip.kind",
-                        "pe.input_buffer.capacity_bytes"})
+  for (const char* k : {"chip.clock_ghz", "device.drift_nu", "adc.cols_per_adc", "noc.routing",
+                        "offchip.kind", "pe.input_buffer.capacity_bytes"})
     CHECK(contains(d, k));
 }

@@ -8,21 +8,25 @@ using namespace imc::arch;
 
 TEST_CASE("hardware genes set arch keys by name, within their declared ranges") {
   ArchSpec s = load_arch("configs/arch/rram_default.toml");
-  apply_overrides(s, {{"crossbar.rows", 64.0}, {"adc.bits", 5.0}, {"device.type", std::string("pcm")}}, "configs/arch");
+  apply_overrides(s, {{"crossbar.rows", 64.0}, {"adc.bits", 5.0}, {"device.type", std::string("pcm")}},
+                  "configs/arch");
   CHECK(s.crossbar.rows == 64);
   CHECK(s.adc.bits == 5);
   CHECK(s.device.type == "pcm");
-  CHECK_THROWS_WITH_AS(apply_overrides(s, {{"adc.bits", 40.0}}, "configs/arch"), doctest::Contains("out of range"),
-                       imc::common::InputError);
-  CHECK_THROWS_WITH_AS(apply_overrides(s, {{"adc.bitz", 4.0}}, "configs/arch"), doctest::Contains("unknown hardware key"),
-                       imc::common::InputError);
-  CHECK_THROWS_AS(apply_overrides(s, {{"device.type", std::string("mram")}}, "configs/arch"), imc::common::InputError);
+  CHECK_THROWS_WITH_AS(apply_overrides(s, {{"adc.bits", 40.0}}, "configs/arch"),
+                       doctest::Contains("out of range"), imc::common::InputError);
+  CHECK_THROWS_WITH_AS(apply_overrides(s, {{"adc.bitz", 4.0}}, "configs/arch"),
+                       doctest::Contains("unknown hardware key"), imc::common::InputError);
+  CHECK_THROWS_AS(apply_overrides(s, {{"device.type", std::string("mram")}}, "configs/arch"),
+                  imc::common::InputError);
 }
 
 TEST_CASE("derived keys: routers, crossbars per tile, cycle time, global buffer in MB") {
   ArchSpec s = load_arch("configs/arch/rram_default.toml");
-  apply_overrides(s, {{"noc.routers", 12.0}, {"tile.crossbars", 32.0}, {"chip.cycle_ns", 2.0}, {"global.capacity_mb", 0.5}},
-                  "configs/arch");
+  apply_overrides(
+      s,
+      {{"noc.routers", 12.0}, {"tile.crossbars", 32.0}, {"chip.cycle_ns", 2.0}, {"global.capacity_mb", 0.5}},
+      "configs/arch");
   CHECK(s.noc.mesh_x * s.noc.mesh_y == 12);
   CHECK(s.noc.mesh_y == 3);
   CHECK(s.tile.pes * s.pe.crossbars == 32);

@@ -36,12 +36,15 @@ std::string error_of(const std::string& text) {
   return "";
 }
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 
 }  // namespace
 
 TEST_CASE("the shipped configs load") {
-  for (const char* p : {"configs/cosearch/rram4.toml", "configs/cosearch/sram9.toml", "configs/cosearch/tiny.toml"}) {
+  for (const char* p :
+       {"configs/cosearch/rram4.toml", "configs/cosearch/sram9.toml", "configs/cosearch/tiny.toml"}) {
     CAPTURE(p);
     const Config c = load_config(p);
     CHECK(c.space.free_genes() >= 7);
@@ -91,7 +94,8 @@ TEST_CASE("bad configs name the file, the key and what is allowed") {
   e = error_of(std::string(kGood) + "[network]\nstages = [2, 3]\n");
   CHECK(contains(e, "network.stages"));
   CHECK(contains(e, "hardware-only"));
-  e = error_of(std::string(kGood) + "[[stages]]\nname = \"device\"\ngenes = [\"hardware.device.bits_per_cell\"]\n");
+  e = error_of(std::string(kGood) +
+               "[[stages]]\nname = \"device\"\ngenes = [\"hardware.device.bits_per_cell\"]\n");
   CHECK(contains(e, "unknown gene 'hardware.device.bits_per_cell'"));
   e = error_of(std::string(kGood) + "[whatever]\nx = 1\n");
   CHECK(contains(e, "whatever"));

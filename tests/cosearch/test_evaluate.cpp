@@ -32,7 +32,9 @@ struct Fixture {
   }
 };
 
-bool infeasible_without_cost(const Evaluation& e) { return !e.feasible() && e.violation > 0 && e.objectives.empty(); }
+bool infeasible_without_cost(const Evaluation& e) {
+  return !e.feasible() && e.violation > 0 && e.objectives.empty();
+}
 
 }  // namespace
 
@@ -62,8 +64,9 @@ TEST_CASE("capacity: a chip too small for the networks is infeasible unless weig
   CHECK(infeasible_without_cost(e));
   CHECK(e.fidelity == "capacity");
   CHECK(e.reason.find("capacity: vgg8 needs") != std::string::npos);
-  const Capacity c = capacity(imc::nas::search::decode_hardware(f.problem.base, f.space, small, f.problem.tech_dir),
-                              f.graphs[0], f.problem.mapping);
+  const Capacity c =
+      capacity(imc::nas::search::decode_hardware(f.problem.base, f.space, small, f.problem.tech_dir),
+               f.graphs[0], f.problem.mapping);
   CHECK(c.pes_needed > c.pes_available);
   CHECK(e.violation >= double(c.pes_needed) / double(c.pes_available) - 1.0);
 

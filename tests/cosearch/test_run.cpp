@@ -37,7 +37,8 @@ std::string slurp(const fs::path& p) {
 }
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path d = fs::temp_directory_path() / ("imcsim_test_cosearch_" + std::to_string(::getpid()) + "_" + name);
+  const fs::path d =
+      fs::temp_directory_path() / ("imcsim_test_cosearch_" + std::to_string(::getpid()) + "_" + name);
   fs::remove_all(d);
   return d;
 }
@@ -76,8 +77,8 @@ TEST_CASE("a run: joint search, three baselines, reductions and the JSON summary
 
   const nlohmann::json j = summary_json(c, r);
   for (const char* k : {"designs_evaluated", "designs_evaluated_total", "reduction_vs_single_pct",
-                        "reduction_vs_stagewise_pct", "reduction_vs_random_pct", "reduction_per_network_pct", "best",
-                        "baselines", "pareto_front", "finalists", "seconds", "seed", "networks"})
+                        "reduction_vs_stagewise_pct", "reduction_vs_random_pct", "reduction_per_network_pct",
+                        "best", "baselines", "pareto_front", "finalists", "seconds", "seed", "networks"})
     CHECK_MESSAGE(j.contains(k), k);
   CHECK(j["best"]["genes"].contains("hardware.crossbar.rows"));
   for (const char* k : {"energy_pj", "latency_ns", "latency_cycles", "area_mm2", "edap"})
@@ -85,7 +86,8 @@ TEST_CASE("a run: joint search, three baselines, reductions and the JSON summary
   for (const auto& b : r.baselines) {
     if (!b.feasible) continue;
     const double red = j[std::string("reduction_vs_") + b.name + "_pct"].get<double>();
-    CHECK(red == doctest::Approx(100.0 * (b.best.aggregate_edap - r.best.aggregate_edap) / b.best.aggregate_edap));
+    CHECK(red ==
+          doctest::Approx(100.0 * (b.best.aggregate_edap - r.best.aggregate_edap) / b.best.aggregate_edap));
     CHECK(j["reduction_per_network_pct"][b.name].contains("vgg8"));
   }
   // The random baseline samples as many designs as the joint search evaluated; the joint search's best is
@@ -130,9 +132,10 @@ TEST_CASE("an interrupted run resumed from its checkpoints ends exactly as an un
     again.resume = true;
     const Result r = run(c, again);
     CHECK(stable(c, r) == stable(c, ref));
-    for (const char* f : {"checkpoint.json", "evaluations.json", "evaluations.csv", "pareto.csv", "hypervolume.csv",
-                          "front.svg", "baselines/random/evaluations.json", "baselines/single/checkpoint.json",
-                          "baselines/stagewise/4_system/evaluations.json"}) {
+    for (const char* f :
+         {"checkpoint.json", "evaluations.json", "evaluations.csv", "pareto.csv", "hypervolume.csv",
+          "front.svg", "baselines/random/evaluations.json", "baselines/single/checkpoint.json",
+          "baselines/stagewise/4_system/evaluations.json"}) {
       CAPTURE(f);
       CHECK(slurp(cut / f) == slurp(whole / f));
     }
@@ -144,7 +147,8 @@ TEST_CASE("an interrupted run resumed from its checkpoints ends exactly as an un
   fs::remove_all(cut);
 }
 
-TEST_CASE("finalists are re-evaluated with SystemC: same actions, latency no lower than the analytical model's") {
+TEST_CASE(
+    "finalists are re-evaluated with SystemC: same actions, latency no lower than the analytical model's") {
   Config c = tiny(true);
   c.baselines = {false, "", false, 0, false};
   const fs::path dir = fresh_dir("sc");
@@ -177,7 +181,8 @@ TEST_CASE("finalists are re-evaluated with SystemC: same actions, latency no low
   fs::remove_all(dir);
 }
 
-TEST_CASE("multi-objective mode: NSGA-II over per-network energy and latency and the area reports its front") {
+TEST_CASE(
+    "multi-objective mode: NSGA-II over per-network energy and latency and the area reports its front") {
   Config c = tiny();
   c.settings.objective = "multi";
   c.optimizer.name = "nsga2";

@@ -17,9 +17,14 @@ inline std::string small_arch_toml(int mesh_x, int mesh_y, int pes, int xbars) {
          "[crossbar]\nrows = 128\ncols = 128\nsigned_scheme = \"differential\"\n"
          "[dac]\nbits = 1\n"
          "[adc]\nbits = 6\ncols_per_adc = 8\nrate_gsps = 1.0\n"
-         "[pe]\ncrossbars = " + std::to_string(xbars) + "\nshift_add_units = 16\n"
-         "[tile]\npes = " + std::to_string(pes) + "\nbuffer = { capacity_bytes = 65536, width_bits = 256, technology = \"sram\" }\n"
-         "[noc]\nmesh_x = " + std::to_string(mesh_x) + "\nmesh_y = " + std::to_string(mesh_y) +
+         "[pe]\ncrossbars = " +
+         std::to_string(xbars) +
+         "\nshift_add_units = 16\n"
+         "[tile]\npes = " +
+         std::to_string(pes) +
+         "\nbuffer = { capacity_bytes = 65536, width_bits = 256, technology = \"sram\" }\n"
+         "[noc]\nmesh_x = " +
+         std::to_string(mesh_x) + "\nmesh_y = " + std::to_string(mesh_y) +
          "\ntiles_per_router = 1\nports = 5\nflit_bits = 32\n"
          "[offchip]\nkind = \"lpddr4\"\nlinks = 1\n";
 }

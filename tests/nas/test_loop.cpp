@@ -28,7 +28,9 @@ std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
-fs::path test_root() { return fs::temp_directory_path() / ("imcsim_test_nas_" + std::to_string(::getpid())); }
+fs::path test_root() {
+  return fs::temp_directory_path() / ("imcsim_test_nas_" + std::to_string(::getpid()));
+}
 
 // Removes this process's run directories at exit (forked children leave with _exit and keep them).
 struct CleanUp {
@@ -69,7 +71,8 @@ OptimizerConfig config(const std::string& name) {
   return c;
 }
 
-const char* kResultFiles[] = {"evaluations.csv", "evaluations.json", "pareto.csv", "hypervolume.csv", "front.svg"};
+const char* kResultFiles[] = {"evaluations.csv", "evaluations.json", "pareto.csv", "hypervolume.csv",
+                              "front.svg"};
 
 }  // namespace
 
@@ -82,7 +85,7 @@ TEST_CASE("loop: cache, conditions and counters") {
     for (const auto& g : batch) {
       ++calls;
       CHECK(seen.insert(space.key(g)).second);  // never evaluated twice
-      CHECK(g[1] <= 15);                         // the condition is checked before evaluation
+      CHECK(g[1] <= 15);                        // the condition is checked before evaluation
       Evaluation e;
       e.objectives = zdt(1, g, 20);
       out.push_back(e);
@@ -214,14 +217,17 @@ TEST_CASE("loop: resume checks that the run is the same") {
   OptimizerConfig other = config("nsga2");
   other.seed = 4;
   SearchLoop a(small_space(), other, zdt_evaluator(1, 20), options(dir, 4));
-  CHECK_THROWS_WITH_AS(a.resume(dir.string()), doctest::Contains("the checkpoint was written with different 'optimizer'"),
+  CHECK_THROWS_WITH_AS(a.resume(dir.string()),
+                       doctest::Contains("the checkpoint was written with different 'optimizer'"),
                        InputError);
   SearchSpace bigger = small_space();
   bigger.add_condition("network.x3 <= 15");
   SearchLoop b(bigger, config("nsga2"), zdt_evaluator(1, 20), options(dir, 4));
-  CHECK_THROWS_WITH_AS(b.resume(dir.string()), doctest::Contains("different 'space_fingerprint'"), InputError);
+  CHECK_THROWS_WITH_AS(b.resume(dir.string()), doctest::Contains("different 'space_fingerprint'"),
+                       InputError);
   SearchLoop c(small_space(), config("nsga2"), zdt_evaluator(1, 20), options(dir, 4));
-  CHECK_THROWS_WITH_AS(c.resume((dir / "nowhere").string()), doctest::Contains("cannot read the checkpoint"), InputError);
+  CHECK_THROWS_WITH_AS(c.resume((dir / "nowhere").string()), doctest::Contains("cannot read the checkpoint"),
+                       InputError);
 }
 
 TEST_CASE("loop: run-directory reports") {
@@ -273,7 +279,8 @@ TEST_CASE("loop: run-directory reports") {
 
   std::istringstream hv(slurp(dir / "hypervolume.csv"));
   std::getline(hv, header);
-  CHECK(header == "generation,asked,evaluated,cache_hits,rejected,feasible,front_size,hypervolume,best_f1,best_f2");
+  CHECK(header ==
+        "generation,asked,evaluated,cache_hits,rejected,feasible,front_size,hypervolume,best_f1,best_f2");
   rows = 0;
   while (std::getline(hv, line)) ++rows;
   CHECK(rows == 3);
@@ -325,16 +332,15 @@ TEST_CASE("loop: worker processes behind a suspended optimizer give the same run
   plain.run();
   std::set<long> pids;
   BatchEvaluator forked = [&](const std::vector<Genome>& batch) {
-    auto res = evaluate_in_workers(
-        batch,
-        [](const Genome& g) {
-          Evaluation e;
-          e.objectives = zdt(1, g, 20);
-          e.fidelity = "exact";
-          e.extra = {{"pid", static_cast<long>(::getpid())}};
-          return e;
-        },
-        {2, 1, false});
+    auto res = evaluate_in_workers(batch,
+                                   [](const Genome& g) {
+                                     Evaluation e;
+                                     e.objectives = zdt(1, g, 20);
+                                     e.fidelity = "exact";
+                                     e.extra = {{"pid", static_cast<long>(::getpid())}};
+                                     return e;
+                                   },
+                                   {2, 1, false});
     for (auto& e : res) {
       pids.insert(e.extra.at("pid").get<long>());
       e.extra = nlohmann::json::object();

@@ -16,7 +16,8 @@ using namespace imc::nas::test;
 
 namespace {
 
-constexpr int kSteps = 1000;  // x_i = index / 1000: the discrete front's hypervolume is within 0.1% of the true one
+constexpr int kSteps =
+    1000;  // x_i = index / 1000: the discrete front's hypervolume is within 0.1% of the true one
 constexpr std::size_t kVars = 30;
 
 struct ZdtRun {
@@ -44,7 +45,8 @@ ZdtRun run_zdt(const std::string& name, int which, std::size_t generations, std:
   r.hv_ratio = loop.history().back().hypervolume / zdt_true_hv(which);
   r.best_scalar = INFINITY;
   for (const auto& cd : loop.candidates())
-    r.best_scalar = std::min(r.best_scalar, 0.5 * (cd.evaluation.objectives[0] + cd.evaluation.objectives[1]));
+    r.best_scalar =
+        std::min(r.best_scalar, 0.5 * (cd.evaluation.objectives[0] + cd.evaluation.objectives[1]));
   r.front = loop.front();
   r.candidates = loop.candidates();
   return r;
@@ -73,7 +75,8 @@ TEST_CASE("optimizers reach >= 95% of the true ZDT hypervolume") {
     int which;
     std::size_t generations;
   };
-  for (Case c : {Case{"nsga2", 1, 100}, Case{"nsga2", 2, 150}, Case{"moead", 1, 300}, Case{"moead", 2, 300}}) {
+  for (Case c :
+       {Case{"nsga2", 1, 100}, Case{"nsga2", 2, 150}, Case{"moead", 1, 300}, Case{"moead", 2, 300}}) {
     ZdtRun r = run_zdt(c.name, c.which, c.generations);
     MESSAGE(c.name << " ZDT" << c.which << " after " << c.generations << " x 100: HV ratio " << r.hv_ratio);
     CHECK(r.hv_ratio >= 0.95);
@@ -86,9 +89,9 @@ TEST_CASE("scalarized optimizers approach the weighted-sum optimum of ZDT1") {
   ZdtRun sga = run_zdt("sga", 1, 100);
   ZdtRun sa = run_zdt("sa", 1, 300);
   ZdtRun random = run_zdt("random", 1, 100);
-  MESSAGE("best (f1+f2)/2: sga " << sga.best_scalar << ", sa " << sa.best_scalar << ", random " << random.best_scalar
-                                 << " (optimum 0.375); HV ratio sga " << sga.hv_ratio << ", sa " << sa.hv_ratio
-                                 << ", random " << random.hv_ratio);
+  MESSAGE("best (f1+f2)/2: sga " << sga.best_scalar << ", sa " << sa.best_scalar << ", random "
+                                 << random.best_scalar << " (optimum 0.375); HV ratio sga " << sga.hv_ratio
+                                 << ", sa " << sa.hv_ratio << ", random " << random.hv_ratio);
   CHECK(sga.best_scalar < 0.40);
   CHECK(sa.best_scalar < 0.42);
   CHECK(sga.best_scalar >= 0.375 - 1e-12);
@@ -109,7 +112,8 @@ TEST_CASE("same seed -> same sequence; another seed -> another") {
     CHECK(same);
     CHECK(a.front == b.front);
     bool differs = a.candidates.size() != c.candidates.size();
-    for (std::size_t i = 0; !differs && i < a.candidates.size(); ++i) differs = a.candidates[i].genome != c.candidates[i].genome;
+    for (std::size_t i = 0; !differs && i < a.candidates.size(); ++i)
+      differs = a.candidates[i].genome != c.candidates[i].genome;
     CHECK(differs);
   }
 }
@@ -187,7 +191,7 @@ TEST_CASE("ask/tell: hot start, repeated ask, save and load between generations"
     CHECK(first[0] == Genome{10, 0, 0, 0});
     CHECK(first[1] == Genome{0, 0, 0, 0});
     for (const auto& g : first) CHECK(g[1] == 0);  // fixed gene
-    CHECK(opt->ask() == first);  // asking again without telling changes nothing
+    CHECK(opt->ask() == first);                    // asking again without telling changes nothing
     CHECK_THROWS_AS(opt->hot_start({}), std::logic_error);
     opt->tell(first, eval(first));
     CHECK(opt->generation() == 1);
@@ -226,12 +230,12 @@ TEST_CASE("optimizer registry and configuration errors") {
   for (const char* n : {"moead", "nsga2", "random", "sa", "sga"})
     CHECK(std::find(names.begin(), names.end(), n) != names.end());
   s.config.name = "nsga3";
-  CHECK_THROWS_WITH_AS(make_optimizer(s), "optimizer: unknown name 'nsga3'; allowed: moead, nsga2, random, sa, sga",
-                       InputError);
+  CHECK_THROWS_WITH_AS(make_optimizer(s),
+                       "optimizer: unknown name 'nsga3'; allowed: moead, nsga2, random, sa, sga", InputError);
   s.config.name = "nsga2";
   s.config.population = 30;
-  CHECK_THROWS_WITH_AS(make_optimizer(s), doctest::Contains("nsga2 needs a multiple of 4, at least 8; found 30"),
-                       InputError);
+  CHECK_THROWS_WITH_AS(make_optimizer(s),
+                       doctest::Contains("nsga2 needs a multiple of 4, at least 8; found 30"), InputError);
   s.config.population = 32;
   s.objectives = 1;
   CHECK_THROWS_WITH_AS(make_optimizer(s), doctest::Contains("needs at least 2 objectives"), InputError);
@@ -242,14 +246,17 @@ TEST_CASE("optimizer registry and configuration errors") {
   s.config.moead.weight_generation = "auto";
   CHECK(make_optimizer(s)->name() == "moead");
   s.config.moead.neighbours = 32;
-  CHECK_THROWS_WITH_AS(make_optimizer(s), doctest::Contains("must be smaller than the population"), InputError);
+  CHECK_THROWS_WITH_AS(make_optimizer(s), doctest::Contains("must be smaller than the population"),
+                       InputError);
   s.cardinalities = {1, 1};
   s.config.name = "random";
-  CHECK_THROWS_WITH_AS(make_optimizer(s), doctest::Contains("every gene of the search space is fixed"), InputError);
+  CHECK_THROWS_WITH_AS(make_optimizer(s), doctest::Contains("every gene of the search space is fixed"),
+                       InputError);
   s.cardinalities = {3, 3};
   s.config.name = "sga";
   s.config.weights = {1, 2};
-  CHECK_THROWS_WITH_AS(make_optimizer(s), doctest::Contains("2 scalarization weights for 3 objectives"), InputError);
+  CHECK_THROWS_WITH_AS(make_optimizer(s), doctest::Contains("2 scalarization weights for 3 objectives"),
+                       InputError);
 
   // A registered optimizer is found by name.
   register_optimizer("always-zero", [](const OptimizerSetup& setup) { return make_random_optimizer(setup); });
@@ -259,7 +266,8 @@ TEST_CASE("optimizer registry and configuration errors") {
 
   // The declared parameters read from TOML through common::read_fields.
   OptimizerConfig c;
-  auto doc = imc::common::ConfigNode::parse_string("name = \"moead\"\npopulation = 40\n[moead]\nneighbours = 10\n", "o.toml");
+  auto doc = imc::common::ConfigNode::parse_string(
+      "name = \"moead\"\npopulation = 40\n[moead]\nneighbours = 10\n", "o.toml");
   imc::common::read_fields(doc, [&](imc::common::Fields& f) { describe(f, c); });
   CHECK(c.name == "moead");
   CHECK(c.population == 40);
@@ -280,7 +288,8 @@ TEST_CASE("evaluations from the evaluator are checked") {
     return out;
   };
   SearchLoop loop(zdt_space(3, 4), c, wrong, o);
-  CHECK_THROWS_WITH_AS(loop.run(), doctest::Contains("1 objective values, the search has 2 objectives"), InputError);
+  CHECK_THROWS_WITH_AS(loop.run(), doctest::Contains("1 objective values, the search has 2 objectives"),
+                       InputError);
   BatchEvaluator nan = [](const std::vector<Genome>& gs) {
     std::vector<Evaluation> out(gs.size());
     for (auto& e : out) e.objectives = {1.0, NAN};

@@ -81,23 +81,26 @@ TEST_CASE("space: encode, decode, key") {
   CHECK(d.at("hardware.cell").as_string() == "pcm");
   CHECK(d.at("hardware.clock_mhz").as_number() == 1000);
   CHECK(s.encode(d) == g);
-  CHECK(s.key(g) ==
-        "network.depth=3;network.width=64;network.weight_bits=8;network.activation=relu;network.stem.kernel=5;"
-        "hardware.cell=pcm;hardware.bits_per_cell=2;hardware.xbar_cols=128;hardware.cols_per_adc=8;"
-        "hardware.voltage_v=0.9;hardware.clock_mhz=1000");
+  CHECK(
+      s.key(g) ==
+      "network.depth=3;network.width=64;network.weight_bits=8;network.activation=relu;network.stem.kernel=5;"
+      "hardware.cell=pcm;hardware.bits_per_cell=2;hardware.xbar_cols=128;hardware.cols_per_adc=8;"
+      "hardware.voltage_v=0.9;hardware.clock_mhz=1000");
   // Fixed genes may be left out; numbers match by value.
   d.erase("hardware.clock_mhz");
   d["network.weight_bits"] = GeneValue::number(8.0);
   CHECK(s.encode(d) == g);
   d["network.weight_bits"] = GeneValue::integer(3);
-  CHECK_THROWS_WITH_AS(s.encode(d), doctest::Contains("gene 'network.weight_bits': value 3 is not allowed; allowed: 2, 4, 8"),
-                       InputError);
+  CHECK_THROWS_WITH_AS(
+      s.encode(d), doctest::Contains("gene 'network.weight_bits': value 3 is not allowed; allowed: 2, 4, 8"),
+      InputError);
   d["network.weight_bits"] = GeneValue::integer(8);
   d["network.nope"] = GeneValue::integer(1);
   CHECK_THROWS_WITH_AS(s.encode(d), doctest::Contains("unknown gene 'network.nope'"), InputError);
   CHECK_THROWS_WITH_AS(s.validate({1, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0}),
                        doctest::Contains("gene 'network.width': index 4 is outside [0, 4)"), InputError);
-  CHECK_THROWS_WITH_AS(s.validate({1, 2}), doctest::Contains("genome has 2 genes, the search space has 11"), InputError);
+  CHECK_THROWS_WITH_AS(s.validate({1, 2}), doctest::Contains("genome has 2 genes, the search space has 11"),
+                       InputError);
 }
 
 TEST_CASE("space: conditions make genomes infeasible with a reason") {
@@ -153,15 +156,18 @@ TEST_CASE("space: condition parsing") {
     return std::string();
   };
   CHECK(err("network.depth <=") ==
-        "space.toml:2: key 'conditions[0]': cannot parse condition \"network.depth <=\": expected a gene name, a "
+        "space.toml:2: key 'conditions[0]': cannot parse condition \"network.depth <=\": expected a gene "
+        "name, a "
         "number or a quoted string after '<='");
   CHECK(err("network.dpth <= 3").find("unknown gene 'network.dpth'; genes declared so far: network.depth") !=
         std::string::npos);
-  CHECK(err("network.depth 3").find("expected one of <= < >= > == != after the first operand") != std::string::npos);
+  CHECK(err("network.depth 3").find("expected one of <= < >= > == != after the first operand") !=
+        std::string::npos);
   CHECK(err("network.depth => 3").find("unexpected '=' at column 15") != std::string::npos);
   CHECK(err("network.depth <= 3 <= 4").find("unexpected '<='") != std::string::npos);
   CHECK(err("3 <= 4").find("must name at least one gene") != std::string::npos);
-  CHECK(err("network.activation <= 'relu'").find("strings can only be compared with == or !=") != std::string::npos);
+  CHECK(err("network.activation <= 'relu'").find("strings can only be compared with == or !=") !=
+        std::string::npos);
   CHECK(err("network.activation == 3").find("compares a number with a string") != std::string::npos);
   CHECK(err("network.depth == 'x").find("unterminated string") != std::string::npos);
   CHECK(err("network.depth # 3").find("unexpected '#' at column 15") != std::string::npos);
@@ -170,15 +176,18 @@ TEST_CASE("space: condition parsing") {
 
 TEST_CASE("space: TOML errors name the file, line and gene") {
   CHECK(error_of("[network]\ndepth = { lo = 2, hi = 6, stp = 1 }\n") ==
-        "space.toml:2: key 'network.depth.stp': unknown key; a gene table takes: values, lo, hi, step, fixed, doc");
+        "space.toml:2: key 'network.depth.stp': unknown key; a gene table takes: values, lo, hi, step, "
+        "fixed, doc");
   CHECK(error_of("[network]\nw = [1, \"a\"]\n") ==
-        "space.toml:2: key 'network.w[1]': mixes numbers and strings; a gene's values are all numbers or all strings");
+        "space.toml:2: key 'network.w[1]': mixes numbers and strings; a gene's values are all numbers or all "
+        "strings");
   CHECK(error_of("[network]\nw = []\n") ==
         "space.toml:2: key 'network.w': a gene needs at least one value; found an empty list");
   CHECK(error_of("[network]\nw = [1, 2, 1]\n") == "space.toml:2: key 'network.w[2]': value 1 appears twice");
   CHECK(error_of("[network]\nw = { lo = 1, hi = 8, step = 2 }\n") ==
         "space.toml:2: key 'network.w.hi': hi - lo (7) must be a multiple of step (2)");
-  CHECK(error_of("[network]\nw = { lo = 8, hi = 1 }\n") == "space.toml:2: key 'network.w.hi': hi (1) must be >= lo (8)");
+  CHECK(error_of("[network]\nw = { lo = 8, hi = 1 }\n") ==
+        "space.toml:2: key 'network.w.hi': hi (1) must be >= lo (8)");
   CHECK(error_of("[network]\nw = { lo = 1.5, hi = 8 }\n") ==
         "space.toml:2: key 'network.w.lo': a range takes integers (lo, hi, step); found float");
   CHECK(error_of("[network]\nw = { lo = 1, hi = 8, step = 0 }\n") ==
@@ -189,14 +198,17 @@ TEST_CASE("space: TOML errors name the file, line and gene") {
         "space.toml:2: key 'network.w': give either 'values' or a range ('lo', 'hi', 'step'), not both");
   CHECK(error_of("[network]\nw = { doc = \"x\" }\n") ==
         "space.toml:2: key 'network.w': a gene needs 'values', a range ('lo', 'hi'[, 'step']) or 'fixed'");
-  CHECK(error_of("[network]\nw = true\n") == "space.toml:2: key 'network.w': expected a number or a string, found boolean");
-  CHECK(error_of("[network]\n[network.w]\n") == "space.toml:2: key 'network.w': empty table: declare values, a range or a fixed value");
+  CHECK(error_of("[network]\nw = true\n") ==
+        "space.toml:2: key 'network.w': expected a number or a string, found boolean");
+  CHECK(error_of("[network]\n[network.w]\n") ==
+        "space.toml:2: key 'network.w': empty table: declare values, a range or a fixed value");
   CHECK(error_of("[netwrk]\nw = [1]\n") ==
         "space.toml:1: key 'netwrk': unknown key; allowed keys here: network, hardware, conditions");
   CHECK(error_of("conditions = \"a <= b\"\n") ==
         "space.toml:1: key 'conditions': expected a list of strings, found string");
   CHECK(error_of("conditions = [\"network.w <= 3\"]\n[network]\nv = [1]\n") ==
-        "space.toml:1: key 'conditions[0]': cannot parse condition \"network.w <= 3\": unknown gene 'network.w'; "
+        "space.toml:1: key 'conditions[0]': cannot parse condition \"network.w <= 3\": unknown gene "
+        "'network.w'; "
         "genes declared so far: network.v");
   CHECK(error_of("[network]\nw = [1,\n").find("space.toml:") == 0);  // TOML syntax error
   // Keys owned by another reader are skipped only when declared.
@@ -210,10 +222,11 @@ TEST_CASE("space: programmatic genes are checked") {
   Gene g;
   g.name = "widths";
   g.values = {GeneValue::integer(1)};
-  CHECK_THROWS_WITH_AS(s.add_gene(g), doctest::Contains("a gene name starts with 'network.' or 'hardware.'"), InputError);
+  CHECK_THROWS_WITH_AS(s.add_gene(g), doctest::Contains("a gene name starts with 'network.' or 'hardware.'"),
+                       InputError);
   g.name = "network.w";
   s.add_gene(g);
   CHECK_THROWS_WITH_AS(s.add_gene(g), doctest::Contains("declared twice"), InputError);
-  CHECK_THROWS_WITH_AS(s.add_condition("network.w <= hardware.x"), doctest::Contains("unknown gene 'hardware.x'"),
-                       InputError);
+  CHECK_THROWS_WITH_AS(s.add_condition("network.w <= hardware.x"),
+                       doctest::Contains("unknown gene 'hardware.x'"), InputError);
 }

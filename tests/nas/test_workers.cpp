@@ -59,7 +59,8 @@ TEST_CASE("workers: large results pass through the pipe") {
     return e;
   };
   auto res = evaluate_in_workers(genomes(3), big, {3, 1, false});
-  for (int i = 0; i < 3; ++i) CHECK(res[i].extra.at("blob").get<std::string>() == std::string(300000, char('a' + i)));
+  for (int i = 0; i < 3; ++i)
+    CHECK(res[i].extra.at("blob").get<std::string>() == std::string(300000, char('a' + i)));
 }
 
 TEST_CASE("workers: failures throw or become infeasible") {
@@ -82,7 +83,9 @@ TEST_CASE("workers: failures throw or become infeasible") {
   CHECK(res[4].fidelity == "failed");
 
   // Bad input is an error of the whole run, never a property of one candidate.
-  auto bad_input = [](const Genome&) -> Evaluation { throw imc::common::InputError("arch.toml:3: key 'x': bad"); };
+  auto bad_input = [](const Genome&) -> Evaluation {
+    throw imc::common::InputError("arch.toml:3: key 'x': bad");
+  };
   CHECK_THROWS_WITH_AS(evaluate_in_workers(genomes(2), bad_input, {2, 1, true}), "arch.toml:3: key 'x': bad",
                        imc::common::InputError);
 }

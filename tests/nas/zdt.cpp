@@ -27,7 +27,9 @@ std::vector<double> zdt(int which, const Genome& g, int steps) {
   return {f1, gg * h};
 }
 
-double zdt_true_hv(int which) { return which == 1 ? 1.21 - 1.0 / 3.0 : 1.21 - 2.0 / 3.0; }
+double zdt_true_hv(int which) {
+  return which == 1 ? 1.21 - 1.0 / 3.0 : 1.21 - 2.0 / 3.0;
+}
 
 BatchEvaluator zdt_evaluator(int which, int steps, std::size_t* calls) {
   return [=](const std::vector<Genome>& batch) {

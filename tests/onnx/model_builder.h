@@ -35,8 +35,10 @@ class ModelBuilder {
     t->set_elem_type(type);
     for (auto d : dims) {
       auto* dim = t->mutable_shape()->add_dim();
-      if (d < 0) dim->set_dim_param("batch_size");
-      else dim->set_dim_value(d);
+      if (d < 0)
+        dim->set_dim_param("batch_size");
+      else
+        dim->set_dim_value(d);
     }
   }
   void output(const std::string& name) {

@@ -45,11 +45,14 @@ std::string error_of(const std::string& path, const wo::ImportOptions& o = {}) {
 ModelBuilder conv_net() {
   B b(13, "convnet");
   b.input("input", {-1, 3, 32, 32});
-  auto& c1 = b.node("Conv", {"input", b.weight("conv1.weight", {16, 3, 3, 3}), b.weight("conv1.bias", {16})}, {"c1"}, "/conv1/Conv");
+  auto& c1 = b.node("Conv", {"input", b.weight("conv1.weight", {16, 3, 3, 3}), b.weight("conv1.bias", {16})},
+                    {"c1"}, "/conv1/Conv");
   B::attr(c1, "pads", std::vector<std::int64_t>{1, 1, 1, 1});
   B::attr(c1, "kernel_shape", std::vector<std::int64_t>{3, 3});
-  b.node("BatchNormalization", {"c1", b.weight("bn.w", {16}), b.weight("bn.b", {16}), b.weight("bn.m", {16}), b.weight("bn.v", {16})},
-         {"bn"}, "/bn1/BatchNormalization");
+  b.node(
+      "BatchNormalization",
+      {"c1", b.weight("bn.w", {16}), b.weight("bn.b", {16}), b.weight("bn.m", {16}), b.weight("bn.v", {16})},
+      {"bn"}, "/bn1/BatchNormalization");
   b.node("Relu", {"bn"}, {"r1"}, "/relu/Relu");
   auto& p = b.node("MaxPool", {"r1"}, {"p1"}, "/pool/MaxPool");
   B::attr(p, "kernel_shape", std::vector<std::int64_t>{2, 2});
@@ -63,7 +66,8 @@ ModelBuilder conv_net() {
   B::attr(pw, "auto_pad", "SAME_UPPER");
   b.node("GlobalAveragePool", {"pw"}, {"gap"}, "/gap/GlobalAveragePool");
   b.node("Flatten", {"gap"}, {"flat"}, "/flatten/Flatten");
-  auto& fc = b.node("Gemm", {"flat", b.weight("fc.weight", {10, 32}), b.weight("fc.bias", {10})}, {"logits"}, "/fc/Gemm");
+  auto& fc = b.node("Gemm", {"flat", b.weight("fc.weight", {10, 32}), b.weight("fc.bias", {10})}, {"logits"},
+                    "/fc/Gemm");
   B::attr(fc, "transB", std::int64_t{1});
   b.output("logits");
   return b;
@@ -96,7 +100,8 @@ TEST_CASE("onnx import: a small CNN with BN, depthwise conv, Clip, SAME padding 
 TEST_CASE("onnx import: residual block, concat, squeeze-excite and pooling edge cases") {
   B b(13, "resblock");
   b.input("x", {1, 8, 16, 16});
-  auto conv = [&](const std::string& in, const std::string& out, std::int64_t cin, std::int64_t cout, std::int64_t k) {
+  auto conv = [&](const std::string& in, const std::string& out, std::int64_t cin, std::int64_t cout,
+                  std::int64_t k) {
     auto& c = b.node("Conv", {in, b.weight(out + ".w", {cout, cin, k, k})}, {out}, "/" + out + "/Conv");
     std::int64_t p = k / 2;
     B::attr(c, "pads", std::vector<std::int64_t>{p, p, p, p});
@@ -109,7 +114,8 @@ TEST_CASE("onnx import: residual block, concat, squeeze-excite and pooling edge 
   B::attr(b.node("Concat", {"out1", "x"}, {"cat"}, "/cat/Concat"), "axis", std::int64_t{1});
   conv("cat", "proj", 16, 4, 1);
   b.node("GlobalAveragePool", {"proj"}, {"se_pool"});
-  auto& se = b.node("Conv", {"se_pool", b.weight("se.w", {4, 4, 1, 1}), b.weight("se.b", {4})}, {"se_fc"}, "/se/Conv");
+  auto& se = b.node("Conv", {"se_pool", b.weight("se.w", {4, 4, 1, 1}), b.weight("se.b", {4})}, {"se_fc"},
+                    "/se/Conv");
   (void)se;
   b.node("HardSigmoid", {"se_fc"}, {"se_gate"}, "/se/HardSigmoid");
   b.node("Mul", {"proj", "se_gate"}, {"scaled"}, "/se/Mul");
@@ -151,7 +157,8 @@ TEST_CASE("onnx import: transformer block with dynamic MatMuls and decomposed La
   B b(13, "encoder_block");
   b.input("x", {-1, T, D});
   auto layernorm = [&](const std::string& in, const std::string& p) {
-    B::attr(b.node("ReduceMean", {in}, {p + ".mean"}, "/" + p + "/ReduceMean"), "axes", std::vector<std::int64_t>{-1});
+    B::attr(b.node("ReduceMean", {in}, {p + ".mean"}, "/" + p + "/ReduceMean"), "axes",
+            std::vector<std::int64_t>{-1});
     b.node("Sub", {in, p + ".mean"}, {p + ".diff"});
     b.node("Pow", {p + ".diff", b.scalar(p + ".two", 2)}, {p + ".sq"});
     B::attr(b.node("ReduceMean", {p + ".sq"}, {p + ".var"}), "axes", std::vector<std::int64_t>{-1});
@@ -172,7 +179,8 @@ TEST_CASE("onnx import: transformer block with dynamic MatMuls and decomposed La
   b.node("Shape", {"x"}, {"xs"});
   B::attr(b.node("Gather", {"xs", b.ints("i0", {0})}, {"bdim"}), "axis", std::int64_t{0});
   B::attr(b.node("Gather", {"xs", b.ints("i1", {1})}, {"tdim"}), "axis", std::int64_t{0});
-  B::attr(b.node("Concat", {"bdim", "tdim", b.ints("hd", {H, Dh})}, {"heads_shape"}), "axis", std::int64_t{0});
+  B::attr(b.node("Concat", {"bdim", "tdim", b.ints("hd", {H, Dh})}, {"heads_shape"}), "axis",
+          std::int64_t{0});
   auto heads = [&](const std::string& t, std::vector<std::int64_t> perm) {
     b.node("Reshape", {t, "heads_shape"}, {t + ".4d"});
     B::attr(b.node("Transpose", {t + ".4d"}, {t + ".h"}), "perm", perm);
@@ -187,7 +195,8 @@ TEST_CASE("onnx import: transformer block with dynamic MatMuls and decomposed La
   B::attr(b.node("Transpose", {"ctx"}, {"ctx_t"}), "perm", std::vector<std::int64_t>{0, 2, 1, 3});
   // The merge target takes D from the shape of a transpose nothing else reads (torch leaves such
   // nodes behind): it is converted for its shape only and makes no workload node.
-  B::attr(b.node("Transpose", {"x"}, {"x_t"}, "/attn/Transpose_for_shape"), "perm", std::vector<std::int64_t>{0, 2, 1});
+  B::attr(b.node("Transpose", {"x"}, {"x_t"}, "/attn/Transpose_for_shape"), "perm",
+          std::vector<std::int64_t>{0, 2, 1});
   b.node("Shape", {"x_t"}, {"x_t_shape"});
   B::attr(b.node("Gather", {"x_t_shape", b.ints("i1b", {1})}, {"d_dim"}), "axis", std::int64_t{0});
   B::attr(b.node("Concat", {b.ints("merge_head", {1, -1}), "d_dim"}, {"merge"}), "axis", std::int64_t{0});
@@ -243,18 +252,22 @@ TEST_CASE("onnx import: GPT-2 style decoder with token ids, tied head, Where mas
   b.node("Gather", {b.weight("wpe", {P, D}), "pos_ids2"}, {"pos"}, "/wpe/Gather");
   b.node("Add", {"tok", "pos"}, {"h0"}, "/pos/Add");
   auto ln = [&](const std::string& in, const std::string& out) {
-    b.node("LayerNormalization", {in, b.weight(out + ".g", {D}), b.weight(out + ".b", {D})}, {out}, "/" + out + "/LayerNormalization");
+    b.node("LayerNormalization", {in, b.weight(out + ".g", {D}), b.weight(out + ".b", {D})}, {out},
+           "/" + out + "/LayerNormalization");
   };
   auto conv1d = [&](const std::string& in, const std::string& out, std::int64_t k, std::int64_t n) {
     b.node("Reshape", {in, b.ints(out + ".2d", {-1, k})}, {out + ".in2d"});
-    b.node("Gemm", {out + ".in2d", b.weight(out + ".w", {k, n}), b.weight(out + ".b", {n})}, {out + ".g"}, "/" + out + "/Gemm");
+    b.node("Gemm", {out + ".in2d", b.weight(out + ".w", {k, n}), b.weight(out + ".b", {n})}, {out + ".g"},
+           "/" + out + "/Gemm");
     b.node("Reshape", {out + ".g", b.ints(out + ".3d", {1, T, n})}, {out});
   };
   ln("h0", "ln1");
   conv1d("ln1", "c_attn", D, 3 * D);
   for (int i = 0; i < 3; ++i) {
     std::string t = std::string(1, "qkv"[i]);
-    b.node("Slice", {"c_attn", b.ints(t + ".s", {i * D}), b.ints(t + ".e", {(i + 1) * D}), b.ints(t + ".a", {2})}, {t});
+    b.node("Slice",
+           {"c_attn", b.ints(t + ".s", {i * D}), b.ints(t + ".e", {(i + 1) * D}), b.ints(t + ".a", {2})},
+           {t});
   }
   B::attr(b.node("Transpose", {"k"}, {"kt"}), "perm", std::vector<std::int64_t>{0, 2, 1});
   b.node("MatMul", {"q", "kt"}, {"w"}, "/attn/MatMul");
@@ -264,7 +277,8 @@ TEST_CASE("onnx import: GPT-2 style decoder with token ids, tied head, Where mas
   mask->set_data_type(::onnx::TensorProto::BOOL);
   for (auto d : {std::int64_t{1}, P, P}) mask->add_dims(d);
   mask->mutable_raw_data()->assign(P * P, '\1');
-  b.node("Slice", {"bias_buffer", b.ints("m.s", {0, 0}), b.ints("m.e", {T, T}), b.ints("m.a", {1, 2})}, {"causal"});
+  b.node("Slice", {"bias_buffer", b.ints("m.s", {0, 0}), b.ints("m.e", {T, T}), b.ints("m.a", {1, 2})},
+         {"causal"});
   b.node("Where", {"causal", "w", b.scalar("neg_inf", -1e30f)}, {"wm"}, "/attn/Where");
   b.node("Softmax", {"wm"}, {"att"});
   b.node("MatMul", {"att", "v"}, {"ctx"}, "/attn/MatMul_1");
@@ -306,8 +320,8 @@ TEST_CASE("onnx import: GPT-2 style decoder with token ids, tied head, Where mas
   CHECK(head.op == OpKind::Linear);
   CHECK(head.out == std::vector<std::int64_t>{T, V});
   CHECK(g.total_macs() == T * (D * 3 * D + D * D + D * 4 * D + 4 * D * D + D * V) + 2 * T * T * D);
-  CHECK(g.total_params() == P * D + (3 * D * D + 3 * D) + (D * D + D) + (4 * D * D + 4 * D) + (4 * D * D + D) +
-                                2 * 2 * D + D * V);
+  CHECK(g.total_params() == P * D + (3 * D * D + 3 * D) + (D * D + D) + (4 * D * D + 4 * D) +
+                                (4 * D * D + D) + 2 * 2 * D + D * V);
 }
 
 // torch.onnx.export folds the transpose of a tied LM head into a separate initializer: the tie is
@@ -418,7 +432,14 @@ TEST_CASE("onnx import: errors name the file, the node, the op and what is suppo
   SUBCASE("symbolic sequence length: an error unless its value is given") {
     B b(13);
     b.input("x", {-1, 0, 8});
-    b.model().mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(1)->set_dim_param("seq");
+    b.model()
+        .mutable_graph()
+        ->mutable_input(0)
+        ->mutable_type()
+        ->mutable_tensor_type()
+        ->mutable_shape()
+        ->mutable_dim(1)
+        ->set_dim_param("seq");
     b.node("MatMul", {"x", b.weight("w", {8, 4})}, {"y"}, "/fc/MatMul");
     b.output("y");
     std::string path = b.save("imc_onnx_symbolic.onnx");

@@ -18,7 +18,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string tmp(const std::string& file) { return (fs::temp_directory_path() / file).string(); }
+std::string tmp(const std::string& file) {
+  return (fs::temp_directory_path() / file).string();
+}
 
 std::string bytes_of(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -1,12 +1,12 @@
-// A search with the accuracy objective on a tiny budget (1,000 images, 2 epochs): every feasible candidate gets float,
-// quantized and hardware-aware accuracy from real training; a second run reuses the trained weights
-// and gives the same figures.
+// A search with the accuracy objective on a tiny budget (1,000 images, 2 epochs): every feasible candidate
+// gets float, quantized and hardware-aware accuracy from real training; a second run reuses the trained
+// weights and gives the same figures.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include "nas/search/run.h"
 
@@ -24,7 +24,8 @@ TEST_CASE("accuracy objective: trained, cached, deterministic") {
                      << "cache_dir = \"" << (dir / "cache").string() << "\"\n"
                      << "conditions = [\"hardware.device.bits_per_cell <= network.weight_bits\"]\n"
                      << "[search]\nfinalists = 0\nworkers = 2\n"
-                     << "[accuracy]\nepochs = 2\ntrain_subset = 1000\ntest_subset = 100\nbatch_size = 32\nlearning_rate = 0.01\n"
+                     << "[accuracy]\nepochs = 2\ntrain_subset = 1000\ntest_subset = 100\nbatch_size = "
+                        "32\nlearning_rate = 0.01\n"
                      << "calibration_images = 64\n"
                      << "[optimizer]\npopulation = 8\n"
                      << "[network]\nbase_channels = [8, 16]\nweight_bits = [4, 8]\n"

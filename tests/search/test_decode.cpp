@@ -32,8 +32,8 @@ Genome genome_of(const SearchSpace& space, const std::map<std::string, GeneValue
 }  // namespace
 
 TEST_CASE("the shipped search configs load") {
-  for (const char* f : {"configs/nas/fmnist_demo.toml", "configs/nas/fmnist_joint.toml", "configs/nas/fmnist_compare.toml",
-                        "tests/search/data/hw_only.toml"}) {
+  for (const char* f : {"configs/nas/fmnist_demo.toml", "configs/nas/fmnist_joint.toml",
+                        "configs/nas/fmnist_compare.toml", "tests/search/data/hw_only.toml"}) {
     CAPTURE(f);
     const SearchConfig c = load_search_config(f);
     CHECK(c.space.size() > 5);
@@ -84,10 +84,11 @@ TEST_CASE("hardware and network genes decode into the chip and the network") {
 
 TEST_CASE("a genome decoding to an inconsistent chip is a DecodeError, and infeasible with its reason") {
   // No condition ties bits per cell to weight bits here, so the chip check must catch it.
-  const std::string path = write_temp("nocond.toml", "base_arch = \"" + kArch + "\"\n"
-                                      "objectives = [\"energy\", \"area\"]\n"
-                                      "[network]\nweight_bits = [2, 8]\n"
-                                      "[hardware]\ndevice.bits_per_cell = [1, 4]\n");
+  const std::string path = write_temp("nocond.toml", "base_arch = \"" + kArch +
+                                                         "\"\n"
+                                                         "objectives = [\"energy\", \"area\"]\n"
+                                                         "[network]\nweight_bits = [2, 8]\n"
+                                                         "[hardware]\ndevice.bits_per_cell = [1, 4]\n");
   const SearchConfig c = load_search_config(path);
   const SearchEvaluator ev(c);
   const Genome bad = genome_of(c.space, {{"network.weight_bits", GeneValue::integer(2)},
@@ -102,9 +103,10 @@ TEST_CASE("a genome decoding to an inconsistent chip is a DecodeError, and infea
 }
 
 TEST_CASE("a network whose resolution runs out is infeasible, not a crash") {
-  const std::string path = write_temp("deep.toml", "base_arch = \"" + kArch + "\"\n"
-                                      "objectives = [\"energy\"]\n"
-                                      "[network]\nstages = [2, 9]\n");
+  const std::string path = write_temp("deep.toml", "base_arch = \"" + kArch +
+                                                       "\"\n"
+                                                       "objectives = [\"energy\"]\n"
+                                                       "[network]\nstages = [2, 9]\n");
   const SearchConfig c = load_search_config(path);
   const SearchEvaluator ev(c);
   const Evaluation e = ev.evaluate_hardware(genome_of(c.space, {{"network.stages", GeneValue::integer(9)}}));
@@ -135,15 +137,19 @@ TEST_CASE("bad search configs are errors naming the file and key") {
   m = error_of("b3.toml", head + "objectives = [\"energy\"]\n[network]\ndepth = [2, 3]\n");
   CHECK(m.find("unknown network gene 'depth'") != std::string::npos);
 
-  m = error_of("b4.toml", head + "objectives = [\"energy\", \"area\"]\nreference_point = [1.0]\n[network]\nstages = [2, 3]\n");
+  m = error_of(
+      "b4.toml",
+      head + "objectives = [\"energy\", \"area\"]\nreference_point = [1.0]\n[network]\nstages = [2, 3]\n");
   CHECK(m.find("reference_point") != std::string::npos);
 
   m = error_of("b5.toml", "objectives = [\"energy\"]\n[network]\nstages = [2, 3]\n");
   CHECK(m.find("base_arch") != std::string::npos);
 
-  m = error_of("b6.toml", head + "objectives = [\"energy\"]\n[search]\ngenerations = 0\n[network]\nstages = [2, 3]\n");
+  m = error_of("b6.toml",
+               head + "objectives = [\"energy\"]\n[search]\ngenerations = 0\n[network]\nstages = [2, 3]\n");
   CHECK(m.find("search.generations") != std::string::npos);
 
-  m = error_of("b7.toml", head + "objectives = [\"energy\"]\n[serch]\ngenerations = 3\n[network]\nstages = [2, 3]\n");
+  m = error_of("b7.toml",
+               head + "objectives = [\"energy\"]\n[serch]\ngenerations = 3\n[network]\nstages = [2, 3]\n");
   CHECK(m.find("serch") != std::string::npos);
 }

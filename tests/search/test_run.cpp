@@ -1,17 +1,17 @@
 // Whole search runs on a hardware-only space (no training, so seconds): determinism, feasibility of
 // the front, kill + resume, hot start, the SystemC finalists and the run directory.
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <sys/wait.h>
 #include <thread>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "nas/search/config.h"
 #include "nas/search/run.h"
@@ -24,7 +24,8 @@ namespace {
 const char* kConfig = "tests/search/data/hw_only.toml";
 
 std::string fresh_dir(const std::string& name) {
-  const fs::path p = fs::temp_directory_path() / ("imcsim_search_run_" + name + "_" + std::to_string(getpid()));
+  const fs::path p =
+      fs::temp_directory_path() / ("imcsim_search_run_" + name + "_" + std::to_string(getpid()));
   fs::remove_all(p);
   return p.string();
 }
@@ -65,8 +66,9 @@ TEST_CASE("same seed, same front; the front holds feasible designs only") {
     const auto& c = all.at(f["id"].get<std::size_t>());
     CHECK(c["feasible"].get<bool>());
   }
-  for (const char* file : {"evaluations.csv", "evaluations.json", "pareto.csv", "hypervolume.csv", "front.svg",
-                           "config.toml", "run.json", "search.json", "summary.json", "front.json", "checkpoint.json"})
+  for (const char* file :
+       {"evaluations.csv", "evaluations.json", "pareto.csv", "hypervolume.csv", "front.svg", "config.toml",
+        "run.json", "search.json", "summary.json", "front.json", "checkpoint.json"})
     CHECK_MESSAGE(fs::exists(fs::path(a) / file), file);
   fs::remove_all(a);
   fs::remove_all(b);
@@ -114,8 +116,8 @@ TEST_CASE("kill -9 during a run, then --resume: nothing lost, same front") {
     const int devnull = ::open("/dev/null", O_WRONLY);
     dup2(devnull, 1);
     dup2(devnull, 2);
-    execl(bin, bin, "search", "--config", kConfig, "--out", killed.c_str(), "--generations", "6", "--finalists", "0",
-          static_cast<char*>(nullptr));
+    execl(bin, bin, "search", "--config", kConfig, "--out", killed.c_str(), "--generations", "6",
+          "--finalists", "0", static_cast<char*>(nullptr));
     _exit(127);
   }
   // Kill as soon as the first checkpoint exists (mid-run: later generations are still to come).
@@ -126,7 +128,8 @@ TEST_CASE("kill -9 during a run, then --resume: nothing lost, same front") {
   int status = 0;
   waitpid(pid, &status, 0);
   REQUIRE(fs::exists(fs::path(killed) / "checkpoint.json"));
-  const std::string resumed = std::string(bin) + " search --resume " + killed + " --generations 6 --finalists 0 > /dev/null 2>&1";
+  const std::string resumed =
+      std::string(bin) + " search --resume " + killed + " --generations 6 --finalists 0 > /dev/null 2>&1";
   REQUIRE(std::system(resumed.c_str()) == 0);
   CHECK(slurp(fs::path(full) / "pareto.csv") == slurp(fs::path(killed) / "pareto.csv"));
   CHECK(slurp(fs::path(full) / "evaluations.csv") == slurp(fs::path(killed) / "evaluations.csv"));
@@ -150,9 +153,11 @@ TEST_CASE("hot start: given designs are in the first population") {
   const nlohmann::json all = nlohmann::json::parse(slurp(fs::path(d) / "evaluations.json"));
   bool found = false;
   for (const auto& cand : all)
-    found = found || (cand["genes"]["hardware.crossbar.rows"] == 128 && cand["genes"]["hardware.tile.pes"] == 4 &&
-                      cand["genes"]["hardware.noc.routers"] == 2 && cand["genes"]["network.base_channels"] == 8 &&
-                      cand["genes"]["network.weight_bits"] == 8 && cand["genes"]["hardware.device.bits_per_cell"] == 2);
+    found =
+        found ||
+        (cand["genes"]["hardware.crossbar.rows"] == 128 && cand["genes"]["hardware.tile.pes"] == 4 &&
+         cand["genes"]["hardware.noc.routers"] == 2 && cand["genes"]["network.base_channels"] == 8 &&
+         cand["genes"]["network.weight_bits"] == 8 && cand["genes"]["hardware.device.bits_per_cell"] == 2);
   CHECK(found);
   // A previous run directory works too (its front.json).
   CHECK(load_designs(d, c.space).size() >= 1);

@@ -75,18 +75,23 @@ inline arch::ArchSpec test_arch(const TestChip& c) {
       "[crossbar]\nrows = 128\ncols = 128\nsigned_scheme = \"differential\"\n"
       "[dac]\nbits = 1\n"
       "[adc]\nbits = 6\ncols_per_adc = 8\nrate_gsps = 1.0\n"
-      "[pe]\ncrossbars = 1\nshift_add_units = 16\ninput_buffer = " + buf(c.pe_in_bytes, 128) +
-      "\n[tile]\npes = " + std::to_string(c.pes) + "\nbus_width_bits = 256\nbuffer = " + buf(c.tile_buf_bytes, 256) +
-      "\noutput_buffer = " + buf(c.tile_out_bytes, 128) +
-      "\n[noc]\nmesh_x = " + std::to_string(c.mesh_x) + "\nmesh_y = " + std::to_string(c.mesh_y) +
-      "\ntiles_per_router = " + std::to_string(c.tiles_per_router) + "\nports = " + std::to_string(4 + c.tiles_per_router) + "\nflit_bits = " + std::to_string(c.flit_bits) +
+      "[pe]\ncrossbars = 1\nshift_add_units = 16\ninput_buffer = " +
+      buf(c.pe_in_bytes, 128) + "\n[tile]\npes = " + std::to_string(c.pes) +
+      "\nbus_width_bits = 256\nbuffer = " + buf(c.tile_buf_bytes, 256) +
+      "\noutput_buffer = " + buf(c.tile_out_bytes, 128) + "\n[noc]\nmesh_x = " + std::to_string(c.mesh_x) +
+      "\nmesh_y = " + std::to_string(c.mesh_y) +
+      "\ntiles_per_router = " + std::to_string(c.tiles_per_router) +
+      "\nports = " + std::to_string(4 + c.tiles_per_router) + "\nflit_bits = " + std::to_string(c.flit_bits) +
       "\nlink_flits_per_cycle = " + std::to_string(c.link_flits_per_cycle) +
       "\nrouter_buffer_flits = " + std::to_string(c.router_buffer_flits) +
       "\npacket_payload_flits = " + std::to_string(c.packet_payload_flits) +
       "\nrouter_latency_cycles = " + std::to_string(c.router_latency) +
       "\nlink_latency_cycles = " + std::to_string(c.link_latency) + "\nrouting = \"" + c.routing +
-      "\"\nflow_control = \"" + c.flow_control + "\"\n"
-      "[global]\ncapacity_bytes = " + std::to_string(c.global_bytes) + "\nwidth_bits = 512\n"
+      "\"\nflow_control = \"" + c.flow_control +
+      "\"\n"
+      "[global]\ncapacity_bytes = " +
+      std::to_string(c.global_bytes) +
+      "\nwidth_bits = 512\n"
       "[offchip]\nkind = \"lpddr4\"\nlinks = 1\n";
   const char* root = std::getenv("IMCSIM_ROOT");
   return arch::load_arch_string(t, "test_chip.toml", std::string(root ? root : ".") + "/configs/arch");

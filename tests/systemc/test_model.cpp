@@ -82,8 +82,8 @@ TEST_CASE("contention-free: two tiles exchanging over an idle mesh match to the 
   const arch::ArchSpec s = test::test_arch(tc);
   SUBCASE("hand-built: there and back, multi-packet messages") {
     mapping::Program p = test::empty_program(s, {"there", "back"});
-    const int r = test::transfer(p, 0, 3, 1000, {}, 0);   // 32 payload flits: 2 packets, 3 routers
-    test::transfer(p, 3, 0, 20000, {r}, 1);               // 625 payload flits: 40 packets
+    const int r = test::transfer(p, 0, 3, 1000, {}, 0);  // 32 payload flits: 2 packets, 3 routers
+    test::transfer(p, 3, 0, 20000, {r}, 1);              // 625 payload flits: 40 packets
     const sim::Report a = sim::AnalyticalModel().evaluate(s, p);
     const sim::Report c = sim::run_systemc_in_child(s, p);
     check_equal(a, c);
@@ -105,7 +105,8 @@ TEST_CASE("contention-free: two tiles exchanging over an idle mesh match to the 
   }
 }
 
-TEST_CASE("contention: eight tiles sending to one are slower than the analytical bound, blamed on the network") {
+TEST_CASE(
+    "contention: eight tiles sending to one are slower than the analytical bound, blamed on the network") {
   test::TestChip tc;
   tc.mesh_x = 3;
   tc.mesh_y = 3;
@@ -155,7 +156,8 @@ TEST_CASE("finite buffers: PE input buffers too small to prefetch hold up the sh
 TEST_CASE("networks: identical action counts, analytical <= SystemC, deterministic reports") {
   const char* root = std::getenv("IMCSIM_ROOT");
   const std::string dir = std::string(root ? root : ".") + "/configs/arch/";
-  for (auto [arch_file, net] : {std::pair{"rram_default.toml", "vgg8"}, std::pair{"sram_default.toml", "resnet20"}}) {
+  for (auto [arch_file, net] :
+       {std::pair{"rram_default.toml", "vgg8"}, std::pair{"sram_default.toml", "resnet20"}}) {
     CAPTURE(net);
     const arch::ArchSpec s = arch::load_arch(dir + arch_file);
     const workloads::Graph g = workloads::zoo_network(net);
@@ -201,7 +203,8 @@ TEST_CASE("trace: utilization per unit kind over time") {
   std::string line;
   std::getline(f, line);
   CHECK(line ==
-        "cycle_start,cycle_end,pe,tile_bus,tile_accumulator,tile_activation,tile_pool,tile_vector,tile_nic,dram,"
+        "cycle_start,cycle_end,pe,tile_bus,tile_accumulator,tile_activation,tile_pool,tile_vector,tile_nic,"
+        "dram,"
         "noc_links");
   int rows = 0;
   double pe_max = 0, last_end = 0;

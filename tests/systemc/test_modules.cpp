@@ -22,7 +22,9 @@ using nlohmann::json;
 
 namespace {
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return (a + b - 1) / b;
+}
 
 // Runs `p` on the Chip in a child and returns per-op (start, done, release, stalls) and counters.
 json run_ops(const arch::ArchSpec& spec, const mapping::Program& p) {
@@ -41,7 +43,8 @@ json run_ops(const arch::ArchSpec& spec, const mapping::Program& p) {
       j["ops"].push_back({{"start", r.start}, {"done", r.done}, {"release", r.release}, {"stall", s}});
     }
     j["forced"] = stats.forced_admissions;
-    j["overcommits"] = chip.tile(0).tile_buffer().stats().overcommits + chip.tile(0).output_buffer().stats().overcommits;
+    j["overcommits"] =
+        chip.tile(0).tile_buffer().stats().overcommits + chip.tile(0).output_buffer().stats().overcommits;
     j["adc_busy_cycles"] = chip.tile(0).pe(0).stats().adc_busy_cycles;
     return j;
   });
@@ -252,7 +255,8 @@ TEST_CASE("deadlock breaking: a Recv waiting for space only a later Send on its 
   CHECK(j["overcommits"] == 1);
   for (const auto& op : j["ops"]) CHECK(op["done"] >= 0);
   // Admitted as soon as it was ready: no time lost waiting for a standstill.
-  CHECK(j["ops"][2]["start"] == std::max(j["ops"][0]["done"].get<std::int64_t>(), j["ops"][1]["done"].get<std::int64_t>()));
+  CHECK(j["ops"][2]["start"] ==
+        std::max(j["ops"][0]["done"].get<std::int64_t>(), j["ops"][1]["done"].get<std::int64_t>()));
 }
 
 TEST_CASE("deadlock breaking: a cycle across two units is broken at the standstill, oldest op first") {
@@ -371,9 +375,9 @@ TEST_CASE("mesh: an idle mesh delivers every message in exactly noc_cycles") {
     const char* flow;
     int R, L;
   };
-  for (const Variant v : {Variant{1, 8, 16, "xy", "wormhole", 2, 1}, Variant{2, 2, 16, "yx", "wormhole", 1, 2},
-                          Variant{1, 32, 16, "xy", "vct", 3, 1}, Variant{3, 4, 8, "yx", "vct", 2, 0},
-                          Variant{1, 1, 4, "xy", "wormhole", 1, 1}}) {
+  for (const Variant v : {Variant{1, 8, 16, "xy", "wormhole", 2, 1},
+                          Variant{2, 2, 16, "yx", "wormhole", 1, 2}, Variant{1, 32, 16, "xy", "vct", 3, 1},
+                          Variant{3, 4, 8, "yx", "vct", 2, 0}, Variant{1, 1, 4, "xy", "wormhole", 1, 1}}) {
     CAPTURE(v.B);
     CAPTURE(v.Bf);
     CAPTURE(v.flow);
@@ -388,8 +392,11 @@ TEST_CASE("mesh: an idle mesh delivers every message in exactly noc_cycles") {
     tc.router_latency = v.R;
     tc.link_latency = v.L;
     const arch::ArchSpec s = test::test_arch(tc);
-    const std::vector<Send> sends = {
-        {0, 0, 15, 1000}, {1000, 5, 5, 64}, {2000, 3, 12, 5000}, {5000, 15, 0, 32}, {6000, 6, 9, 31 * 32 + 1}};
+    const std::vector<Send> sends = {{0, 0, 15, 1000},
+                                     {1000, 5, 5, 64},
+                                     {2000, 3, 12, 5000},
+                                     {5000, 15, 0, 32},
+                                     {6000, 6, 9, 31 * 32 + 1}};
     const json j = run_mesh(s, sends);
     std::int64_t flits = 0, flit_hops = 0;
     for (std::size_t i = 0; i < sends.size(); ++i) {

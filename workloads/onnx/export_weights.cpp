@@ -57,11 +57,13 @@ WeightWriter::WeightWriter(const std::string& model_path, WeightData mode, std::
   if (mode_ != WeightData::Embedded) {
     data_.open(data_path_, std::ios::binary | std::ios::trunc);
     if (!data_)
-      throw common::InputError(fmt::format("{}: cannot write the external weight file: {}", data_path_, std::strerror(errno)));
+      throw common::InputError(
+          fmt::format("{}: cannot write the external weight file: {}", data_path_, std::strerror(errno)));
   }
 }
 
-void WeightWriter::weight(::onnx::GraphProto& g, const std::string& name, const std::vector<std::int64_t>& dims, Fill fill) {
+void WeightWriter::weight(::onnx::GraphProto& g, const std::string& name,
+                          const std::vector<std::int64_t>& dims, Fill fill) {
   auto* t = g.add_initializer();
   t->set_name(name);
   t->set_data_type(::onnx::TensorProto::FLOAT);
@@ -86,12 +88,14 @@ void WeightWriter::weight(::onnx::GraphProto& g, const std::string& name, const 
     std::string buf;
     fill_values(buf, n, fill, seed);
     data_.write(buf.data(), static_cast<std::streamsize>(buf.size()));
-    if (!data_) throw common::InputError(fmt::format("{}: write failed: {}", data_path_, std::strerror(errno)));
+    if (!data_)
+      throw common::InputError(fmt::format("{}: write failed: {}", data_path_, std::strerror(errno)));
   }
   offset_ += len;
 }
 
-void WeightWriter::ints(::onnx::GraphProto& g, const std::string& name, const std::vector<std::int64_t>& values) {
+void WeightWriter::ints(::onnx::GraphProto& g, const std::string& name,
+                        const std::vector<std::int64_t>& values) {
   auto* t = g.add_initializer();
   t->set_name(name);
   t->set_data_type(::onnx::TensorProto::INT64);
@@ -113,7 +117,8 @@ void WeightWriter::finish() {
   if (mode_ == WeightData::Zeros) {
     std::error_code ec;
     std::filesystem::resize_file(data_path_, offset_, ec);  // a hole: reads as zeros
-    if (ec) throw common::InputError(fmt::format("{}: cannot size the weight file: {}", data_path_, ec.message()));
+    if (ec)
+      throw common::InputError(fmt::format("{}: cannot size the weight file: {}", data_path_, ec.message()));
   }
 }
 

@@ -27,7 +27,8 @@ class WeightWriter {
   WeightWriter(const std::string& model_path, WeightData mode, std::uint64_t seed);
 
   // Adds a float weight initializer named `name` (values a pure function of seed and name).
-  void weight(::onnx::GraphProto& g, const std::string& name, const std::vector<std::int64_t>& dims, Fill fill);
+  void weight(::onnx::GraphProto& g, const std::string& name, const std::vector<std::int64_t>& dims,
+              Fill fill);
   // Small constants (shapes, scalars of decomposed ops): always stored inside the model.
   static void ints(::onnx::GraphProto& g, const std::string& name, const std::vector<std::int64_t>& values);
   static void scalar(::onnx::GraphProto& g, const std::string& name, float value);

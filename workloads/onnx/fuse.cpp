@@ -33,13 +33,17 @@ class Matcher {
       // torch deduplicates identical initializers through Identity nodes: see through them.
       if (n.op_type() == "Identity" && n.input_size() == 1 && n.output_size() == 1) {
         if (auto it = consts_.find(n.input(0)); it != consts_.end()) consts_.emplace(n.output(0), it->second);
-        if (auto it = scalars_.find(n.input(0)); it != scalars_.end()) scalars_.emplace(n.output(0), it->second);
+        if (auto it = scalars_.find(n.input(0)); it != scalars_.end())
+          scalars_.emplace(n.output(0), it->second);
       }
       if (n.op_type() == "Constant" && n.domain().empty() && n.output_size() == 1) {
         for (const auto& a : n.attribute())
-          if (a.name() == "value") consts_.emplace(n.output(0), &a.t());
-          else if (a.name() == "value_float") scalars_[n.output(0)] = a.f();
-          else if (a.name() == "value_int") scalars_[n.output(0)] = static_cast<double>(a.i());
+          if (a.name() == "value")
+            consts_.emplace(n.output(0), &a.t());
+          else if (a.name() == "value_float")
+            scalars_[n.output(0)] = a.f();
+          else if (a.name() == "value_int")
+            scalars_[n.output(0)] = static_cast<double>(a.i());
       }
     }
   }
@@ -111,8 +115,10 @@ class Matcher {
     std::vector<NodeProto> out;
     out.reserve(nodes_.size());
     for (int i = 0; i < size(); ++i) {
-      if (auto it = replacement_.find(i); it != replacement_.end()) out.push_back(it->second);
-      else if (!removed_[static_cast<std::size_t>(i)]) out.push_back(node(i));
+      if (auto it = replacement_.find(i); it != replacement_.end())
+        out.push_back(it->second);
+      else if (!removed_[static_cast<std::size_t>(i)])
+        out.push_back(node(i));
     }
     return out;
   }
@@ -152,7 +158,8 @@ void layernorm(Matcher& m, int r1) {
   if (readers.size() != 2 || m.is_output(diff)) return;
   int p = -1, dv = -1;
   for (int r : readers) {
-    if (m.is(r, "Div")) dv = r;
+    if (m.is(r, "Div"))
+      dv = r;
     else if ((m.is(r, "Pow") && m.node(r).input(0) == diff && m.scalar_is(m.node(r).input(1), 2.0)) ||
              (m.is(r, "Mul") && m.node(r).input(0) == diff && m.node(r).input(1) == diff))
       p = r;
@@ -163,7 +170,8 @@ void layernorm(Matcher& m, int r1) {
   int a = m.sole_consumer(m.node(r2).output(0));
   if (!m.is(a, "Add") || !m.scalar(m.other(a, m.node(r2).output(0)))) return;
   int q = m.sole_consumer(m.node(a).output(0));
-  if (!m.is(q, "Sqrt") || m.sole_consumer(m.node(q).output(0)) != dv || m.node(dv).input(1) != m.node(q).output(0))
+  if (!m.is(q, "Sqrt") || m.sole_consumer(m.node(q).output(0)) != dv ||
+      m.node(dv).input(1) != m.node(q).output(0))
     return;
   std::vector<int> members = {r1, s, p, r2, a, q, dv};
   std::string out = m.node(dv).output(0);
@@ -219,10 +227,14 @@ void gelu_erf(Matcher& m, int e) {
   int d = m.producer(m.node(e).input(0));
   if (d < 0 || m.sole_consumer(m.node(d).output(0)) != e) return;
   std::string x;
-  if (m.is(d, "Div") && m.scalar_is(m.node(d).input(1), std::sqrt(2.0))) x = m.node(d).input(0);
-  else if (m.is(d, "Mul") && m.scalar_is(m.node(d).input(1), 1 / std::sqrt(2.0))) x = m.node(d).input(0);
-  else if (m.is(d, "Mul") && m.scalar_is(m.node(d).input(0), 1 / std::sqrt(2.0))) x = m.node(d).input(1);
-  else return;
+  if (m.is(d, "Div") && m.scalar_is(m.node(d).input(1), std::sqrt(2.0)))
+    x = m.node(d).input(0);
+  else if (m.is(d, "Mul") && m.scalar_is(m.node(d).input(1), 1 / std::sqrt(2.0)))
+    x = m.node(d).input(0);
+  else if (m.is(d, "Mul") && m.scalar_is(m.node(d).input(0), 1 / std::sqrt(2.0)))
+    x = m.node(d).input(1);
+  else
+    return;
   int a = m.sole_consumer(m.node(e).output(0));
   if (!m.is(a, "Add") || !m.scalar_is(m.other(a, m.node(e).output(0)), 1.0)) return;
   std::vector<int> members = {d, e, a};
@@ -237,8 +249,9 @@ void gelu_tanh(Matcher& m, int t) {
   int u = m.producer(m.node(t).input(0));
   if (!m.is(u, "Mul") || m.sole_consumer(m.node(u).output(0)) != t) return;
   const double c = std::sqrt(2.0 / std::numbers::pi);
-  std::string v_out = m.scalar_is(m.node(u).input(1), c) ? m.node(u).input(0)
-                      : m.scalar_is(m.node(u).input(0), c) ? m.node(u).input(1) : "";
+  std::string v_out = m.scalar_is(m.node(u).input(1), c)   ? m.node(u).input(0)
+                      : m.scalar_is(m.node(u).input(0), c) ? m.node(u).input(1)
+                                                           : "";
   int v = m.producer(v_out);
   if (!m.is(v, "Add") || m.sole_consumer(v_out) != u) return;
   for (int side = 0; side < 2; ++side) {
@@ -246,7 +259,8 @@ void gelu_tanh(Matcher& m, int t) {
     int w = m.producer(w_out);
     if (!m.is(w, "Mul") || m.sole_consumer(w_out) != v) continue;
     std::string p_out = m.scalar_is(m.node(w).input(1), 0.044715)   ? m.node(w).input(0)
-                        : m.scalar_is(m.node(w).input(0), 0.044715) ? m.node(w).input(1) : "";
+                        : m.scalar_is(m.node(w).input(0), 0.044715) ? m.node(w).input(1)
+                                                                    : "";
     int p = m.producer(p_out);
     if (!m.is(p, "Pow") || m.node(p).input(0) != x || !m.scalar_is(m.node(p).input(1), 3.0) ||
         m.sole_consumer(p_out) != w)
@@ -315,12 +329,16 @@ std::vector<NodeProto> fuse_patterns(const ::onnx::GraphProto& g) {
   for (int i = 0; i < m.size(); ++i)
     if (m.is(i, "ReduceMean")) layernorm(m, i);
   for (int i = 0; i < m.size(); ++i) {
-    if (m.is(i, "Erf")) gelu_erf(m, i);
-    else if (m.is(i, "Tanh")) gelu_tanh(m, i);
+    if (m.is(i, "Erf"))
+      gelu_erf(m, i);
+    else if (m.is(i, "Tanh"))
+      gelu_tanh(m, i);
   }
   for (int i = 0; i < m.size(); ++i) {
-    if (m.is(i, "Sigmoid")) gated(m, i, "SiLU");
-    else if (m.is(i, "HardSigmoid")) gated(m, i, "HardSwish");
+    if (m.is(i, "Sigmoid"))
+      gated(m, i, "SiLU");
+    else if (m.is(i, "HardSigmoid"))
+      gated(m, i, "HardSwish");
   }
   for (int i = 0; i < m.size(); ++i)
     if (m.is(i, "MatMul")) linear_bias(m, i);

@@ -13,14 +13,16 @@ namespace imc::workloads::onnx {
 
 using common::InputError;
 
-Importer::Importer(std::string file, const ImportOptions& options) : file_(std::move(file)), options_(options) {}
+Importer::Importer(std::string file, const ImportOptions& options)
+    : file_(std::move(file)), options_(options) {}
 
 const Value& Importer::value(const std::string& tensor) const {
   auto it = values_.find(tensor);
   if (it == values_.end())
-    throw InputError(fmt::format("tensor '{}' is used before it is produced (the graph must be in "
-                                 "topological order, as ONNX requires)",
-                                 tensor));
+    throw InputError(
+        fmt::format("tensor '{}' is used before it is produced (the graph must be in "
+                    "topological order, as ONNX requires)",
+                    tensor));
   return it->second;
 }
 
@@ -75,8 +77,8 @@ int Importer::node_as(const Value& v, const Shape& gshape, const std::string& hi
   const Shape& have = graph_.node(v.node).out;
   if (have == gshape) return v.node;
   if (numel(have) != numel(gshape))
-    throw InputError(fmt::format("activation '{}' has shape {} but {} is needed here", graph_.node(v.node).name,
-                                 shape_text(have), shape_text(gshape)));
+    throw InputError(fmt::format("activation '{}' has shape {} but {} is needed here",
+                                 graph_.node(v.node).name, shape_text(have), shape_text(gshape)));
   return graph_.reshape(v.node, gshape, name_for(hint + "/view"));
 }
 
@@ -129,7 +131,9 @@ double Importer::real(const ::onnx::NodeProto& n, const Value& v, const char* wh
   return v.data[0];
 }
 
-void Importer::fail(const ::onnx::NodeProto&, const std::string& what) const { throw InputError(what); }
+void Importer::fail(const ::onnx::NodeProto&, const std::string& what) const {
+  throw InputError(what);
+}
 
 // ---- attributes -------------------------------------------------------------------------------
 
@@ -139,7 +143,9 @@ const ::onnx::AttributeProto* find_attr(const ::onnx::NodeProto& n, const char* 
   return nullptr;
 }
 
-bool has_attr(const ::onnx::NodeProto& n, const char* name) { return find_attr(n, name) != nullptr; }
+bool has_attr(const ::onnx::NodeProto& n, const char* name) {
+  return find_attr(n, name) != nullptr;
+}
 
 std::int64_t attr_int(const ::onnx::NodeProto& n, const char* name, std::int64_t def) {
   const auto* a = find_attr(n, name);
@@ -191,11 +197,25 @@ double bf16_to_double(std::uint16_t h) {
 std::size_t elem_size(int t) {
   using T = ::onnx::TensorProto;
   switch (t) {
-    case T::FLOAT: case T::INT32: case T::UINT32: return 4;
-    case T::DOUBLE: case T::INT64: case T::UINT64: return 8;
-    case T::FLOAT16: case T::BFLOAT16: case T::INT16: case T::UINT16: return 2;
-    case T::INT8: case T::UINT8: case T::BOOL: return 1;
-    default: return 0;
+    case T::FLOAT:
+    case T::INT32:
+    case T::UINT32:
+      return 4;
+    case T::DOUBLE:
+    case T::INT64:
+    case T::UINT64:
+      return 8;
+    case T::FLOAT16:
+    case T::BFLOAT16:
+    case T::INT16:
+    case T::UINT16:
+      return 2;
+    case T::INT8:
+    case T::UINT8:
+    case T::BOOL:
+      return 1;
+    default:
+      return 0;
   }
 }
 
@@ -209,19 +229,33 @@ X load(const char* p) {
 double decode(int t, const char* p) {
   using T = ::onnx::TensorProto;
   switch (t) {
-    case T::FLOAT: return load<float>(p);
-    case T::DOUBLE: return load<double>(p);
-    case T::INT32: return load<std::int32_t>(p);
-    case T::UINT32: return load<std::uint32_t>(p);
-    case T::INT64: return static_cast<double>(load<std::int64_t>(p));
-    case T::UINT64: return static_cast<double>(load<std::uint64_t>(p));
-    case T::INT16: return load<std::int16_t>(p);
-    case T::UINT16: return load<std::uint16_t>(p);
-    case T::INT8: return load<std::int8_t>(p);
-    case T::UINT8: case T::BOOL: return load<std::uint8_t>(p);
-    case T::FLOAT16: return half_to_double(load<std::uint16_t>(p));
-    case T::BFLOAT16: return bf16_to_double(load<std::uint16_t>(p));
-    default: return 0;
+    case T::FLOAT:
+      return load<float>(p);
+    case T::DOUBLE:
+      return load<double>(p);
+    case T::INT32:
+      return load<std::int32_t>(p);
+    case T::UINT32:
+      return load<std::uint32_t>(p);
+    case T::INT64:
+      return static_cast<double>(load<std::int64_t>(p));
+    case T::UINT64:
+      return static_cast<double>(load<std::uint64_t>(p));
+    case T::INT16:
+      return load<std::int16_t>(p);
+    case T::UINT16:
+      return load<std::uint16_t>(p);
+    case T::INT8:
+      return load<std::int8_t>(p);
+    case T::UINT8:
+    case T::BOOL:
+      return load<std::uint8_t>(p);
+    case T::FLOAT16:
+      return half_to_double(load<std::uint16_t>(p));
+    case T::BFLOAT16:
+      return bf16_to_double(load<std::uint16_t>(p));
+    default:
+      return 0;
   }
 }
 
@@ -232,7 +266,8 @@ Value const_from_tensor(const ::onnx::TensorProto& t) {
   Value v;
   v.shape.assign(t.dims().begin(), t.dims().end());
   for (auto d : v.shape)
-    if (d < 0) throw InputError(fmt::format("tensor '{}' has a negative dimension {}", t.name(), shape_text(v.shape)));
+    if (d < 0)
+      throw InputError(fmt::format("tensor '{}' has a negative dimension {}", t.name(), shape_text(v.shape)));
   const int dt = t.data_type();
   v.is_float = is_float_type(dt);
   const std::int64_t n = numel(v.shape);
@@ -244,8 +279,9 @@ Value const_from_tensor(const ::onnx::TensorProto& t) {
     std::size_t es = elem_size(dt);
     if (es == 0) return v;
     if (t.raw_data().size() != static_cast<std::size_t>(n) * es)
-      throw InputError(fmt::format("tensor '{}' of shape {} holds {} bytes of raw data, {} expected", t.name(),
-                                   shape_text(v.shape), t.raw_data().size(), static_cast<std::size_t>(n) * es));
+      throw InputError(fmt::format("tensor '{}' of shape {} holds {} bytes of raw data, {} expected",
+                                   t.name(), shape_text(v.shape), t.raw_data().size(),
+                                   static_cast<std::size_t>(n) * es));
     d.reserve(static_cast<std::size_t>(n));
     for (std::int64_t i = 0; i < n; ++i) d.push_back(decode(dt, t.raw_data().data() + i * es));
   } else if (t.float_data_size() > 0) {
@@ -259,9 +295,12 @@ Value const_from_tensor(const ::onnx::TensorProto& t) {
   } else if (t.int32_data_size() > 0) {
     // int32_data also carries 8/16-bit integers, bools and the bit patterns of float16/bfloat16.
     for (auto x : t.int32_data()) {
-      if (dt == T::FLOAT16) d.push_back(half_to_double(static_cast<std::uint16_t>(x)));
-      else if (dt == T::BFLOAT16) d.push_back(bf16_to_double(static_cast<std::uint16_t>(x)));
-      else d.push_back(x);
+      if (dt == T::FLOAT16)
+        d.push_back(half_to_double(static_cast<std::uint16_t>(x)));
+      else if (dt == T::BFLOAT16)
+        d.push_back(bf16_to_double(static_cast<std::uint16_t>(x)));
+      else
+        d.push_back(x);
     }
   } else if (n == 0) {
     v.has_data = true;
@@ -285,7 +324,9 @@ std::int64_t numel(const Shape& s) {
   return e;
 }
 
-std::string shape_text(const Shape& s) { return fmt::format("[{}]", fmt::join(s, ",")); }
+std::string shape_text(const Shape& s) {
+  return fmt::format("[{}]", fmt::join(s, ","));
+}
 
 std::optional<Shape> broadcast(const Shape& a, const Shape& b) {
   std::size_t r = std::max(a.size(), b.size());

@@ -135,10 +135,10 @@ std::optional<int> norm_axis(std::int64_t axis, std::size_t rank);
 // "imc.fused" domain, see fuse.h).
 using Converter = std::function<void(Importer&, const ::onnx::NodeProto&)>;
 using Registry = std::map<std::string, Converter>;
-void register_nn_ops(Registry& r);          // ops_nn.cpp: conv, gemm, matmul, pooling, norms, activations
-void register_elementwise_ops(Registry& r); // ops_elementwise.cpp: Add/Sub/Mul/Div, Where, constant math
-void register_movement_ops(Registry& r);    // ops_movement.cpp: reshape, transpose, slice, concat, ...
-void register_constant_ops(Registry& r);    // ops_constant.cpp: Constant, Shape, Range, ScatterND, ...
+void register_nn_ops(Registry& r);           // ops_nn.cpp: conv, gemm, matmul, pooling, norms, activations
+void register_elementwise_ops(Registry& r);  // ops_elementwise.cpp: Add/Sub/Mul/Div, Where, constant math
+void register_movement_ops(Registry& r);     // ops_movement.cpp: reshape, transpose, slice, concat, ...
+void register_constant_ops(Registry& r);     // ops_constant.cpp: Constant, Shape, Range, ScatterND, ...
 
 constexpr const char* kFusedDomain = "imc.fused";
 

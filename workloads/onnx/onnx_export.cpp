@@ -6,8 +6,8 @@
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -58,8 +58,12 @@ class Exporter {
     d.insert(d.end(), out.begin(), out.end());
     return d;
   }
-  const std::string& in(int i, int k = 0) const { return g_.node(g_.node(i).inputs.at(static_cast<std::size_t>(k))).name; }
-  const Node& in_node(int i, int k = 0) const { return g_.node(g_.node(i).inputs.at(static_cast<std::size_t>(k))); }
+  const std::string& in(int i, int k = 0) const {
+    return g_.node(g_.node(i).inputs.at(static_cast<std::size_t>(k))).name;
+  }
+  const Node& in_node(int i, int k = 0) const {
+    return g_.node(g_.node(i).inputs.at(static_cast<std::size_t>(k)));
+  }
 
   static void value_info(::onnx::ValueInfoProto* v, const std::string& name, const Dims& dims,
                          int type = ::onnx::TensorProto::FLOAT) {
@@ -78,7 +82,8 @@ class Exporter {
     return n;
   }
 
-  NodeProto* node(const char* op, const std::string& name, std::vector<std::string> ins, const std::string& out) {
+  NodeProto* node(const char* op, const std::string& name, std::vector<std::string> ins,
+                  const std::string& out) {
     auto* n = gp_->add_node();
     n->set_op_type(op);
     n->set_name(name);
@@ -150,7 +155,8 @@ bool Exporter::read_with_activations(int i) const {
     bool other_act = false;
     for (int in : r.inputs)
       if (in != i && !(g_.node(in).op == OpKind::Input && g_.node(in).learned_params > 0)) other_act = true;
-    bool ok = other_act && (r.op == OpKind::Concat || ((r.op == OpKind::Add || r.op == OpKind::Mul) && varying >= 2));
+    bool ok = other_act &&
+              (r.op == OpKind::Concat || ((r.op == OpKind::Add || r.op == OpKind::Mul) && varying >= 2));
     if (!ok) return false;
   }
   return true;
@@ -183,7 +189,8 @@ void Exporter::emit_linear(int i) {
   const Node& n = g_.node(i);
   const double bound = 1.0 / std::sqrt(static_cast<double>(n.in_features));
   if (in_node(i).out.size() == 1) {  // [1, K] rows: Gemm with the torch layout W [N, K]
-    std::vector<std::string> ins = {in(i), weight(n.name, "weight", {n.out_features, n.in_features}, Fill::uniform(bound))};
+    std::vector<std::string> ins = {
+        in(i), weight(n.name, "weight", {n.out_features, n.in_features}, Fill::uniform(bound))};
     if (n.bias) ins.push_back(weight(n.name, "bias", {n.out_features}, Fill::uniform(bound)));
     attr(node("Gemm", n.name, ins, n.name), "transB", std::int64_t{1});
     return;
@@ -196,7 +203,8 @@ void Exporter::emit_linear(int i) {
   }
   std::string mm = aux(n.name, "matmul");
   node("MatMul", n.name, {in(i), w}, mm);
-  node("Add", n.name + "/bias_add", {mm, weight(n.name, "bias", {n.out_features}, Fill::uniform(bound))}, n.name);
+  node("Add", n.name + "/bias_add", {mm, weight(n.name, "bias", {n.out_features}, Fill::uniform(bound))},
+       n.name);
 }
 
 void Exporter::emit_activation(int i) {
@@ -209,23 +217,36 @@ void Exporter::emit_activation(int i) {
     node("Mul", n.name + "/mul", {x, s}, n.name);
   };
   switch (n.act) {
-    case ActKind::ReLU: node("Relu", n.name, {x}, n.name); break;
-    case ActKind::ReLU6: node("Clip", n.name, {x, scalar(n.name, "min", 0), scalar(n.name, "max", 6)}, n.name); break;
-    case ActKind::Sigmoid: node("Sigmoid", n.name, {x}, n.name); break;
-    case ActKind::Tanh: node("Tanh", n.name, {x}, n.name); break;
+    case ActKind::ReLU:
+      node("Relu", n.name, {x}, n.name);
+      break;
+    case ActKind::ReLU6:
+      node("Clip", n.name, {x, scalar(n.name, "min", 0), scalar(n.name, "max", 6)}, n.name);
+      break;
+    case ActKind::Sigmoid:
+      node("Sigmoid", n.name, {x}, n.name);
+      break;
+    case ActKind::Tanh:
+      node("Tanh", n.name, {x}, n.name);
+      break;
     case ActKind::HardSigmoid: {
       auto* h = node("HardSigmoid", n.name, {x}, n.name);
       attr(h, "alpha", 1.0f / 6), attr(h, "beta", 0.5f);
       break;
     }
     case ActKind::HardSwish:
-      if (o_.opset >= 14) node("HardSwish", n.name, {x}, n.name);
-      else gated("HardSigmoid");
+      if (o_.opset >= 14)
+        node("HardSwish", n.name, {x}, n.name);
+      else
+        gated("HardSigmoid");
       break;
-    case ActKind::SiLU: gated("Sigmoid"); break;
+    case ActKind::SiLU:
+      gated("Sigmoid");
+      break;
     case ActKind::GELU: {
       // x * 0.5 * (1 + erf(x / sqrt(2))), as torch exports nn.GELU below opset 20.
-      std::string d = aux(n.name, "scaled"), e = aux(n.name, "erf"), a = aux(n.name, "one_plus"), m = aux(n.name, "x_mul");
+      std::string d = aux(n.name, "scaled"), e = aux(n.name, "erf"), a = aux(n.name, "one_plus"),
+                  m = aux(n.name, "x_mul");
       node("Div", n.name, {x, scalar(n.name, "sqrt2", static_cast<float>(std::sqrt(2.0)))}, d);
       node("Erf", n.name + "/erf", {d}, e);
       node("Add", n.name + "/add", {e, scalar(n.name, "one", 1.0f)}, a);
@@ -243,7 +264,8 @@ void Exporter::emit_norm(int i) {
     const std::int64_t c = n.out[static_cast<std::size_t>(n.axis)];
     if (n.axis == 0) {
       auto* b = node("BatchNormalization", n.name,
-                     {x, weight(n.name, "weight", {c}, Fill::around(1, 0.1)), weight(n.name, "bias", {c}, Fill::around(0, 0.1)),
+                     {x, weight(n.name, "weight", {c}, Fill::around(1, 0.1)),
+                      weight(n.name, "bias", {c}, Fill::around(0, 0.1)),
                       weight(n.name, "running_mean", {c}, Fill::around(0, 0.1)),
                       weight(n.name, "running_var", {c}, Fill::around(1, 0.5))},
                      n.name);
@@ -267,8 +289,9 @@ void Exporter::emit_norm(int i) {
     return;
   }
   // The decomposition torch emits below opset 17.
-  std::string mean = aux(n.name, "mean"), diff = aux(n.name, "diff"), sq = aux(n.name, "sq"), var = aux(n.name, "var"),
-              ve = aux(n.name, "var_eps"), sd = aux(n.name, "std"), nz = aux(n.name, "normalized"), sc = aux(n.name, "scaled");
+  std::string mean = aux(n.name, "mean"), diff = aux(n.name, "diff"), sq = aux(n.name, "sq"),
+              var = aux(n.name, "var"), ve = aux(n.name, "var_eps"), sd = aux(n.name, "std"),
+              nz = aux(n.name, "normalized"), sc = aux(n.name, "scaled");
   attr(node("ReduceMean", n.name, {x}, mean), "axes", Dims{-1});
   node("Sub", n.name + "/sub", {x, mean}, diff);
   node("Pow", n.name + "/pow", {diff, scalar(n.name, "two", 2.0f)}, sq);
@@ -285,7 +308,9 @@ void Exporter::emit_move(int i) {
   const std::string& x = in(i);
   const std::int64_t axis = n.axis + 1;  // ONNX tensors carry the batch in front
   switch (n.move) {
-    case MoveKind::Reshape: node("Reshape", n.name, {x, ints(n.name, "shape", batched(i))}, n.name); break;
+    case MoveKind::Reshape:
+      node("Reshape", n.name, {x, ints(n.name, "shape", batched(i))}, n.name);
+      break;
     case MoveKind::Permute: {
       Dims perm = {0};
       for (int p : n.perm) perm.push_back(p + 1);
@@ -303,7 +328,8 @@ void Exporter::emit_move(int i) {
     case MoveKind::Pad: {
       const std::size_t r = n.out.size() + 1;
       Dims pads(2 * r, 0);
-      const std::int64_t grow = n.out[static_cast<std::size_t>(n.axis)] - in_node(i).out[static_cast<std::size_t>(n.axis)];
+      const std::int64_t grow =
+          n.out[static_cast<std::size_t>(n.axis)] - in_node(i).out[static_cast<std::size_t>(n.axis)];
       pads[static_cast<std::size_t>(axis)] = n.pad_before;
       pads[r + static_cast<std::size_t>(axis)] = grow - n.pad_before;
       node("Pad", n.name, {x, ints(n.name, "pads", pads)}, n.name);
@@ -316,12 +342,14 @@ void Exporter::emit(int i) {
   const Node& n = g_.node(i);
   used_.insert(n.name);
   switch (n.op) {
-    case OpKind::Input: return emit_input(i);
+    case OpKind::Input:
+      return emit_input(i);
     case OpKind::Conv2d: {
       const std::int64_t fan_in = (n.in_channels / n.groups) * n.kernel_h * n.kernel_w;
       const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
       std::vector<std::string> ins = {
-          in(i), weight(n.name, "weight", {n.out_channels, n.in_channels / n.groups, n.kernel_h, n.kernel_w}, Fill::uniform(bound))};
+          in(i), weight(n.name, "weight", {n.out_channels, n.in_channels / n.groups, n.kernel_h, n.kernel_w},
+                        Fill::uniform(bound))};
       if (n.bias) ins.push_back(weight(n.name, "bias", {n.out_channels}, Fill::uniform(bound)));
       auto* c = node("Conv", n.name, ins, n.name);
       attr(c, "kernel_shape", Dims{n.kernel_h, n.kernel_w});
@@ -331,8 +359,12 @@ void Exporter::emit(int i) {
       attr(c, "group", n.groups);
       break;
     }
-    case OpKind::Linear: emit_linear(i); break;
-    case OpKind::MatMul: node("MatMul", n.name, {in(i, 0), in(i, 1)}, n.name); break;
+    case OpKind::Linear:
+      emit_linear(i);
+      break;
+    case OpKind::MatMul:
+      node("MatMul", n.name, {in(i, 0), in(i, 1)}, n.name);
+      break;
     case OpKind::MaxPool:
     case OpKind::AvgPool: {
       auto* p = node(n.op == OpKind::MaxPool ? "MaxPool" : "AveragePool", n.name, {in(i)}, n.name);
@@ -341,20 +373,34 @@ void Exporter::emit(int i) {
       attr(p, "pads", Dims{n.pad_h, n.pad_w, n.pad_h, n.pad_w});
       break;
     }
-    case OpKind::GlobalAvgPool: node("GlobalAveragePool", n.name, {in(i)}, n.name); break;
-    case OpKind::Add: node("Add", n.name, {in(i, 0), in(i, 1)}, n.name); break;
-    case OpKind::Mul: node("Mul", n.name, {in(i, 0), in(i, 1)}, n.name); break;
+    case OpKind::GlobalAvgPool:
+      node("GlobalAveragePool", n.name, {in(i)}, n.name);
+      break;
+    case OpKind::Add:
+      node("Add", n.name, {in(i, 0), in(i, 1)}, n.name);
+      break;
+    case OpKind::Mul:
+      node("Mul", n.name, {in(i, 0), in(i, 1)}, n.name);
+      break;
     case OpKind::Concat: {
       std::vector<std::string> ins;
       for (int k = 0; k < static_cast<int>(n.inputs.size()); ++k) ins.push_back(in(i, k));
       attr(node("Concat", n.name, ins, n.name), "axis", static_cast<std::int64_t>(n.axis + 1));
       break;
     }
-    case OpKind::Activation: emit_activation(i); break;
+    case OpKind::Activation:
+      emit_activation(i);
+      break;
     case OpKind::BatchNorm:
-    case OpKind::LayerNorm: emit_norm(i); break;
-    case OpKind::Softmax: attr(node("Softmax", n.name, {in(i)}, n.name), "axis", std::int64_t{-1}); break;
-    case OpKind::Reshape: emit_move(i); break;
+    case OpKind::LayerNorm:
+      emit_norm(i);
+      break;
+    case OpKind::Softmax:
+      attr(node("Softmax", n.name, {in(i)}, n.name), "axis", std::int64_t{-1});
+      break;
+    case OpKind::Reshape:
+      emit_move(i);
+      break;
   }
   if (n.op != OpKind::Input) value_info(gp_->add_value_info(), n.name, batched(i));
 }
@@ -378,11 +424,14 @@ void validate(::onnx::ModelProto& m, bool external_weights, const std::string& w
 
 }  // namespace
 
-void export_onnx(const Graph& graph, const std::string& path) { export_onnx(graph, path, ExportOptions{}); }
+void export_onnx(const Graph& graph, const std::string& path) {
+  export_onnx(graph, path, ExportOptions{});
+}
 
 void export_onnx(const Graph& graph, const std::string& path, const ExportOptions& options) {
   if (options.opset < 13 || options.opset > 17)
-    throw common::InputError(fmt::format("{}: ONNX export opset {} is not supported (13 to 17)", path, options.opset));
+    throw common::InputError(
+        fmt::format("{}: ONNX export opset {} is not supported (13 to 17)", path, options.opset));
   WeightData mode = options.weights;
   if (mode == WeightData::Auto)
     mode = graph.total_params() * 4 <= (std::int64_t{1} << 30) ? WeightData::Embedded : WeightData::External;
@@ -391,14 +440,17 @@ void export_onnx(const Graph& graph, const std::string& path, const ExportOption
   const bool external = mode != WeightData::Embedded;
   validate(m, external, "");
   if (m.ByteSizeLong() > static_cast<std::size_t>(INT32_MAX))
-    throw common::InputError(fmt::format("{}: the model exceeds protobuf's 2 GiB limit: export its weights as "
-                                         "external data (WeightData::External)",
-                                         path));
+    throw common::InputError(
+        fmt::format("{}: the model exceeds protobuf's 2 GiB limit: export its weights as "
+                    "external data (WeightData::External)",
+                    path));
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) throw common::InputError(fmt::format("{}: cannot write ONNX model: {}", path, std::strerror(errno)));
+    if (!out)
+      throw common::InputError(fmt::format("{}: cannot write ONNX model: {}", path, std::strerror(errno)));
     if (!m.SerializeToOstream(&out) || !out.flush())
-      throw common::InputError(fmt::format("{}: writing the ONNX model failed: {}", path, std::strerror(errno)));
+      throw common::InputError(
+          fmt::format("{}: writing the ONNX model failed: {}", path, std::strerror(errno)));
   }
   if (external) validate(m, true, path);
 }

@@ -35,7 +35,8 @@ std::string supported_list() {
   std::vector<std::string> ops;
   for (const auto& [k, v] : registry())
     if (k.find(':') == std::string::npos) ops.push_back(k);
-  return fmt::format("{} (plus decomposed LayerNorm, GELU, SiLU and HardSwish patterns)", fmt::join(ops, ", "));
+  return fmt::format("{} (plus decomposed LayerNorm, GELU, SiLU and HardSwish patterns)",
+                     fmt::join(ops, ", "));
 }
 
 ::onnx::ModelProto read_model(const std::string& path) {
@@ -43,7 +44,8 @@ std::string supported_list() {
   if (!in) throw InputError(fmt::format("{}: cannot open ONNX model: {}", path, std::strerror(errno)));
   ::onnx::ModelProto m;
   if (!m.ParseFromIstream(&in))
-    throw InputError(fmt::format("{}: not a valid ONNX model (the protobuf does not parse: corrupt or truncated file)", path));
+    throw InputError(fmt::format(
+        "{}: not a valid ONNX model (the protobuf does not parse: corrupt or truncated file)", path));
   if (!m.has_graph() || m.graph().node_size() == 0)
     throw InputError(fmt::format("{}: not a valid ONNX model (no graph or no nodes)", path));
   return m;
@@ -53,9 +55,10 @@ std::int64_t default_opset(const std::string& path, const ::onnx::ModelProto& m)
   for (const auto& o : m.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx") {
       if (o.version() < 7 || o.version() > 18)
-        throw InputError(fmt::format("{}: opset {} is not supported (7 to 18 are; torch.onnx.export "
-                                     "opset_version=13..17 is what we test)",
-                                     path, o.version()));
+        throw InputError(
+            fmt::format("{}: opset {} is not supported (7 to 18 are; torch.onnx.export "
+                        "opset_version=13..17 is what we test)",
+                        path, o.version()));
       return o.version();
     }
   throw InputError(fmt::format("{}: not a valid ONNX model (no opset_import for the default domain)", path));
@@ -66,8 +69,7 @@ std::int64_t default_opset(const std::string& path, const ::onnx::ModelProto& m)
 void define_inputs(Importer& c, const ::onnx::GraphProto& g) {
   for (const auto& in : g.input()) {
     if (c.defined(in.name())) continue;  // old IR versions also list initializers as inputs
-    if (!in.type().has_tensor_type())
-      throw InputError(fmt::format("input '{}' is not a tensor", in.name()));
+    if (!in.type().has_tensor_type()) throw InputError(fmt::format("input '{}' is not a tensor", in.name()));
     const auto& tt = in.type().tensor_type();
     if (!tt.has_shape())
       throw InputError(fmt::format("input '{}' has no shape: export with a fixed input shape", in.name()));
@@ -78,12 +80,14 @@ void define_inputs(Importer& c, const ::onnx::GraphProto& g) {
         shape.push_back(1);  // the batch: one inference
       } else if (d.has_dim_value() && d.dim_value() > 0) {
         shape.push_back(d.dim_value());
-      } else if (auto it = c.options().symbolic_dims.find(d.dim_param()); it != c.options().symbolic_dims.end()) {
+      } else if (auto it = c.options().symbolic_dims.find(d.dim_param());
+                 it != c.options().symbolic_dims.end()) {
         shape.push_back(it->second);
       } else {
-        throw InputError(fmt::format("input '{}' dimension {} is symbolic ('{}'): export with a fixed size "
-                                     "(no dynamic_axes for it) or give its value in ImportOptions::symbolic_dims",
-                                     in.name(), i, d.dim_param()));
+        throw InputError(
+            fmt::format("input '{}' dimension {} is symbolic ('{}'): export with a fixed size "
+                        "(no dynamic_axes for it) or give its value in ImportOptions::symbolic_dims",
+                        in.name(), i, d.dim_param()));
       }
     }
     Value v;
@@ -128,13 +132,16 @@ void find_tied_tables(Importer& c, const ::onnx::GraphProto& g) {
   for (const auto& n : g.node())
     for (int i = 0; i < n.input_size(); ++i) {
       if (!inits.count(n.input(i))) continue;
-      if (n.op_type() == "Gather" && i == 0) gathered.insert(n.input(i));
-      else other.insert(n.input(i));
+      if (n.op_type() == "Gather" && i == 0)
+        gathered.insert(n.input(i));
+      else
+        other.insert(n.input(i));
       if ((n.op_type() == "MatMul" || n.op_type() == "Gemm") && i == 1) weights.insert(n.input(i));
     }
   for (const auto& t : gathered) {
     bool tied = other.count(t) != 0;
-    for (auto it = weights.begin(); !tied && it != weights.end(); ++it) tied = same_values(*inits.at(t), *inits.at(*it));
+    for (auto it = weights.begin(); !tied && it != weights.end(); ++it)
+      tied = same_values(*inits.at(t), *inits.at(*it));
     if (tied) c.tied_tables.insert(t);
   }
 }
@@ -159,8 +166,10 @@ std::vector<LiveNode> live_nodes(std::vector<::onnx::NodeProto> nodes, const ::o
   std::vector<int> mode(nodes.size(), 0);  // 0 dead, 1 shape only, 2 value
   for (std::size_t i = nodes.size(); i-- > 0;) {
     for (const auto& o : nodes[i].output()) {
-      if (value.count(o)) mode[i] = 2;
-      else if (shape.count(o) && mode[i] == 0) mode[i] = 1;
+      if (value.count(o))
+        mode[i] = 2;
+      else if (shape.count(o) && mode[i] == 0)
+        mode[i] = 1;
     }
     if (mode[i] == 0) continue;
     const bool reads_shape = nodes[i].op_type() == "Shape" || nodes[i].op_type() == "Size";
@@ -168,8 +177,10 @@ std::vector<LiveNode> live_nodes(std::vector<::onnx::NodeProto> nodes, const ::o
       const std::string& in = nodes[i].input(k);
       // The data input of a Shape, or anything a shape-only node reads positionally (its data
       // input; its other inputs are constants in practice), is needed for its shape only.
-      if (reads_shape || (mode[i] == 1 && k == 0)) shape.insert(in);
-      else value.insert(in);
+      if (reads_shape || (mode[i] == 1 && k == 0))
+        shape.insert(in);
+      else
+        value.insert(in);
     }
   }
   for (std::size_t i = 0; i < nodes.size(); ++i)
@@ -193,7 +204,9 @@ const std::set<std::string>& shape_foldable() {
 
 }  // namespace
 
-Graph import_onnx(const std::string& path) { return import_onnx(path, ImportOptions{}); }
+Graph import_onnx(const std::string& path) {
+  return import_onnx(path, ImportOptions{});
+}
 
 Graph import_onnx(const std::string& path, const ImportOptions& options) {
   ::onnx::ModelProto m = read_model(path);
@@ -219,12 +232,14 @@ Graph import_onnx(const std::string& path, const ImportOptions& options) {
     c.set_node_index(static_cast<int>(i));
     std::string label = n.name().empty() ? fmt::format("#{}", i) : n.name();
     std::string key = n.op_type();
-    if (n.domain() == kFusedDomain) key = std::string(kFusedDomain) + ":" + n.op_type();
-    else if (!n.domain().empty() && n.domain() != "ai.onnx") key = n.domain() + "." + n.op_type();
+    if (n.domain() == kFusedDomain)
+      key = std::string(kFusedDomain) + ":" + n.op_type();
+    else if (!n.domain().empty() && n.domain() != "ai.onnx")
+      key = n.domain() + "." + n.op_type();
     auto it = reg.find(key);
     if (it == reg.end())
-      throw InputError(fmt::format("{}: node '{}' ({}): unsupported operator; supported: {}", path, label, key,
-                                   supported_list()));
+      throw InputError(fmt::format("{}: node '{}' ({}): unsupported operator; supported: {}", path, label,
+                                   key, supported_list()));
     try {
       c.set_shape_only(nodes[i].shape_only && shape_foldable().count(key));
       it->second(c, n);
@@ -233,7 +248,8 @@ Graph import_onnx(const std::string& path, const ImportOptions& options) {
     }
   }
   if (c.graph().size() == 0)
-    throw InputError(fmt::format("{}: the model computes nothing from its inputs (no node reads an activation)", path));
+    throw InputError(
+        fmt::format("{}: the model computes nothing from its inputs (no node reads an activation)", path));
   return std::move(c.graph());
 }
 

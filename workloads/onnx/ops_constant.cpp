@@ -43,7 +43,8 @@ void shape_of(Importer& c, const NodeProto& n) {
   Value v;
   v.is_float = false;
   v.has_data = true;
-  for (std::int64_t i = s; i < e; ++i) v.data.push_back(static_cast<double>(x.shape[static_cast<std::size_t>(i)]));
+  for (std::int64_t i = s; i < e; ++i)
+    v.data.push_back(static_cast<double>(x.shape[static_cast<std::size_t>(i)]));
   v.shape = {e - s};
   c.output(n, 0, v);
 }
@@ -74,7 +75,8 @@ void constant_of_shape(Importer& c, const NodeProto& n) {
 }
 
 void range(Importer& c, const NodeProto& n) {
-  double s = c.real(n, c.input(n, 0), "start"), l = c.real(n, c.input(n, 1), "limit"), d = c.real(n, c.input(n, 2), "delta");
+  double s = c.real(n, c.input(n, 0), "start"), l = c.real(n, c.input(n, 1), "limit"),
+         d = c.real(n, c.input(n, 2), "delta");
   if (d == 0) c.fail(n, "delta is 0");
   std::int64_t count = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::ceil((l - s) / d)));
   Value v;

@@ -69,7 +69,9 @@ Value fold(const std::vector<const Value*>& ins, const Shape& out, bool is_float
   return v;
 }
 
-double trunc_if_int(double x, bool is_float) { return is_float ? x : std::trunc(x); }
+double trunc_if_int(double x, bool is_float) {
+  return is_float ? x : std::trunc(x);
+}
 
 enum class Combine { Add, Mul, None };
 
@@ -83,7 +85,8 @@ void act_with_const(Importer& c, const NodeProto& n, const Value& a, const Value
   // one that varies along a single axis is a bias or scale (folded).
   int varying = 0;
   for (auto d : k.shape) varying += d > 1;
-  bool learned = how != Combine::None && k.stored > 0 && !k.runtime && numel(k.shape) == numel(a.shape) && varying >= 2;
+  bool learned =
+      how != Combine::None && k.stored > 0 && !k.runtime && numel(k.shape) == numel(a.shape) && varying >= 2;
   if (!learned) {
     c.output(n, 0, a);  // folded: bias, scale, mask
     return;
@@ -99,7 +102,8 @@ void act_with_const(Importer& c, const NodeProto& n, const Value& a, const Value
 void act_with_act(Importer& c, const NodeProto& n, const Value& a, const Value& b, Combine how) {
   if (how == Combine::None) c.fail(n, "this operator between two activations is not supported");
   auto out = broadcast(a.shape, b.shape);
-  if (!out) c.fail(n, fmt::format("shapes {} and {} do not broadcast", shape_text(a.shape), shape_text(b.shape)));
+  if (!out)
+    c.fail(n, fmt::format("shapes {} and {} do not broadcast", shape_text(a.shape), shape_text(b.shape)));
   std::string nm = c.name(n);
   Graph& g = c.graph();
   const Value& big = numel(a.shape) >= numel(b.shape) ? a : b;
@@ -117,8 +121,8 @@ void act_with_act(Importer& c, const NodeProto& n, const Value& a, const Value& 
     // Squeeze-excite: per-channel scale [C,1,1] over [C,H,W].
     y = g.mul(x, c.node_as(small, {gs[0], 1, 1}, nm + "/scale"), nm);
   } else {
-    c.fail(n, fmt::format("broadcasting {} over {} between two activations is not supported", shape_text(small.shape),
-                          shape_text(big.shape)));
+    c.fail(n, fmt::format("broadcasting {} over {} between two activations is not supported",
+                          shape_text(small.shape), shape_text(big.shape)));
   }
   c.output(n, 0, c.act(y, big.shape, big.batched, nm));
 }
@@ -134,18 +138,22 @@ void binary(Importer& c, const NodeProto& n, Combine how, bool result_float_if_a
     return a.is_act ? act_with_const(c, n, a, b, how) : act_with_const(c, n, b, a, how);
   }
   auto out = broadcast(a.shape, b.shape);
-  if (!out) c.fail(n, fmt::format("shapes {} and {} do not broadcast", shape_text(a.shape), shape_text(b.shape)));
+  if (!out)
+    c.fail(n, fmt::format("shapes {} and {} do not broadcast", shape_text(a.shape), shape_text(b.shape)));
   bool fl = result_float_if_any ? (a.is_float || b.is_float) : false;
-  c.output(n, 0, fold({&a, &b}, *out, fl, [&](const std::vector<double>& v) { return trunc_if_int(f(v[0], v[1]), fl); }));
+  c.output(n, 0, fold({&a, &b}, *out, fl, [&](const std::vector<double>& v) {
+             return trunc_if_int(f(v[0], v[1]), fl);
+           }));
 }
 
 template <typename F>
 void unary(Importer& c, const NodeProto& n, F f) {
   const Value& x = c.input(n, 0);
   if (x.is_act)
-    c.fail(n, fmt::format("{} of an activation is not supported: element-wise math is evaluated on constants and "
-                          "recognised inside decomposed LayerNorm/GELU patterns only",
-                          n.op_type()));
+    c.fail(n, fmt::format(
+                  "{} of an activation is not supported: element-wise math is evaluated on constants and "
+                  "recognised inside decomposed LayerNorm/GELU patterns only",
+                  n.op_type()));
   c.output(n, 0, fold({&x}, x.shape, x.is_float, [&](const std::vector<double>& v) { return f(v[0]); }));
 }
 
@@ -177,28 +185,42 @@ void where(Importer& c, const NodeProto& n) {
     const Value& x = a.is_act ? a : b;
     auto out = broadcast(cond.shape, a.is_act ? b.shape : a.shape);
     if (!out || !broadcast(*out, x.shape) || *broadcast(*out, x.shape) != x.shape)
-      c.fail(n, fmt::format("the mask would broadcast the activation {} to a larger shape", shape_text(x.shape)));
+      c.fail(n, fmt::format("the mask would broadcast the activation {} to a larger shape",
+                            shape_text(x.shape)));
     return c.output(n, 0, x);
   }
   auto ab = broadcast(a.shape, b.shape);
   auto out = ab ? broadcast(cond.shape, *ab) : std::nullopt;
   if (!out) c.fail(n, "the operand shapes do not broadcast");
-  c.output(n, 0, fold({&cond, &a, &b}, *out, a.is_float || b.is_float,
-                      [](const std::vector<double>& v) { return v[0] != 0 ? v[1] : v[2]; }));
+  c.output(n, 0, fold({&cond, &a, &b}, *out, a.is_float || b.is_float, [](const std::vector<double>& v) {
+             return v[0] != 0 ? v[1] : v[2];
+           }));
 }
 
 }  // namespace
 
 void register_elementwise_ops(Registry& r) {
-  r["Add"] = [](Importer& c, const NodeProto& n) { binary(c, n, Combine::Add, true, [](double x, double y) { return x + y; }); };
-  r["Sub"] = [](Importer& c, const NodeProto& n) { binary(c, n, Combine::Add, true, [](double x, double y) { return x - y; }); };
-  r["Mul"] = [](Importer& c, const NodeProto& n) { binary(c, n, Combine::Mul, true, [](double x, double y) { return x * y; }); };
+  r["Add"] = [](Importer& c, const NodeProto& n) {
+    binary(c, n, Combine::Add, true, [](double x, double y) { return x + y; });
+  };
+  r["Sub"] = [](Importer& c, const NodeProto& n) {
+    binary(c, n, Combine::Add, true, [](double x, double y) { return x - y; });
+  };
+  r["Mul"] = [](Importer& c, const NodeProto& n) {
+    binary(c, n, Combine::Mul, true, [](double x, double y) { return x * y; });
+  };
   r["Div"] = [](Importer& c, const NodeProto& n) {
     binary(c, n, Combine::Mul, true, [](double x, double y) { return y == 0 ? 0.0 : x / y; });
   };
-  r["Max"] = [](Importer& c, const NodeProto& n) { binary(c, n, Combine::Add, true, [](double x, double y) { return std::max(x, y); }); };
-  r["Min"] = [](Importer& c, const NodeProto& n) { binary(c, n, Combine::Add, true, [](double x, double y) { return std::min(x, y); }); };
-  r["Pow"] = [](Importer& c, const NodeProto& n) { binary(c, n, Combine::None, true, [](double x, double y) { return std::pow(x, y); }); };
+  r["Max"] = [](Importer& c, const NodeProto& n) {
+    binary(c, n, Combine::Add, true, [](double x, double y) { return std::max(x, y); });
+  };
+  r["Min"] = [](Importer& c, const NodeProto& n) {
+    binary(c, n, Combine::Add, true, [](double x, double y) { return std::min(x, y); });
+  };
+  r["Pow"] = [](Importer& c, const NodeProto& n) {
+    binary(c, n, Combine::None, true, [](double x, double y) { return std::pow(x, y); });
+  };
   r["Mod"] = [](Importer& c, const NodeProto& n) {
     // fmod=0: the result takes the divisor's sign (Python's %); fmod=1: the dividend's (C's fmod).
     const bool c_style = attr_int(n, "fmod", 0) != 0;
@@ -207,21 +229,35 @@ void register_elementwise_ops(Registry& r) {
       return c_style ? std::fmod(x, y) : x - y * std::floor(x / y);
     });
   };
-  r["Equal"] = [](Importer& c, const NodeProto& n) { binary(c, n, Combine::None, false, [](double x, double y) { return double(x == y); }); };
-  r["Less"] = [](Importer& c, const NodeProto& n) { binary(c, n, Combine::None, false, [](double x, double y) { return double(x < y); }); };
-  r["LessOrEqual"] = [](Importer& c, const NodeProto& n) { binary(c, n, Combine::None, false, [](double x, double y) { return double(x <= y); }); };
-  r["Greater"] = [](Importer& c, const NodeProto& n) { binary(c, n, Combine::None, false, [](double x, double y) { return double(x > y); }); };
+  r["Equal"] = [](Importer& c, const NodeProto& n) {
+    binary(c, n, Combine::None, false, [](double x, double y) { return double(x == y); });
+  };
+  r["Less"] = [](Importer& c, const NodeProto& n) {
+    binary(c, n, Combine::None, false, [](double x, double y) { return double(x < y); });
+  };
+  r["LessOrEqual"] = [](Importer& c, const NodeProto& n) {
+    binary(c, n, Combine::None, false, [](double x, double y) { return double(x <= y); });
+  };
+  r["Greater"] = [](Importer& c, const NodeProto& n) {
+    binary(c, n, Combine::None, false, [](double x, double y) { return double(x > y); });
+  };
   r["GreaterOrEqual"] = [](Importer& c, const NodeProto& n) {
     binary(c, n, Combine::None, false, [](double x, double y) { return double(x >= y); });
   };
-  r["And"] = [](Importer& c, const NodeProto& n) { binary(c, n, Combine::None, false, [](double x, double y) { return double(x != 0 && y != 0); }); };
-  r["Or"] = [](Importer& c, const NodeProto& n) { binary(c, n, Combine::None, false, [](double x, double y) { return double(x != 0 || y != 0); }); };
+  r["And"] = [](Importer& c, const NodeProto& n) {
+    binary(c, n, Combine::None, false, [](double x, double y) { return double(x != 0 && y != 0); });
+  };
+  r["Or"] = [](Importer& c, const NodeProto& n) {
+    binary(c, n, Combine::None, false, [](double x, double y) { return double(x != 0 || y != 0); });
+  };
   r["Not"] = [](Importer& c, const NodeProto& n) { unary(c, n, [](double x) { return double(x == 0); }); };
   r["Sqrt"] = [](Importer& c, const NodeProto& n) { unary(c, n, [](double x) { return std::sqrt(x); }); };
   r["Exp"] = [](Importer& c, const NodeProto& n) { unary(c, n, [](double x) { return std::exp(x); }); };
   r["Log"] = [](Importer& c, const NodeProto& n) { unary(c, n, [](double x) { return std::log(x); }); };
   r["Erf"] = [](Importer& c, const NodeProto& n) { unary(c, n, [](double x) { return std::erf(x); }); };
-  r["Reciprocal"] = [](Importer& c, const NodeProto& n) { unary(c, n, [](double x) { return x == 0 ? 0.0 : 1 / x; }); };
+  r["Reciprocal"] = [](Importer& c, const NodeProto& n) {
+    unary(c, n, [](double x) { return x == 0 ? 0.0 : 1 / x; });
+  };
   r["Abs"] = [](Importer& c, const NodeProto& n) { unary(c, n, [](double x) { return std::fabs(x); }); };
   r["Floor"] = [](Importer& c, const NodeProto& n) { unary(c, n, [](double x) { return std::floor(x); }); };
   r["Ceil"] = [](Importer& c, const NodeProto& n) { unary(c, n, [](double x) { return std::ceil(x); }); };

@@ -68,8 +68,9 @@ void reshape_to(Importer& c, const NodeProto& n, const Value& x, Shape out) {
 
 void reshape(Importer& c, const NodeProto& n) {
   const Value& x = c.input(n, 0);
-  std::vector<std::int64_t> target = c.has_input(n, 1) ? c.ints(n, c.input(n, 1), "the target shape (input 1)")
-                                                       : attr_ints(n, "shape");  // opset < 5
+  std::vector<std::int64_t> target = c.has_input(n, 1)
+                                         ? c.ints(n, c.input(n, 1), "the target shape (input 1)")
+                                         : attr_ints(n, "shape");  // opset < 5
   const bool allowzero = attr_int(n, "allowzero", 0) != 0;
   Shape out(target.size());
   int infer = -1;
@@ -91,7 +92,8 @@ void reshape(Importer& c, const NodeProto& n) {
   }
   if (infer >= 0) {
     if (known == 0 || numel(x.shape) % known != 0)
-      c.fail(n, fmt::format("cannot infer the -1 of {} for {}", shape_text(Shape(target)), shape_text(x.shape)));
+      c.fail(n,
+             fmt::format("cannot infer the -1 of {} for {}", shape_text(Shape(target)), shape_text(x.shape)));
     out[static_cast<std::size_t>(infer)] = numel(x.shape) / known;
   }
   reshape_to(c, n, x, out);
@@ -162,7 +164,8 @@ void transpose(Importer& c, const NodeProto& n) {
     auto st = strides_of(x.shape);
     return c.output(n, 0, remap(x, out, [&](const std::vector<std::int64_t>& idx) {
                       std::int64_t off = 0;
-                      for (std::size_t k = 0; k < r; ++k) off += idx[k] * st[static_cast<std::size_t>(perm[k])];
+                      for (std::size_t k = 0; k < r; ++k)
+                        off += idx[k] * st[static_cast<std::size_t>(perm[k])];
                       return off;
                     }));
   }
@@ -231,7 +234,9 @@ void slice(Importer& c, const NodeProto& n) {
     auto na = norm_axis(axes[i], x.shape.size());
     if (!na || steps[i] == 0) c.fail(n, "axis out of range or zero step");
     const std::int64_t dim = x.shape[static_cast<std::size_t>(*na)], st = steps[i];
-    auto clampi = [](std::int64_t v, std::int64_t lo, std::int64_t hi) { return std::max(lo, std::min(v, hi)); };
+    auto clampi = [](std::int64_t v, std::int64_t lo, std::int64_t hi) {
+      return std::max(lo, std::min(v, hi));
+    };
     std::int64_t s = starts[i] < 0 ? starts[i] + dim : starts[i];
     std::int64_t e = ends[i] < 0 ? ends[i] + dim : ends[i];
     std::int64_t len;
@@ -262,13 +267,15 @@ void split(Importer& c, const NodeProto& n) {
   auto na = norm_axis(attr_int(n, "axis", 0), x.shape.size());
   if (!na) c.fail(n, "axis out of range");
   const std::int64_t dim = x.shape[static_cast<std::size_t>(*na)];
-  std::vector<std::int64_t> sizes = c.has_input(n, 1) ? c.ints(n, c.input(n, 1), "split") : attr_ints(n, "split");
+  std::vector<std::int64_t> sizes =
+      c.has_input(n, 1) ? c.ints(n, c.input(n, 1), "split") : attr_ints(n, "split");
   if (sizes.empty()) {
     const std::int64_t parts = has_attr(n, "num_outputs") ? attr_int(n, "num_outputs", 1) : n.output_size();
     const std::int64_t each = (dim + parts - 1) / parts;  // the last part may be smaller (opset 18)
     for (std::int64_t i = 0, left = dim; i < parts; ++i, left -= each) sizes.push_back(std::min(each, left));
   }
-  if (static_cast<int>(sizes.size()) != n.output_size() || std::accumulate(sizes.begin(), sizes.end(), std::int64_t{0}) != dim)
+  if (static_cast<int>(sizes.size()) != n.output_size() ||
+      std::accumulate(sizes.begin(), sizes.end(), std::int64_t{0}) != dim)
     c.fail(n, fmt::format("split sizes do not add up to dim {} over {} outputs", dim, n.output_size()));
   std::int64_t at = 0;
   for (int i = 0; i < n.output_size(); ++i) {
@@ -301,9 +308,8 @@ void gather(Importer& c, const NodeProto& n) {
     v.batched = out.size() >= 2 && out[0] == 1;
     v.is_act = true;
     Shape gs = Importer::graph_shape(v);
-    v.node = c.tied_tables.count(x.source)
-                 ? c.graph().input(gs, c.name_for(n.input(1)))
-                 : c.graph().parameter(gs, x.stored, nm);
+    v.node = c.tied_tables.count(x.source) ? c.graph().input(gs, c.name_for(n.input(1)))
+                                           : c.graph().parameter(gs, x.stored, nm);
     return c.output(n, 0, v);
   }
   if (!ix.has_data) {
@@ -364,8 +370,9 @@ void concat(Importer& c, const NodeProto& n) {
   for (const Value* x : xs) {
     bool ok = x->shape.size() == r;
     for (std::size_t k = 0; ok && k < r; ++k) ok = k == a || x->shape[k] == out[k];
-    if (!ok) c.fail(n, fmt::format("shapes {} and {} do not concatenate along axis {}", shape_text(xs[0]->shape),
-                                   shape_text(x->shape), a));
+    if (!ok)
+      c.fail(n, fmt::format("shapes {} and {} do not concatenate along axis {}", shape_text(xs[0]->shape),
+                            shape_text(x->shape), a));
     out[a] += x->shape[a];
     any_act = any_act || x->is_act;
   }
@@ -389,7 +396,8 @@ void concat(Importer& c, const NodeProto& n) {
       const std::int64_t outer = numel(Shape(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(a)));
       for (std::int64_t o = 0; o < outer; ++o)
         for (const Value* x : parts) {
-          const std::int64_t chunk = numel(Shape(x->shape.begin() + static_cast<std::ptrdiff_t>(a), x->shape.end()));
+          const std::int64_t chunk =
+              numel(Shape(x->shape.begin() + static_cast<std::ptrdiff_t>(a), x->shape.end()));
           v.data.insert(v.data.end(), x->data.begin() + o * chunk, x->data.begin() + (o + 1) * chunk);
         }
     }
@@ -434,7 +442,8 @@ void pad(Importer& c, const NodeProto& n) {
     v.data.clear();
     return c.output(n, 0, v);
   }
-  if (x.batched && (per[0].first != 0 || per[0].second != 0)) c.fail(n, "padding the batch dimension is not supported");
+  if (x.batched && (per[0].first != 0 || per[0].second != 0))
+    c.fail(n, "padding the batch dimension is not supported");
   std::string nm = c.name(n);
   int y = c.node_of(x, nm);
   const int shift = x.batched ? 1 : 0;
@@ -465,10 +474,12 @@ void expand(Importer& c, const NodeProto& n) {
   for (auto d : target)
     if (d < 0) c.fail(n, fmt::format("the target shape {} has a negative dim", shape_text(Shape(target))));
   auto out = broadcast(x.shape, Shape(target.begin(), target.end()));
-  if (!out) c.fail(n, fmt::format("{} does not broadcast to {}", shape_text(x.shape), shape_text(Shape(target))));
+  if (!out)
+    c.fail(n, fmt::format("{} does not broadcast to {}", shape_text(x.shape), shape_text(Shape(target))));
   if (x.is_act) {
     if (numel(*out) != numel(x.shape))
-      c.fail(n, fmt::format("expanding an activation {} to {} is not supported", shape_text(x.shape), shape_text(*out)));
+      c.fail(n, fmt::format("expanding an activation {} to {} is not supported", shape_text(x.shape),
+                            shape_text(*out)));
     return reshape_to(c, n, x, *out);
   }
   const std::size_t r = out->size(), off = r - x.shape.size();
@@ -481,7 +492,9 @@ void expand(Importer& c, const NodeProto& n) {
   c.output(n, 0, v);
 }
 
-void identity(Importer& c, const NodeProto& n) { c.output(n, 0, c.input(n, 0)); }
+void identity(Importer& c, const NodeProto& n) {
+  c.output(n, 0, c.input(n, 0));
+}
 
 }  // namespace
 

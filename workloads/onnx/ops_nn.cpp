@@ -41,7 +41,8 @@ std::vector<Window> windows(Importer& c, const NodeProto& n, const Shape& spatia
     d.kernel = kernel[i];
     d.stride = strides.empty() ? 1 : strides[i];
     d.dilation = dilations.empty() ? 1 : dilations[i];
-    if (d.stride < 1 || d.dilation < 1 || d.kernel < 1) c.fail(n, "kernel, strides and dilations must be >= 1");
+    if (d.stride < 1 || d.dilation < 1 || d.kernel < 1)
+      c.fail(n, "kernel, strides and dilations must be >= 1");
     const std::int64_t span = d.dilation * (d.kernel - 1) + 1;
     if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
       d.out = (d.in + d.stride - 1) / d.stride;
@@ -58,7 +59,9 @@ std::vector<Window> windows(Importer& c, const NodeProto& n, const Shape& spatia
     }
     if (d.pad_begin < 0 || d.pad_end < 0) c.fail(n, "negative pads are not supported");
     std::int64_t room = d.in + d.pad_begin + d.pad_end - span;
-    if (room < 0) c.fail(n, fmt::format("the window ({}) does not fit the padded input ({})", span, d.in + d.pad_begin + d.pad_end));
+    if (room < 0)
+      c.fail(n, fmt::format("the window ({}) does not fit the padded input ({})", span,
+                            d.in + d.pad_begin + d.pad_end));
     if (ceil_mode) {
       d.out = (room + d.stride - 1) / d.stride + 1;
       if ((d.out - 1) * d.stride >= d.in + d.pad_begin) --d.out;  // last window may not start in the end pad
@@ -72,7 +75,8 @@ std::vector<Window> windows(Importer& c, const NodeProto& n, const Shape& spatia
 // The workload graph pads symmetrically. Returns the symmetric pad to use and adds, through
 // Graph::pad (zeros, pure data movement), whatever extra rows/columns make the output size match
 // ONNX exactly (asymmetric SAME padding, ceil_mode). `axis` is the graph axis of this spatial dim.
-std::int64_t fit_pad(Importer& c, int& x, int axis, const Window& d, std::int64_t max_pad, const std::string& nm) {
+std::int64_t fit_pad(Importer& c, int& x, int axis, const Window& d, std::int64_t max_pad,
+                     const std::string& nm) {
   const std::int64_t span = d.dilation * (d.kernel - 1) + 1;
   auto out_with = [&](std::int64_t len, std::int64_t p) { return (len + 2 * p - span) / d.stride + 1; };
   std::int64_t total = d.pad_begin + d.pad_end;
@@ -83,8 +87,9 @@ std::int64_t fit_pad(Importer& c, int& x, int axis, const Window& d, std::int64_
   std::int64_t need = (d.out - 1) * d.stride + span - 2 * p;  // input length giving d.out
   std::int64_t extra = need - d.in;
   if (extra <= 0 || out_with(d.in + extra, p) != d.out)
-    throw common::InputError(fmt::format("cannot express pads {}+{} (kernel {}, stride {}) with symmetric padding",
-                                         d.pad_begin, d.pad_end, d.kernel, d.stride));
+    throw common::InputError(
+        fmt::format("cannot express pads {}+{} (kernel {}, stride {}) with symmetric padding", d.pad_begin,
+                    d.pad_end, d.kernel, d.stride));
   std::int64_t before = std::min(extra, std::max<std::int64_t>(0, d.pad_begin - p));
   x = c.graph().pad(x, axis, before, extra - before, c.name_for(nm + "/pad"));
   return p;
@@ -95,19 +100,24 @@ std::int64_t fit_pad(Importer& c, int& x, int axis, const Window& d, std::int64_
 void conv(Importer& c, const NodeProto& n) {
   const Value& x = c.input(n, 0);
   const Value& w = c.input(n, 1);
-  if (w.is_act) c.fail(n, "the weight (input 1) is computed from activations: dynamic convolutions are not supported");
+  if (w.is_act)
+    c.fail(n, "the weight (input 1) is computed from activations: dynamic convolutions are not supported");
   const std::size_t rank = x.shape.size();
   if ((rank != 4 && rank != 3) || w.shape.size() != rank)
-    c.fail(n, fmt::format("supports 1-D and 2-D convolutions ([N,C,L] or [N,C,H,W] inputs), found input {} and "
-                          "weight {}",
-                          shape_text(x.shape), shape_text(w.shape)));
-  if (x.shape[0] != 1) c.fail(n, fmt::format("batch dimension {} of input {} must be 1", x.shape[0], shape_text(x.shape)));
+    c.fail(n,
+           fmt::format("supports 1-D and 2-D convolutions ([N,C,L] or [N,C,H,W] inputs), found input {} and "
+                       "weight {}",
+                       shape_text(x.shape), shape_text(w.shape)));
+  if (x.shape[0] != 1)
+    c.fail(n, fmt::format("batch dimension {} of input {} must be 1", x.shape[0], shape_text(x.shape)));
   const std::int64_t cin = x.shape[1], cout = w.shape[0], groups = attr_int(n, "group", 1);
   if (groups < 1 || w.shape[1] * groups != cin)
-    c.fail(n, fmt::format("weight {} with group={} does not match {} input channels", shape_text(w.shape), groups, cin));
+    c.fail(n, fmt::format("weight {} with group={} does not match {} input channels", shape_text(w.shape),
+                          groups, cin));
   Shape spatial(x.shape.begin() + 2, x.shape.end()), kernel(w.shape.begin() + 2, w.shape.end());
   if (auto ks = attr_ints(n, "kernel_shape"); !ks.empty() && ks != kernel)
-    c.fail(n, fmt::format("kernel_shape {} disagrees with the weight {}", shape_text(ks), shape_text(w.shape)));
+    c.fail(n,
+           fmt::format("kernel_shape {} disagrees with the weight {}", shape_text(ks), shape_text(w.shape)));
   auto win = windows(c, n, spatial, kernel, false);
   std::string nm = c.name(n);
   // A 1-D convolution runs as a 2-D one over a [C, 1, L] view.
@@ -148,11 +158,13 @@ Shape matmul_shape(Importer& c, const NodeProto& n, Shape a, Shape b) {
 }
 
 // x @ W with W a constant [K, N] (leading 1s allowed): a weight-stationary Linear over every row.
-void linear_from(Importer& c, const NodeProto& n, const Value& x, const Value& w, bool bias, const std::string& nm) {
+void linear_from(Importer& c, const NodeProto& n, const Value& x, const Value& w, bool bias,
+                 const std::string& nm) {
   Shape ws = w.shape;
   while (ws.size() > 2 && ws[0] == 1) ws.erase(ws.begin());
   if (ws.size() != 2)
-    c.fail(n, fmt::format("a constant right operand must be a [K,N] weight matrix, found {}", shape_text(w.shape)));
+    c.fail(n, fmt::format("a constant right operand must be a [K,N] weight matrix, found {}",
+                          shape_text(w.shape)));
   Shape out = matmul_shape(c, n, x.shape, ws);
   int y = c.graph().linear(c.node_of(x, nm), ws[1], bias, nm);
   c.output(n, 0, c.act(y, out, x.batched, nm));
@@ -165,9 +177,11 @@ void dynamic_matmul(Importer& c, const NodeProto& n, const Value& a, const Value
   if (as.size() == 1) as.insert(as.begin(), 1);
   if (bs.size() == 1) bs.push_back(1);
   Shape lead = *broadcast(Shape(as.begin(), as.end() - 2), Shape(bs.begin(), bs.end() - 2));
-  if (numel(lead) != numel(Shape(as.begin(), as.end() - 2)) || numel(lead) != numel(Shape(bs.begin(), bs.end() - 2)))
-    c.fail(n, fmt::format("broadcasting one activation over the batch dims of the other ({} x {}) is not supported",
-                          shape_text(a.shape), shape_text(b.shape)));
+  if (numel(lead) != numel(Shape(as.begin(), as.end() - 2)) ||
+      numel(lead) != numel(Shape(bs.begin(), bs.end() - 2)))
+    c.fail(n, fmt::format(
+                  "broadcasting one activation over the batch dims of the other ({} x {}) is not supported",
+                  shape_text(a.shape), shape_text(b.shape)));
   bool batched = lead.size() >= 1 && lead[0] == 1 && (a.batched || b.batched);
   if (batched) lead.erase(lead.begin());
   Shape ga = lead, gb = lead;
@@ -190,8 +204,9 @@ void matmul_impl(Importer& c, const NodeProto& n, const Value& a, const Value& b
   } else if (!a.is_act) {
     // W @ x: the weight multiplies from the left; (x^T W^T)^T on the crossbar.
     if (a.shape.size() != 2 || b.shape.size() < 2)
-      c.fail(n, fmt::format("a constant left operand must be [M,K] times an activation of rank >= 2, found {} x {}",
-                            shape_text(a.shape), shape_text(b.shape)));
+      c.fail(n, fmt::format(
+                    "a constant left operand must be [M,K] times an activation of rank >= 2, found {} x {}",
+                    shape_text(a.shape), shape_text(b.shape)));
     Shape out = matmul_shape(c, n, a.shape, b.shape);
     Graph& g = c.graph();
     int xt = g.transpose_last2(c.node_of(b, nm), c.name_for(nm + "/in_t"));
@@ -204,7 +219,9 @@ void matmul_impl(Importer& c, const NodeProto& n, const Value& a, const Value& b
   }
 }
 
-void matmul(Importer& c, const NodeProto& n) { matmul_impl(c, n, c.input(n, 0), c.input(n, 1), false); }
+void matmul(Importer& c, const NodeProto& n) {
+  matmul_impl(c, n, c.input(n, 0), c.input(n, 1), false);
+}
 
 // imc.fused Linear(x, W, b): MatMul plus its bias Add.
 void fused_linear(Importer& c, const NodeProto& n) {
@@ -223,8 +240,9 @@ void gemm(Importer& c, const NodeProto& n) {
   Graph& g = c.graph();
   const std::int64_t m = ta ? a.shape[1] : a.shape[0], k = ta ? a.shape[0] : a.shape[1];
   const std::int64_t kb = tb ? b.shape[1] : b.shape[0], nn = tb ? b.shape[0] : b.shape[1];
-  if (k != kb) c.fail(n, fmt::format("A {} and B {} do not multiply (transA={}, transB={})", shape_text(a.shape),
-                                     shape_text(b.shape), ta, tb));
+  if (k != kb)
+    c.fail(n, fmt::format("A {} and B {} do not multiply (transA={}, transB={})", shape_text(a.shape),
+                          shape_text(b.shape), ta, tb));
   const bool bias = c.has_input(n, 2);
   if (bias && c.input(n, 2).is_act) c.fail(n, "a bias (input C) computed from activations is not supported");
   if (!a.is_act && !b.is_act) {
@@ -262,8 +280,9 @@ void pool(Importer& c, const NodeProto& n, bool is_max) {
   if (ks.size() != 2) c.fail(n, "needs a 2-D kernel_shape");
   auto win = windows(c, n, {x.shape[2], x.shape[3]}, ks, attr_int(n, "ceil_mode", 0) != 0);
   if (win[0].kernel != win[1].kernel || win[0].stride != win[1].stride)
-    c.fail(n, fmt::format("non-square pooling (kernel {}x{}, stride {}x{}) is not supported by the workload graph",
-                          win[0].kernel, win[1].kernel, win[0].stride, win[1].stride));
+    c.fail(n, fmt::format(
+                  "non-square pooling (kernel {}x{}, stride {}x{}) is not supported by the workload graph",
+                  win[0].kernel, win[1].kernel, win[0].stride, win[1].stride));
   if (win[0].dilation != 1 || win[1].dilation != 1) c.fail(n, "dilated pooling is not supported");
   std::string nm = c.name(n);
   int xin = c.node_as(x, {x.shape[1], x.shape[2], x.shape[3]}, nm);
@@ -274,7 +293,8 @@ void pool(Importer& c, const NodeProto& n, bool is_max) {
   std::int64_t pw = fit_pad(c, xin, 2, win[1], p, nm);
   if (ph != pw) c.fail(n, fmt::format("internal: pads {}x{} differ between height and width", ph, pw));
   Graph& g = c.graph();
-  int y = is_max ? g.maxpool(xin, win[0].kernel, win[0].stride, ph, nm) : g.avgpool(xin, win[0].kernel, win[0].stride, ph, nm);
+  int y = is_max ? g.maxpool(xin, win[0].kernel, win[0].stride, ph, nm)
+                 : g.avgpool(xin, win[0].kernel, win[0].stride, ph, nm);
   c.output(n, 0, c.act(y, {1, x.shape[1], win[0].out, win[1].out}, true, nm));
 }
 
@@ -284,7 +304,8 @@ void global_pool(Importer& c, const NodeProto& n) {
     c.fail(n, fmt::format("needs a [1,C,...] input, found {}", shape_text(x.shape)));
   std::string nm = c.name(n);
   std::int64_t spatial = numel(Shape(x.shape.begin() + 2, x.shape.end()));
-  Shape view = x.shape.size() == 4 ? Shape{x.shape[1], x.shape[2], x.shape[3]} : Shape{x.shape[1], spatial, 1};
+  Shape view =
+      x.shape.size() == 4 ? Shape{x.shape[1], x.shape[2], x.shape[3]} : Shape{x.shape[1], spatial, 1};
   int y = c.graph().global_avgpool(c.node_as(x, view, nm), nm);
   Shape out(x.shape.size(), 1);
   out[1] = x.shape[1];
@@ -310,8 +331,10 @@ void reduce(Importer& c, const NodeProto& n) {
   }
   Shape out;
   for (std::size_t i = 0; i < x.shape.size(); ++i)
-    if (!red[i]) out.push_back(x.shape[i]);
-    else if (keep) out.push_back(1);
+    if (!red[i])
+      out.push_back(x.shape[i]);
+    else if (keep)
+      out.push_back(1);
   if (!x.is_act) {
     Value v;
     v.shape = out;
@@ -356,7 +379,9 @@ void layernorm_from(Importer& c, const NodeProto& n, const Value& x, std::int64_
   c.output(n, 0, c.act(y, x.shape, x.batched, nm));
 }
 
-void layernorm(Importer& c, const NodeProto& n) { layernorm_from(c, n, c.input(n, 0), attr_int(n, "axis", -1)); }
+void layernorm(Importer& c, const NodeProto& n) {
+  layernorm_from(c, n, c.input(n, 0), attr_int(n, "axis", -1));
+}
 
 void fused_layernorm(Importer& c, const NodeProto& n) {
   const Value& x = c.input(n, 0);
@@ -440,7 +465,9 @@ void clip(Importer& c, const NodeProto& n) {
   activation(c, n, std::isinf(hi) ? ActKind::ReLU : ActKind::ReLU6);
 }
 
-void gelu(Importer& c, const NodeProto& n) { activation(c, n, ActKind::GELU); }
+void gelu(Importer& c, const NodeProto& n) {
+  activation(c, n, ActKind::GELU);
+}
 
 // imc.fused Affine(x, g, b): a per-channel scale and shift along the one axis g varies over.
 void fused_affine(Importer& c, const NodeProto& n) {
