@@ -7,7 +7,7 @@ export IMCSIM_ROOT
 BUILD_DIR="${IMCSIM_BUILD_DIR:-$IMCSIM_ROOT/build}"
 
 IMCSIM_PACKAGES=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config clang-format
   libsystemc-dev libeigen3-dev libfmt-dev libtomlplusplus-dev doctest-dev libcli11-dev nlohmann-json3-dev
   libpagmo-dev libtorch-dev dataset-fashion-mnist libonnx-dev zlib1g-dev
   libopenblas0-pthread  # optimized BLAS behind libblas.so.3 (libtorch otherwise uses the reference BLAS)

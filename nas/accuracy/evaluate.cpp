@@ -76,22 +76,22 @@ AccuracyResult evaluate_accuracy(const arch::ArchSpec& spec, const workloads::Gr
     const TrainStats st = train(net, data.train, o.train, o.log);
     r.train_seconds = st.seconds;
     if (!o.cache_dir.empty()) {
-      nlohmann::json rec{{"workload", graph.name()},
-                         {"key", r.key},
-                         {"weight_bits", r.weight_bits},
-                         {"input_bits", r.input_bits},
-                         {"epochs", o.train.epochs},
-                         {"train_subset", o.train.train_subset},
-                         {"batch_size", o.train.batch_size},
-                         {"optimizer", o.train.optimizer},
-                         {"learning_rate", o.train.learning_rate},
-                         {"seed", o.train.seed},
-                         {"quantization_aware", o.train.quantization_aware},
-                         {"noise_sigma", o.train.noise_sigma},
-                         {"train_images_processed", st.images},
-                         {"train_seconds", st.seconds},
-                         {"final_loss", st.final_loss}};
-      r.weights_file = save_cached(net, o.cache_dir, r.key, rec);
+      nlohmann::json record{{"workload", graph.name()},
+                            {"key", r.key},
+                            {"weight_bits", r.weight_bits},
+                            {"input_bits", r.input_bits},
+                            {"epochs", o.train.epochs},
+                            {"train_subset", o.train.train_subset},
+                            {"batch_size", o.train.batch_size},
+                            {"optimizer", o.train.optimizer},
+                            {"learning_rate", o.train.learning_rate},
+                            {"seed", o.train.seed},
+                            {"quantization_aware", o.train.quantization_aware},
+                            {"noise_sigma", o.train.noise_sigma},
+                            {"train_images_processed", st.images},
+                            {"train_seconds", st.seconds},
+                            {"final_loss", st.final_loss}};
+      r.weights_file = save_cached(net, o.cache_dir, r.key, record);
     }
   }
 

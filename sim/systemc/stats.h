@@ -58,7 +58,7 @@ struct NocStats {
 };
 
 struct Stats {
-  explicit Stats(std::size_t ops = 0) : ops(ops) {}
+  explicit Stats(std::size_t op_count = 0) : ops(op_count) {}
   std::vector<OpRecord> ops;
   std::int64_t events = 0;             // process activations (each handles the work due at its time)
   std::int64_t completed = 0;          // ops completed
