@@ -1,8 +1,7 @@
-// The order in which lower() emits a network's ops, written once: lower() (mapping/lower.cpp)
-// builds a Program in this order, and the fast analytical path (sim/analytical/fast_eval.cpp)
-// evaluates the same ops in the same order without building it. Both drive emit_in_order() with
-// their own emitter, so the walk cannot drift apart (tests/analytical compares the two). The node
-// facts the walk rests on (folded nodes, vectors, halos) are here too, for the same reason.
+// The order in which the lowering (mapping/lowering.h) emits a network's ops, whichever sink
+// receives them: lower() (mapping/lower.cpp) builds a Program, the analytical walk
+// (sim/analytical/walk.h) times the ops as they come. The node facts the lowering rests on (folded
+// nodes, vectors, halos) are here too.
 //
 // Per reload group: its weights (when groups reload), then per inference either the wavefront
 // order (chunks round-robin over the nodes as their inputs exist) or node by node (pipeline and
