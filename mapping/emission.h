@@ -43,12 +43,15 @@ inline bool reads_halo(const workloads::Node& nd) {
   return (nd.op == OpKind::Conv2d || nd.op == OpKind::MaxPool || nd.op == OpKind::AvgPool) &&
          (nd.kernel_h > 1 || nd.kernel_w > 1);
 }
-// The last of a producer's kp chunks that chunk j of kc chunks of consumer nd reads.
-inline int needed_chunk(const workloads::Node& nd, int j, int kc, int kp) {
-  const int halo = reads_halo(nd) ? 1 : 0;
+// The last of a producer's kp chunks that chunk j of kc chunks of a consumer reads; halo = 1 when
+// the consumer reads_halo().
+inline int needed_chunk(int halo, int j, int kc, int kp) {
   if (kp == kc) return std::min(j + halo, kp - 1);  // the usual case, without a division
   const int hi = int((std::int64_t(j + 1) * kp + kc - 1) / kc) - 1 + halo;
   return std::min(hi, kp - 1);
+}
+inline int needed_chunk(const workloads::Node& nd, int j, int kc, int kp) {
+  return needed_chunk(reads_halo(nd) ? 1 : 0, j, kc, kp);
 }
 
 // An emitter E provides (b: inference, k: chunk):

@@ -52,9 +52,18 @@ struct OpDesc {
   std::int64_t bits = 0;
   int dst_tile = -1, hops = 0;
   std::int64_t crossbar_macs = 0, digital_macs = 0;
-  // For a tile's ops of a crossbar chunk: the index of its TileAgg (CopyAggregates::tiles), so a
-  // sink may cache what depends only on the tile's structure; -1 otherwise.
-  int agg = -1;
+  // A memo slot and key for a sink that times ops: ops emitted with the same slot and key are the
+  // same op but for their place in time (same type, unit kind and work quantities), so a sink may
+  // cache their service and occupancy. Set for the per-tile ops of crossbar chunks: the slot by
+  // the tile's index among the copy aggregates, the op's role and which of the layer's two chunk
+  // sizes it is for (or share sizes, for an input transfer), the key by what the op's work is a
+  // function of there (the chunk's vectors; an input transfer's share and source tile). -1: none.
+  enum MemoRole { kLoad, kMvm, kAccumulate, kPartialSend, kPartialRecv, kInputSend, kInputRecv, kMemoRoles };
+  static int memo_slot(int agg, MemoRole role, int variant) {
+    return (agg * 2 + variant) * kMemoRoles + role;
+  }
+  int memo = -1;
+  std::int64_t memo_key = 0;
 
   struct Acted {
     arch::Action action;
@@ -150,11 +159,18 @@ class Lowering {
   void transfer(int layer, int b, int src, int dst, std::int64_t bits, const Deps& deps, bool via_dram,
                 Deps& ready);
 
+  // A Send/Recv pair of `bits` over `h` hops (`flit_hops` flits x hops).
+  // With agg >= 0, `variant` and `key` are its memo slot's variant and its memo key (OpDesc::memo).
+  void noc_transfer(int layer, int b, int src, int dst, std::int64_t bits, int h, std::int64_t flit_hops,
+                    const Deps& deps, int agg, int variant, std::int64_t key, Deps& ready);
+
   // Gathering consumer chunk j's inputs, in two halves. The producer side (which tiles hold the
   // producer chunks it reads, and their ops) does not depend on the consumer tile: worked out once
   // per chunk. Then per consumer tile, the transfers of `frac_num / frac_den` of each share.
   void producer_side(int node, int b, int j);
-  void gather_at(int node, int b, int tile, std::int64_t frac_num, std::int64_t frac_den, Deps& ready);
+  // `agg`: the consumer tile's aggregate index (the transfers' memo slots), or -1.
+  void gather_at(int node, int b, int tile, std::int64_t frac_num, std::int64_t frac_den, int agg,
+                 Deps& ready);
 
   // `after`: the chunk's previous pass, or null.
   void lower_crossbar_chunk(int i, int b, int k, const CopyAgg& w, const Ref* after);
@@ -193,7 +209,7 @@ class Lowering {
   std::vector<int> rx_, ry_;
   std::vector<char> has_consumer_, out_tile_set_;
   std::vector<int> chunks_, alias_, home_;
-  std::vector<std::int64_t> vectors_, elem_bits_;
+  std::vector<std::int64_t> vectors_, elem_bits_, digital_ops_, macs_;
   std::vector<DigitalKind> digital_;
   std::vector<TileAgg> pool_;    // the tiles of every copy
   std::vector<CopyAgg> copies_;  // copies (or passes) of node i: copy_begin_[i], ...
@@ -209,6 +225,16 @@ class Lowering {
   std::vector<Source> src_;
   std::vector<Ref> tile_done_;      // scratch: a crossbar chunk's per-tile Accumulate
   std::vector<WeightTile> wtiles_;  // scratch: weight_writes()
+  // Per copy tile (pool_ index), by share parity: its input transfer for a share of `share_bits`
+  // from tile `src`.
+  struct InputRoute {
+    std::int64_t share_bits = -1;
+    int src = -1;
+    std::int64_t bits = 0;
+    int hops = 0;
+    std::int64_t flit_hops = 0;
+  };
+  std::vector<std::array<InputRoute, 2>> input_routes_;
 };
 
 }  // namespace imc::mapping

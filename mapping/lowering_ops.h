@@ -29,6 +29,8 @@ void Lowering<Sink>::run() {
   alias_.assign(std::size_t(n), -1);
   home_.assign(std::size_t(n), 0);
   elem_bits_.assign(std::size_t(n), 0);
+  digital_ops_.assign(std::size_t(n), 0);
+  macs_.assign(std::size_t(n), 0);
   digital_.assign(std::size_t(n), DigitalKind{});
   copy_begin_.assign(std::size_t(n), 0);
   chunk_off_.assign(std::size_t(n) + 1, 0);
@@ -53,6 +55,7 @@ void Lowering<Sink>::run() {
     in_begin_[std::size_t(i) + 1] = inputs_.size();
   }
   total_chunks_ = chunk_off_.back();
+  input_routes_.assign(pool_.size(), {});
   final_.assign(std::size_t(m_.options.batch) * total_chunks_, Sink::none());
   out_tile_.assign(total_chunks_, 0);
   out_tile_set_.assign(std::size_t(n), 0);
@@ -88,6 +91,10 @@ void Lowering<Sink>::prepare_node(int i) {
       home_[std::size_t(i)] = -1;  // decided by its first consumer (the image goes where it is used)
     else
       home_[std::size_t(i)] = home_[std::size_t(resolve(nd.inputs[0]))];
+    if (nd.op != OpKind::Input) {
+      digital_ops_[std::size_t(i)] = g_.digital_ops(i);
+      macs_[std::size_t(i)] = g_.macs(i);
+    }
     DigitalKind& d = digital_[std::size_t(i)];
     if (nd.op == OpKind::Activation && s_.tile.activation_units > 0)
       d = {UnitKind::TileActivation, DigitalUnit::Activation, arch::Action::Activation};
@@ -107,32 +114,44 @@ void Lowering<Sink>::prepare_node(int i) {
 template <class Sink>
 void Lowering<Sink>::transfer(int layer, int b, int src, int dst, std::int64_t bits, const Deps& deps,
                               bool via_dram, Deps& ready) {
+  if (bits > 0 && via_dram) {
+    OpDesc w(OpType::DramWrite, layer, b, src, UnitKind::Dram);
+    w.bits = bits;
+    add_dram_staging(w, bits, false);
+    Deps wd{};
+    wd.add(sink_.emit(w, deps));
+    OpDesc r(OpType::DramRead, layer, b, dst, UnitKind::Dram);
+    r.bits = bits;
+    add_dram_staging(r, bits, true);
+    ready.add(sink_.emit(r, wd));
+  } else if (bits > 0 && src != dst) {
+    const int h = hops(src, dst);
+    noc_transfer(layer, b, src, dst, bits, h, send_flits(bits) * h, deps, -1, 0, 0, ready);
+    return;
+  }
+  ready.add(deps);
+}
+
+template <class Sink>
+void Lowering<Sink>::noc_transfer(int layer, int b, int src, int dst, std::int64_t bits, int h,
+                                  std::int64_t flit_hops, const Deps& deps, int agg, int variant,
+                                  std::int64_t key, Deps& ready) {
   using arch::Action;
-  if (bits > 0 && (src != dst || via_dram)) {
-    if (via_dram) {
-      OpDesc w(OpType::DramWrite, layer, b, src, UnitKind::Dram);
-      w.bits = bits;
-      add_dram_staging(w, bits, false);
-      Deps wd{};
-      wd.add(sink_.emit(w, deps));
-      OpDesc r(OpType::DramRead, layer, b, dst, UnitKind::Dram);
-      r.bits = bits;
-      add_dram_staging(r, bits, true);
-      ready.add(sink_.emit(r, wd));
-    } else {
-      OpDesc send(OpType::Send, layer, b, src, UnitKind::TileNic);
-      send.bits = bits;
-      send.dst_tile = dst;
-      send.hops = hops(src, dst);
-      send.act(Action::TileBufRead, bits);
-      send.act(Action::NocFlitHop, send_flits(bits) * send.hops);
-      Deps sd{};
-      sd.add(sink_.emit(send, deps));
-      OpDesc recv(OpType::Recv, layer, b, dst, UnitKind::TileNic);
-      recv.bits = bits;
-      recv.act(Action::TileBufWrite, bits);
-      ready.add(sink_.emit(recv, sd));
-    }
+  if (bits > 0) {
+    OpDesc send(OpType::Send, layer, b, src, UnitKind::TileNic);
+    send.bits = bits;
+    send.dst_tile = dst;
+    send.hops = h;
+    send.act(Action::TileBufRead, bits);
+    send.act(Action::NocFlitHop, flit_hops);
+    if (agg >= 0) send.memo = OpDesc::memo_slot(agg, OpDesc::kInputSend, variant), send.memo_key = key;
+    Deps sd{};
+    sd.add(sink_.emit(send, deps));
+    OpDesc recv(OpType::Recv, layer, b, dst, UnitKind::TileNic);
+    recv.bits = bits;
+    recv.act(Action::TileBufWrite, bits);
+    if (agg >= 0) recv.memo = OpDesc::memo_slot(agg, OpDesc::kInputRecv, variant), recv.memo_key = key;
+    ready.add(sink_.emit(recv, sd));
   }
   ready.add(deps);
 }
@@ -141,13 +160,12 @@ template <class Sink>
 void Lowering<Sink>::producer_side(int node, int b, int j) {
   ins_.clear();
   src_.clear();
-  const workloads::Node& nd = g_.node(node);
   const int kc = chunks(node);
   for (std::size_t x = in_begin_[std::size_t(node)]; x < in_begin_[std::size_t(node) + 1]; ++x) {
     const InputInfo& ii = inputs_[x];
     const int kp = chunks(ii.p);
     const int lo = kp == kc ? j : int(div_floor(std::int64_t(j) * kp, kc));
-    const int hi = needed_chunk(nd, j, kc, kp);
+    const int hi = needed_chunk(ii.halo, j, kc, kp);
     InputShare is;
     is.bits = share(elem_bits_[std::size_t(ii.in)], j, kc);
     is.via_dram = ii.via_dram;
@@ -170,11 +188,33 @@ void Lowering<Sink>::producer_side(int node, int b, int j) {
 
 template <class Sink>
 void Lowering<Sink>::gather_at(int node, int b, int tile, std::int64_t frac_num, std::int64_t frac_den,
-                               Deps& ready) {
+                               int agg, Deps& ready) {
   for (const InputShare& is : ins_) {
+    const std::int64_t m = std::int64_t(is.src_end - is.src_begin);
+    if (agg >= 0 && m == 1 && !is.via_dram) {
+      // The common case: one source tile on chip. Its transfer to this tile (the fraction, hops and
+      // flits) is the same for every chunk of the same share: memoized per tile.
+      const Source& src = src_[is.src_begin];
+      if (src.tile == tile) {
+        ready.add(src.deps);
+        continue;
+      }
+      InputRoute& route = input_routes_[std::size_t(agg)][std::size_t(is.bits & 1)];  // shares differ by one
+      if (route.share_bits != is.bits || route.src != src.tile) {
+        route.share_bits = is.bits;
+        route.src = src.tile;
+        route.bits = frac_num == frac_den
+                         ? is.bits
+                         : div_floor(is.bits * frac_num, std::max<std::int64_t>(1, frac_den));
+        route.hops = hops(src.tile, tile);
+        route.flit_hops = route.bits > 0 ? send_flits(route.bits) * route.hops : 0;
+      }
+      noc_transfer(node, b, src.tile, tile, route.bits, route.hops, route.flit_hops, src.deps, agg,
+                   int(is.bits & 1), is.bits * 65536 + src.tile, ready);
+      continue;
+    }
     const std::int64_t bits =
         frac_num == frac_den ? is.bits : div_floor(is.bits * frac_num, std::max<std::int64_t>(1, frac_den));
-    const std::int64_t m = std::int64_t(is.src_end - is.src_begin);
     for (std::int64_t idx = 0; idx < m; ++idx) {
       const Source& src = src_[is.src_begin + std::size_t(idx)];
       transfer(node, b, src.tile, tile, m == 1 ? bits : share(bits, idx, m), src.deps, is.via_dram, ready);
@@ -215,12 +255,12 @@ void Lowering<Sink>::lower_crossbar_chunk(int i, int b, int k, const CopyAgg& w,
   tile_done_.clear();
   for (std::size_t ti = w.begin; ti < w.end; ++ti) {
     const TileAgg& tw = pool_[ti];
-    const int agg = int(ti);
+    const int agg = int(ti), v = int(n & 1);  // a layer's chunks have two sizes
     Deps ready{};
-    gather_at(i, b, tw.tile, tw.tile_in_rows, total_rows, ready);
+    gather_at(i, b, tw.tile, tw.tile_in_rows, total_rows, agg, ready);
     // TileLoad: each PE receives the input rows its crossbars read.
     OpDesc load(OpType::TileLoad, i, b, tw.tile, UnitKind::TileBus);
-    load.agg = agg;
+    load.memo = OpDesc::memo_slot(agg, OpDesc::kLoad, v), load.memo_key = n;
     load.bits = n * tw.in_rows_sum * ib_;
     load.act(Action::TileBufRead, load.bits);
     load.act(Action::BusBit, load.bits);
@@ -230,7 +270,7 @@ void Lowering<Sink>::lower_crossbar_chunk(int i, int b, int k, const CopyAgg& w,
     // The layer's PEs on this tile run in lockstep on the same vectors: one op covers them all
     // (its time is the slowest PE's; they are the layer's alone, so nothing else contends).
     OpDesc mvm(OpType::Mvm, i, b, tw.tile, UnitKind::Pe);
-    mvm.agg = agg;
+    mvm.memo = OpDesc::memo_slot(agg, OpDesc::kMvm, v), mvm.memo_key = n;
     mvm.pe = tw.pe;
     mvm.pe_count = tw.pes;
     mvm.vectors = n;
@@ -251,7 +291,7 @@ void Lowering<Sink>::lower_crossbar_chunk(int i, int b, int k, const CopyAgg& w,
     Deps after_mvm{};
     after_mvm.add(sink_.emit(mvm, after_load));
     OpDesc acc(OpType::Accumulate, i, b, tw.tile, UnitKind::TileAccumulator);
-    acc.agg = agg;
+    acc.memo = OpDesc::memo_slot(agg, OpDesc::kAccumulate, v), acc.memo_key = n;
     acc.count = n * (tw.pe_outputs - tw.tile_outputs);
     acc.bits = n * tw.pe_outputs * acc_;
     acc.act(Action::PeOutBufRead, acc.bits);
@@ -268,7 +308,7 @@ void Lowering<Sink>::lower_crossbar_chunk(int i, int b, int k, const CopyAgg& w,
     const TileAgg& tw = pool_[ti];
     const std::int64_t bits = n * tw.tile_outputs * acc_;
     OpDesc send(OpType::Send, i, b, tw.tile, UnitKind::TileNic);
-    send.agg = int(ti);
+    send.memo = OpDesc::memo_slot(int(ti), OpDesc::kPartialSend, int(n & 1)), send.memo_key = n;
     send.bits = bits;
     send.dst_tile = home;
     send.hops = hops(tw.tile, home);
@@ -279,7 +319,7 @@ void Lowering<Sink>::lower_crossbar_chunk(int i, int b, int k, const CopyAgg& w,
     Deps rd{};
     rd.add(sink_.emit(send, sd));
     OpDesc recv(OpType::Recv, i, b, home, UnitKind::TileNic);
-    recv.agg = int(ti);
+    recv.memo = OpDesc::memo_slot(int(ti), OpDesc::kPartialRecv, int(n & 1)), recv.memo_key = n;
     recv.bits = bits;
     recv.act(Action::TileOutBufWrite, bits);
     deps.add(sink_.emit(recv, rd));
@@ -299,13 +339,32 @@ void Lowering<Sink>::digital_chunk(int i, int b, int k) {
   const workloads::Node& nd = g_.node(i);
   const int K = chunks(i);
   const int tile = home_[std::size_t(i)];
-  producer_side(i, b, k);
+  // Usually every producer chunk it reads is on its own tile and nothing moves: then it waits for
+  // them only (what gather_at() would make of it), without sorting sources.
   Deps ready{};
-  gather_at(i, b, tile, 1, 1, ready);
+  bool local = true;
+  for (std::size_t x = in_begin_[std::size_t(i)]; x < in_begin_[std::size_t(i) + 1] && local; ++x) {
+    const InputInfo& ii = inputs_[x];
+    const int kp = chunks(ii.p);
+    const int lo = kp == K ? k : int(div_floor(std::int64_t(k) * kp, K));
+    const int hi = needed_chunk(ii.halo, k, K, kp);
+    local = !ii.via_dram;
+    for (int c = lo; c <= hi && local; ++c) {
+      local = out_tile(ii.p, c) == tile;
+      ready.add(final_ref(b, ii.p, c));
+    }
+  }
+  if (local) {
+    ready.add(barrier_);
+  } else {
+    ready = Deps{};
+    producer_side(i, b, k);
+    gather_at(i, b, tile, 1, 1, -1, ready);
+  }
   const DigitalKind& d = digital_[std::size_t(i)];
   OpDesc op(OpType::Digital, i, b, tile, d.unit);
-  op.count = share(g_.digital_ops(i), k, K);
-  op.digital_macs = share(g_.macs(i), k, K);
+  op.count = share(digital_ops_[std::size_t(i)], k, K);
+  op.digital_macs = share(macs_[std::size_t(i)], k, K);
   op.digital_unit = d.digital_unit;
   op.act(d.act, op.count);
   std::int64_t in_bits = 0;

@@ -46,20 +46,8 @@ class WalkSink {
         unit_free_(std::size_t(pe_units_ + (kUnitKinds - 2) * tiles_ + 1), 0),
         stats_(std::size_t(layers)) {}
 
-  Ref emit(const mapping::OpDesc& op, const Deps& deps) {
-    using mapping::OpType;
-    OpCycles t;
-    if (op.type == OpType::Mvm && op.agg >= 0) {
-      // An Mvm's time per vector depends only on its tile's structure: computed once per tile.
-      if (std::size_t(op.agg) >= mvm_per_vector_.size()) mvm_per_vector_.resize(std::size_t(op.agg) + 1, -1);
-      std::int64_t& per_vector = mvm_per_vector_[std::size_t(op.agg)];
-      if (per_vector < 0)
-        per_vector = mvm_vector_cycles(op.slices, op.reads_per_slice, op.cols_per_adc_used,
-                                       op.merges_per_vector, s_, c_);
-      t.service = t.occupancy = op.vectors == 0 ? 0 : mvm_fill_cycles(c_) + op.vectors * per_vector;
-    } else {
-      t = op_cycles_of(op, s_, c_, [this] { return dram_; });
-    }
+  [[gnu::always_inline]] Ref emit(const mapping::OpDesc& op, const Deps& deps) {
+    const OpCycles t = op.memo >= 0 ? memoized(op) : op_cycles_of(op, s_, c_, [this] { return dram_; });
     std::int64_t& free = unit_free_[std::size_t(unit(op))];
     const std::int64_t start = std::max(free, deps.end);
     const std::int64_t end = start + t.service;
@@ -78,6 +66,31 @@ class WalkSink {
   std::size_t ops() const { return ops_; }
 
  private:
+  // An op's times from its memo slot (mapping::OpDesc::memo), recomputed when its key differs
+  // from the last op's of the slot. The memo outlives the sink (one per thread, entries of older
+  // walks told apart by a generation): a search evaluates designs by the thousand, and a fresh
+  // memo per design costs its page faults and growth.
+  struct Memo {
+    std::uint64_t generation = 0;
+    std::int64_t key = 0;
+    OpCycles t;
+  };
+  static std::vector<Memo>& thread_memo() {
+    thread_local std::vector<Memo> memo;
+    return memo;
+  }
+  static std::uint64_t next_generation() {
+    thread_local std::uint64_t generation = 0;
+    return ++generation;
+  }
+  OpCycles memoized(const mapping::OpDesc& op) {
+    if (std::size_t(op.memo) >= memo_.size()) memo_.resize(std::size_t(op.memo) * 2 + 64);
+    Memo& m = memo_[std::size_t(op.memo)];
+    if (m.generation != generation_ || m.key != op.memo_key)
+      m = {generation_, op.memo_key, op_cycles_of(op, s_, c_, [this] { return dram_; })};
+    return m.t;
+  }
+
   // AnalyticalModel's unit_index(): PEs, then each tile unit kind over the tiles, then DRAM.
   int unit(const mapping::OpDesc& op) const {
     using mapping::UnitKind;
@@ -92,7 +105,8 @@ class WalkSink {
   const int tiles_, ppt_, pe_units_;
   std::vector<std::int64_t> unit_free_;
   std::vector<LayerStats> stats_;
-  std::vector<std::int64_t> mvm_per_vector_;  // by OpDesc::agg; -1: not computed yet
+  std::vector<Memo>& memo_ = thread_memo();  // by OpDesc::memo
+  const std::uint64_t generation_ = next_generation();
   std::size_t ops_ = 0;
 };
 
