@@ -47,7 +47,7 @@ class WalkSink {
         stats_(std::size_t(layers)) {}
 
   [[gnu::always_inline]] Ref emit(const mapping::OpDesc& op, const Deps& deps) {
-    const OpCycles t = op.memo >= 0 ? memoized(op) : op_cycles_of(op, s_, c_, [this] { return dram_; });
+    const OpCycles t = op.memo >= 0 ? memoized(op) : times(op);
     std::int64_t& free = unit_free_[std::size_t(unit(op))];
     const std::int64_t start = std::max(free, deps.end);
     const std::int64_t end = start + t.service;
@@ -86,9 +86,35 @@ class WalkSink {
   OpCycles memoized(const mapping::OpDesc& op) {
     if (std::size_t(op.memo) >= memo_.size()) memo_.resize(std::size_t(op.memo) * 2 + 64);
     Memo& m = memo_[std::size_t(op.memo)];
-    if (m.generation != generation_ || m.key != op.memo_key)
-      m = {generation_, op.memo_key, op_cycles_of(op, s_, c_, [this] { return dram_; })};
+    if (m.generation != generation_ || m.key != op.memo_key) m = {generation_, op.memo_key, times(op)};
     return m.t;
+  }
+
+  // The op's work quantities, copied: the timing functions get the copy, so the OpDesc itself never
+  // leaves the inlined emit() and the compiler drops the stores of the fields the walk ignores.
+  struct Work {
+    mapping::OpType type;
+    mapping::DigitalUnit digital_unit;
+    std::int64_t vectors;
+    int slices, reads_per_slice, cols_per_adc_used;
+    std::int64_t merges_per_vector, count;
+    int rows;
+    std::int64_t bits;
+    int hops;
+  };
+  OpCycles times(const mapping::OpDesc& op) const {
+    const Work w{op.type,
+                 op.digital_unit,
+                 op.vectors,
+                 op.slices,
+                 op.reads_per_slice,
+                 op.cols_per_adc_used,
+                 op.merges_per_vector,
+                 op.count,
+                 op.rows,
+                 op.bits,
+                 op.hops};
+    return op_cycles_of(w, s_, c_, [this] { return dram_; });
   }
 
   // AnalyticalModel's unit_index(): PEs, then each tile unit kind over the tiles, then DRAM.
