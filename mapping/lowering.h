@@ -54,11 +54,22 @@ struct OpDesc {
   std::int64_t crossbar_macs = 0, digital_macs = 0;
   // A memo slot and key for a sink that times ops: ops emitted with the same slot and key are the
   // same op but for their place in time (same type, unit kind and work quantities), so a sink may
-  // cache their service and occupancy. Set for the per-tile ops of crossbar chunks: the slot by
-  // the tile's index among the copy aggregates, the op's role and which of the layer's two chunk
-  // sizes it is for (or share sizes, for an input transfer), the key by what the op's work is a
-  // function of there (the chunk's vectors; an input transfer's share and source tile). -1: none.
-  enum MemoRole { kLoad, kMvm, kAccumulate, kPartialSend, kPartialRecv, kInputSend, kInputRecv, kMemoRoles };
+  // cache their service and occupancy. The lowering sets them where ops repeat: the slot by where
+  // the op is (a copy tile's role: Lowering::tile_memo; a node's chunk op: Lowering::node_memo)
+  // and which of two sizes it has (a layer's chunks have two), the key by what its work is a
+  // function of there (the chunk's vectors, an input transfer's share and source tile, a
+  // count or bits). -1: none.
+  enum MemoRole {
+    kLoad,
+    kMvm,
+    kAccumulate,
+    kPartialSend,
+    kPartialRecv,
+    kInputSend,
+    kInputRecv,
+    kFinalAccumulate,
+    kMemoRoles
+  };
   static int memo_slot(int agg, MemoRole role, int variant) {
     return (agg * 2 + variant) * kMemoRoles + role;
   }
@@ -129,6 +140,12 @@ class Lowering {
 
  private:
   void prepare_node(int i);
+
+  // The memo slot (OpDesc::memo) of node i's chunk op of the given kind, after the tiles' slots.
+  enum NodeMemoRole { kDigitalOp, kInputRead, kOutputWrite, kNodeMemoRoles };
+  int node_memo(int i, NodeMemoRole role, std::int64_t key) const {
+    return node_memo_base_ + (i * 2 + int(key & 1)) * kNodeMemoRoles + role;
+  }
 
   Ref final_ref(int b, int i, int k) const {
     return final_[std::size_t(b) * total_chunks_ + chunk_off_[std::size_t(i)] + std::size_t(k)];
@@ -216,6 +233,7 @@ class Lowering {
   std::vector<std::size_t> copy_begin_;
   std::vector<std::size_t> chunk_off_;  // node i's chunks are [chunk_off_[i], chunk_off_[i + 1])
   std::size_t total_chunks_ = 0;
+  int node_memo_base_ = 0;
   std::vector<Ref> final_;         // [batch][chunk]: the chunk's last op
   std::vector<int> out_tile_;      // [chunk]: tile holding it
   Deps barrier_{};                 // layer schedule: the previous layer's final ops

@@ -56,6 +56,7 @@ void Lowering<Sink>::run() {
   }
   total_chunks_ = chunk_off_.back();
   input_routes_.assign(pool_.size(), {});
+  node_memo_base_ = int(pool_.size()) * 2 * OpDesc::kMemoRoles;
   final_.assign(std::size_t(m_.options.batch) * total_chunks_, Sink::none());
   out_tile_.assign(total_chunks_, 0);
   out_tile_set_.assign(std::size_t(n), 0);
@@ -229,6 +230,7 @@ void Lowering<Sink>::output_write(int i, int b, int k) {
   OpDesc w(OpType::DramWrite, i, b, out_tile(i, k), UnitKind::Dram);
   w.bits = share(elem_bits_[std::size_t(i)], k, chunks(i));
   add_dram_staging(w, w.bits, false);
+  w.memo = node_memo(i, kOutputWrite, w.bits), w.memo_key = w.bits;
   Deps deps{};
   deps.add(final_ref(b, i, k));
   sink_.emit(w, deps);
@@ -240,6 +242,7 @@ void Lowering<Sink>::input_chunk(int i, int b, int k) {
   OpDesc r(OpType::DramRead, i, b, std::max(0, home_[std::size_t(i)]), UnitKind::Dram);
   r.bits = share(elem_bits_[std::size_t(i)], k, chunks(i));
   add_dram_staging(r, r.bits, true);
+  r.memo = node_memo(i, kInputRead, r.bits), r.memo_key = r.bits;
   set_final(b, i, k, sink_.emit(r, barrier_));
 }
 
@@ -330,6 +333,7 @@ void Lowering<Sink>::lower_crossbar_chunk(int i, int b, int k, const CopyAgg& w,
   fin.act(Action::TileAccumulate, fin.count);
   fin.act(Action::TileOutBufRead, n * w.tile_outputs_sum * acc_);
   fin.act(Action::TileBufWrite, outputs * ib_);
+  fin.memo = OpDesc::memo_slot(int(w.begin), OpDesc::kFinalAccumulate, int(n & 1)), fin.memo_key = n;
   set_final(b, i, k, sink_.emit(fin, deps));
   out_tile(i, k) = home;
 }
@@ -366,6 +370,7 @@ void Lowering<Sink>::digital_chunk(int i, int b, int k) {
   op.count = share(digital_ops_[std::size_t(i)], k, K);
   op.digital_macs = share(macs_[std::size_t(i)], k, K);
   op.digital_unit = d.digital_unit;
+  op.memo = node_memo(i, kDigitalOp, op.count), op.memo_key = op.count;
   op.act(d.act, op.count);
   std::int64_t in_bits = 0;
   for (int in : nd.inputs) in_bits += share(elem_bits_[std::size_t(in)], k, K);
