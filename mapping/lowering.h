@@ -15,8 +15,9 @@
 //   struct Deps { void add(Ref); void add(const Deps&); void clear(); };
 //   Ref emit(const OpDesc& op, const Deps& deps);
 // mapping::lower() (lower.cpp) appends to a Program (Ref: op id, Deps: its list); the analytical
-// walk (sim/analytical/walk_sink.h) times each op on the spot (Ref: its end cycle, Deps: the max).
-// The sink is a template parameter so that the walk's per-op step is inlined.
+// walk (sim/analytical/walk_sink.h) times each op on the spot (Ref: its end cycle, Deps: the max;
+// it caches service times by OpDesc::memo). The sink is a template parameter so that the walk's
+// per-op step is inlined. tests/analytical holds the two sinks' reports equal.
 #pragma once
 
 #include <algorithm>
@@ -55,7 +56,7 @@ struct OpDesc {
   // A memo slot and key for a sink that times ops: ops emitted with the same slot and key are the
   // same op but for their place in time (same type, unit kind and work quantities), so a sink may
   // cache their service and occupancy. The lowering sets them where ops repeat: the slot by where
-  // the op is (a copy tile's role: Lowering::tile_memo; a node's chunk op: Lowering::node_memo)
+  // the op is (a copy tile's op: memo_slot() below; a node's chunk op: Lowering::node_memo())
   // and which of two sizes it has (a layer's chunks have two), the key by what its work is a
   // function of there (the chunk's vectors, an input transfer's share and source tile, a
   // count or bits). -1: none.
