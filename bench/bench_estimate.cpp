@@ -1,10 +1,11 @@
 // Benchmark (not a test): microseconds per design for the analytical path — map and evaluate every
 // network of a suite (default mixed9) on one chip, as the search does per candidate.
 // Usage: bench_estimate [arch.toml] [suite] [repetitions] [fast|program|both]
-//   fast     sim::estimate (the fast path, default)
-//   program  sim::estimate_program (map -> lower -> AnalyticalModel on the Program)
+//   fast     sim::estimate (the lowering with the analytical walk sink, default)
+//   program  sim::estimate_program (map -> lower -> AnalyticalModel: the lowering with the
+//            Program sink)
 //   both     the two, and whether their reports agree
-// Or: bench_estimate verify [suite]  — the fast path against the Program path over the cross
+// Or: bench_estimate verify [suite]  — the walk against the Program path over the cross
 //   product tests/analytical samples: rram_default, sram_default, isaac x crossbar/PE/tile
 //   overrides x pipeline/layer/wavefront x batch 1 and 4 x the suite (default: the whole zoo);
 //   prints each combination's times and the first difference of any network; exit 1 if any.

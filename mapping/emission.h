@@ -1,8 +1,7 @@
-// The order in which lower() emits a network's ops, written once: lower() (mapping/lower.cpp)
-// builds a Program in this order, and the fast analytical path (sim/analytical/fast_eval.cpp)
-// evaluates the same ops in the same order without building it. Both drive emit_in_order() with
-// their own emitter, so the walk cannot drift apart (tests/analytical compares the two). The node
-// facts the walk rests on (folded nodes, vectors, halos) are here too, for the same reason.
+// The order in which the lowering (mapping/lowering.h) emits a network's ops, whichever sink
+// receives them: lower() (mapping/lower.cpp) builds a Program, the analytical walk
+// (sim/analytical/walk.h) times the ops as they come. The node facts the lowering rests on (folded
+// nodes, vectors, halos) are here too.
 //
 // Per reload group: its weights (when groups reload), then per inference either the wavefront
 // order (chunks round-robin over the nodes as their inputs exist) or node by node (pipeline and
@@ -44,12 +43,15 @@ inline bool reads_halo(const workloads::Node& nd) {
   return (nd.op == OpKind::Conv2d || nd.op == OpKind::MaxPool || nd.op == OpKind::AvgPool) &&
          (nd.kernel_h > 1 || nd.kernel_w > 1);
 }
-// The last of a producer's kp chunks that chunk j of kc chunks of consumer nd reads.
-inline int needed_chunk(const workloads::Node& nd, int j, int kc, int kp) {
-  const int halo = reads_halo(nd) ? 1 : 0;
+// The last of a producer's kp chunks that chunk j of kc chunks of a consumer reads; halo = 1 when
+// the consumer reads_halo().
+inline int needed_chunk(int halo, int j, int kc, int kp) {
   if (kp == kc) return std::min(j + halo, kp - 1);  // the usual case, without a division
   const int hi = int((std::int64_t(j + 1) * kp + kc - 1) / kc) - 1 + halo;
   return std::min(hi, kp - 1);
+}
+inline int needed_chunk(const workloads::Node& nd, int j, int kc, int kp) {
+  return needed_chunk(reads_halo(nd) ? 1 : 0, j, kc, kp);
 }
 
 // An emitter E provides (b: inference, k: chunk):

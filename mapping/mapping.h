@@ -14,7 +14,7 @@ namespace imc::mapping {
 
 // Mapper options ([mapping] in a TOML file given with --mapping, or defaults).
 struct MappingOptions {
-  std::string mapper = "greedy";      // registry name (mapping/mappers.cpp)
+  std::string mapper = "greedy";      // registry name (mapping/mapper.cpp)
   std::string schedule = "pipeline";  // pipeline: layers overlap across chunks and inferences;
                                       // wavefront: same, chunks of layers interleaved per unit;
                                       // layer: each layer starts after the previous one ends

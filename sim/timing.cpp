@@ -8,10 +8,7 @@ std::int64_t mvm_step_cycles(const mapping::Op& op, const arch::ArchSpec&, const
 }
 
 std::int64_t mvm_cycles(const mapping::Op& op, const arch::ArchSpec& s, const arch::cost::CostTable& c) {
-  if (op.vectors == 0) return 0;
-  return mvm_fill_cycles(c) + op.vectors * mvm_vector_cycles(op.slices, op.reads_per_slice,
-                                                             op.cols_per_adc_used, op.merges_per_vector, s,
-                                                             c);
+  return mvm_cycles_of(op, s, c);
 }
 
 std::int64_t dram_cycles(std::int64_t bits, const arch::ArchSpec& s, const arch::cost::CostTable& c) {
@@ -20,36 +17,12 @@ std::int64_t dram_cycles(std::int64_t bits, const arch::ArchSpec& s, const arch:
 }
 
 std::int64_t service_cycles(const mapping::Op& op, const arch::ArchSpec& s, const arch::cost::CostTable& c) {
-  using mapping::OpType;
-  switch (op.type) {
-    case OpType::Mvm:
-      return mvm_cycles(op, s, c);
-    case OpType::TileLoad:
-      return tile_load_cycles(op.bits, s);
-    case OpType::Accumulate:
-      return accumulate_cycles(op.count, op.bits, s);
-    case OpType::Digital:
-      return digital_cycles(op.count, digital_units(op.digital_unit, s));
-    case OpType::Send:
-      return noc_cycles(op.bits, op.hops, s);
-    case OpType::Recv:
-      return recv_cycles(op.bits, s);
-    case OpType::DramRead:
-    case OpType::DramWrite:
-      return dram_cycles(op.bits, s, c);
-    case OpType::WeightWrite:
-      return weight_write_cycles(op.rows, s, c);
-  }
-  return 0;
+  return op_cycles_of(op, s, c, [&] { return dram_channel(s); }).service;
 }
 
 std::int64_t occupancy_cycles(const mapping::Op& op, const arch::ArchSpec& s,
                               const arch::cost::CostTable& c) {
-  using mapping::OpType;
-  if (op.type == OpType::Send) return noc_injection_cycles(op.bits, s);
-  if (op.type == OpType::DramRead || op.type == OpType::DramWrite)
-    return op.bits == 0 ? 0 : dram_occupancy_cycles(op.bits, dram_channel(s), c.clock_ghz);
-  return service_cycles(op, s, c);
+  return op_cycles_of(op, s, c, [&] { return dram_channel(s); }).occupancy;
 }
 
 }  // namespace imc::sim

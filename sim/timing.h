@@ -3,9 +3,9 @@
 // only what these cannot see (waiting for a busy shared unit, a full buffer, a contended link).
 //
 // Two layers: scalar per-design functions (inline, on plain numbers, the only place each formula
-// is written) and the per-op API below them, which reads the numbers off a mapping::Op. The fast
-// analytical path (sim/analytical/fast_timing.h) calls the scalar layer directly, with the
-// per-design lookups (the off-chip channel) hoisted out of its loops.
+// is written) and the per-op dispatch below them, which reads the numbers off an op: a
+// mapping::Op of a Program, or the mapping::OpDesc the lowering hands its sink (the analytical
+// walk, sim/analytical/walk_sink.h, times ops as they are emitted without building the Program).
 #pragma once
 
 #include <algorithm>
@@ -15,25 +15,13 @@
 
 #include "arch/cost.h"
 #include "arch/spec.h"
+#include "mapping/int_math.h"
 #include "mapping/program.h"
 
 namespace imc::sim {
 
-// a / b (floor for a >= 0, b > 0) without the 64-bit divide instruction (40-90 cycles on the
-// server cores the search runs on) where it can: a power-of-two divisor shifts; any other goes
-// through a double division and one correction step, which is exact for the dividends below 2^52
-// that occur here. Negative or larger dividends take the plain (truncating) division.
-inline std::int64_t div_floor(std::int64_t a, std::int64_t b) {
-  if (a < 0 || a >= (std::int64_t(1) << 52)) return a / b;
-  if ((b & (b - 1)) == 0) return a >> std::countr_zero(std::uint64_t(b));
-  std::int64_t q = std::int64_t(double(a) / double(b));
-  const std::int64_t r = a - q * b;
-  if (r < 0)
-    --q;
-  else if (r >= b)
-    ++q;
-  return q;
-}
+// a / b without the 64-bit divide instruction where it can (mapping/int_math.h).
+using mapping::div_floor;
 // ceil(a / b) for a >= 0; a zero or negative divisor leaves a unchanged (an unset width or rate
 // divides nothing rather than trapping).
 inline std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
@@ -153,7 +141,61 @@ inline std::int64_t dram_occupancy_cycles(std::int64_t bits, const DramChannel& 
              : std::max<std::int64_t>(1, ns_to_cycles(double(bits) / 8.0 / ch.bandwidth_gbps, clock_ghz));
 }
 
-// ---- Per-op service times (read the scalars off a mapping::Op) ----
+// ---- Per-op service times (read the scalars off an op) ----
+
+// The op-level formulas, for any op type with mapping::Op's work fields (mapping::Op,
+// mapping::OpDesc). `dram` returns the design's off-chip channel (dram_channel(s)); it is called
+// only for a non-empty DRAM access, so a caller in a loop can hand in one it computed once.
+// (The per-op functions further below are these on a mapping::Op.)
+template <class O>
+std::int64_t mvm_cycles_of(const O& op, const arch::ArchSpec& s, const arch::cost::CostTable& c) {
+  if (op.vectors == 0) return 0;
+  return mvm_fill_cycles(c) + op.vectors * mvm_vector_cycles(op.slices, op.reads_per_slice,
+                                                             op.cols_per_adc_used, op.merges_per_vector, s,
+                                                             c);
+}
+// An op's service time on an idle unit (from its start until its dependents may start) and its
+// occupancy (how long it keeps its unit: the next op on the unit may start after it). They are
+// equal except for pipelined transfers: a Send occupies its tile's network interface for the
+// injection of its flits only, and a DRAM op occupies the channel for its transfer only (the access
+// latency overlaps the next transfer).
+struct OpCycles {
+  std::int64_t service = 0, occupancy = 0;
+};
+template <class O, class DramFn>
+OpCycles op_cycles_of(const O& op, const arch::ArchSpec& s, const arch::cost::CostTable& c, DramFn&& dram) {
+  using mapping::OpType;
+  std::int64_t t = 0;
+  switch (op.type) {
+    case OpType::Mvm:
+      t = mvm_cycles_of(op, s, c);
+      break;
+    case OpType::TileLoad:
+      t = tile_load_cycles(op.bits, s);
+      break;
+    case OpType::Accumulate:
+      t = accumulate_cycles(op.count, op.bits, s);
+      break;
+    case OpType::Digital:
+      t = digital_cycles(op.count, digital_units(op.digital_unit, s));
+      break;
+    case OpType::Send:
+      return {noc_cycles(op.bits, op.hops, s), noc_injection_cycles(op.bits, s)};
+    case OpType::Recv:
+      t = recv_cycles(op.bits, s);
+      break;
+    case OpType::DramRead:
+    case OpType::DramWrite: {
+      if (op.bits == 0) return {0, 0};
+      const DramChannel ch = dram();
+      return {dram_cycles(op.bits, ch, c.clock_ghz), dram_occupancy_cycles(op.bits, ch, c.clock_ghz)};
+    }
+    case OpType::WeightWrite:
+      t = weight_write_cycles(op.rows, s, c);
+      break;
+  }
+  return {t, t};
+}
 
 std::int64_t mvm_step_cycles(const mapping::Op& op, const arch::ArchSpec& spec,
                              const arch::cost::CostTable& c);
@@ -164,10 +206,8 @@ std::int64_t dram_cycles(std::int64_t bits, const arch::ArchSpec& spec, const ar
 // dependents may start.
 std::int64_t service_cycles(const mapping::Op& op, const arch::ArchSpec& spec,
                             const arch::cost::CostTable& c);
-// How long the op keeps its unit busy (the next op on the same unit may start after this). Equal
-// to service_cycles except for pipelined transfers: a Send occupies its tile's network interface
-// for the injection of its flits only, and a DRAM op occupies the channel for its transfer only
-// (the access latency overlaps the next transfer).
+// How long the op keeps its unit busy (the next op on the same unit may start after this); see
+// op_cycles_of.
 std::int64_t occupancy_cycles(const mapping::Op& op, const arch::ArchSpec& spec,
                               const arch::cost::CostTable& c);
 

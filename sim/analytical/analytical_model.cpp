@@ -40,8 +40,7 @@ Report AnalyticalModel::evaluate(const arch::ArchSpec& spec, const arch::cost::C
     const int u = unit_index(op, program);
     std::int64_t start = unit_free[std::size_t(u)];
     for (int d : op.deps) start = std::max(start, end[std::size_t(d)]);
-    const std::int64_t service = service_cycles(op, spec, costs);
-    const std::int64_t occupancy = occupancy_cycles(op, spec, costs);
+    const auto [service, occupancy] = op_cycles_of(op, spec, costs, [&] { return dram_channel(spec); });
     end[id] = start + service;
     unit_free[std::size_t(u)] = start + occupancy;
     latency = std::max(latency, end[id]);

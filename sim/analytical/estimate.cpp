@@ -1,7 +1,7 @@
 #include "sim/analytical/estimate.h"
 
 #include "sim/analytical/analytical_model.h"
-#include "sim/analytical/fast_eval.h"
+#include "sim/analytical/walk.h"
 
 namespace imc::sim {
 
@@ -10,7 +10,7 @@ Estimate estimate(const arch::ArchSpec& spec, const arch::cost::CostTable& costs
                   EstimateDetail detail) {
   const mapping::Mapping m = mapping::map(spec, graph, options);
   Estimate e;
-  e.report = fast::evaluate(spec, costs, graph, m, e.ops, detail == EstimateDetail::Layers);
+  e.report = evaluate_walk(spec, costs, graph, m, e.ops, detail == EstimateDetail::Layers);
   e.reload_groups = m.reload_groups;
   return e;
 }

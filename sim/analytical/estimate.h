@@ -1,8 +1,8 @@
 // One call from (chip, network, mapping options) to the analytical report: map, then evaluate.
 // The search and the co-search call this for every candidate; it is the hot path of both, so it
-// takes a cost table already built for the chip, and evaluates the mapping with the fast path
-// (fast_eval.h), which gives the Report AnalyticalModel gives on the lowered Program without
-// building the Program.
+// takes a cost table already built for the chip, and evaluates the mapping with the walk
+// (walk.h: the lowering's ops timed as they are emitted), which gives the Report AnalyticalModel
+// gives on the lowered Program without building the Program.
 #pragma once
 
 #include "arch/cost.h"
@@ -31,8 +31,8 @@ Estimate estimate(const arch::ArchSpec& spec, const arch::cost::CostTable& costs
                   const workloads::Graph& graph, const mapping::MappingOptions& options,
                   EstimateDetail detail = EstimateDetail::Layers);
 
-// The same through the Program: map -> lower -> AnalyticalModel::evaluate. The reference the
-// fast path is tested against (tests/analytical), and what bench_estimate compares it with.
+// The same through the Program: map -> lower -> AnalyticalModel::evaluate: the same lowering with
+// the Program sink. tests/analytical and `bench_estimate verify` hold the two sinks equal.
 Estimate estimate_program(const arch::ArchSpec& spec, const arch::cost::CostTable& costs,
                           const workloads::Graph& graph, const mapping::MappingOptions& options);
 

@@ -1,5 +1,5 @@
 // The first difference between two reports of the same program, for tests and checks that hold
-// two evaluations equal (the fast analytical path against the Program path): identity, actions,
+// two evaluations equal (the analytical walk against the Program path): identity, actions,
 // cycles and busy cycles must match exactly; energies and times in ns to a relative tolerance.
 #pragma once
 

@@ -1,9 +1,11 @@
-// sim::estimate's fast path against the Program path (map -> lower -> AnalyticalModel): the same
-// Report — action counts per layer and in total, energies, start/end/latency cycles per layer and
-// in total, busy cycles — and the same op count, over the zoo, three chips, the three schedules,
-// crossbar / PE / tile overrides, duplication, the tile-aligned mapper, layers larger than the chip
-// (passes) and batch 1 and 4. A subset runs here (seconds); `bench_estimate verify` runs the full
-// cross product.
+// The lowering's two sinks held equal (mapping/lowering.h): sim::estimate (the analytical walk,
+// ops timed as they are emitted) against the Program path (map -> lower -> AnalyticalModel, the
+// Program sink): the same Report — action counts per layer and in total, energies,
+// start/end/latency cycles per layer and in total, busy cycles — and the same op count, over the
+// zoo, three chips, the three schedules, crossbar / PE / tile overrides, duplication, the
+// tile-aligned mapper, layers larger than the chip (passes) and batch 1 and 4. The walk's only
+// own logic is its timing memo (OpDesc::memo) and the per-op step; a wrong memo key or unit shows
+// here. A subset runs here (seconds); `bench_estimate verify` runs the full cross product.
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
@@ -89,7 +91,7 @@ const std::vector<std::string> kSmall = {"resnet20", "vgg8", "alexnet", "mobilen
 
 }  // namespace
 
-TEST_CASE("fast estimate = Program path: the zoo on three chips, three schedules, batch 1") {
+TEST_CASE("walk = Program path: the zoo on three chips, three schedules, batch 1") {
   for (const auto& a : kArchs)
     for (const auto& sch : kSchedules) check_case({a, {}, options(sch, 1)}, workloads::zoo_names());
 }
@@ -113,12 +115,12 @@ TEST_CASE("report_difference names what differs") {
   CHECK(sim::report_difference(b, a.report).find("energy") != std::string::npos);
 }
 
-TEST_CASE("fast estimate = Program path: batch 4") {
+TEST_CASE("walk = Program path: batch 4") {
   for (const auto& a : kArchs)
     for (const auto& sch : kSchedules) check_case({a, {}, options(sch, 4)}, kSmall);
 }
 
-TEST_CASE("fast estimate = Program path: crossbar sizes, PEs, tiles (layers larger than the chip)") {
+TEST_CASE("walk = Program path: crossbar sizes, PEs, tiles (layers larger than the chip)") {
   using arch::Override;
   const std::vector<std::vector<Override>> shapes = {
       {{"crossbar.rows", 32.0}, {"crossbar.cols", 32.0}},
@@ -143,7 +145,7 @@ TEST_CASE("fast estimate = Program path: crossbar sizes, PEs, tiles (layers larg
       }
 }
 
-TEST_CASE("fast estimate = Program path: duplication, tile-aligned mapper, chunking, precision, overflow") {
+TEST_CASE("walk = Program path: duplication, tile-aligned mapper, chunking, precision, overflow") {
   std::vector<Case> cases;
   for (const auto& sch : kSchedules) {
     Case dup{"rram_default", {}, options(sch, 1)};

@@ -1,10 +1,10 @@
-#include "sim/analytical/fast_copy.h"
+#include "mapping/copy_aggregates.h"
 
 #include <algorithm>
 
-#include "sim/analytical/fast_math.h"
+#include "mapping/int_math.h"
 
-namespace imc::sim::fast {
+namespace imc::mapping {
 
 namespace {
 // Grows a mark buffer to n entries; new entries are 0, below every stamp handed out.
@@ -13,11 +13,10 @@ void fit(std::vector<std::uint32_t>& v, std::size_t n) {
 }
 }  // namespace
 
-// Mirrors mapping/lower.cpp build_copy(): crossbars are enumerated group set -> column block ->
-// row block (mapping/geometry.h block_of), walked here with carries instead of divisions.
-CopyAgg CopyBuilder::build_marked(const mapping::LayerPlacement& l, int copy, int pass,
-                                  std::vector<TileAgg>& pool) {
-  const mapping::CrossbarTiling& t = l.tiling;
+// Any layout: crossbars are enumerated group set -> column block -> row block (mapping/geometry.h
+// block_of), walked here with carries instead of divisions, distinct rows and outputs marked.
+CopyAgg CopyBuilder::build_marked(const LayerPlacement& l, int copy, int pass, std::vector<TileAgg>& pool) {
+  const CrossbarTiling& t = l.tiling;
   const std::int64_t offset = std::int64_t(pass) * l.crossbars_per_pass;
   const std::int64_t RB = t.row_blocks, CB = t.col_blocks;
   const std::size_t n_rows = std::size_t(t.group_sets * RB), n_outs = std::size_t(t.group_sets * CB);
@@ -46,7 +45,8 @@ CopyAgg CopyBuilder::build_marked(const mapping::LayerPlacement& l, int copy, in
     }
     TileAgg& tw = pool.back();
     const std::uint32_t pe_stamp = ++stamp_;
-    std::int64_t in_rows = 0, outputs = 0, partials = 0, cells = 0, dac = 0, pcols_sum = 0, xbars = 0;
+    std::int64_t in_rows = 0, outputs = 0, partials = 0, cells = 0, dac = 0, pcols_sum = 0, xbars = 0,
+                 macs = 0;
     int reads = 1, cpa = 1, rows_max = 0;
     std::int64_t rb = first % RB, cb = (first / RB) % CB, gs = first / (CB * RB);
     for (std::int64_t x = first; x < last; ++x) {
@@ -56,9 +56,11 @@ CopyAgg CopyBuilder::build_marked(const mapping::LayerPlacement& l, int copy, in
             std::min<std::int64_t>(t.groups_per_crossbar, t.groups - gs * t.groups_per_crossbar);
         rows = g * t.rows;
         lcols = g * t.cols;
+        macs += g * t.rows * t.cols;
       } else {
         rows = std::min(xr, t.rows - rb * xr);
         lcols = std::min(wpc, t.cols - cb * wpc);
+        macs += rows * lcols;
       }
       const std::int64_t pcols = lcols * t.cols_per_weight;
       const std::size_t r = std::size_t(gs * RB + rb), o = std::size_t(gs * CB + cb);
@@ -82,6 +84,8 @@ CopyAgg CopyBuilder::build_marked(const mapping::LayerPlacement& l, int copy, in
     }
     tw.in_rows_sum += in_rows;
     tw.pe_outputs += outputs;
+    tw.macs += macs;
+    ++tw.pes;
     tw.dac_drives += dac;
     tw.cells += cells;
     tw.xbar_reads += std::int64_t(reads) * xbars;
@@ -97,9 +101,9 @@ CopyAgg CopyBuilder::build_marked(const mapping::LayerPlacement& l, int copy, in
   return w;
 }
 
-}  // namespace imc::sim::fast
+}  // namespace imc::mapping
 
-namespace imc::sim::fast {
+namespace imc::mapping {
 
 using i64 = std::int64_t;
 
@@ -107,20 +111,20 @@ using i64 = std::int64_t;
 // sits in column c = x / RB (c = group_set * CB + col_block) at row block x % RB. Every row block
 // holds xr rows but the last (last_rows); every column block wpc outputs but the last (lc_last).
 struct Geometry {
-  Geometry(const mapping::CrossbarTiling& t, const arch::ArchSpec& s)
-      : packed(t.groups_per_crossbar > 1),
-        RB(t.row_blocks),
-        CB(t.col_blocks),
-        R(t.rows),
+  Geometry(const CrossbarTiling& tiling, const arch::ArchSpec& s)
+      : packed(tiling.groups_per_crossbar > 1),
+        RB(tiling.row_blocks),
+        CB(tiling.col_blocks),
+        R(tiling.rows),
         xr(s.crossbar.rows),
-        wpc(s.crossbar.cols / t.cols_per_weight),
-        cpw(t.cols_per_weight),
-        gpc(t.groups_per_crossbar),
-        group_sets(t.group_sets),
-        t(t) {
+        wpc(s.crossbar.cols / tiling.cols_per_weight),
+        cpw(tiling.cols_per_weight),
+        gpc(tiling.groups_per_crossbar),
+        group_sets(tiling.group_sets),
+        t(tiling) {
     last_rows = R - (RB - 1) * xr;
-    lc_last = t.cols - (CB - 1) * wpc;
-    g_last = t.groups - (group_sets - 1) * gpc;
+    lc_last = tiling.cols - (CB - 1) * wpc;
+    g_last = tiling.groups - (group_sets - 1) * gpc;
     const i64 active = s.crossbar.active_rows();
     reads_full = int(div_ceil(xr, active));
     reads_last = int(div_ceil(last_rows, active));
@@ -128,7 +132,7 @@ struct Geometry {
   }
   bool packed;
   i64 RB, CB, R, xr, wpc, cpw, gpc, group_sets;
-  const mapping::CrossbarTiling& t;
+  const CrossbarTiling& t;
   i64 last_rows = 0, lc_last = 0, g_last = 0, cpa_limit = 1;
   int reads_full = 1, reads_last = 1;
 
@@ -161,7 +165,7 @@ struct Geometry {
   }
 };
 
-std::int64_t CopyBuilder::cells(const mapping::LayerPlacement& l, std::int64_t first, std::int64_t last) {
+std::int64_t CopyBuilder::cells(const LayerPlacement& l, std::int64_t first, std::int64_t last) {
   if (first > last) return 0;
   const Geometry geo(l.tiling, s_);
   TileAgg t;
@@ -174,7 +178,12 @@ std::int64_t CopyBuilder::cells(const mapping::LayerPlacement& l, std::int64_t f
   return t.cells;
 }
 
-CopyAgg CopyBuilder::build(const mapping::LayerPlacement& l, int copy, int pass, std::vector<TileAgg>& pool) {
+std::int64_t CopyBuilder::resident_cells(const LayerPlacement& l) {
+  if (l.passes > 1) return cells(l, 0, l.crossbars_per_pass - 1);
+  return l.tiling.cells_used * l.duplication;
+}
+
+CopyAgg CopyBuilder::build(const LayerPlacement& l, int copy, int pass, std::vector<TileAgg>& pool) {
   // The closed forms need each PE's range to start where the previous PE's ended.
   const i64 offset = i64(pass) * l.crossbars_per_pass;
   i64 next = -1;
@@ -190,9 +199,8 @@ CopyAgg CopyBuilder::build(const mapping::LayerPlacement& l, int copy, int pass,
 
 // The figures of one PE holding crossbars first..last (inclusive), added to its tile's.
 void CopyBuilder::add_pe(const Geometry& geo, std::int64_t first, std::int64_t last, TileAgg& tw) {
-  using i64 = std::int64_t;
-  const mapping::CrossbarTiling& t = geo.t;
-  i64 outputs = 0, partials = 0, cells = 0, dac = 0, pcols_sum = 0;
+  const CrossbarTiling& t = geo.t;
+  i64 outputs = 0, partials = 0, cells = 0, dac = 0, pcols_sum = 0, macs = 0;
   int reads = 1, cpa = 1, rows_max = 0;
   if (geo.packed) {
     // One group set per crossbar, every one distinct.
@@ -201,6 +209,7 @@ void CopyBuilder::add_pe(const Geometry& geo, std::int64_t first, std::int64_t l
     const i64 full = (last - first + 1) - (has_last ? 1 : 0);  // crossbars holding gpc groups
     outputs = partials = g * t.cols;
     dac = g * t.rows;
+    macs = g * t.rows * t.cols;
     cells = full * (geo.gpc * t.rows) * (geo.gpc * t.cols * geo.cpw) +
             (has_last ? (geo.g_last * t.rows) * (geo.g_last * t.cols * geo.cpw) : 0);
     pcols_sum = g * t.cols * geo.cpw;
@@ -218,6 +227,7 @@ void CopyBuilder::add_pe(const Geometry& geo, std::int64_t first, std::int64_t l
     const i64 pc_max = (ncols > last_cols ? geo.wpc : geo.lc_last) * geo.cpw;
     outputs = partials = lc_sum;
     cells = geo.R * lc_sum * geo.cpw;
+    macs = geo.R * lc_sum;
     dac = geo.R * ncols;
     pcols_sum = lc_sum * geo.cpw;
     reads = std::max(reads, geo.reads_last);
@@ -239,7 +249,7 @@ void CopyBuilder::add_pe(const Geometry& geo, std::int64_t first, std::int64_t l
       const auto it = pe_memo_.find(key);
       if (it != pe_memo_.end()) {
         const PeMemo& m = it->second;
-        outputs = m.outputs, partials = m.partials, cells = m.cells, dac = m.dac;
+        outputs = m.outputs, partials = m.partials, cells = m.cells, dac = m.dac, macs = m.macs;
         pcols_sum = m.pcols_sum, reads = m.reads, cpa = m.cpa, rows_max = m.rows_max;
         tw.in_rows_sum += m.in_rows;
         ce = ca - 1;  // skip the walk below
@@ -253,6 +263,7 @@ void CopyBuilder::add_pe(const Geometry& geo, std::int64_t first, std::int64_t l
       outputs += lc;
       cells += rsum * pc;
       dac += rsum;
+      macs += rsum * lc;
       pcols_sum += cnt * pc;
       const bool full_rows = r0 < geo.RB - 1;
       reads = std::max(reads, full_rows ? geo.reads_full : geo.reads_last);
@@ -264,11 +275,13 @@ void CopyBuilder::add_pe(const Geometry& geo, std::int64_t first, std::int64_t l
       const i64 in_rows = geo.distinct_rows(first, last);
       tw.in_rows_sum += in_rows;
       if (memoize)
-        pe_memo_[key] = PeMemo{in_rows, outputs, partials, cells, dac, pcols_sum, reads, cpa, rows_max};
+        pe_memo_[key] = PeMemo{in_rows, outputs, partials, cells, dac, pcols_sum, macs, reads, cpa, rows_max};
     }
   }
   const i64 xbars = last - first + 1;
   tw.pe_outputs += outputs;
+  tw.macs += macs;
+  ++tw.pes;
   tw.dac_drives += dac;
   tw.cells += cells;
   tw.xbar_reads += i64(reads) * xbars;
@@ -280,9 +293,8 @@ void CopyBuilder::add_pe(const Geometry& geo, std::int64_t first, std::int64_t l
   tw.rows_max = std::max(tw.rows_max, rows_max);
 }
 
-CopyAgg CopyBuilder::build_ranges(const mapping::LayerPlacement& l, int copy, int pass,
-                                  std::vector<TileAgg>& pool) {
-  const mapping::CrossbarTiling& t = l.tiling;
+CopyAgg CopyBuilder::build_ranges(const LayerPlacement& l, int copy, int pass, std::vector<TileAgg>& pool) {
+  const CrossbarTiling& t = l.tiling;
   if (memo_layer_ != &l) {  // the memos hold one layer's PEs and tiles
     memo_layer_ = &l;
     pe_memo_.clear();
@@ -356,4 +368,4 @@ CopyAgg CopyBuilder::build_ranges(const mapping::LayerPlacement& l, int copy, in
   return w;
 }
 
-}  // namespace imc::sim::fast
+}  // namespace imc::mapping
