@@ -112,7 +112,7 @@ Mapping map(const arch::ArchSpec& spec, const workloads::Graph& graph, const Map
               graph.name(),
               [&] {
                 std::int64_t x = 0;
-                for (const auto& l : m.layers) x += l.on_crossbars ? l.tiling.crossbars : 0;
+                for (const auto& placed : m.layers) x += placed.on_crossbars ? placed.tiling.crossbars : 0;
                 return x;
               }(),
               m.pes_needed, m.pes_available * xbars_per_pe, m.pes_available));
