@@ -136,9 +136,11 @@ struct Builder {
     set(Action::VectorOp, t.vector_lane_energy_fj * 1e-3 * vf);
     const double e_flit_pj = t.router_energy_fj_per_bit * 1e-3 * s.noc.flit_bits * vf;
     set(Action::NocFlitHop, e_flit_pj);
+    // Every bit that crosses the chip boundary: over the off-chip memory or link, or, on a chip
+    // without one (kind none), over the host interface.
     const bool has_offchip = s.offchip.kind != "none";
-    const OffchipTech& ot = t.offchip(s.offchip.kind);
-    set(Action::OffchipBit, has_offchip ? ot.energy_pj_per_bit : 0);
+    const OffchipTech& ot = t.boundary_link(s.offchip.kind);
+    set(Action::OffchipBit, ot.energy_pj_per_bit);
     set(Action::CellWrite, s.device.write_energy_pj);
 
     // ---- Inventory: PE level. Peak = every unit at its highest action rate.
@@ -193,6 +195,10 @@ struct Builder {
       const double bw = s.offchip.bandwidth_gbps > 0 ? s.offchip.bandwidth_gbps : ot.bandwidth_gbps;
       add("chip", "offchip_" + s.offchip.kind, s.offchip.links, ot.area_mm2_per_link * kUm2PerMm2,
           ot.energy_pj_per_bit * bw * 8 + ot.static_power_mw_per_link, ot.static_power_mw_per_link);
+    } else {
+      add("chip", "host_interface", 1, ot.area_mm2_per_link * kUm2PerMm2,
+          ot.energy_pj_per_bit * ot.bandwidth_gbps * 8 + ot.static_power_mw_per_link,
+          ot.static_power_mw_per_link);
     }
     c.chip = sum("chip");
     c.chip_leakage_mw = c.chip.leakage_w * 1e3;

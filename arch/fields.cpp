@@ -153,11 +153,13 @@ void describe(Fields& f, ArchSpec& s) {
     g.choice("kind", o.kind,
              ChoiceDecl{"none",
                         {"none", "hypertransport", "lpddr4", "ddr4", "hbm2"},
-                        "kind (constants in the tech file)"});
-    g.integer("links", o.links, IntDecl{1, 0, 64, "", "links or channels"});
+                        "kind (constants in the tech file); none = no off-chip memory: inputs and outputs "
+                        "cross the tech file's [host_interface], weights cannot be reloaded"});
+    g.integer("links", o.links, IntDecl{1, 0, 64, "", "links or channels (not with kind none)"});
     g.real("bandwidth_gbps", o.bandwidth_gbps,
-           RealDecl{0, 0, 1e5, "GB/s", "per link; 0 = the kind's default"});
-    g.real("latency_ns", o.latency_ns, RealDecl{0, 0, 1e6, "ns", "access latency; 0 = the kind's default"});
+           RealDecl{0, 0, 1e5, "GB/s", "per link; 0 = the kind's default (not with kind none)"});
+    g.real("latency_ns", o.latency_ns,
+           RealDecl{0, 0, 1e6, "ns", "access latency; 0 = the kind's default (not with kind none)"});
   });
 }
 
@@ -231,6 +233,8 @@ void describe(Fields& f, TechSpec& t) {
   f.section("lpddr4", "LPDDR4 channel (x32)", [&](Fields& g) { describe_offchip_tech(g, t.lpddr4); });
   f.section("ddr4", "DDR4 channel (x64)", [&](Fields& g) { describe_offchip_tech(g, t.ddr4); });
   f.section("hbm2", "HBM2 pseudo-channel stack", [&](Fields& g) { describe_offchip_tech(g, t.hbm2); });
+  f.section("host_interface", "link to the host of a chip without off-chip memory (offchip.kind = none)",
+            [&](Fields& g) { describe_offchip_tech(g, t.host_interface); });
   (void)kInf;
 }
 

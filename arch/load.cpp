@@ -13,16 +13,29 @@ namespace imc::arch {
 namespace fs = std::filesystem;
 
 const BufferTech& TechSpec::buffer(const std::string& technology) const {
+  if (technology == "sram") return sram;
   if (technology == "edram") return edram;
   if (technology == "regfile") return regfile;
-  return sram;
+  throw common::InputError(fmt::format(
+      "{}: buffer technology '{}' has no figures; allowed: sram, edram, regfile", file, technology));
 }
 
 const OffchipTech& TechSpec::offchip(const std::string& kind) const {
+  if (kind == "hypertransport") return hypertransport;
   if (kind == "lpddr4") return lpddr4;
   if (kind == "ddr4") return ddr4;
   if (kind == "hbm2") return hbm2;
-  return hypertransport;
+  if (kind == "none")
+    throw common::InputError(
+        "key 'offchip.kind': \"none\" has no off-chip memory or link (its inputs and outputs cross the host "
+        "interface)");
+  throw common::InputError(fmt::format(
+      "key 'offchip.kind': '{}' is not an off-chip kind; allowed: none, hypertransport, lpddr4, ddr4, hbm2",
+      kind));
+}
+
+const OffchipTech& TechSpec::boundary_link(const std::string& offchip_kind) const {
+  return offchip_kind == "none" ? host_interface : offchip(offchip_kind);
 }
 
 namespace {
@@ -165,6 +178,15 @@ std::vector<SpecProblem> check_arch(const ArchSpec& s) {
                                  s.noc.tiles_per_router));
   if (s.offchip.kind != "none" && s.offchip.links < 1)
     bad("offchip.links", "at least 1 with an off-chip kind");
+  // With kind none the host interface's figures apply (tech file): an override would be ignored.
+  if (s.offchip.kind == "none" && s.offchip.bandwidth_gbps > 0)
+    bad("offchip.bandwidth_gbps",
+        "no off-chip link to override with offchip.kind = \"none\" (the host interface's "
+        "bandwidth is [host_interface] in the tech file)");
+  if (s.offchip.kind == "none" && s.offchip.latency_ns > 0)
+    bad("offchip.latency_ns",
+        "no off-chip link to override with offchip.kind = \"none\" (the host interface's "
+        "latency is [host_interface] in the tech file)");
   const double fmax = fmax_ghz(s);
   if (s.chip.clock_ghz > fmax * (1 + 1e-9))
     bad("chip.clock_ghz", fmt::format("{:g} GHz exceeds the highest clock {:.3g} GHz at {:g} V on {:g} nm",

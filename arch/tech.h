@@ -22,6 +22,7 @@ struct BufferTech {
   double leakage_nw_per_bit{};
 };
 
+// An off-chip memory channel or link, or the host interface (same figures, one instance).
 struct OffchipTech {
   double energy_pj_per_bit{};
   double bandwidth_gbps{};  // per link, GB/s
@@ -70,9 +71,19 @@ struct TechSpec {
 
   BufferTech regfile, sram, edram;
   OffchipTech hypertransport, lpddr4, ddr4, hbm2;
+  // What a chip with no off-chip memory (offchip.kind = "none") exchanges its network inputs and
+  // outputs with the host through (a PCIe/AXI-class link). There is nothing to reload weights from.
+  OffchipTech host_interface;
 
+  // The figures of a buffer technology ("sram", "edram", "regfile"); anything else is a
+  // common::InputError naming the allowed values.
   const BufferTech& buffer(const std::string& technology) const;
+  // The figures of an off-chip kind ("hypertransport", "lpddr4", "ddr4", "hbm2"); "none" (no
+  // off-chip memory) or an unknown kind is a common::InputError naming key offchip.kind.
   const OffchipTech& offchip(const std::string& kind) const;
+  // What a chip's data crosses its boundary through: the off-chip kind, or the host interface when
+  // the kind is "none".
+  const OffchipTech& boundary_link(const std::string& offchip_kind) const;
 };
 
 }  // namespace imc::arch
