@@ -11,6 +11,8 @@
 
 #include <string>
 
+#include "arch/choices.h"
+
 namespace imc::arch {
 
 struct BufferTech {
@@ -75,15 +77,13 @@ struct TechSpec {
   // outputs with the host through (a PCIe/AXI-class link). There is nothing to reload weights from.
   OffchipTech host_interface;
 
-  // The figures of a buffer technology ("sram", "edram", "regfile"); anything else is a
-  // common::InputError naming the allowed values.
-  const BufferTech& buffer(const std::string& technology) const;
-  // The figures of an off-chip kind ("hypertransport", "lpddr4", "ddr4", "hbm2"); "none" (no
-  // off-chip memory) or an unknown kind is a common::InputError naming key offchip.kind.
-  const OffchipTech& offchip(const std::string& kind) const;
-  // What a chip's data crosses its boundary through: the off-chip kind, or the host interface when
-  // the kind is "none".
-  const OffchipTech& boundary_link(const std::string& offchip_kind) const;
+  const BufferTech& buffer(BufferTechnology technology) const;
+  // The figures of an off-chip kind; OffchipKind::None (no off-chip memory) is a
+  // common::InputError naming key offchip.kind.
+  const OffchipTech& offchip(OffchipKind kind) const;
+  // What a chip's data crosses its boundary through: the off-chip kind, or the host interface for
+  // OffchipKind::None.
+  const OffchipTech& boundary_link(OffchipKind kind) const;
 };
 
 }  // namespace imc::arch

@@ -84,7 +84,7 @@ void Lowerer::lower_crossbar_chunk(int i, int b, int k, const CopyWork& w, int a
   }
   const std::int64_t outputs = n * w.total_outputs;
   Op fin = make(OpType::Accumulate, i, b, home, UnitKind::TileAccumulator);
-  const bool offset = s_.crossbar.signed_scheme == "offset";
+  const bool offset = s_.crossbar.signed_scheme == arch::SignedScheme::Offset;
   fin.count = n * (w.tile_outputs_sum - w.total_outputs) + (offset ? outputs : 0);
   fin.actions[Action::TileAccumulate] += fin.count;
   fin.actions[Action::TileOutBufRead] += n * w.tile_outputs_sum * acc_;

@@ -129,7 +129,7 @@ Mapping map(const arch::ArchSpec& spec, const workloads::Graph& graph, const Map
     const bool reloads =
         m.reload_groups > 1 ||
         std::any_of(m.layers.begin(), m.layers.end(), [](const LayerPlacement& l) { return l.passes > 1; });
-    if (reloads && spec.offchip.kind == "none")
+    if (reloads && spec.offchip.kind == arch::OffchipKind::None)
       throw common::InputError(fmt::format(
           "{}: key 'offchip.kind': network '{}' needs its weights reloaded ({} reload groups) but the chip "
           "has no off-chip memory (\"none\"); allowed for reloads: hypertransport, lpddr4, ddr4, hbm2",

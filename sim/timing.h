@@ -138,7 +138,7 @@ struct DramChannel {
   double latency_ns = 0;
 };
 inline DramChannel dram_channel(const arch::ArchSpec& s) {
-  if (s.offchip.kind == "none")
+  if (s.offchip.kind == arch::OffchipKind::None)
     return {s.tech.host_interface.bandwidth_gbps, s.tech.host_interface.latency_ns};
   const arch::OffchipTech& t = s.tech.offchip(s.offchip.kind);
   return {(s.offchip.bandwidth_gbps > 0 ? s.offchip.bandwidth_gbps : t.bandwidth_gbps) *

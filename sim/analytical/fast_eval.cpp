@@ -21,7 +21,7 @@ Report Walker::run(std::size_t& ops_out) {
   ib_ = m_.options.input_bits > 0 ? m_.options.input_bits : s_.precision.input_bits;
   acc_ = s_.precision.accumulator_bits;
   global_buf_ = s_.global.buffer.capacity_bytes > 0;
-  offset_scheme_ = s_.crossbar.signed_scheme == "offset";
+  offset_scheme_ = s_.crossbar.signed_scheme == arch::SignedScheme::Offset;
   unit_free_.assign(std::size_t(pe_units_ + (kUnitKinds - 2) * tiles_ + 1), 0);
   rx_.resize(std::size_t(tiles_));
   ry_.resize(std::size_t(tiles_));

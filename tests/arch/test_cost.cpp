@@ -49,19 +49,19 @@ TEST_CASE("flash costs more than SAR at equal bits; a sense amplifier is cheapes
   ArchSpec s = base();
   s.adc.bits = 4;
   const double sar = cost::adc_energy_pj(s);
-  s.adc.type = "flash";
+  s.adc.type = AdcType::Flash;
   CHECK(cost::adc_energy_pj(s) > sar);
-  s.adc.type = "sense_amp";
+  s.adc.type = AdcType::SenseAmp;
   s.adc.bits = 1;
   CHECK(cost::adc_energy_pj(s) < sar);
 }
 
 TEST_CASE("buffer energy per bit and area grow with capacity") {
   ArchSpec s = base();
-  BufferSpec small{4096, 256, "sram"}, large{1 << 20, 256, "sram"};
+  BufferSpec small{4096, 256, BufferTechnology::Sram}, large{1 << 20, 256, BufferTechnology::Sram};
   CHECK(cost::buffer_energy_fj_per_bit(s, large) > cost::buffer_energy_fj_per_bit(s, small));
   CHECK(cost::buffer_area_um2(s, large) > cost::buffer_area_um2(s, small));
-  BufferSpec none{0, 256, "sram"};
+  BufferSpec none{0, 256, BufferTechnology::Sram};
   CHECK(cost::buffer_area_um2(s, none) == 0);
 }
 
