@@ -23,19 +23,19 @@ namespace imc::arch::cost {
 namespace {
 
 double type_energy_factor(const ArchSpec& s) {
-  if (s.adc.type == "flash") return s.tech.adc_flash_energy_factor;
-  if (s.adc.type == "ramp") return s.tech.adc_ramp_energy_factor;
+  if (s.adc.type == AdcType::Flash) return s.tech.adc_flash_energy_factor;
+  if (s.adc.type == AdcType::Ramp) return s.tech.adc_ramp_energy_factor;
   return 1.0;
 }
 double type_area_factor(const ArchSpec& s) {
-  if (s.adc.type == "flash") return s.tech.adc_flash_area_factor;
-  if (s.adc.type == "ramp") return s.tech.adc_ramp_area_factor;
+  if (s.adc.type == AdcType::Flash) return s.tech.adc_flash_area_factor;
+  if (s.adc.type == AdcType::Ramp) return s.tech.adc_ramp_area_factor;
   return 1.0;
 }
 
 double survey_energy(const ArchSpec& s) {
   const TechSpec& t = s.tech;
-  if (s.adc.type == "sense_amp") return t.adc_sense_amp_energy_pj;
+  if (s.adc.type == AdcType::SenseAmp) return t.adc_sense_amp_energy_pj;
   const double steps = std::ldexp(1.0, s.adc.bits);
   const double base = t.adc_energy_floor_pj + t.adc_walden_fom_fj * 1e-3 * steps;
   return base * (1 + s.adc.rate_gsps / t.adc_rate_corner_gsps) * type_energy_factor(s);
@@ -43,19 +43,19 @@ double survey_energy(const ArchSpec& s) {
 
 double survey_area(const ArchSpec& s) {
   const TechSpec& t = s.tech;
-  if (s.adc.type == "sense_amp") return t.adc_sense_amp_area_um2;
+  if (s.adc.type == AdcType::SenseAmp) return t.adc_sense_amp_area_um2;
   const double steps = std::ldexp(1.0, s.adc.bits);
   const double base = t.adc_area_floor_um2 + t.adc_area_per_step_um2 * steps;
   return base * (1 + s.adc.rate_gsps / t.adc_rate_corner_gsps) * type_area_factor(s);
 }
 
 double walden_energy(const ArchSpec& s) {
-  if (s.adc.type == "sense_amp") return s.tech.adc_sense_amp_energy_pj;
+  if (s.adc.type == AdcType::SenseAmp) return s.tech.adc_sense_amp_energy_pj;
   return s.tech.adc_walden_fom_fj * 1e-3 * std::ldexp(1.0, s.adc.bits) * type_energy_factor(s);
 }
 
 double walden_area(const ArchSpec& s) {
-  if (s.adc.type == "sense_amp") return s.tech.adc_sense_amp_area_um2;
+  if (s.adc.type == AdcType::SenseAmp) return s.tech.adc_sense_amp_area_um2;
   return s.tech.adc_area_per_step_um2 * std::ldexp(1.0, s.adc.bits) * type_area_factor(s);
 }
 

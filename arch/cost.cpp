@@ -136,9 +136,11 @@ struct Builder {
     set(Action::VectorOp, t.vector_lane_energy_fj * 1e-3 * vf);
     const double e_flit_pj = t.router_energy_fj_per_bit * 1e-3 * s.noc.flit_bits * vf;
     set(Action::NocFlitHop, e_flit_pj);
-    const bool has_offchip = s.offchip.kind != "none";
-    const OffchipTech& ot = t.offchip(s.offchip.kind);
-    set(Action::OffchipBit, has_offchip ? ot.energy_pj_per_bit : 0);
+    // Every bit that crosses the chip boundary: over the off-chip memory or link, or, on a chip
+    // without one (kind none), over the host interface.
+    const bool has_offchip = s.offchip.kind != OffchipKind::None;
+    const OffchipTech& ot = t.boundary_link(s.offchip.kind);
+    set(Action::OffchipBit, ot.energy_pj_per_bit);
     set(Action::CellWrite, s.device.write_energy_pj);
 
     // ---- Inventory: PE level. Peak = every unit at its highest action rate.
@@ -191,8 +193,12 @@ struct Builder {
     add_buffer("chip", "global_buffer", 1, s.global.buffer);
     if (has_offchip) {
       const double bw = s.offchip.bandwidth_gbps > 0 ? s.offchip.bandwidth_gbps : ot.bandwidth_gbps;
-      add("chip", "offchip_" + s.offchip.kind, s.offchip.links, ot.area_mm2_per_link * kUm2PerMm2,
+      add("chip", "offchip_" + to_string(s.offchip.kind), s.offchip.links, ot.area_mm2_per_link * kUm2PerMm2,
           ot.energy_pj_per_bit * bw * 8 + ot.static_power_mw_per_link, ot.static_power_mw_per_link);
+    } else {
+      add("chip", "host_interface", 1, ot.area_mm2_per_link * kUm2PerMm2,
+          ot.energy_pj_per_bit * ot.bandwidth_gbps * 8 + ot.static_power_mw_per_link,
+          ot.static_power_mw_per_link);
     }
     c.chip = sum("chip");
     c.chip_leakage_mw = c.chip.leakage_w * 1e3;
@@ -200,7 +206,8 @@ struct Builder {
     // Peak throughput: every crossbar busy with full-precision MACs.
     const int cells_per_weight =
         (s.precision.weight_bits + s.device.bits_per_cell - 1) / s.device.bits_per_cell;
-    const int cols_per_weight = cells_per_weight * (s.crossbar.signed_scheme == "differential" ? 2 : 1);
+    const int cols_per_weight =
+        cells_per_weight * (s.crossbar.signed_scheme == SignedScheme::Differential ? 2 : 1);
     const int slices = (s.precision.input_bits + s.dac.bits - 1) / s.dac.bits;
     const double weights_per_xbar = double(rows) * (cols / cols_per_weight);
     const double macs_per_ns = double(s.crossbars()) * weights_per_xbar / (slices * step_ns);

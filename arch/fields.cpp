@@ -12,13 +12,13 @@ using common::kRequired;
 using common::RealDecl;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-void describe_buffer(Fields& f, BufferSpec& b, std::int64_t def_bytes, int def_width, const char* def_tech) {
+void describe_buffer(Fields& f, BufferSpec& b, std::int64_t def_bytes, int def_width,
+                     BufferTechnology def_tech) {
   f.integer("capacity_bytes", b.capacity_bytes,
             IntDecl{def_bytes, 0, std::int64_t(1) << 36, "B", "capacity; 0 = no buffer at this level"});
   f.integer("width_bits", b.width_bits, IntDecl{def_width, 8, 8192, "bit", "bits per access (port width)"});
-  f.choice(
-      "technology", b.technology,
-      ChoiceDecl{def_tech, {"sram", "edram", "regfile"}, "memory technology (cost table in the tech file)"});
+  f.choice("technology", b.technology, def_tech, spellings(BufferTechnology{}),
+           "memory technology (cost table in the tech file)");
 }
 
 void describe_buffer_tech(Fields& f, BufferTech& b) {
@@ -61,7 +61,7 @@ void describe(Fields& f, ArchSpec& s) {
   });
   f.section("device", "the memory cell", [&](Fields& g) {
     DeviceSpec& d = s.device;
-    g.choice("type", d.type, ChoiceDecl{"rram", {"rram", "sram", "pcm", "fefet"}, "cell technology"});
+    g.choice("type", d.type, DeviceType::Rram, spellings(DeviceType{}), "cell technology");
     g.integer("bits_per_cell", d.bits_per_cell, IntDecl{2, 1, 8, "bit", "levels = 2^bits"});
     g.real("r_on_ohm", d.r_on_ohm, RealDecl{2e5, 1, 1e12, "ohm", "lowest resistance level"});
     g.real("r_off_ohm", d.r_off_ohm, RealDecl{2e6, 1, 1e12, "ohm", "highest resistance level"});
@@ -88,18 +88,15 @@ void describe(Fields& f, ArchSpec& s) {
     g.integer("cols", s.crossbar.cols, IntDecl{128, 2, 65536, "", "bit lines (outputs)"});
     g.integer("rows_parallel", s.crossbar.rows_parallel,
               IntDecl{0, 0, 65536, "", "rows driven in one read; 0 = all"});
-    g.choice("signed_scheme", s.crossbar.signed_scheme,
-             ChoiceDecl{
-                 "differential",
-                 {"differential", "offset"},
-                 "signed weights: two columns (G+ - G-) or one column with an offset subtracted digitally"});
+    g.choice("signed_scheme", s.crossbar.signed_scheme, SignedScheme::Differential, spellings(SignedScheme{}),
+             "signed weights: two columns (G+ - G-) or one column with an offset subtracted digitally");
   });
   f.section("dac", "row drivers", [&](Fields& g) {
     g.integer("bits", s.dac.bits, IntDecl{1, 1, 16, "bit", "input bits per read; 1 = bit-serial"});
   });
   f.section("adc", "column readout", [&](Fields& g) {
     AdcSpec& a = s.adc;
-    g.choice("type", a.type, ChoiceDecl{"sar", {"sar", "flash", "ramp", "sense_amp"}, "ADC architecture"});
+    g.choice("type", a.type, AdcType::Sar, spellings(AdcType{}), "ADC architecture");
     g.choice("model", a.model,
              ChoiceDecl{"survey", {"survey", "walden"}, "cost model (registry in arch/adc_models.cpp)"});
     g.integer("bits", a.bits, IntDecl{8, 1, 16, "bit", "resolution"});
@@ -110,10 +107,12 @@ void describe(Fields& f, ArchSpec& s) {
     g.integer("crossbars", s.pe.crossbars, IntDecl{8, 1, 4096, "", "crossbars per PE"});
     g.integer("shift_add_units", s.pe.shift_add_units, IntDecl{4, 1, 1024, "", "shift-and-add units per PE"});
     g.boolean("sample_hold", s.pe.sample_hold, true, "sample-and-hold lets ADCs overlap the next read");
-    g.section("input_buffer", "PE input register",
-              [&](Fields& h) { describe_buffer(h, s.pe.input_buffer, 2048, 128, "regfile"); });
-    g.section("output_buffer", "PE output register",
-              [&](Fields& h) { describe_buffer(h, s.pe.output_buffer, 256, 128, "regfile"); });
+    g.section("input_buffer", "PE input register", [&](Fields& h) {
+      describe_buffer(h, s.pe.input_buffer, 2048, 128, BufferTechnology::Regfile);
+    });
+    g.section("output_buffer", "PE output register", [&](Fields& h) {
+      describe_buffer(h, s.pe.output_buffer, 256, 128, BufferTechnology::Regfile);
+    });
   });
   f.section("tile", "a tile: PEs, buffer, digital units, a share of a router", [&](Fields& g) {
     TileSpec& t = s.tile;
@@ -125,9 +124,9 @@ void describe(Fields& f, ArchSpec& s) {
               IntDecl{16, 0, 4096, "", "vector unit lanes (softmax, norms, element-wise, dynamic matmul)"});
     g.integer("bus_width_bits", t.bus_width_bits, IntDecl{384, 8, 65536, "bit", "tile buffer <-> PE bus"});
     g.section("buffer", "tile buffer (activations)",
-              [&](Fields& h) { describe_buffer(h, t.buffer, 65536, 256, "edram"); });
+              [&](Fields& h) { describe_buffer(h, t.buffer, 65536, 256, BufferTechnology::Edram); });
     g.section("output_buffer", "tile output register",
-              [&](Fields& h) { describe_buffer(h, t.output_buffer, 3072, 128, "regfile"); });
+              [&](Fields& h) { describe_buffer(h, t.output_buffer, 3072, 128, BufferTechnology::Regfile); });
   });
   f.section("noc", "on-chip mesh network", [&](Fields& g) {
     NocSpec& n = s.noc;
@@ -143,21 +142,22 @@ void describe(Fields& f, ArchSpec& s) {
     g.integer("router_buffer_flits", n.router_buffer_flits, IntDecl{8, 1, 1024, "flit", "per input port"});
     g.integer("packet_payload_flits", n.packet_payload_flits,
               IntDecl{16, 1, 4096, "flit", "payload flits per packet (each packet adds a head flit)"});
-    g.choice("routing", n.routing, ChoiceDecl{"xy", {"xy", "yx"}, "dimension-order routing"});
-    g.choice("flow_control", n.flow_control, ChoiceDecl{"wormhole", {"wormhole", "vct"}, "flow control"});
+    g.choice("routing", n.routing, Routing::Xy, spellings(Routing{}), "dimension-order routing");
+    g.choice("flow_control", n.flow_control, FlowControl::Wormhole, spellings(FlowControl{}), "flow control");
   });
   f.section("global", "chip-level global buffer",
-            [&](Fields& g) { describe_buffer(g, s.global.buffer, 0, 512, "sram"); });
+            [&](Fields& g) { describe_buffer(g, s.global.buffer, 0, 512, BufferTechnology::Sram); });
   f.section("offchip", "off-chip link or DRAM", [&](Fields& g) {
     OffchipSpec& o = s.offchip;
-    g.choice("kind", o.kind,
-             ChoiceDecl{"none",
-                        {"none", "hypertransport", "lpddr4", "ddr4", "hbm2"},
-                        "kind (constants in the tech file)"});
-    g.integer("links", o.links, IntDecl{1, 0, 64, "", "links or channels"});
+    g.choice(
+        "kind", o.kind, OffchipKind::None, spellings(OffchipKind{}),
+        "kind (constants in the tech file); none = no off-chip memory: inputs and outputs cross the tech "
+        "file's [host_interface], weights cannot be reloaded");
+    g.integer("links", o.links, IntDecl{1, 0, 64, "", "links or channels (not with kind none)"});
     g.real("bandwidth_gbps", o.bandwidth_gbps,
-           RealDecl{0, 0, 1e5, "GB/s", "per link; 0 = the kind's default"});
-    g.real("latency_ns", o.latency_ns, RealDecl{0, 0, 1e6, "ns", "access latency; 0 = the kind's default"});
+           RealDecl{0, 0, 1e5, "GB/s", "per link; 0 = the kind's default (not with kind none)"});
+    g.real("latency_ns", o.latency_ns,
+           RealDecl{0, 0, 1e6, "ns", "access latency; 0 = the kind's default (not with kind none)"});
   });
 }
 
@@ -231,6 +231,8 @@ void describe(Fields& f, TechSpec& t) {
   f.section("lpddr4", "LPDDR4 channel (x32)", [&](Fields& g) { describe_offchip_tech(g, t.lpddr4); });
   f.section("ddr4", "DDR4 channel (x64)", [&](Fields& g) { describe_offchip_tech(g, t.ddr4); });
   f.section("hbm2", "HBM2 pseudo-channel stack", [&](Fields& g) { describe_offchip_tech(g, t.hbm2); });
+  f.section("host_interface", "link to the host of a chip without off-chip memory (offchip.kind = none)",
+            [&](Fields& g) { describe_offchip_tech(g, t.host_interface); });
   (void)kInf;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <stdexcept>
 
 #include "arch/fields.h"
 #include "common/config.h"
@@ -12,17 +13,39 @@
 namespace imc::arch {
 namespace fs = std::filesystem;
 
-const BufferTech& TechSpec::buffer(const std::string& technology) const {
-  if (technology == "edram") return edram;
-  if (technology == "regfile") return regfile;
-  return sram;
+const BufferTech& TechSpec::buffer(BufferTechnology technology) const {
+  switch (technology) {
+    case BufferTechnology::Sram:
+      return sram;
+    case BufferTechnology::Edram:
+      return edram;
+    case BufferTechnology::Regfile:
+      return regfile;
+  }
+  throw std::logic_error("TechSpec::buffer: a BufferTechnology out of range");
 }
 
-const OffchipTech& TechSpec::offchip(const std::string& kind) const {
-  if (kind == "lpddr4") return lpddr4;
-  if (kind == "ddr4") return ddr4;
-  if (kind == "hbm2") return hbm2;
-  return hypertransport;
+const OffchipTech& TechSpec::offchip(OffchipKind kind) const {
+  switch (kind) {
+    case OffchipKind::HyperTransport:
+      return hypertransport;
+    case OffchipKind::Lpddr4:
+      return lpddr4;
+    case OffchipKind::Ddr4:
+      return ddr4;
+    case OffchipKind::Hbm2:
+      return hbm2;
+    case OffchipKind::None:
+      throw common::InputError(
+          "key 'offchip.kind': \"none\" has no off-chip memory or link (its inputs and outputs cross the "
+          "host "
+          "interface)");
+  }
+  throw std::logic_error("TechSpec::offchip: an OffchipKind out of range");
+}
+
+const OffchipTech& TechSpec::boundary_link(OffchipKind kind) const {
+  return kind == OffchipKind::None ? host_interface : offchip(kind);
 }
 
 namespace {
@@ -143,9 +166,9 @@ std::vector<SpecProblem> check_arch(const ArchSpec& s) {
   auto bad = [&](std::string key, std::string msg) { out.push_back({std::move(key), std::move(msg)}); };
   if (s.device.r_off_ohm <= s.device.r_on_ohm)
     bad("device.r_off_ohm", fmt::format("must exceed device.r_on_ohm ({:g} ohm)", s.device.r_on_ohm));
-  if (s.device.type == "sram" && s.device.bits_per_cell != 1)
+  if (s.device.type == DeviceType::Sram && s.device.bits_per_cell != 1)
     bad("device.bits_per_cell", "an SRAM cell stores 1 bit: allowed 1");
-  if (s.device.type == "sram" && s.device.cell_read_energy_fj <= 0)
+  if (s.device.type == DeviceType::Sram && s.device.cell_read_energy_fj <= 0)
     bad("device.cell_read_energy_fj", "SRAM cells need an explicit read energy (> 0 fJ)");
   if (s.device.bits_per_cell > s.precision.weight_bits)
     bad("device.bits_per_cell", fmt::format("{} exceeds precision.weight_bits = {}", s.device.bits_per_cell,
@@ -155,7 +178,7 @@ std::vector<SpecProblem> check_arch(const ArchSpec& s) {
   if (s.adc.cols_per_adc > s.crossbar.cols)
     bad("adc.cols_per_adc",
         fmt::format("{} exceeds crossbar.cols = {}", s.adc.cols_per_adc, s.crossbar.cols));
-  if (s.adc.type == "sense_amp" && s.adc.bits != 1)
+  if (s.adc.type == AdcType::SenseAmp && s.adc.bits != 1)
     bad("adc.bits", "a sense amplifier resolves 1 bit: allowed 1");
   if (s.crossbar.rows_parallel > s.crossbar.rows)
     bad("crossbar.rows_parallel",
@@ -163,8 +186,17 @@ std::vector<SpecProblem> check_arch(const ArchSpec& s) {
   if (s.noc.tiles_per_router + 4 > s.noc.ports && s.noc.routers() > 1)
     bad("noc.ports", fmt::format("{} ports cannot serve {} tiles plus 4 mesh neighbours", s.noc.ports,
                                  s.noc.tiles_per_router));
-  if (s.offchip.kind != "none" && s.offchip.links < 1)
+  if (s.offchip.kind != OffchipKind::None && s.offchip.links < 1)
     bad("offchip.links", "at least 1 with an off-chip kind");
+  // With kind none the host interface's figures apply (tech file): an override would be ignored.
+  if (s.offchip.kind == OffchipKind::None && s.offchip.bandwidth_gbps > 0)
+    bad("offchip.bandwidth_gbps",
+        "no off-chip link to override with offchip.kind = \"none\" (the host interface's "
+        "bandwidth is [host_interface] in the tech file)");
+  if (s.offchip.kind == OffchipKind::None && s.offchip.latency_ns > 0)
+    bad("offchip.latency_ns",
+        "no off-chip link to override with offchip.kind = \"none\" (the host interface's "
+        "latency is [host_interface] in the tech file)");
   const double fmax = fmax_ghz(s);
   if (s.chip.clock_ghz > fmax * (1 + 1e-9))
     bad("chip.clock_ghz", fmt::format("{:g} GHz exceeds the highest clock {:.3g} GHz at {:g} V on {:g} nm",

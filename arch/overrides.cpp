@@ -1,6 +1,7 @@
 #include "arch/overrides.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -47,7 +48,8 @@ class Setter final : public Fields {
       throw common::InputError(fmt::format("{}: expected a string", key_));
     const std::string& s = std::get<std::string>(value_);
     if (!d.allowed.empty() && std::find(d.allowed.begin(), d.allowed.end(), s) == d.allowed.end())
-      throw common::InputError(fmt::format("{}: \"{}\" is not allowed", key_, s));
+      throw common::InputError(
+          fmt::format("{}: \"{}\" is not allowed; allowed: {}", key_, s, fmt::join(d.allowed, ", ")));
     v = s;
   }
   void section(const char* k, const char*, const std::function<void(Fields&)>& body) override {

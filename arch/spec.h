@@ -14,7 +14,7 @@
 namespace imc::arch {
 
 struct DeviceSpec {
-  std::string type{};  // rram | sram | pcm | fefet
+  DeviceType type{};
   int bits_per_cell{};
   double r_on_ohm{};  // lowest resistance (highest conductance) level
   double r_off_ohm{};
@@ -37,8 +37,8 @@ struct DeviceSpec {
 struct CrossbarSpec {
   int rows{};
   int cols{};
-  int rows_parallel{};          // rows read in one analog read; 0 = all rows
-  std::string signed_scheme{};  // differential (two columns per weight) | offset
+  int rows_parallel{};  // rows read in one analog read; 0 = all rows
+  SignedScheme signed_scheme{};
   int active_rows() const { return rows_parallel > 0 && rows_parallel < rows ? rows_parallel : rows; }
 };
 
@@ -47,7 +47,7 @@ struct DacSpec {
 };
 
 struct AdcSpec {
-  std::string type{};   // sar | flash | ramp | sense_amp
+  AdcType type{};
   std::string model{};  // cost model, chosen by name (arch/adc_models.cpp)
   int bits{};
   int cols_per_adc{};  // columns that share one ADC (converted one after another)
@@ -57,7 +57,7 @@ struct AdcSpec {
 struct BufferSpec {
   std::int64_t capacity_bytes{};  // 0 = none at this level
   int width_bits{};               // bits per access
-  std::string technology{};       // sram | edram | regfile
+  BufferTechnology technology{};
 };
 
 struct PeSpec {
@@ -90,8 +90,8 @@ struct NocSpec {
   int link_flits_per_cycle{};
   int router_buffer_flits{};   // per input port
   int packet_payload_flits{};  // payload flits per packet; each packet adds one head flit
-  std::string routing{};       // xy | yx
-  std::string flow_control{};  // wormhole | vct
+  Routing routing{};
+  FlowControl flow_control{};
   int routers() const { return mesh_x * mesh_y; }
 };
 
@@ -100,7 +100,7 @@ struct GlobalBufferSpec {
 };
 
 struct OffchipSpec {
-  std::string kind{};       // none | hypertransport | lpddr4 | ddr4 | hbm2 (constants in the tech file)
+  OffchipKind kind{};       // None: no off-chip memory (the tech file's host interface)
   int links{};              // links or channels
   double bandwidth_gbps{};  // GB/s per link; 0 = the kind's default from the tech file
   double latency_ns{};      // 0 = the kind's default

@@ -11,6 +11,8 @@
 
 #include <string>
 
+#include "arch/choices.h"
+
 namespace imc::arch {
 
 struct BufferTech {
@@ -22,6 +24,7 @@ struct BufferTech {
   double leakage_nw_per_bit{};
 };
 
+// An off-chip memory channel or link, or the host interface (same figures, one instance).
 struct OffchipTech {
   double energy_pj_per_bit{};
   double bandwidth_gbps{};  // per link, GB/s
@@ -70,9 +73,17 @@ struct TechSpec {
 
   BufferTech regfile, sram, edram;
   OffchipTech hypertransport, lpddr4, ddr4, hbm2;
+  // What a chip with no off-chip memory (offchip.kind = "none") exchanges its network inputs and
+  // outputs with the host through (a PCIe/AXI-class link). There is nothing to reload weights from.
+  OffchipTech host_interface;
 
-  const BufferTech& buffer(const std::string& technology) const;
-  const OffchipTech& offchip(const std::string& kind) const;
+  const BufferTech& buffer(BufferTechnology technology) const;
+  // The figures of an off-chip kind; OffchipKind::None (no off-chip memory) is a
+  // common::InputError naming key offchip.kind.
+  const OffchipTech& offchip(OffchipKind kind) const;
+  // What a chip's data crosses its boundary through: the off-chip kind, or the host interface for
+  // OffchipKind::None.
+  const OffchipTech& boundary_link(OffchipKind kind) const;
 };
 
 }  // namespace imc::arch

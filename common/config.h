@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace imc::common {
@@ -109,6 +110,23 @@ class Fields {
     std::int64_t v = value;
     integer(key, v, decl);
     value = static_cast<int>(v);
+  }
+  // A choice parsed once into an enum: every visitor sees it as its spelling (readers check it
+  // against `spellings` and name them in the error; documenters and dumpers write the string),
+  // while the spec holds the enum, so models compare enums, never strings.
+  template <class E>
+  void choice(const char* key, E& value, E def, const std::vector<std::pair<E, const char*>>& spellings,
+              const char* doc) {
+    ChoiceDecl decl{"", {}, doc};
+    std::string text;
+    for (const auto& [v, name] : spellings) {
+      decl.allowed.push_back(name);
+      if (v == def) decl.def = name;
+      if (v == value) text = name;
+    }
+    choice(key, text, decl);
+    for (const auto& [v, name] : spellings)
+      if (text == name) value = v;
   }
 };
 

@@ -11,7 +11,7 @@ void Lowering<Sink>::run() {
   ib_ = m_.options.input_bits > 0 ? m_.options.input_bits : s_.precision.input_bits;
   acc_ = s_.precision.accumulator_bits;
   global_buf_ = s_.global.buffer.capacity_bytes > 0;
-  offset_scheme_ = s_.crossbar.signed_scheme == "offset";
+  offset_scheme_ = s_.crossbar.signed_scheme == arch::SignedScheme::Offset;
   const int tiles = s_.tiles();
   rx_.resize(std::size_t(tiles));
   ry_.resize(std::size_t(tiles));

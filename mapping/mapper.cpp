@@ -125,6 +125,15 @@ Mapping map(const arch::ArchSpec& spec, const workloads::Graph& graph, const Map
     }
     group_used.push_back(used);
     m.reload_groups = group + 1;
+    // Reloaded weights (and activations staged between groups) come from off-chip memory.
+    const bool reloads =
+        m.reload_groups > 1 ||
+        std::any_of(m.layers.begin(), m.layers.end(), [](const LayerPlacement& l) { return l.passes > 1; });
+    if (reloads && spec.offchip.kind == arch::OffchipKind::None)
+      throw common::InputError(fmt::format(
+          "{}: key 'offchip.kind': network '{}' needs its weights reloaded ({} reload groups) but the chip "
+          "has no off-chip memory (\"none\"); allowed for reloads: hypertransport, lpddr4, ddr4, hbm2",
+          spec.source.empty() ? "arch" : spec.source, graph.name(), m.reload_groups));
   }
 
   // Duplication: spare PEs of each group go to extra copies of its busiest layers.

@@ -17,14 +17,15 @@ CrossbarTiling tile_matrix(const workloads::WeightMatrix& m, const arch::ArchSpe
   t.input_bits = input_bits;
   const int cell_bits = spec.device.bits_per_cell;
   t.slices_per_weight = (weight_bits + cell_bits - 1) / cell_bits;
-  t.cols_per_weight = t.slices_per_weight * (spec.crossbar.signed_scheme == "differential" ? 2 : 1);
+  t.cols_per_weight =
+      t.slices_per_weight * (spec.crossbar.signed_scheme == arch::SignedScheme::Differential ? 2 : 1);
   t.input_slices = (input_bits + spec.dac.bits - 1) / spec.dac.bits;
   t.phys_cols = t.cols * t.cols_per_weight;
   const std::int64_t xr = spec.crossbar.rows, xc = spec.crossbar.cols;
   if (t.cols_per_weight > xc)
     throw common::InputError(fmt::format(
         "crossbar.cols = {} cannot hold one {}-bit weight ({} columns with {}-bit cells, {} scheme)", xc,
-        weight_bits, t.cols_per_weight, cell_bits, spec.crossbar.signed_scheme));
+        weight_bits, t.cols_per_weight, cell_bits, arch::to_string(spec.crossbar.signed_scheme)));
   // Small groups (depthwise, grouped convs) share a crossbar block-diagonally: group k uses rows
   // [k*rows, (k+1)*rows) and its own columns, so their reads happen together.
   if (t.groups > 1 && t.rows <= xr && t.phys_cols <= xc)

@@ -9,6 +9,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "common/hash.h"
 #include "nas/report.h"
 
 namespace imc::nas {
@@ -94,7 +95,7 @@ nlohmann::json SearchLoop::settings_json() const {
   return {{"optimizer", common::dump_fields([&](common::Fields& f) { describe(f, c); })},
           {"weights", config_.weights},
           {"objectives", options_.objective_names},
-          {"space_fingerprint", hash_hex(hash64(space_.fingerprint()))}};
+          {"space_fingerprint", common::hash_hex(common::hash64(space_.fingerprint()))}};
 }
 
 void SearchLoop::start() {
@@ -162,7 +163,7 @@ void SearchLoop::round(std::size_t generation) {
   for (std::size_t i = 0; i < n; ++i) {
     space_.validate(genomes[i]);
     keys[i] = key_(genomes[i]);
-    hashes[i] = hash64(keys[i]);
+    hashes[i] = common::hash64(keys[i]);
     if (auto it = cache_.find(hashes[i]); it != cache_.end() && candidates_[it->second].key == keys[i]) {
       results[i] = candidates_[it->second].evaluation;
       ++counters_.cache_hits;

@@ -39,6 +39,13 @@ struct Evaluation {
 
 nlohmann::json to_json(const Evaluation& e);
 Evaluation evaluation_from_json(const nlohmann::json& j);  // throws std::runtime_error on bad input
+// The same, in the form nlohmann::json finds by argument-dependent lookup (json(e), j.get<Evaluation>()).
+inline void to_json(nlohmann::json& j, const Evaluation& e) {
+  j = to_json(e);
+}
+inline void from_json(const nlohmann::json& j, Evaluation& e) {
+  e = evaluation_from_json(j);
+}
 
 // Objective magnitudes up to this bound are supported: infeasible candidates are ranked above it
 // (see nas/optimizer_pagmo.cpp), which is what keeps them behind every feasible one.

@@ -1,31 +1,10 @@
 #include "nas/records.h"
 
-#include <fmt/format.h>
-
 namespace imc::nas {
 
-std::uint64_t hash64(std::string_view key) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a offset basis
-  for (unsigned char c : key) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  // splitmix64 finalizer: FNV's low bits mix poorly.
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebULL;
-  h ^= h >> 31;
-  return h;
-}
-
-std::string hash_hex(std::uint64_t h) {
-  return fmt::format("{:016x}", h);
-}
-
 nlohmann::json to_json(const Candidate& c) {
-  return {{"id", c.id},   {"generation", c.generation}, {"genome", c.genome},
-          {"key", c.key}, {"hash", hash_hex(c.hash)},   {"evaluation", to_json(c.evaluation)}};
+  return {{"id", c.id},   {"generation", c.generation},       {"genome", c.genome},
+          {"key", c.key}, {"hash", common::hash_hex(c.hash)}, {"evaluation", to_json(c.evaluation)}};
 }
 
 Candidate candidate_from_json(const nlohmann::json& j) {
@@ -34,8 +13,8 @@ Candidate candidate_from_json(const nlohmann::json& j) {
   c.generation = j.at("generation").get<std::size_t>();
   c.genome = j.at("genome").get<Genome>();
   c.key = j.at("key").get<std::string>();
-  c.hash = hash64(c.key);
-  if (hash_hex(c.hash) != j.at("hash").get<std::string>())
+  c.hash = common::hash64(c.key);
+  if (common::hash_hex(c.hash) != j.at("hash").get<std::string>())
     throw std::runtime_error("candidate " + std::to_string(c.id) + ": stored hash does not match its key");
   c.evaluation = evaluation_from_json(j.at("evaluation"));
   return c;

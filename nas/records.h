@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/hash.h"
 #include "nas/genome.h"
 #include "nas/optimizer.h"
 
@@ -18,7 +19,7 @@ struct Candidate {
   std::size_t generation = 0;  // generation that first asked for it
   Genome genome;
   std::string key;         // the caller's key of the decoded candidate
-  std::uint64_t hash = 0;  // hash64(key), the cache key
+  std::uint64_t hash = 0;  // hash64(key) (common/hash.h), the cache key
   Evaluation evaluation;   // a genome violating a space condition gets fidelity "conditions"
 };
 
@@ -39,10 +40,5 @@ nlohmann::json to_json(const Candidate& c);
 Candidate candidate_from_json(const nlohmann::json& j);
 nlohmann::json to_json(const GenerationStats& s);
 GenerationStats stats_from_json(const nlohmann::json& j);
-
-// 64-bit hash of a candidate key (FNV-1a with a splitmix64 finalizer): stable across runs and
-// platforms, so it can name candidates in reports and checkpoints.
-std::uint64_t hash64(std::string_view key);
-std::string hash_hex(std::uint64_t h);
 
 }  // namespace imc::nas

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/hash.h"
 #include "nas/report.h"
 
 namespace imc::nas {
@@ -44,7 +45,7 @@ std::string header(const ReportInput& in) {
 }
 
 std::string row(const ReportInput& in, const Candidate& c) {
-  std::string r = fmt::format("{},{},{}", c.id, c.generation, hash_hex(c.hash));
+  std::string r = fmt::format("{},{},{}", c.id, c.generation, common::hash_hex(c.hash));
   const auto& genes = in.space.genes();
   for (std::size_t i = 0; i < genes.size(); ++i) {
     const bool valid = i < c.genome.size() && c.genome[i] >= 0 &&
@@ -88,7 +89,7 @@ void write_candidates_json(const ReportInput& in, const std::string& path) {
     nlohmann::json ev = to_json(c.evaluation);
     arr.push_back({{"id", c.id},
                    {"generation", c.generation},
-                   {"hash", hash_hex(c.hash)},
+                   {"hash", common::hash_hex(c.hash)},
                    {"key", c.key},
                    {"genes", genes},
                    {"objectives", objectives},

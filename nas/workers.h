@@ -1,34 +1,40 @@
-// Evaluating a batch of genomes in forked worker processes.
+// Evaluating a batch of jobs in forked worker processes (common/children.h).
 //
 // For evaluators that must run in a process of their own — a SystemC model elaborates once per
-// process, so every candidate needs a fresh one — or that are not thread-safe. Each child is
-// forked from the caller (inheriting everything already loaded: configs, workloads, trained
-// weights), evaluates `per_process` genomes, writes one JSON line per result into a pipe and
-// leaves with _exit (no atexit handlers, no static destructors of the parent's objects).
-// Results come back in the order of `genomes`, whatever order the children finish in.
+// process, so every candidate needs a fresh one — or that are not thread-safe. A job is whatever
+// the caller evaluates (a genome, a (design, network) pair, a group of candidates sharing trained
+// weights); each becomes one Evaluation, in the order of the jobs.
 #pragma once
 
 #include <cstddef>
-#include <functional>
 #include <vector>
 
-#include "nas/genome.h"
+#include "common/children.h"
 #include "nas/optimizer.h"
 
 namespace imc::nas {
 
 struct WorkerOptions {
   std::size_t workers = 0;      // processes at a time; 0 = number of cores
-  std::size_t per_process = 1;  // genomes evaluated by one child before it exits
-  // A child that throws, crashes or is killed: false = the batch throws (common::InputError if
-  // the child threw one, std::runtime_error otherwise); true = that genome becomes infeasible
-  // (violation +inf, reason naming the failure) and the search goes on.
+  std::size_t per_process = 1;  // jobs evaluated by one child before it exits
+  // A job whose child throws, crashes or is killed: false = the batch throws (common::InputError if
+  // the child threw one, common::ChildError otherwise); true = that job's Evaluation is infeasible
+  // (violation +inf, reason naming the failure) and the search goes on. Bad input always throws.
   bool failures_are_infeasible = false;
 };
 
-using EvaluateOne = std::function<Evaluation(const Genome&)>;
+// The outcomes of the children as Evaluations, failures handled as `options` says.
+std::vector<Evaluation> evaluations_of(std::vector<common::ChildOutcome<Evaluation>>&& outcomes,
+                                       const WorkerOptions& options);
 
-std::vector<Evaluation> evaluate_in_workers(const std::vector<Genome>& genomes, const EvaluateOne& evaluate,
-                                            const WorkerOptions& options = {});
+// evaluate(job) -> Evaluation for every job, in worker processes.
+template <class Job, class Evaluate>
+std::vector<Evaluation> evaluate_in_workers(const std::vector<Job>& jobs, const Evaluate& evaluate,
+                                            const WorkerOptions& options = {}) {
+  const common::ChildOptions children{options.workers, options.per_process};
+  return evaluations_of(common::run_in_children(
+                            jobs, [&](const Job& job) -> Evaluation { return evaluate(job); }, children),
+                        options);
+}
 
 }  // namespace imc::nas

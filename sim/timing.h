@@ -117,13 +117,17 @@ inline std::int64_t weight_write_cycles(int rows, const arch::ArchSpec& s, const
   return ns_to_cycles(rows * s.device.write_latency_ns, c.clock_ghz);
 }
 
-// The off-chip channel: the spec's overrides, else its technology's figures, over all links.
+// The channel the chip's off-chip traffic crosses: with an off-chip memory or link, the spec's
+// overrides, else its technology's figures, over all links; on a chip without one (offchip.kind =
+// none), the tech file's host interface (one, no overrides: check_arch rejects them).
 // (A lookup by name: callers in loops compute it once.)
 struct DramChannel {
   double bandwidth_gbps = 1;
   double latency_ns = 0;
 };
 inline DramChannel dram_channel(const arch::ArchSpec& s) {
+  if (s.offchip.kind == arch::OffchipKind::None)
+    return {s.tech.host_interface.bandwidth_gbps, s.tech.host_interface.latency_ns};
   const arch::OffchipTech& t = s.tech.offchip(s.offchip.kind);
   return {(s.offchip.bandwidth_gbps > 0 ? s.offchip.bandwidth_gbps : t.bandwidth_gbps) *
               std::max(1, s.offchip.links),

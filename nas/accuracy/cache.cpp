@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "common/config.h"
+#include "common/hash.h"
 #include "nas/accuracy/accuracy.h"
 
 namespace imc::nas::accuracy {
@@ -15,11 +16,6 @@ namespace {
 // Bump when the module layout or the training procedure changes, so stale weights are not reused.
 constexpr int kFormatVersion = 2;  // 2: data-parallel training in shards (ghost batch norm)
 
-std::uint64_t fnv1a(const std::string& s) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
-  return h;
-}
 }  // namespace
 
 std::string canonical_graph(const workloads::Graph& g) {
@@ -43,7 +39,7 @@ std::string training_key(const workloads::Graph& g, int weight_bits, int input_b
       fmt::format("v{}|fashion-mnist|wb{}|ib{}|e{}|n{}|b{}|{}|lr{}|s{}|qat{}|noise{}", kFormatVersion,
                   weight_bits, input_bits, o.epochs, o.train_subset, o.batch_size, o.optimizer,
                   o.learning_rate, o.seed, o.quantization_aware, o.noise_sigma);
-  return fmt::format("{:016x}", fnv1a(canonical_graph(g) + settings));
+  return fmt::format("{:016x}", common::fnv1a64(canonical_graph(g) + settings));
 }
 
 std::string cache_path(const std::string& dir, const std::string& graph_name, const std::string& key,

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <set>
 
-#include "nas/search/decode.h"
+#include "nas/decode.h"
 
 namespace imc::nas::cosearch {
 
@@ -162,7 +162,7 @@ Config parse_config(const ConfigNode& root, const std::string& path) {
       throw InputError(
           fmt::format("{}:{}: gene '{}': a co-search is hardware-only; genes go under [hardware]", g.file,
                       g.line, g.name));
-  search::check_gene_names(c.space);
+  check_gene_names(c.space);
 
   const ConfigNode st = root.get("stages");
   c.stages = st.valid() ? read_stages(st, c.space) : default_stages(c.space);

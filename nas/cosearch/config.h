@@ -7,7 +7,7 @@
 //   [[stages]]   the stage-by-stage baseline's stages, in order: { name = "device", genes = [...] }
 //                (optional; default: genes grouped by arch key, see default_stages())
 //   [optimizer]  nas::describe(Fields&, OptimizerConfig&)
-//   [hardware]   the genes ("hardware.<arch key>", nas/search/decode.h) and top-level `conditions`
+//   [hardware]   the genes ("hardware.<arch key>", nas/decode.h) and top-level `conditions`
 #pragma once
 
 #include <cstdint>

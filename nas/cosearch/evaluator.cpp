@@ -11,7 +11,7 @@
 #include "arch/cost.h"
 #include "arch/load.h"
 #include "common/config.h"
-#include "nas/search/decode.h"
+#include "nas/decode.h"
 #include "sim/analytical/estimate.h"
 
 namespace imc::nas::cosearch {
@@ -64,8 +64,8 @@ namespace {
 std::optional<Evaluation> check_design(const Problem& p, const SearchSpace& space, const Genome& genome,
                                        arch::ArchSpec& spec, arch::cost::CostTable& costs) {
   try {
-    spec = search::decode_hardware(p.base, space, genome, p.tech_dir);
-  } catch (const search::DecodeError& e) {
+    spec = decode_hardware(p.base, space, genome, p.tech_dir);
+  } catch (const DecodeError& e) {
     return Evaluation::infeasible(kDecodeViolation, e.what(), "decode");
   }
   costs = arch::cost::build(spec);
@@ -126,7 +126,7 @@ Evaluation evaluate_design(const Problem& p, const SearchSpace& space, const Gen
 
 std::vector<sim::Report> analytical_reports(const Problem& p, const SearchSpace& space,
                                             const Genome& genome) {
-  const arch::ArchSpec spec = search::decode_hardware(p.base, space, genome, p.tech_dir);
+  const arch::ArchSpec spec = decode_hardware(p.base, space, genome, p.tech_dir);
   const arch::cost::CostTable costs = arch::cost::build(spec);
   std::vector<sim::Report> out;
   for (const auto& g : p.graphs) out.push_back(sim::estimate(spec, costs, g, p.mapping).report);

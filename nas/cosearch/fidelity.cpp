@@ -7,9 +7,10 @@
 #include <fstream>
 
 #include "arch/cost.h"
+#include "common/hash.h"
 #include "mapping/mapping.h"
+#include "nas/decode.h"
 #include "nas/records.h"
-#include "nas/search/decode.h"
 #include "sim/report_io.h"
 #include "sim/systemc/systemc_model.h"
 
@@ -32,21 +33,24 @@ std::vector<Finalist> reevaluate_finalists(const Problem& problem, const SearchS
   }
   if (!systemc || designs.empty()) return out;
 
-  // One job per (design, network), as a one-gene "genome" {job}: evaluate_in_workers forks a child
-  // per job and returns the results in order.
+  // One job per (design, network): a child each (SystemC elaborates once per process).
+  struct Job {
+    std::size_t design, network;
+  };
   const std::size_t nets = problem.graphs.size();
-  std::vector<Genome> jobs;
-  for (std::size_t j = 0; j < designs.size() * nets; ++j) jobs.push_back({int(j)});
+  std::vector<Job> jobs;
+  for (std::size_t d = 0; d < designs.size(); ++d)
+    for (std::size_t n = 0; n < nets; ++n) jobs.push_back({d, n});
   workers.per_process = 1;
   workers.failures_are_infeasible = true;
   const auto results = evaluate_in_workers(
       jobs,
-      [&](const Genome& job) {
-        const std::size_t d = std::size_t(job[0]) / nets, n = std::size_t(job[0]) % nets;
+      [&](const Job& job) {
+        const std::size_t d = job.design, n = job.network;
         const auto t0 = std::chrono::steady_clock::now();
         try {
           const arch::ArchSpec spec =
-              search::decode_hardware(problem.base, space, designs[d].genome, problem.tech_dir);
+              decode_hardware(problem.base, space, designs[d].genome, problem.tech_dir);
           const arch::cost::CostTable costs = arch::cost::build(spec);
           const mapping::Mapping m = mapping::map(spec, problem.graphs[n], problem.mapping);
           const mapping::Program program = mapping::lower(spec, problem.graphs[n], m);
@@ -80,7 +84,8 @@ void write_finalists(const std::vector<Finalist>& finalists, const SearchSpace& 
                      const std::string& dir) {
   for (const Finalist& f : finalists) {
     const fs::path d =
-        fs::path(dir) / fmt::format("{}_{}", f.rank, hash_hex(hash64(space.key(f.design.genome))));
+        fs::path(dir) /
+        fmt::format("{}_{}", f.rank, common::hash_hex(common::hash64(space.key(f.design.genome))));
     fs::create_directories(d);
     nlohmann::json design = {
         {"rank", f.rank}, {"genes", f.design.genes}, {"figures", f.design.evaluation.extra}};

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "nas/search/decode.h"
+#include "nas/decode.h"
 
 namespace imc::nas::search {
 namespace fs = std::filesystem;

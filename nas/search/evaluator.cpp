@@ -10,8 +10,9 @@
 #include "arch/cost.h"
 #include "arch/fields.h"
 #include "arch/load.h"
+#include "common/hash.h"
+#include "nas/decode.h"
 #include "nas/records.h"
-#include "nas/search/decode.h"
 #include "nas/workers.h"
 #ifdef IMCSIM_HAS_ACCURACY
 #include "nas/accuracy/accuracy.h"
@@ -59,7 +60,7 @@ Design SearchEvaluator::decode(const Genome& genome) const {
   d.spec = decode_hardware(base_, config_.space, genome, tech_dir_);
   d.params = network_params(network_defaults_, config_.space, genome);
   d.network_key = network_key(config_.space, genome);
-  d.graph = decode_network(d.params, "cnn-" + hash_hex(hash64(d.network_key)).substr(0, 8));
+  d.graph = decode_network(d.params, "cnn-" + common::hash_hex(common::hash64(d.network_key)).substr(0, 8));
   return d;
 }
 
@@ -72,7 +73,7 @@ std::string SearchEvaluator::key(const Genome& genome) const {
         {"arch", common::dump_fields([&](common::Fields& f) { arch::describe(f, spec); })},
         {"tech", common::dump_fields([&](common::Fields& f) { arch::describe(f, tech); })},
         {"network", params_json(d.params)}};
-    return "design-" + hash_hex(hash64(j.dump()));
+    return "design-" + common::hash_hex(common::hash64(j.dump()));
   } catch (const DecodeError&) {
     return config_.space.key(genome);
   }
@@ -168,12 +169,8 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes, std::vect
           .push_back(i);
     }
   if (groups.empty()) return;
-  std::vector<std::vector<std::size_t> > members;
-  std::vector<Genome> tasks;  // genome {k} = group k (evaluate_in_workers hands out genomes)
-  for (auto& [key, idx] : groups) {
-    tasks.push_back({static_cast<int>(members.size())});
-    members.push_back(idx);
-  }
+  std::vector<std::vector<std::size_t> > members;  // one job per group: the indices of its genomes
+  for (auto& [key, idx] : groups) members.push_back(idx);
   const AccuracySettings& a = config_.accuracy;
   accuracy::AccuracyOptions opt;
   opt.train.epochs = static_cast<int>(a.epochs);
@@ -193,10 +190,10 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes, std::vect
   opt.threads = 1;  // one thread per worker: the figures do not depend on how many workers run
   fs::create_directories(opt.cache_dir);
 
-  auto train_group = [&](const Genome& task) {
+  auto train_group = [&](const std::vector<std::size_t>& group) {
     Evaluation out;
     nlohmann::json results = nlohmann::json::array();
-    for (std::size_t i : members.at(static_cast<std::size_t>(task.at(0)))) {
+    for (std::size_t i : group) {
       const Design d = decode(genomes[i]);
       results.push_back(accuracy::to_json(accuracy::evaluate_accuracy(d.spec, d.graph, opt)));
     }
@@ -208,7 +205,7 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes, std::vect
                                           : std::max(1u, std::thread::hardware_concurrency());
   wo.per_process = 1;
   wo.failures_are_infeasible = true;
-  const std::vector<Evaluation> done = evaluate_in_workers(tasks, train_group, wo);
+  const std::vector<Evaluation> done = evaluate_in_workers(members, train_group, wo);
 
   const auto columns = config_.objective_columns();
   for (std::size_t k = 0; k < members.size(); ++k) {

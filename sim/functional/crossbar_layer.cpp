@@ -98,7 +98,7 @@ struct CrossbarLayer::Impl {
         throw std::invalid_argument("CrossbarLayer: weight outside the signed weight_bits range");
     tiling = mapping::tile_matrix(m, spec, opt.weight_bits, opt.input_bits);
     slices = tiling.slices_per_weight;
-    diff = spec.crossbar.signed_scheme == "differential" ? 2 : 1;
+    diff = spec.crossbar.signed_scheme == arch::SignedScheme::Differential ? 2 : 1;
     cell_bits = spec.device.bits_per_cell;
     levels = 1 << cell_bits;
     dac_bits = spec.dac.bits;

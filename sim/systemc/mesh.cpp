@@ -50,8 +50,8 @@ Mesh::Mesh(const sc_core::sc_module_name& name, const SimSpec& spec, Stats& stat
   Bf_ = std::max(1, n.router_buffer_flits);
   R_ = std::int64_t(n.router_latency_cycles) * B_;
   const std::int64_t L = std::int64_t(n.link_latency_cycles) * B_;
-  vct_ = n.flow_control == "vct";
-  xy_ = n.routing != "yx";
+  vct_ = n.flow_control == arch::FlowControl::Vct;
+  xy_ = n.routing == arch::Routing::Xy;
   ch_.resize(std::size_t(4 * routers_n_ + 2 * tiles_));
   for (int r = 0; r < routers_n_; ++r) {
     const int x = r % mx_, y = r / mx_;

@@ -1,18 +1,14 @@
 #include "sim/systemc/systemc_model.h"
 
 #include <fmt/format.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "common/children.h"
 #include "common/config.h"
 #include "sim/report_io.h"
 #include "sim/systemc/chip.h"
@@ -58,28 +54,6 @@ Report build_report(const arch::ArchSpec& spec, const arch::cost::CostTable& cos
   return r;
 }
 
-void write_all(int fd, const std::string& s) {
-  std::size_t off = 0;
-  while (off < s.size()) {
-    const ssize_t n = ::write(fd, s.data() + off, s.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // the parent is gone; nothing left to tell
-    off += std::size_t(n);
-  }
-}
-
-std::string read_all(int fd) {
-  std::string out;
-  char buf[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buf, std::size_t(n));
-  }
-  return out;
-}
-
 }  // namespace
 
 SystemCModel::SystemCModel(SystemCOptions options) : options_(std::move(options)) {}
@@ -119,69 +93,25 @@ Report SystemCModel::evaluate(const arch::ArchSpec& spec, const arch::cost::Cost
 
 Report run_systemc_in_child(const arch::ArchSpec& spec, const mapping::Program& program,
                             const SystemCOptions& options, ChildRunInfo* info) {
-  int fds[2];
-  if (::pipe(fds) != 0)
-    throw std::runtime_error(fmt::format("systemc: pipe failed: {}", std::strerror(errno)));
-  const auto t0 = std::chrono::steady_clock::now();
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(fds[0]);
-    ::close(fds[1]);
-    throw std::runtime_error(fmt::format("systemc: fork failed: {}", std::strerror(errno)));
-  }
-  if (pid == 0) {
-    ::close(fds[0]);
-    std::string out;
-    int code = 0;
-    try {
-      SystemCModel model(options);
-      nlohmann::json j = {{"report", to_json(model.evaluate(spec, program))},
-                          {"critical_layers", model.critical_path().layers},
-                          {"critical_total", model.critical_path().total}};
-      out = "OK\n" + j.dump();
-    } catch (const common::InputError& e) {
-      out = std::string("INPUT\n") + e.what();
-      code = 2;
-    } catch (const std::exception& e) {
-      out = std::string("ERROR\n") + e.what();
-      code = 1;
-    } catch (...) {
-      out = "ERROR\nunknown exception";
-      code = 1;
-    }
-    write_all(fds[1], out);
-    ::close(fds[1]);
-    ::_exit(code);  // no atexit handlers or stdio flushes of the parent's state in the child
-  }
-  ::close(fds[1]);
-  const std::string data = read_all(fds[0]);
-  ::close(fds[0]);
-  int status = 0;
-  struct rusage ru {};
-  while (::wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
-  }
+  const std::vector<common::ChildOutcome<nlohmann::json>> outcomes =
+      common::run_in_children(std::vector<int>{0}, [&](int) {
+        SystemCModel model(options);
+        return nlohmann::json{{"report", to_json(model.evaluate(spec, program))},
+                              {"critical_layers", model.critical_path().layers},
+                              {"critical_total", model.critical_path().total}};
+      });
+  const common::ChildOutcome<nlohmann::json>& o = outcomes.at(0);
   if (info) {
-    info->wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    info->peak_rss_kb = ru.ru_maxrss;
+    info->wall_s = o.child.wall_s;
+    info->peak_rss_kb = o.child.peak_rss_kb;
   }
-  if (WIFSIGNALED(status))
-    throw std::runtime_error(
-        fmt::format("systemc: the simulation process was killed by signal {}", WTERMSIG(status)));
-  const std::size_t nl = data.find('\n');
-  const std::string head = data.substr(0, nl);
-  const std::string body = nl == std::string::npos ? "" : data.substr(nl + 1);
-  if (head == "OK") {
-    const nlohmann::json j = nlohmann::json::parse(body);
-    if (info) {
-      info->critical_path.layers =
-          j.at("critical_layers").get<std::vector<std::map<std::string, std::int64_t>>>();
-      info->critical_path.total = j.at("critical_total").get<std::map<std::string, std::int64_t>>();
-    }
-    return report_from_json(j.at("report"));
+  const nlohmann::json& j = o.value();  // rethrows the child's failure
+  if (info) {
+    info->critical_path.layers =
+        j.at("critical_layers").get<std::vector<std::map<std::string, std::int64_t>>>();
+    info->critical_path.total = j.at("critical_total").get<std::map<std::string, std::int64_t>>();
   }
-  if (head == "INPUT") throw common::InputError(body);
-  throw std::runtime_error(
-      body.empty() ? fmt::format("systemc: the simulation process failed (status {})", status) : body);
+  return report_from_json(j.at("report"));
 }
 
 }  // namespace imc::sim

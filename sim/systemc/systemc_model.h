@@ -58,8 +58,9 @@ struct ChildRunInfo {
   systemc::CriticalPath critical_path;  // SystemCModel::critical_path() of the child's run
 };
 
-// Forks a child process, runs SystemCModel there and returns its Report (sent back as JSON).
-// Rethrows the child's failure: common::InputError for bad input, std::runtime_error otherwise.
+// Forks a child process (common/children.h), runs SystemCModel there and returns its Report.
+// Rethrows the child's failure: common::InputError for bad input, common::ChildError otherwise
+// (an exception in the child, or the child killed by a signal).
 Report run_systemc_in_child(const arch::ArchSpec& spec, const mapping::Program& program,
                             const SystemCOptions& options = {}, ChildRunInfo* info = nullptr);
 

@@ -80,9 +80,9 @@ std::vector<float> run(const arch::ArchSpec& spec, const Problem& p, int wb, int
 }  // namespace
 
 TEST_CASE("ideal crossbars compute the exact integer product (row blocks, slices, both signed schemes)") {
-  for (const char* scheme : {"differential", "offset"})
+  for (arch::SignedScheme scheme : {arch::SignedScheme::Differential, arch::SignedScheme::Offset})
     for (bool signed_inputs : {false, true}) {
-      CAPTURE(scheme);
+      CAPTURE(arch::to_string(scheme));
       CAPTURE(signed_inputs);
       arch::ArchSpec spec = ideal();
       spec.crossbar.signed_scheme = scheme;

@@ -12,13 +12,13 @@ TEST_CASE("hardware genes set arch keys by name, within their declared ranges") 
                   "configs/arch");
   CHECK(s.crossbar.rows == 64);
   CHECK(s.adc.bits == 5);
-  CHECK(s.device.type == "pcm");
+  CHECK(s.device.type == DeviceType::Pcm);
   CHECK_THROWS_WITH_AS(apply_overrides(s, {{"adc.bits", 40.0}}, "configs/arch"),
                        doctest::Contains("out of range"), imc::common::InputError);
   CHECK_THROWS_WITH_AS(apply_overrides(s, {{"adc.bitz", 4.0}}, "configs/arch"),
                        doctest::Contains("unknown hardware key"), imc::common::InputError);
-  CHECK_THROWS_AS(apply_overrides(s, {{"device.type", std::string("mram")}}, "configs/arch"),
-                  imc::common::InputError);
+  CHECK_THROWS_WITH_AS(apply_overrides(s, {{"device.type", std::string("mram")}}, "configs/arch"),
+                       doctest::Contains("allowed: rram, sram, pcm, fefet"), imc::common::InputError);
 }
 
 TEST_CASE("derived keys: routers, crossbars per tile, cycle time, global buffer in MB") {

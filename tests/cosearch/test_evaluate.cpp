@@ -3,7 +3,7 @@
 
 #include "nas/cosearch/baselines.h"
 #include "nas/cosearch/evaluator.h"
-#include "nas/search/decode.h"
+#include "nas/decode.h"
 #include "workloads/load.h"
 
 using namespace imc::nas;
@@ -64,9 +64,8 @@ TEST_CASE("capacity: a chip too small for the networks is infeasible unless weig
   CHECK(infeasible_without_cost(e));
   CHECK(e.fidelity == "capacity");
   CHECK(e.reason.find("capacity: vgg8 needs") != std::string::npos);
-  const Capacity c =
-      capacity(imc::nas::search::decode_hardware(f.problem.base, f.space, small, f.problem.tech_dir),
-               f.graphs[0], f.problem.mapping);
+  const Capacity c = capacity(imc::nas::decode_hardware(f.problem.base, f.space, small, f.problem.tech_dir),
+                              f.graphs[0], f.problem.mapping);
   CHECK(c.pes_needed > c.pes_available);
   CHECK(e.violation >= double(c.pes_needed) / double(c.pes_available) - 1.0);
 

@@ -22,7 +22,7 @@ TEST_CASE("a weight matrix is cut into row blocks, column blocks and cell slices
 
 TEST_CASE("offset scheme uses one column per cell slice") {
   arch::ArchSpec s = test::small_arch();
-  s.crossbar.signed_scheme = "offset";
+  s.crossbar.signed_scheme = arch::SignedScheme::Offset;
   const auto t = mapping::tile_matrix({128, 32, 1, 1}, s, 8, 8);
   CHECK(t.cols_per_weight == 4);
   CHECK(t.col_blocks == 1);

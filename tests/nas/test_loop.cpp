@@ -1,7 +1,6 @@
 // The search loop: cache, conditions, hot start, checkpoints, resume after a stop and after a
 // kill, reports, progress line.
 #include <doctest/doctest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -10,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/children.h"
 #include "nas/loop.h"
 #include "nas/workers.h"
 #include "zdt.h"
@@ -178,10 +178,8 @@ TEST_CASE("loop: a run killed mid-generation resumes to the same result") {
     SearchLoop loop(small_space(), config("moead"), zdt_evaluator(2, 20), options(straight, 6));
     loop.run();
   }
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    // The child is killed by SIGKILL during generation 4 (index 3), after checkpoint 3 was written.
+  // The child is killed by SIGKILL during generation 4 (index 3), after checkpoint 3 was written.
+  const auto killed_run = imc::common::run_in_children(std::vector<int>{0}, [&](int) {
     SearchLoop* self = nullptr;
     int calls_in_gen3 = 0;
     BatchEvaluator eval = [&](const std::vector<Genome>& batch) {
@@ -191,12 +189,11 @@ TEST_CASE("loop: a run killed mid-generation resumes to the same result") {
     SearchLoop loop(small_space(), config("moead"), eval, options(killed, 6));
     self = &loop;
     loop.run();
-    ::_exit(0);  // not reached
-  }
-  int status = 0;
-  REQUIRE(::waitpid(pid, &status, 0) == pid);
-  REQUIRE(WIFSIGNALED(status));
-  CHECK(WTERMSIG(status) == SIGKILL);
+    return 0;  // not reached
+  });
+  REQUIRE(killed_run.at(0).failure);
+  CHECK(killed_run.at(0).failure->kind == imc::common::ChildFailureKind::Signal);
+  CHECK(killed_run.at(0).failure->signal == SIGKILL);
   CHECK(slurp(killed / "hypervolume.csv") != slurp(straight / "hypervolume.csv"));
   SearchLoop resumed(small_space(), config("moead"), zdt_evaluator(2, 20), options(killed, 6));
   resumed.resume(killed.string());

@@ -48,7 +48,23 @@ TEST_CASE("workers: results in order, one process per candidate") {
   pids.clear();
   for (const auto& e : res) pids.insert(e.extra.at("pid").get<long>());
   CHECK(pids.size() == 3);
-  CHECK(evaluate_in_workers({}, square).empty());
+  CHECK(evaluate_in_workers(std::vector<Genome>{}, square).empty());
+}
+
+TEST_CASE("workers: typed jobs") {
+  struct Pair {
+    int a, b;
+  };
+  const std::vector<Pair> jobs = {{1, 2}, {3, 4}};
+  auto res = evaluate_in_workers(jobs,
+                                 [](const Pair& p) {
+                                   Evaluation e;
+                                   e.objectives = {double(p.a * p.b), 0.0};
+                                   return e;
+                                 },
+                                 {2, 1, false});
+  CHECK(res[0].objectives[0] == 2.0);
+  CHECK(res[1].objectives[0] == 12.0);
 }
 
 TEST_CASE("workers: large results pass through the pipe") {
@@ -71,15 +87,18 @@ TEST_CASE("workers: failures throw or become infeasible") {
     return square(g);
   };
   CHECK_THROWS_WITH_AS(evaluate_in_workers(genomes(6), flaky, {2, 1, false}),
-                       "evaluation of candidate #2 failed: model diverged", std::runtime_error);
+                       "evaluation of job #2 failed: model diverged", imc::common::ChildError);
   auto res = evaluate_in_workers(genomes(6), flaky, {2, 1, true});
   CHECK(res[0].feasible());
   CHECK(res[3].feasible());
   CHECK_FALSE(res[2].feasible());
   CHECK(std::isinf(res[2].violation));
-  CHECK(res[2].reason == "evaluation of candidate #2 failed: model diverged");
-  CHECK(res[4].reason.find("worker process was killed by signal 11") != std::string::npos);
-  CHECK(res[5].reason.find("worker process exited with code 3 before reporting") != std::string::npos);
+  CHECK(res[2].reason == "evaluation of job #2 failed: model diverged");
+  CHECK(res[4].reason.find("evaluation of job #4 failed: child process was killed by signal 11") !=
+        std::string::npos);
+  CHECK(
+      res[5].reason.find("evaluation of job #5 failed: child process exited with code 3 before reporting") !=
+      std::string::npos);
   CHECK(res[4].fidelity == "failed");
 
   // Bad input is an error of the whole run, never a property of one candidate.

@@ -6,8 +6,8 @@
 #include <fstream>
 
 #include "common/config.h"
+#include "nas/decode.h"
 #include "nas/search/config.h"
-#include "nas/search/decode.h"
 #include "nas/search/evaluator.h"
 
 using namespace imc;

@@ -3,54 +3,21 @@
 // in the parent. Programs are built by hand here so that each expectation is worked out in the test.
 #pragma once
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <functional>
 #include <nlohmann/json.hpp>
-#include <stdexcept>
 #include <string>
 
 #include "arch/load.h"
+#include "common/children.h"
 #include "mapping/program.h"
 
 namespace imc::test {
 
-// Runs `f` in a child process and returns the JSON it produced; a child that throws or dies makes
-// this throw (with the child's message).
+// Runs `f` in a child process (common/children.h) and returns the JSON it produced; a child that
+// throws or dies makes this throw (with the child's message).
 inline nlohmann::json in_child(const std::function<nlohmann::json()>& f) {
-  int fds[2];
-  if (pipe(fds) != 0) throw std::runtime_error("pipe");
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork");
-  if (pid == 0) {
-    close(fds[0]);
-    std::string out;
-    try {
-      out = "OK" + f().dump();
-    } catch (const std::exception& e) {
-      out = std::string("ER") + e.what();
-    }
-    std::size_t off = 0;
-    while (off < out.size()) {
-      const ssize_t n = write(fds[1], out.data() + off, out.size() - off);
-      if (n <= 0) break;
-      off += std::size_t(n);
-    }
-    close(fds[1]);
-    _exit(0);
-  }
-  close(fds[1]);
-  std::string data;
-  char buf[4096];
-  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) data.append(buf, std::size_t(n));
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (data.size() < 2) throw std::runtime_error("child died (status " + std::to_string(status) + ")");
-  if (data.compare(0, 2, "OK") != 0) throw std::runtime_error("child failed: " + data.substr(2));
-  return nlohmann::json::parse(data.substr(2));
+  return common::run_in_children(std::vector<int>{0}, [&](int) { return f(); }).at(0).value();
 }
 
 // A small chip: mesh_x x mesh_y routers (one tile each), `pes` PEs of one 128x128 crossbar, 1 GHz,

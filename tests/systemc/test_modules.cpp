@@ -74,7 +74,7 @@ Expected expected(const arch::ArchSpec& s, const mapping::Program& p) {
 
 TEST_CASE("buffer: held space, linear drain, earliest start of a filling producer") {
   const json j = test::in_child([] {
-    Buffer b("buf", arch::BufferSpec{125, 8, "sram"});  // 1000 bits
+    Buffer b("buf", arch::BufferSpec{125, 8, arch::BufferTechnology::Sram});  // 1000 bits
     json r;
     b.take(600, 0, false);
     r["never"] = b.earliest_start(500, 0, 0) >= kNever;
@@ -91,7 +91,7 @@ TEST_CASE("buffer: held space, linear drain, earliest start of a filling produce
     b.give(500);
     r["used_end"] = b.used_bits(70);
     r["peak"] = b.stats().peak_bits;
-    Buffer none("none", arch::BufferSpec{0, 8, "sram"});
+    Buffer none("none", arch::BufferSpec{0, 8, arch::BufferTechnology::Sram});
     r["absent_fits"] = none.fits_at(1 << 30, 0);
     return r;
   });

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "common/config.h"
+#include "common/hash.h"
 
 namespace imc::workloads::onnx {
 
@@ -25,12 +26,6 @@ struct SplitMix64 {
   }
   float unit() { return static_cast<float>(next() >> 40) * (1.0f / 16777216.0f); }  // [0, 1)
 };
-
-std::uint64_t fnv1a(const std::string& s) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
-  return h;
-}
 
 std::int64_t count(const std::vector<std::int64_t>& dims) {
   std::int64_t n = 1;
@@ -70,7 +65,7 @@ void WeightWriter::weight(::onnx::GraphProto& g, const std::string& name,
   for (auto d : dims) t->add_dims(d);
   const std::int64_t n = count(dims);
   const std::uint64_t len = static_cast<std::uint64_t>(n) * sizeof(float);
-  const std::uint64_t seed = seed_ ^ fnv1a(name);
+  const std::uint64_t seed = seed_ ^ common::fnv1a64(name);
   if (mode_ == WeightData::Embedded) {
     fill_values(*t->mutable_raw_data(), n, fill, seed);
     return;

@@ -1,4 +1,4 @@
-#include "nas/search/decode.h"
+#include "nas/decode.h"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 #include "arch/load.h"
 #include "common/config.h"
 
-namespace imc::nas::search {
+namespace imc::nas {
 namespace {
 
 constexpr const char* kNetworkFields[] = {"stages",      "blocks_per_stage", "base_channels", "kernel",
@@ -153,4 +153,4 @@ std::string network_key(const SearchSpace& space, const Genome& genome) {
   return key;
 }
 
-}  // namespace imc::nas::search
+}  // namespace imc::nas

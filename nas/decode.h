@@ -1,4 +1,5 @@
-// Genome -> (ArchSpec, Graph): the hardware-aware half of the search's vocabulary.
+// Genome -> (ArchSpec, Graph): the vocabulary of the search (nas/search) and of the co-search
+// (nas/cosearch, hardware genes only), so it lives here and neither links the other.
 //
 // Hardware genes are "hardware.<arch key>" with any key arch::apply_overrides() accepts
 // ("hardware.crossbar.rows", "hardware.adc.bits", "hardware.chip.voltage_v", derived keys such as
@@ -19,7 +20,7 @@
 #include "workloads/family.h"
 #include "workloads/graph.h"
 
-namespace imc::nas::search {
+namespace imc::nas {
 
 // A genome that decodes to no valid design (out-of-range value, inconsistent chip, a network whose
 // resolution runs out). Not an input error: the search records the reason and goes on.
@@ -49,4 +50,4 @@ workloads::Graph decode_network(const workloads::CnnFamilyParams& params, const 
 // Canonical text of the network genes only (the accuracy cache and the network hash use it).
 std::string network_key(const SearchSpace& space, const Genome& genome);
 
-}  // namespace imc::nas::search
+}  // namespace imc::nas
