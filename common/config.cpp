@@ -4,7 +4,12 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <iostream>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -171,9 +176,32 @@ void ConfigNode::fail(std::string_view what) const {
 
 namespace {
 
+struct WarningSink {
+  std::mutex mu;
+  std::function<void(const std::string&)> sink;
+};
+WarningSink& warning_sink() {
+  static WarningSink w;
+  return w;
+}
+
+void warn(const std::string& line) {
+  WarningSink& w = warning_sink();
+  std::lock_guard lock(w.mu);
+  if (w.sink)
+    w.sink(line);
+  else
+    std::cerr << line << "\n";
+}
+
 std::string fmt_num(double v) {
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   return fmt::format("{:g}", v);
+}
+
+// " <unit>", or nothing for a unitless parameter (messages that go on after the range).
+std::string unit_suffix(const char* unit) {
+  return unit && *unit ? std::string(" ") + unit : std::string();
 }
 
 std::string allowed_list(const std::vector<std::string>& allowed) {
@@ -221,7 +249,11 @@ class Reader final : public Fields {
 
   void boolean(const char* key, bool& value, bool def, const char*) override {
     ConfigNode n = take(key);
-    value = n.valid() ? n.as_bool() : def;
+    value = n.valid() ? n.as_bool() != taken_inverted_ : def;
+  }
+
+  void alias(const char* old_key, const char* new_key, bool inverted) override {
+    aliases_[new_key] = {old_key, inverted};
   }
 
   void choice(const char* key, std::string& value, const ChoiceDecl& d) override {
@@ -268,11 +300,28 @@ class Reader final : public Fields {
   ConfigNode take(const char* key) {
     used_.insert(key);
     declared_.push_back(key);
-    return table_.get(key);
+    taken_inverted_ = false;
+    ConfigNode n = table_.get(key);
+    const auto a = aliases_.find(key);
+    if (a == aliases_.end()) return n;
+    const auto& [old_key, inverted] = a->second;
+    used_.insert(old_key);
+    const ConfigNode old = table_.get(old_key);
+    if (!old.valid()) return n;
+    const std::string new_path = join_path(table_.path(), key);
+    if (n.valid())
+      old.fail(fmt::format("both '{}' and its deprecated spelling are given; keep '{}'", new_path, new_path));
+    warn(old.message(fmt::format(
+        "warning: deprecated spelling; use '{}'{} (the old one is accepted until the next release)", new_path,
+        inverted ? " with the opposite value" : "")));
+    taken_inverted_ = inverted;
+    return old;
   }
   ConfigNode table_;
   std::set<std::string> used_;
   std::vector<std::string> declared_;
+  std::map<std::string, std::pair<std::string, bool>> aliases_;  // new key -> old key, inverted
+  bool taken_inverted_ = false;                                  // the last take() read an inverted alias
 };
 
 class Defaulter final : public Fields {
@@ -313,6 +362,10 @@ class DocWriter final : public Fields {
     body(*this);
     prefix = saved;
   }
+  void alias(const char* old_key, const char* new_key, bool inverted) override {
+    out << fmt::format("| `{}` | | | | deprecated spelling of `{}`{} |\n", join_path(prefix, old_key),
+                       join_path(prefix, new_key), inverted ? " with the opposite value" : "");
+  }
 
  private:
   void row(const char* key, const char* unit, const std::string& def, const std::string& allowed,
@@ -338,7 +391,160 @@ class JsonDumper final : public Fields {
   }
 };
 
+// Sets the one parameter named by a dotted key from text (set_field).
+class Setter final : public Fields {
+ public:
+  Setter(std::string_view key, std::string_view text, std::string_view origin)
+      : key_(key), text_(text), origin_(origin) {}
+  bool found = false;
+
+  void real(const char* key, double& value, const RealDecl& d) override {
+    if (!match(key)) return;
+    double v = 0;
+    const auto [end, ec] = std::from_chars(text_.data(), text_.data() + text_.size(), v);
+    if (ec != std::errc() || end != text_.data() + text_.size())
+      fail(fmt::format("'{}' is not a number; allowed [{}, {}]{}", text_, fmt_num(d.lo), fmt_num(d.hi),
+                       unit_suffix(d.unit)));
+    if (!(v >= d.lo && v <= d.hi))
+      fail(fmt::format("{} is out of range: allowed [{}, {}]{}", text_, fmt_num(d.lo), fmt_num(d.hi),
+                       unit_suffix(d.unit)));
+    value = v;
+  }
+  void integer(const char* key, std::int64_t& value, const IntDecl& d) override {
+    if (!match(key)) return;
+    std::int64_t v = 0;
+    const auto [end, ec] = std::from_chars(text_.data(), text_.data() + text_.size(), v);
+    if (ec != std::errc() || end != text_.data() + text_.size())
+      fail(fmt::format("'{}' is not an integer; allowed [{}, {}]{}", text_, d.lo, d.hi, unit_suffix(d.unit)));
+    if (v < d.lo || v > d.hi)
+      fail(fmt::format("{} is out of range: allowed [{}, {}]{}", v, d.lo, d.hi, unit_suffix(d.unit)));
+    value = v;
+  }
+  void boolean(const char* key, bool& value, bool, const char*) override {
+    if (!match(key)) return;
+    if (text_ != "true" && text_ != "false")
+      fail(fmt::format("'{}' is not allowed: expected true or false", text_));
+    value = text_ == "true";
+  }
+  void choice(const char* key, std::string& value, const ChoiceDecl& d) override {
+    if (!match(key)) return;
+    if (!d.allowed.empty() && std::find(d.allowed.begin(), d.allowed.end(), text_) == d.allowed.end())
+      fail(fmt::format("\"{}\" is not allowed: expected one of {}", text_, allowed_list(d.allowed)));
+    value = text_;
+  }
+  void section(const char* key, const char*, const std::function<void(Fields&)>& body) override {
+    const std::string saved = prefix_;
+    prefix_ = join_path(prefix_, key);
+    body(*this);
+    prefix_ = saved;
+  }
+
+ private:
+  bool match(const char* key) {
+    if (join_path(prefix_, key) != key_) return false;
+    found = true;
+    return true;
+  }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw InputError(fmt::format("{}: {} (key '{}')", origin_, what, key_));
+  }
+  std::string key_, text_, origin_, prefix_;
+};
+
+// The help text of one parameter (field_help).
+class Helper final : public Fields {
+ public:
+  explicit Helper(std::string_view key) : key_(key) {}
+  std::string text;
+  void real(const char* key, double&, const RealDecl& d) override {
+    if (match(key))
+      text = fmt::format("{} (default {}; allowed [{}, {}]{})", d.doc,
+                         std::isnan(d.def) ? "none" : fmt_num(d.def), fmt_num(d.lo), fmt_num(d.hi),
+                         unit_suffix(d.unit));
+  }
+  void integer(const char* key, std::int64_t&, const IntDecl& d) override {
+    if (match(key))
+      text =
+          fmt::format("{} (default {}; allowed [{}, {}]{})", d.doc, d.def, d.lo, d.hi, unit_suffix(d.unit));
+  }
+  void boolean(const char* key, bool&, bool def, const char* doc) override {
+    if (match(key)) text = fmt::format("{} (default {})", doc, def);
+  }
+  void choice(const char* key, std::string&, const ChoiceDecl& d) override {
+    if (match(key))
+      text = d.allowed.empty()
+                 ? fmt::format("{} (default \"{}\")", d.doc, d.def)
+                 : fmt::format("{} (default \"{}\"; one of {})", d.doc, d.def, allowed_list(d.allowed));
+  }
+  void section(const char* key, const char*, const std::function<void(Fields&)>& body) override {
+    const std::string saved = prefix_;
+    prefix_ = join_path(prefix_, key);
+    body(*this);
+    prefix_ = saved;
+  }
+
+ private:
+  bool match(const char* key) const { return join_path(prefix_, key) == key_; }
+  std::string key_, prefix_;
+};
+
+// Checks every current value against its declaration (check_fields).
+class Checker final : public Fields {
+ public:
+  explicit Checker(std::string_view origin) : origin_(origin) {}
+  void real(const char* key, double& v, const RealDecl& d) override {
+    if (!(v >= d.lo && v <= d.hi))
+      fail(key, fmt::format("{} is out of range: allowed [{}, {}]{}", fmt_num(v), fmt_num(d.lo),
+                            fmt_num(d.hi), unit_suffix(d.unit)));
+  }
+  void integer(const char* key, std::int64_t& v, const IntDecl& d) override {
+    if (v < d.lo || v > d.hi)
+      fail(key, fmt::format("{} is out of range: allowed [{}, {}]{}", v, d.lo, d.hi, unit_suffix(d.unit)));
+  }
+  void boolean(const char*, bool&, bool, const char*) override {}
+  void choice(const char* key, std::string& v, const ChoiceDecl& d) override {
+    if (!d.allowed.empty() && std::find(d.allowed.begin(), d.allowed.end(), v) == d.allowed.end())
+      fail(key, fmt::format("\"{}\" is not allowed: expected one of {}", v, allowed_list(d.allowed)));
+  }
+  void section(const char* key, const char*, const std::function<void(Fields&)>& body) override {
+    const std::string saved = prefix_;
+    prefix_ = join_path(prefix_, key);
+    body(*this);
+    prefix_ = saved;
+  }
+
+ private:
+  [[noreturn]] void fail(const char* key, const std::string& what) const {
+    throw InputError(fmt::format("{}: {} = {}", origin_, join_path(prefix_, key), what));
+  }
+  std::string origin_, prefix_;
+};
+
 }  // namespace
+
+std::string field_help(const std::function<void(Fields&)>& describe, std::string_view key) {
+  Helper h(key);
+  describe(h);
+  return h.text;
+}
+
+void check_fields(const std::function<void(Fields&)>& describe, std::string_view origin) {
+  Checker c(origin);
+  describe(c);
+}
+
+void set_field(const std::function<void(Fields&)>& describe, std::string_view key, std::string_view text,
+               std::string_view origin) {
+  Setter s(key, text, origin);
+  describe(s);
+  if (!s.found) throw InputError(fmt::format("{}: no such setting '{}'", origin, key));
+}
+
+void set_warning_sink(std::function<void(const std::string&)> sink) {
+  WarningSink& w = warning_sink();
+  std::lock_guard lock(w.mu);
+  w.sink = std::move(sink);
+}
 
 void read_fields(const ConfigNode& table, const std::function<void(Fields&)>& describe) {
   if (!table.is_table()) table.fail(fmt::format("expected a table, found {}", table.type_name()));
