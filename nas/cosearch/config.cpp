@@ -15,41 +15,56 @@ namespace fs = std::filesystem;
 using common::ConfigNode;
 using common::InputError;
 
-Aggregate parse_aggregate(const std::string& name) {
-  if (name == "max") return Aggregate::kMax;
-  if (name == "mean") return Aggregate::kMean;
-  if (name == "product") return Aggregate::kProduct;
-  throw InputError(fmt::format("unknown aggregate '{}'; allowed: max, mean, product", name));
+const std::vector<std::pair<const char*, Aggregate>>& aggregate_choices() {
+  static const std::vector<std::pair<const char*, Aggregate>> names = {
+      {"max", Aggregate::kMax}, {"mean", Aggregate::kMean}, {"product", Aggregate::kProduct}};
+  return names;
 }
 
 std::string to_string(Aggregate a) {
-  switch (a) {
-    case Aggregate::kMax:
-      return "max";
-    case Aggregate::kMean:
-      return "mean";
-    case Aggregate::kProduct:
-      return "product";
+  return common::name_of(a, aggregate_choices());
+}
+
+const std::vector<std::pair<const char*, Objective>>& objective_choices() {
+  static const std::vector<std::pair<const char*, Objective>> names = {{"max", Objective::kMax},
+                                                                       {"mean", Objective::kMean},
+                                                                       {"product", Objective::kProduct},
+                                                                       {"multi", Objective::kMulti}};
+  return names;
+}
+
+std::string to_string(Objective o) {
+  return common::name_of(o, objective_choices());
+}
+
+Aggregate Config::scalar_aggregate() const {
+  switch (settings.objective) {
+    case Objective::kMax:
+      return Aggregate::kMax;
+    case Objective::kMean:
+      return Aggregate::kMean;
+    case Objective::kProduct:
+      return Aggregate::kProduct;
+    case Objective::kMulti:
+      break;
   }
-  return "?";
+  return settings.select;
 }
 
 void describe(common::Fields& f, Settings& s) {
-  f.choice("arch", s.arch, {"", {}, "base chip (arch TOML) the genes override; required"});
+  f.alias("arch", "base_arch");
+  f.choice("base_arch", s.base_arch, {"", {}, "base chip (arch TOML) the genes override; required"});
   f.choice("workloads", s.workloads,
            {"imagenet4", {}, "networks: a suite (imagenet4, mixed9), a comma list or a workload .toml"});
   f.choice("mapping", s.mapping,
            {"", {}, "mapping-options TOML; \"\" = defaults (overflow is set by weight_fetch)"});
-  f.choice("objective", s.objective,
-           {"max",
-            {"max", "mean", "product", "multi"},
-            "max: max E x max L x A; mean / product of per-network EDAP; multi: NSGA-II over per-network E, "
-            "L and A"});
-  f.choice("select", s.select,
-           {"max",
-            {"max", "mean", "product"},
-            "aggregate picking the best design and driving the baselines in multi mode"});
-  f.real("max_area_mm2", s.max_area_mm2, {800, 0.001, 1e6, "mm2", "area constraint"});
+  f.choice("objective", s.objective, Objective::kMax, objective_choices(),
+           "max: max E x max L x A; mean / product of per-network EDAP; multi: NSGA-II over per-network E, "
+           "L and A");
+  f.choice("select", s.select, Aggregate::kMax, aggregate_choices(),
+           "aggregate picking the best design and driving the baselines in multi mode");
+  f.alias("max_area_mm2", "area_mm2_max");
+  f.real("area_mm2_max", s.area_mm2_max, {800, 0.001, 1e6, "mm2", "area constraint"});
   f.boolean("weight_fetch", s.weight_fetch, false,
             "false: every network's weights must fit on chip (capacity constraint); true: reload from DRAM, "
             "cost counted");
@@ -72,6 +87,12 @@ void describe(common::Fields& f, BaselineSettings& s) {
             {0, 0, 1000000, "", "generations per stage; 0 = max(2, generations / stages)"});
   f.boolean("random", s.random, true,
             "baseline: uniform sampling of as many designs as the joint search evaluated");
+}
+
+void describe(common::Fields& f, Config& c) {
+  f.section("cosearch", "the run", [&](common::Fields& g) { describe(g, c.settings); });
+  f.section("baselines", "which baselines run", [&](common::Fields& g) { describe(g, c.baselines); });
+  f.section("optimizer", "the optimizer", [&](common::Fields& g) { describe(g, c.optimizer); });
 }
 
 std::string resolve_path(const std::string& path, const std::string& base_dir) {
@@ -146,7 +167,8 @@ Config parse_config(const ConfigNode& root, const std::string& path) {
   const ConfigNode cs = root.get("cosearch");
   if (!cs.valid()) root.fail("missing table [cosearch] (arch, workloads, objective, ...)");
   common::read_fields(cs, [&](common::Fields& f) { describe(f, c.settings); });
-  if (c.settings.arch.empty()) cs.fail("missing required key 'cosearch.arch' (base chip, an arch TOML)");
+  if (c.settings.base_arch.empty())
+    cs.fail("missing required key 'cosearch.base_arch' (base chip, an arch TOML)");
   const ConfigNode bl = root.get("baselines");
   if (bl.valid()) common::read_fields(bl, [&](common::Fields& f) { describe(f, c.baselines); });
   const ConfigNode opt = root.get("optimizer");
@@ -176,7 +198,7 @@ Config parse_config(const ConfigNode& root, const std::string& path) {
     name_node.fail(
         fmt::format("optimizer '{}' needs several objectives; with objective = \"{}\" use optimizer.name = "
                     "\"sga\", \"sa\" or \"random\" (or objective = \"multi\")",
-                    c.optimizer.name, c.settings.objective));
+                    c.optimizer.name, to_string(c.settings.objective)));
   }
   c.optimizer.weights.clear();
   return c;

@@ -79,14 +79,14 @@ Result run(const Config& config, const RunOptions& options) {
   Result res;
   res.networks = joint_problem->networks();
   res.objective_names = joint_problem->objective_names();
-  res.aggregate = to_string(how);
+  res.aggregate = how;
   if (options.progress)
     *options.progress << fmt::format(
         "[cosearch] {} networks ({}), {} genes (10^{:.1f} designs), {} x {} generations, "
         "objective {}\n",
         graphs.size(), fmt::join(res.networks, ", "), config.space.free_genes(),
         config.space.log10_candidates(), config.optimizer.population, config.settings.generations,
-        config.settings.objective);
+        to_string(config.settings.objective));
 
   // 1. The joint search.
   SearchLoop loop(
