@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <set>
 
+#include "nas/run_settings.h"
 #include "nas/search/decode.h"
 
 namespace imc::nas::cosearch {
@@ -68,11 +69,10 @@ void describe(common::Fields& f, Settings& s) {
   f.boolean("weight_fetch", s.weight_fetch, false,
             "false: every network's weights must fit on chip (capacity constraint); true: reload from DRAM, "
             "cost counted");
-  f.integer("generations", s.generations,
-            {40, 1, 1000000, "", "generations of the joint search, counting the first"});
-  f.integer("finalists", s.finalists, {3, 0, 1000, "designs", "best designs re-evaluated with SystemC"});
+  f.integer("generations", s.generations, generations_decl(40));
+  f.integer("finalists", s.finalists, finalists_decl(3));
   f.boolean("systemc", s.systemc, true, "re-evaluate the finalists with the SystemC model");
-  f.integer("workers", s.workers, {2, 0, 1024, "processes", "evaluation processes; 0 = number of cores"});
+  f.integer("workers", s.workers, workers_decl(2));
   f.integer("per_process", s.per_process,
             {0, 0, 1000000, "designs", "designs per forked child; 0 = max(4, batch / (4 x workers))"});
 }
@@ -193,7 +193,7 @@ Config parse_config(const ConfigNode& root, const std::string& path) {
   // an explicit name: sga for a scalar objective, nsga2 for multi.
   const ConfigNode name_node = opt.valid() ? opt.get("name") : ConfigNode();
   if (!name_node.valid()) c.optimizer.name = c.multi() ? "nsga2" : "sga";
-  const bool multi_only = c.optimizer.name == "nsga2" || c.optimizer.name == "moead";
+  const bool multi_only = optimizer_traits(c.optimizer.name).multi_objective_only;
   if (!c.multi() && multi_only) {
     name_node.fail(
         fmt::format("optimizer '{}' needs several objectives; with objective = \"{}\" use optimizer.name = "

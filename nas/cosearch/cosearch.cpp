@@ -125,7 +125,7 @@ Result run(const Config& config, const RunOptions& options) {
                       config.optimizer,
                       std::size_t(config.settings.generations),
                       res.designs_evaluated};
-  if (ctx.optimizer.name == "nsga2" || ctx.optimizer.name == "moead") ctx.optimizer.name = "sga";
+  if (optimizer_traits(ctx.optimizer.name).multi_objective_only) ctx.optimizer.name = "sga";
   auto timed = [&](BaselineResult (*f)(const BaselineContext&)) {
     const auto t0 = std::chrono::steady_clock::now();
     res.baselines.push_back(f(ctx));

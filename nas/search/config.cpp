@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <stdexcept>
 
+#include "nas/run_settings.h"
 #include "nas/search/decode.h"
 
 namespace imc::nas::search {
@@ -62,10 +64,9 @@ std::vector<std::string> SearchConfig::objective_columns() const {
 }
 
 void describe(common::Fields& f, SearchSettings& s) {
-  f.integer("generations", s.generations, {6, 1, 100000, "", "generations, counting the initial population"});
-  f.integer("finalists", s.finalists,
-            {4, 0, 1000, "", "members of the final front re-evaluated with the SystemC model (0 = none)"});
-  f.integer("workers", s.workers, {0, 0, 256, "", "processes for training and SystemC runs; 0 = cores"});
+  f.integer("generations", s.generations, generations_decl(6));
+  f.integer("finalists", s.finalists, finalists_decl(4));
+  f.integer("workers", s.workers, workers_decl(0));
   f.choice("schedule", s.schedule, {"pipeline", {"pipeline", "wavefront", "layer"}, "mapping schedule"});
   f.integer("batch", s.batch, {1, 1, 1 << 20, "", "inferences per evaluated run"});
 }
@@ -143,28 +144,17 @@ SearchConfig load_search_config(const std::string& path, const std::string& base
     for (std::size_t i = 0; i < ref.size(); ++i) c.reference_point.push_back(ref.at(i).as_real());
   }
 
-  auto section = [&](const char* key, auto& target) {
+  // Each section: its keys read through its declarations (absent: every default).
+  auto section = [&](const char* key, const std::function<void(common::Fields&)>& describe_section) {
     const ConfigNode n = root.get(key);
-    if (!n.valid()) {
-      common::default_fields([&](common::Fields& f) { describe(f, target); });
-      return;
-    }
+    if (!n.valid()) return common::default_fields(describe_section);
     if (!n.is_table()) n.fail("must be a table");
-    common::read_fields(n, [&](common::Fields& f) { describe(f, target); });
+    common::read_fields(n, describe_section);
   };
-  auto accuracy_section = [&](const char* key, accuracy::AccuracyOptions& target) {
-    const ConfigNode n = root.get(key);
-    if (!n.valid()) {
-      common::default_fields([&](common::Fields& f) { describe_accuracy(f, target); });
-      return;
-    }
-    if (!n.is_table()) n.fail("must be a table");
-    common::read_fields(n, [&](common::Fields& f) { describe_accuracy(f, target); });
-  };
-  section("search", c.search);
-  section("constraints", c.constraints);
-  accuracy_section("accuracy", c.accuracy);
-  section("optimizer", c.optimizer);
+  section("search", [&](common::Fields& f) { describe(f, c.search); });
+  section("constraints", [&](common::Fields& f) { describe(f, c.constraints); });
+  section("accuracy", [&](common::Fields& f) { describe_accuracy(f, c.accuracy); });
+  section("optimizer", [&](common::Fields& f) { describe(f, c.optimizer); });
   if (c.wants_accuracy() && c.accuracy.draws < 1)
     root.require("accuracy").require("draws").fail("the accuracy objective needs at least 1 draw");
 
@@ -172,7 +162,7 @@ SearchConfig load_search_config(const std::string& path, const std::string& base
                                             "search", "constraints", "accuracy", "optimizer"});
   if (c.space.size() == 0) root.fail("declares no genes: add [network] and/or [hardware] genes");
   check_gene_names(c.space);
-  if (c.optimizer.name == "sga" || c.optimizer.name == "sa")
+  if (optimizer_traits(c.optimizer.name).scalarized)
     c.optimizer.weights.assign(c.objectives.size(), 1.0 / double(c.objectives.size()));
   return c;
 }

@@ -141,7 +141,7 @@ nlohmann::json run_search(const RunOptions& in) {
   set_int("search.generations", o.generations, "--generations");
   set_int("search.workers", o.workers, "--workers");
   set_int("search.finalists", o.finalists, "--finalists");
-  if ((cfg.optimizer.name == "sga" || cfg.optimizer.name == "sa") && cfg.optimizer.weights.empty())
+  if (optimizer_traits(cfg.optimizer.name).scalarized && cfg.optimizer.weights.empty())
     cfg.optimizer.weights.assign(cfg.objectives.size(), 1.0 / double(cfg.objectives.size()));
 
   fs::create_directories(o.out_dir);

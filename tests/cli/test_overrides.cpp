@@ -44,7 +44,7 @@ TEST_CASE("search: an override outside the key's declared range is exit 2 naming
   Outcome o = imcsim("search --config configs/nas/fmnist_demo.toml --out " + out + " --generations 0");
   CHECK(o.exit_code == 2);
   CHECK(contains(o.err, "--generations"));
-  CHECK(contains(o.err, "allowed [1, 100000]"));
+  CHECK(contains(o.err, "allowed [1, 1000000]"));
   // The same range as the config's [optimizer].population (2 and up), not a range of the CLI's own.
   o = imcsim("search --config configs/nas/fmnist_demo.toml --out " + out + " --population 1");
   CHECK(o.exit_code == 2);
