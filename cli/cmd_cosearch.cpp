@@ -49,12 +49,15 @@ const Command kCosearch{
                      "run directory: reports, checkpoints, baselines, finalists, summary.json");
       sub.add_option("--json", a->json_out, "write the JSON summary here");
       sub.add_flag("--resume", a->resume, "continue the run in --out from its checkpoints");
-      for (auto& o : a->overrides)
-        sub.add_option(
-            o.flag, o.value,
-            fmt::format(
-                "override {}{}", o.key,
-                std::string(o.flag) == "--objective" ? ": max, mean, product (scalar optimizers)" : ""));
+      for (auto& o : a->overrides)  // the help is the key's declaration (doc, default, range)
+        sub.add_option(o.flag, o.value,
+                       fmt::format("override {}: {}", o.key,
+                                   common::field_help(
+                                       [](common::Fields& f) {
+                                         nas::cosearch::Config d;
+                                         nas::cosearch::describe(f, d);
+                                       },
+                                       o.key)));
       sub.add_flag("--no-systemc", a->no_systemc, "finalists: analytical only");
       sub.add_flag("--no-baselines", a->no_baselines, "run the joint search only");
       sub.add_flag("--quiet", a->quiet, "no progress lines");
