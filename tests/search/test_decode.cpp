@@ -178,6 +178,12 @@ TEST_CASE("[accuracy] settings are checked at load against the training's own ra
   CHECK(demo.objectives.front() == Objective::kAccuracy);
   // What a search accepts, training accepts: the loaded settings pass the training checks.
   CHECK_NOTHROW(accuracy::check_options(demo.accuracy));
+  // And the training's own check reads the same declaration.
+  accuracy::TrainOptions t;
+  t.batch_size = 60001;
+  CHECK_THROWS_WITH_AS(accuracy::check_train_options(t),
+                       doctest::Contains("batch_size = 60001 is out of range: allowed [1, 60000] images"),
+                       common::InputError);
 }
 
 TEST_CASE("fits_on_chip is a deprecated spelling of weight_fetch (inverted), with a warning") {
