@@ -26,6 +26,7 @@ struct CosearchArgs {
   bool quiet = false;
   bool no_systemc = false;
   bool no_baselines = false;
+  bool keys = false;
   // Overrides as given (flag, config key, value): applied through the keys' declarations, so a flag
   // accepts exactly what the config file does (range, allowed names).
   struct Override {
@@ -43,8 +44,8 @@ const Command kCosearch{
     "cosearch", "One chip for many networks: joint hardware search over a workload set, with baselines", 80,
     [](CLI::App& sub) -> Action {
       auto a = std::make_shared<CosearchArgs>();
-      sub.add_option("config", a->config, "cosearch TOML (configs/cosearch/rram4.toml, sram9.toml)")
-          ->required();
+      sub.add_option("config", a->config, "cosearch TOML (configs/cosearch/rram4.toml, sram9.toml)");
+      sub.add_flag("--keys", a->keys, "print every config key with its doc, default and range, then exit");
       sub.add_option("--out", a->out_dir,
                      "run directory: reports, checkpoints, baselines, finalists, summary.json");
       sub.add_option("--json", a->json_out, "write the JSON summary here");
@@ -62,6 +63,11 @@ const Command kCosearch{
       sub.add_flag("--no-baselines", a->no_baselines, "run the joint search only");
       sub.add_flag("--quiet", a->quiet, "no progress lines");
       return [a]() {
+        if (a->keys) {
+          fmt::print("{}", nas::cosearch::document_cosearch_keys());
+          return 0;
+        }
+        if (a->config.empty()) throw common::InputError("cosearch: a config file is required (or --keys)");
         if (a->resume && a->out_dir.empty()) throw common::InputError("cosearch: --resume needs --out DIR");
         nas::cosearch::Config c = nas::cosearch::load_config(a->config);
         const bool was_multi = c.multi();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <set>
 
 #include "nas/run_settings.h"
@@ -54,7 +55,11 @@ Aggregate Config::scalar_aggregate() const {
 
 void describe(common::Fields& f, Settings& s) {
   f.alias("arch", "base_arch");
-  f.choice("base_arch", s.base_arch, {"", {}, "base chip (arch TOML) the genes override; required"});
+  f.choice("base_arch", s.base_arch,
+           {"",
+            {},
+            "base chip (arch TOML) the genes override; required; relative to the config's directory, then "
+            "the cwd, then $IMCSIM_ROOT"});
   f.choice("workloads", s.workloads,
            {"imagenet4", {}, "networks: a suite (imagenet4, mixed9), a comma list or a workload .toml"});
   f.choice("mapping", s.mapping,
@@ -93,6 +98,18 @@ void describe(common::Fields& f, Config& c) {
   f.section("cosearch", "the run", [&](common::Fields& g) { describe(g, c.settings); });
   f.section("baselines", "which baselines run", [&](common::Fields& g) { describe(g, c.baselines); });
   f.section("optimizer", "the optimizer", [&](common::Fields& g) { describe(g, c.optimizer); });
+}
+
+std::string document_cosearch_keys() {
+  std::string out;
+  auto table = [&](const char* title, const std::function<void(common::Fields&)>& describe_section) {
+    out += fmt::format("`{}`:\n\n{}\n", title, common::document_fields(describe_section));
+  };
+  Config c;
+  table("[cosearch]", [&](common::Fields& f) { describe(f, c.settings); });
+  table("[baselines]", [&](common::Fields& f) { describe(f, c.baselines); });
+  table("[optimizer]", [&](common::Fields& f) { describe(f, c.optimizer); });
+  return out;
 }
 
 std::string resolve_path(const std::string& path, const std::string& base_dir) {

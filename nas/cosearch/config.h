@@ -83,6 +83,10 @@ struct Config {
 // overrides go through common::set_field on this, e.g. key "cosearch.generations").
 void describe(common::Fields& f, Config& c);
 
+// Markdown of every declared key ([cosearch], [baselines], [optimizer]) for `imcsim cosearch --keys`
+// and docs/cosearch.md.
+std::string document_cosearch_keys();
+
 // Reads and checks a cosearch TOML. Every problem is a common::InputError naming the file, line and
 // key: unknown keys, bad values, unknown gene names, an optimizer that cannot handle the objective
 // count, stages naming unknown or repeated genes.
