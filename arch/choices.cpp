@@ -3,50 +3,50 @@
 namespace imc::arch {
 
 const Spellings<DeviceType>& spellings(DeviceType) {
-  static const Spellings<DeviceType> s = {{DeviceType::Rram, "rram"},
-                                          {DeviceType::Sram, "sram"},
-                                          {DeviceType::Pcm, "pcm"},
-                                          {DeviceType::Fefet, "fefet"}};
+  static const Spellings<DeviceType> s = {{"rram", DeviceType::Rram},
+                                          {"sram", DeviceType::Sram},
+                                          {"pcm", DeviceType::Pcm},
+                                          {"fefet", DeviceType::Fefet}};
   return s;
 }
 
 const Spellings<SignedScheme>& spellings(SignedScheme) {
-  static const Spellings<SignedScheme> s = {{SignedScheme::Differential, "differential"},
-                                            {SignedScheme::Offset, "offset"}};
+  static const Spellings<SignedScheme> s = {{"differential", SignedScheme::Differential},
+                                            {"offset", SignedScheme::Offset}};
   return s;
 }
 
 const Spellings<AdcType>& spellings(AdcType) {
-  static const Spellings<AdcType> s = {{AdcType::Sar, "sar"},
-                                       {AdcType::Flash, "flash"},
-                                       {AdcType::Ramp, "ramp"},
-                                       {AdcType::SenseAmp, "sense_amp"}};
+  static const Spellings<AdcType> s = {{"sar", AdcType::Sar},
+                                       {"flash", AdcType::Flash},
+                                       {"ramp", AdcType::Ramp},
+                                       {"sense_amp", AdcType::SenseAmp}};
   return s;
 }
 
 const Spellings<BufferTechnology>& spellings(BufferTechnology) {
-  static const Spellings<BufferTechnology> s = {{BufferTechnology::Sram, "sram"},
-                                                {BufferTechnology::Edram, "edram"},
-                                                {BufferTechnology::Regfile, "regfile"}};
+  static const Spellings<BufferTechnology> s = {{"sram", BufferTechnology::Sram},
+                                                {"edram", BufferTechnology::Edram},
+                                                {"regfile", BufferTechnology::Regfile}};
   return s;
 }
 
 const Spellings<Routing>& spellings(Routing) {
-  static const Spellings<Routing> s = {{Routing::Xy, "xy"}, {Routing::Yx, "yx"}};
+  static const Spellings<Routing> s = {{"xy", Routing::Xy}, {"yx", Routing::Yx}};
   return s;
 }
 
 const Spellings<FlowControl>& spellings(FlowControl) {
-  static const Spellings<FlowControl> s = {{FlowControl::Wormhole, "wormhole"}, {FlowControl::Vct, "vct"}};
+  static const Spellings<FlowControl> s = {{"wormhole", FlowControl::Wormhole}, {"vct", FlowControl::Vct}};
   return s;
 }
 
 const Spellings<OffchipKind>& spellings(OffchipKind) {
-  static const Spellings<OffchipKind> s = {{OffchipKind::None, "none"},
-                                           {OffchipKind::HyperTransport, "hypertransport"},
-                                           {OffchipKind::Lpddr4, "lpddr4"},
-                                           {OffchipKind::Ddr4, "ddr4"},
-                                           {OffchipKind::Hbm2, "hbm2"}};
+  static const Spellings<OffchipKind> s = {{"none", OffchipKind::None},
+                                           {"hypertransport", OffchipKind::HyperTransport},
+                                           {"lpddr4", OffchipKind::Lpddr4},
+                                           {"ddr4", OffchipKind::Ddr4},
+                                           {"hbm2", OffchipKind::Hbm2}};
   return s;
 }
 

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/config.h"
+
 namespace imc::arch {
 
 enum class DeviceType { Rram, Sram, Pcm, Fefet };
@@ -32,7 +34,7 @@ enum class OffchipKind {
 
 // Every value of each enum with its spelling in the TOML files (the tag argument picks the enum).
 template <class E>
-using Spellings = std::vector<std::pair<E, const char*>>;
+using Spellings = std::vector<std::pair<const char*, E>>;
 const Spellings<DeviceType>& spellings(DeviceType);
 const Spellings<SignedScheme>& spellings(SignedScheme);
 const Spellings<AdcType>& spellings(AdcType);
@@ -47,9 +49,7 @@ requires requires {
   spellings(E{});
 }
 std::string to_string(E value) {
-  for (const auto& [v, name] : spellings(E{}))
-    if (v == value) return name;
-  return "?";
+  return common::name_of(value, spellings(E{}));
 }
 
 // "a, b, c": the allowed spellings, for error messages.
@@ -59,7 +59,7 @@ requires requires {
 }
 std::string allowed_spellings() {
   std::string out;
-  for (const auto& [v, name] : spellings(E{})) out += (out.empty() ? "" : ", ") + std::string(name);
+  for (const auto& [name, v] : spellings(E{})) out += (out.empty() ? "" : ", ") + std::string(name);
   return out;
 }
 

@@ -32,37 +32,49 @@ const Command kAccuracy{
         bool no_cache = false, verbose = false;
 #if IMCSIM_HAS_ACCURACY
         nas::accuracy::AccuracyOptions o;
+        struct Flag {
+          const char* flag;
+          const char* key;  // in nas::accuracy::describe
+          std::string value;
+        };
+        std::vector<Flag> flags = {{"--epochs", "epochs", ""},
+                                   {"--train-subset", "train_subset", ""},
+                                   {"--test-subset", "test_subset", ""},
+                                   {"--batch-size", "batch_size", ""},
+                                   {"--optimizer", "optimizer", ""},
+                                   {"--lr", "learning_rate", ""},
+                                   {"--noise-sigma", "noise_sigma", ""},
+                                   {"--draws", "draws", ""},
+                                   {"--seed", "seed", ""},
+                                   {"--adc-range", "adc_range", ""},
+                                   {"--calibration-images", "calibration_images", ""}};
 #endif
       };
       auto a = std::make_shared<Args>();
 #if IMCSIM_HAS_ACCURACY
-      auto& o = a->o;
-      o.train.epochs = 5;
+      auto& base = a->o;  // the defaults; the flags below set it directly
+      // The training and inference settings are those of a search's [accuracy] section (one
+      // declaration: nas/accuracy/options.h), with this command's defaults (a full training run);
+      // each flag's value is checked against that declaration when applied.
       sub.add_option("--arch", a->arch, "arch TOML file (configs/arch/*.toml)")->required();
       sub.add_option("--workload", a->workload,
                      "zoo name or workload file (fmnist_cnn, fmnist_small, *.toml, *.onnx)")
           ->required();
-      sub.add_option("--epochs", o.train.epochs, "training epochs")->capture_default_str();
-      sub.add_option("--train-subset", o.train.train_subset, "first N training images (0 = all 60000)")
+      for (auto& f : a->flags)
+        sub.add_option(f.flag, f.value,
+                       common::field_help(
+                           [](common::Fields& fl) {
+                             nas::accuracy::AccuracyOptions d;
+                             nas::accuracy::describe(fl, d, d);
+                           },
+                           f.key));
+      sub.add_flag("!--no-qat", base.train.quantization_aware,
+                   "train in float (quantize only for inference)");
+      sub.add_option("--weight-bits", base.weight_bits, "weight bits (0 = the arch's precision)")
           ->capture_default_str();
-      sub.add_option("--test-subset", o.test_subset, "first N test images (0 = all 10000)")
+      sub.add_option("--input-bits", base.input_bits, "activation bits (0 = the arch's precision)")
           ->capture_default_str();
-      sub.add_option("--batch-size", o.train.batch_size, "training batch size")->capture_default_str();
-      sub.add_option("--optimizer", o.train.optimizer, "adam | sgd")->capture_default_str();
-      sub.add_option("--lr", o.train.learning_rate, "learning rate (0 = 1e-3 adam, 0.05 sgd)")
-          ->capture_default_str();
-      sub.add_option("--noise-sigma", o.train.noise_sigma, "relative weight noise injected in training")
-          ->capture_default_str();
-      sub.add_flag("!--no-qat", o.train.quantization_aware, "train in float (quantize only for inference)");
-      sub.add_option("--weight-bits", o.weight_bits, "weight bits (0 = the arch's precision)")
-          ->capture_default_str();
-      sub.add_option("--input-bits", o.input_bits, "activation bits (0 = the arch's precision)")
-          ->capture_default_str();
-      sub.add_option("--draws", o.draws, "hardware draws (chip instances) K")->capture_default_str();
-      sub.add_option("--seed", o.seed, "seed of the training and of the hardware draws")
-          ->capture_default_str();
-      sub.add_option("--adc-range", o.adc_range, "full | calibrated")->capture_default_str();
-      sub.add_option("--threads", o.threads, "threads (0 = all cores)")->capture_default_str();
+      sub.add_option("--threads", base.threads, "threads (0 = all cores)")->capture_default_str();
       sub.add_option("--cache-dir", a->cache_dir, "trained-weight cache folder")->capture_default_str();
       sub.add_flag("--no-cache", a->no_cache, "always train, store nothing");
       sub.add_option("--json", a->json, "write the result as JSON to this file");
@@ -71,7 +83,10 @@ const Command kAccuracy{
         const arch::ArchSpec spec = arch::load_arch(a->arch);
         const workloads::Graph graph = workloads::load_workload(a->workload);
         nas::accuracy::AccuracyOptions o = a->o;
-        o.train.seed = o.seed;
+        for (const auto& f : a->flags)
+          if (!f.value.empty())
+            common::set_field([&](common::Fields& fl) { nas::accuracy::describe(fl, o, a->o); }, f.key,
+                              f.value, f.flag);
         o.cache_dir = a->no_cache ? "" : a->cache_dir;
         if (a->verbose) o.log = [](const std::string& s) { fmt::print(stderr, "{}\n", s); };
         const auto r = nas::accuracy::evaluate_accuracy(spec, graph, o);
@@ -97,7 +112,7 @@ const Command kAccuracy{
           j["epochs"] = o.train.epochs;
           j["draws"] = o.draws;
           j["seed"] = o.seed;
-          j["adc_range"] = o.adc_range;
+          j["adc_range"] = nas::accuracy::to_string(o.adc_range);
           write_json(a->json, j);
         }
         return 0;

@@ -22,52 +22,64 @@ struct CosearchArgs {
   std::string config;
   std::string out_dir;
   std::string json_out;
-  std::string objective;
   bool resume = false;
   bool quiet = false;
   bool no_systemc = false;
   bool no_baselines = false;
-  std::int64_t seed = -1, generations = 0, population = 0, workers = -1, finalists = -1;
+  bool keys = false;
+  // Overrides as given (flag, config key, value): applied through the keys' declarations, so a flag
+  // accepts exactly what the config file does (range, allowed names).
+  struct Override {
+    const char* flag;
+    const char* key;
+    std::string value;
+  };
+  std::vector<Override> overrides = {
+      {"--objective", "cosearch.objective", ""},     {"--seed", "optimizer.seed", ""},
+      {"--generations", "cosearch.generations", ""}, {"--population", "optimizer.population", ""},
+      {"--workers", "cosearch.workers", ""},         {"--finalists", "cosearch.finalists", ""}};
 };
 
 const Command kCosearch{
     "cosearch", "One chip for many networks: joint hardware search over a workload set, with baselines", 80,
     [](CLI::App& sub) -> Action {
       auto a = std::make_shared<CosearchArgs>();
-      sub.add_option("config", a->config, "cosearch TOML (configs/cosearch/rram4.toml, sram9.toml)")
-          ->required();
+      sub.add_option("config", a->config, "cosearch TOML (configs/cosearch/rram4.toml, sram9.toml)");
+      sub.add_flag("--keys", a->keys, "print every config key with its doc, default and range, then exit");
       sub.add_option("--out", a->out_dir,
                      "run directory: reports, checkpoints, baselines, finalists, summary.json");
       sub.add_option("--json", a->json_out, "write the JSON summary here");
       sub.add_flag("--resume", a->resume, "continue the run in --out from its checkpoints");
-      sub.add_option("--objective", a->objective,
-                     "override cosearch.objective: max, mean, product (scalar optimizers)");
-      sub.add_option("--seed", a->seed, "override optimizer.seed");
-      sub.add_option("--generations", a->generations, "override cosearch.generations");
-      sub.add_option("--population", a->population, "override optimizer.population");
-      sub.add_option("--workers", a->workers, "override cosearch.workers (0 = number of cores)");
-      sub.add_option("--finalists", a->finalists, "override cosearch.finalists");
+      for (auto& o : a->overrides)  // the help is the key's declaration (doc, default, range)
+        sub.add_option(o.flag, o.value,
+                       fmt::format("override {}: {}", o.key,
+                                   common::field_help(
+                                       [](common::Fields& f) {
+                                         nas::cosearch::Config d;
+                                         nas::cosearch::describe(f, d);
+                                       },
+                                       o.key)));
       sub.add_flag("--no-systemc", a->no_systemc, "finalists: analytical only");
       sub.add_flag("--no-baselines", a->no_baselines, "run the joint search only");
       sub.add_flag("--quiet", a->quiet, "no progress lines");
       return [a]() {
+        if (a->keys) {
+          fmt::print("{}", nas::cosearch::document_cosearch_keys());
+          return 0;
+        }
+        if (a->config.empty()) throw common::InputError("cosearch: a config file is required (or --keys)");
         if (a->resume && a->out_dir.empty()) throw common::InputError("cosearch: --resume needs --out DIR");
         nas::cosearch::Config c = nas::cosearch::load_config(a->config);
-        if (!a->objective.empty()) {
-          if (a->objective != "max" && a->objective != "mean" && a->objective != "product")
-            throw common::InputError(
-                fmt::format("--objective: '{}' is not allowed: expected max, mean or product "
-                            "(multi is set in the config with its optimizer)",
-                            a->objective));
-          if (c.multi())
-            throw common::InputError("--objective: the config is multi-objective; edit cosearch.objective");
-          c.settings.objective = a->objective;
-        }
-        if (a->seed >= 0) c.optimizer.seed = a->seed;
-        if (a->generations > 0) c.settings.generations = a->generations;
-        if (a->population > 0) c.optimizer.population = a->population;
-        if (a->workers >= 0) c.settings.workers = a->workers;
-        if (a->finalists >= 0) c.settings.finalists = a->finalists;
+        const bool was_multi = c.multi();
+        for (const auto& o : a->overrides)
+          if (!o.value.empty())
+            common::set_field([&](common::Fields& f) { nas::cosearch::describe(f, c); }, o.key, o.value,
+                              o.flag);
+        if (c.multi() != was_multi)
+          throw common::InputError(
+              "--objective: multi is set in the config with its optimizer; the flag switches between max, "
+              "mean "
+              "and product");
         if (a->no_systemc) c.settings.systemc = false;
         if (a->no_baselines) c.baselines.single = c.baselines.stagewise = c.baselines.random = false;
 
@@ -84,7 +96,8 @@ const Command kCosearch{
           for (const auto& [k, v] : r.best.genes.items())
             fmt::print(" {}={}", k.substr(k.find('.') + 1), v.dump());
           fmt::print("\n  area {:.2f} mm2, aggregate EDAP ({}) {:.4g} J*s*mm2\n\n",
-                     r.best.figures.front().area_mm2, r.aggregate, r.best.aggregate_edap);
+                     r.best.figures.front().metrics.area_mm2, nas::cosearch::to_string(r.aggregate),
+                     r.best.aggregate_edap);
           fmt::print("{}\n", nas::cosearch::reductions_table(r));
           if (!r.front.empty() && c.multi())
             fmt::print("Pareto front: {} designs (pareto.csv)\n\n", r.front.size());

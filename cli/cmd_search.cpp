@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "cli/output.h"
+#include "common/config.h"
 #include "nas/search/config.h"
 #include "nas/search/run.h"
 
@@ -71,16 +72,24 @@ const Command kSearch{
       sub.add_option("--resume", o->resume_dir, "continue the run saved in this directory");
       sub.add_option("--hot-start", o->hot_start,
                      "first-population designs: a TOML of [[design]] tables or a previous run directory");
-      sub.add_option("--seed", o->seed, "optimizer seed (overrides [optimizer].seed)")
-          ->check(CLI::NonNegativeNumber);
-      sub.add_option("--generations", o->generations, "generations (overrides [search].generations)")
-          ->check(CLI::Range(1, 100000));
-      sub.add_option("--population", o->population, "population (overrides [optimizer].population)")
-          ->check(CLI::Range(1, 100000));
-      sub.add_option("--optimizer", o->optimizer, "nsga2 | moead | sga | sa | random");
-      sub.add_option("--workers", o->workers, "processes (0 = cores)")->check(CLI::Range(0, 256));
-      sub.add_option("--finalists", o->finalists, "front members re-evaluated with SystemC")
-          ->check(CLI::Range(0, 1000));
+      // The overrides are checked against the config keys' declarations (range, allowed names) when
+      // applied (run_search), so a flag accepts exactly what the config file does; the help is the
+      // declaration too.
+      auto help = [](const char* key) {
+        return fmt::format("override {}: {}", key,
+                           common::field_help(
+                               [](common::Fields& f) {
+                                 nas::search::SearchConfig d;
+                                 nas::search::describe(f, d);
+                               },
+                               key));
+      };
+      sub.add_option("--seed", o->seed, help("optimizer.seed"));
+      sub.add_option("--generations", o->generations, help("search.generations"));
+      sub.add_option("--population", o->population, help("optimizer.population"));
+      sub.add_option("--optimizer", o->optimizer, help("optimizer.name"));
+      sub.add_option("--workers", o->workers, help("search.workers"));
+      sub.add_option("--finalists", o->finalists, help("search.finalists"));
       sub.add_option("--json", *json_out, "write the summary as JSON here too");
       sub.add_flag("--keys", *keys, "print every config key with its doc, default and range, then exit");
       return [o, json_out, keys]() {

@@ -54,6 +54,7 @@ Prepared prepare(const Session& s, const workloads::Graph& g) {
 }
 
 void print_report(const sim::Report& r, const mapping::Program& program) {
+  const sim::DesignMetrics m = sim::metrics_of(r);
   fmt::print("\n== {} ({} model, batch {}) ==\n", r.workload, r.model, r.batch);
   if (program.reload_groups > 1)
     fmt::print(
@@ -73,7 +74,7 @@ void print_report(const sim::Report& r, const mapping::Program& program) {
   fmt::print("\ntotal: {:.4g} GMAC, energy {:.4g} uJ, latency {:.4g} us ({} cycles), area {:.4g} mm2\n",
              double(r.macs) * 1e-9, r.energy_pj * 1e-6, r.latency_ns * 1e-3, r.latency_cycles, r.area_mm2);
   fmt::print("       {:.4g} TOPS, {:.4g} TOPS/W, {:.4g} TOPS/mm2, EDAP {:.4g} J*s*mm2, utilization {:.1f}%\n",
-             r.tops(), r.tops_per_w(), r.tops_per_mm2(), r.edap(), 100 * r.utilization);
+             m.tops, m.tops_per_w, m.tops_per_mm2, m.edap_j_s_mm2, 100 * r.utilization);
   fmt::print("energy by component (uJ):");
   for (const auto& [k, v] : r.energy_breakdown_pj) fmt::print(" {}={:.4g}", k, v * 1e-6);
   fmt::print("\n");

@@ -5,11 +5,20 @@
 #include <toml++/toml.h>
 
 #include <cmath>
+#include <iostream>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
+#include "common/config_text.h"
+
 namespace imc::common {
+
+using text::allowed_list;
+using text::fmt_num;
+using text::join_path;
 
 struct ConfigNode::Doc {
   std::string file;
@@ -21,9 +30,6 @@ const toml::node* as_node(const void* p) {
   return static_cast<const toml::node*>(p);
 }
 
-std::string join_path(const std::string& base, std::string_view key) {
-  return base.empty() ? std::string(key) : base + "." + std::string(key);
-}
 }  // namespace
 
 ConfigNode::ConfigNode(std::shared_ptr<Doc> doc, const void* node, std::string path)
@@ -171,15 +177,22 @@ void ConfigNode::fail(std::string_view what) const {
 
 namespace {
 
-std::string fmt_num(double v) {
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  return fmt::format("{:g}", v);
+struct WarningSink {
+  std::mutex mu;
+  std::function<void(const std::string&)> sink;
+};
+WarningSink& warning_sink() {
+  static WarningSink w;
+  return w;
 }
 
-std::string allowed_list(const std::vector<std::string>& allowed) {
-  std::string s;
-  for (std::size_t i = 0; i < allowed.size(); ++i) s += (i ? ", " : "") + ("\"" + allowed[i] + "\"");
-  return s;
+void warn(const std::string& line) {
+  WarningSink& w = warning_sink();
+  std::lock_guard lock(w.mu);
+  if (w.sink)
+    w.sink(line);
+  else
+    std::cerr << line << "\n";
 }
 
 class Reader final : public Fields {
@@ -221,7 +234,11 @@ class Reader final : public Fields {
 
   void boolean(const char* key, bool& value, bool def, const char*) override {
     ConfigNode n = take(key);
-    value = n.valid() ? n.as_bool() : def;
+    value = n.valid() ? n.as_bool() != taken_inverted_ : def;
+  }
+
+  void alias(const char* old_key, const char* new_key, bool inverted) override {
+    aliases_[new_key] = {old_key, inverted};
   }
 
   void choice(const char* key, std::string& value, const ChoiceDecl& d) override {
@@ -268,11 +285,28 @@ class Reader final : public Fields {
   ConfigNode take(const char* key) {
     used_.insert(key);
     declared_.push_back(key);
-    return table_.get(key);
+    taken_inverted_ = false;
+    ConfigNode n = table_.get(key);
+    const auto a = aliases_.find(key);
+    if (a == aliases_.end()) return n;
+    const auto& [old_key, inverted] = a->second;
+    used_.insert(old_key);
+    const ConfigNode old = table_.get(old_key);
+    if (!old.valid()) return n;
+    const std::string new_path = join_path(table_.path(), key);
+    if (n.valid())
+      old.fail(fmt::format("both '{}' and its deprecated spelling are given; keep '{}'", new_path, new_path));
+    warn(old.message(fmt::format(
+        "warning: deprecated spelling; use '{}'{} (the old one is accepted until the next release)", new_path,
+        inverted ? " with the opposite value" : "")));
+    taken_inverted_ = inverted;
+    return old;
   }
   ConfigNode table_;
   std::set<std::string> used_;
   std::vector<std::string> declared_;
+  std::map<std::string, std::pair<std::string, bool>> aliases_;  // new key -> old key, inverted
+  bool taken_inverted_ = false;                                  // the last take() read an inverted alias
 };
 
 class Defaulter final : public Fields {
@@ -313,6 +347,10 @@ class DocWriter final : public Fields {
     body(*this);
     prefix = saved;
   }
+  void alias(const char* old_key, const char* new_key, bool inverted) override {
+    out << fmt::format("| `{}` | | | | deprecated spelling of `{}`{} |\n", join_path(prefix, old_key),
+                       join_path(prefix, new_key), inverted ? " with the opposite value" : "");
+  }
 
  private:
   void row(const char* key, const char* unit, const std::string& def, const std::string& allowed,
@@ -339,6 +377,12 @@ class JsonDumper final : public Fields {
 };
 
 }  // namespace
+
+void set_warning_sink(std::function<void(const std::string&)> sink) {
+  WarningSink& w = warning_sink();
+  std::lock_guard lock(w.mu);
+  w.sink = std::move(sink);
+}
 
 void read_fields(const ConfigNode& table, const std::function<void(Fields&)>& describe) {
   if (!table.is_table()) table.fail(fmt::format("expected a table, found {}", table.type_name()));

@@ -105,30 +105,44 @@ class Fields {
   virtual void boolean(const char* key, bool& value, bool def, const char* doc) = 0;
   virtual void choice(const char* key, std::string& value, const ChoiceDecl& decl) = 0;
   virtual void section(const char* key, const char* doc, const std::function<void(Fields&)>& body) = 0;
+  // An old spelling of the key declared right after it, accepted for one release: the reader takes
+  // the old key when the new one is absent and warns on stderr naming file:line and the new key
+  // (both present is an error). `inverted`: a boolean whose old meaning is the new key's negation.
+  virtual void alias(const char* old_key, const char* new_key, bool inverted = false) {
+    (void)old_key, (void)new_key, (void)inverted;
+  }
 
   void integer(const char* key, int& value, const IntDecl& decl) {
     std::int64_t v = value;
     integer(key, v, decl);
     value = static_cast<int>(v);
   }
-  // A choice parsed once into an enum: every visitor sees it as its spelling (readers check it
-  // against `spellings` and name them in the error; documenters and dumpers write the string),
-  // while the spec holds the enum, so models compare enums, never strings.
+
+  // A choice read into an enum: `names` pairs every allowed spelling with its value (the allowed
+  // list of errors and docs is their order). Models then compare enums, never strings.
   template <class E>
-  void choice(const char* key, E& value, E def, const std::vector<std::pair<E, const char*>>& spellings,
+  void choice(const char* key, E& value, E def, const std::vector<std::pair<const char*, E>>& names,
               const char* doc) {
-    ChoiceDecl decl{"", {}, doc};
+    ChoiceDecl decl{nullptr, {}, doc};
     std::string text;
-    for (const auto& [v, name] : spellings) {
-      decl.allowed.push_back(name);
+    for (const auto& [name, v] : names) {
+      decl.allowed.emplace_back(name);
       if (v == def) decl.def = name;
       if (v == value) text = name;
     }
     choice(key, text, decl);
-    for (const auto& [v, name] : spellings)
+    for (const auto& [name, v] : names)
       if (text == name) value = v;
   }
 };
+
+// The spelling of an enum value in its `names` table ("?" if absent).
+template <class E>
+const char* name_of(E value, const std::vector<std::pair<const char*, E>>& names) {
+  for (const auto& [name, v] : names)
+    if (v == value) return name;
+  return "?";
+}
 
 // Fields that reads values from a TOML table, applying defaults for absent keys and rejecting
 // unknown keys, wrong types and out-of-range values.
@@ -139,5 +153,18 @@ void default_fields(const std::function<void(Fields&)>& describe);
 std::string document_fields(const std::function<void(Fields&)>& describe);
 // The current values as JSON (sections become objects); used for reports and candidate hashes.
 nlohmann::json dump_fields(const std::function<void(Fields&)>& describe);
+// Sets one declared parameter (dotted key, e.g. "nsga2.cr") from text, e.g. a command-line flag's
+// value, checked against the same declaration as the config file. Errors are InputErrors
+// "<origin>: <what>" naming the allowed range or values; the other parameters are left as they are.
+void set_field(const std::function<void(Fields&)>& describe, std::string_view key, std::string_view text,
+               std::string_view origin);
+// One declared parameter as help text: "<doc> (default <d>; allowed <range or values> <unit>)"
+// (command-line help that cannot drift from the config key). "" for an undeclared key.
+std::string field_help(const std::function<void(Fields&)>& describe, std::string_view key);
+// Checks the current values against their declarations (settings filled in code rather than read):
+// InputError "<origin>: <key> = <value> is out of range: allowed [lo, hi] <unit>".
+void check_fields(const std::function<void(Fields&)>& describe, std::string_view origin);
+// Where deprecation warnings go (stderr by default; tests capture them).
+void set_warning_sink(std::function<void(const std::string&)> sink);
 
 }  // namespace imc::common

@@ -64,6 +64,34 @@ Evaluation evaluation_from_json(const nlohmann::json& j) {
   return e;
 }
 
+const std::vector<std::pair<const char*, MoeadDecomposition>>& moead_decomposition_names() {
+  static const std::vector<std::pair<const char*, MoeadDecomposition>> n = {
+      {"tchebycheff", MoeadDecomposition::kTchebycheff},
+      {"weighted", MoeadDecomposition::kWeighted},
+      {"bi", MoeadDecomposition::kBi}};
+  return n;
+}
+const std::vector<std::pair<const char*, MoeadWeights>>& moead_weights_names() {
+  static const std::vector<std::pair<const char*, MoeadWeights>> n = {
+      {"auto", MoeadWeights::kAuto},
+      {"grid", MoeadWeights::kGrid},
+      {"low discrepancy", MoeadWeights::kLowDiscrepancy}};
+  return n;
+}
+const std::vector<std::pair<const char*, SgaCrossover>>& sga_crossover_names() {
+  static const std::vector<std::pair<const char*, SgaCrossover>> n = {
+      {"sbx", SgaCrossover::kSbx},
+      {"exponential", SgaCrossover::kExponential},
+      {"binomial", SgaCrossover::kBinomial},
+      {"single", SgaCrossover::kSingle}};
+  return n;
+}
+const std::vector<std::pair<const char*, SgaSelection>>& sga_selection_names() {
+  static const std::vector<std::pair<const char*, SgaSelection>> n = {
+      {"tournament", SgaSelection::kTournament}, {"truncated", SgaSelection::kTruncated}};
+  return n;
+}
+
 void describe(common::Fields& f, OptimizerConfig& c) {
   f.choice("name", c.name, {"nsga2", optimizer_names(), "optimizer (see docs/nas.md)"});
   f.integer("population", c.population, {32, 2, 100000, "candidates", "candidates per generation"});
@@ -76,12 +104,10 @@ void describe(common::Fields& f, OptimizerConfig& c) {
     g.real("eta_m", c.nsga2.eta_m, {20, 1, 100, "", "polynomial mutation distribution index"});
   });
   f.section("moead", "MOEA/D-DE (pagmo::moead)", [&](common::Fields& g) {
-    g.choice("decomposition", c.moead.decomposition,
-             {"tchebycheff", {"tchebycheff", "weighted", "bi"}, "decomposition"});
-    g.choice("weight_generation", c.moead.weight_generation,
-             {"auto",
-              {"auto", "grid", "low discrepancy"},
-              "weight vectors; auto = grid for 2 objectives, else low discrepancy"});
+    g.choice("decomposition", c.moead.decomposition, MoeadDecomposition::kTchebycheff,
+             moead_decomposition_names(), "decomposition");
+    g.choice("weight_generation", c.moead.weight_generation, MoeadWeights::kAuto, moead_weights_names(),
+             "weight vectors; auto = grid for 2 objectives, else low discrepancy");
     g.integer("neighbours", c.moead.neighbours, {20, 2, 100000, "", "neighbourhood size (< population)"});
     g.real("cr", c.moead.cr, {1.0, 0, 1, "", "DE crossover rate"});
     g.real("f", c.moead.f, {0.5, 0, 1, "", "DE scale factor"});
@@ -95,9 +121,8 @@ void describe(common::Fields& f, OptimizerConfig& c) {
     g.real("eta_c", c.sga.eta_c, {10, 1, 100, "", "SBX distribution index"});
     g.real("m", c.sga.m, {0, 0, 1, "", "mutation probability per gene; 0 = 1 / free genes"});
     g.real("eta_m", c.sga.eta_m, {1, 1, 100, "", "polynomial mutation distribution index"});
-    g.choice("crossover", c.sga.crossover,
-             {"sbx", {"sbx", "exponential", "binomial", "single"}, "crossover"});
-    g.choice("selection", c.sga.selection, {"tournament", {"tournament", "truncated"}, "selection"});
+    g.choice("crossover", c.sga.crossover, SgaCrossover::kSbx, sga_crossover_names(), "crossover");
+    g.choice("selection", c.sga.selection, SgaSelection::kTournament, sga_selection_names(), "selection");
     g.integer("tournament", c.sga.tournament, {2, 1, 100000, "", "tournament / truncation size"});
   });
   f.section("sa", "simulated annealing (pagmo::simulated_annealing, Corana)", [&](common::Fields& g) {
@@ -116,11 +141,21 @@ namespace {
 struct Registry {
   std::mutex mu;
   std::map<std::string, OptimizerFactory> factories;
+  std::map<std::string, OptimizerTraits> traits;
   Registry() {
     for (const char* n : {"nsga2", "moead", "sga", "sa"}) factories[n] = make_pagmo_optimizer;
     factories["random"] = make_random_optimizer;
+    traits["nsga2"] = traits["moead"] = {.multi_objective_only = true, .scalarized = false};
+    traits["sga"] = traits["sa"] = {.multi_objective_only = false, .scalarized = true};
+    traits["random"] = {};
   }
 };
+
+std::string names_of(const Registry& r) {
+  std::string names;
+  for (const auto& [k, v] : r.factories) names += (names.empty() ? "" : ", ") + k;
+  return names;
+}
 
 Registry& registry() {
   static Registry r;
@@ -129,10 +164,20 @@ Registry& registry() {
 
 }  // namespace
 
-void register_optimizer(const std::string& name, OptimizerFactory factory) {
+void register_optimizer(const std::string& name, OptimizerFactory factory, OptimizerTraits traits) {
   Registry& r = registry();
   std::lock_guard lock(r.mu);
   r.factories[name] = std::move(factory);
+  r.traits[name] = traits;
+}
+
+OptimizerTraits optimizer_traits(const std::string& name) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mu);
+  auto it = r.traits.find(name);
+  if (it == r.traits.end())
+    throw InputError(fmt::format("optimizer: unknown name '{}'; allowed: {}", name, names_of(r)));
+  return it->second;
 }
 
 std::vector<std::string> optimizer_names() {
@@ -149,11 +194,9 @@ std::unique_ptr<Optimizer> make_optimizer(const OptimizerSetup& setup) {
     Registry& r = registry();
     std::lock_guard lock(r.mu);
     auto it = r.factories.find(setup.config.name);
-    if (it == r.factories.end()) {
-      std::string names;
-      for (const auto& [k, v] : r.factories) names += (names.empty() ? "" : ", ") + k;
-      throw InputError(fmt::format("optimizer: unknown name '{}'; allowed: {}", setup.config.name, names));
-    }
+    if (it == r.factories.end())
+      throw InputError(
+          fmt::format("optimizer: unknown name '{}'; allowed: {}", setup.config.name, names_of(r)));
     f = it->second;
   }
   if (setup.objectives == 0) throw InputError("optimizer: the search needs at least one objective");

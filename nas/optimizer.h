@@ -51,6 +51,20 @@ inline void from_json(const nlohmann::json& j, Evaluation& e) {
 // (see nas/optimizer_pagmo.cpp), which is what keeps them behind every feasible one.
 inline constexpr double kMaxObjectiveMagnitude = 1e15;
 
+// The per-algorithm choices, read into enums at load (pagmo takes their names: name_of(value, *_names())).
+enum class MoeadDecomposition { kTchebycheff, kWeighted, kBi };
+enum class MoeadWeights {
+  kAuto,
+  kGrid,
+  kLowDiscrepancy
+};  // auto: grid for 2 objectives, else low discrepancy
+enum class SgaCrossover { kSbx, kExponential, kBinomial, kSingle };
+enum class SgaSelection { kTournament, kTruncated };
+const std::vector<std::pair<const char*, MoeadDecomposition>>& moead_decomposition_names();
+const std::vector<std::pair<const char*, MoeadWeights>>& moead_weights_names();
+const std::vector<std::pair<const char*, SgaCrossover>>& sga_crossover_names();
+const std::vector<std::pair<const char*, SgaSelection>>& sga_selection_names();
+
 struct OptimizerConfig {
   std::string name = "nsga2";
   std::int64_t population = 32;  // candidates per generation
@@ -62,8 +76,8 @@ struct OptimizerConfig {
     double cr = 0.95, eta_c = 10, m = 0, eta_m = 20;  // m = 0: 1 / (number of free genes)
   } nsga2;
   struct Moead {
-    std::string decomposition = "tchebycheff";
-    std::string weight_generation = "auto";
+    MoeadDecomposition decomposition = MoeadDecomposition::kTchebycheff;
+    MoeadWeights weight_generation = MoeadWeights::kAuto;
     std::int64_t neighbours = 20;
     double cr = 1.0, f = 0.5, eta_m = 20, realb = 0.9;
     std::int64_t limit = 2;
@@ -73,7 +87,8 @@ struct OptimizerConfig {
     // eta_m = 1 (wide mutations, pagmo's default): on ZDT1 it beats eta_m = 20 by far (best
     // scalarized value 0.384 vs 0.507 after 100 generations of 100, optimum 0.375).
     double cr = 0.9, eta_c = 10, m = 0, eta_m = 1;  // m = 0: 1 / (number of free genes)
-    std::string crossover = "sbx", selection = "tournament";
+    SgaCrossover crossover = SgaCrossover::kSbx;
+    SgaSelection selection = SgaSelection::kTournament;
     std::int64_t tournament = 2;
   } sga;
   struct Sa {
@@ -111,9 +126,18 @@ struct OptimizerSetup {
 };
 using OptimizerFactory = std::function<std::unique_ptr<Optimizer>(const OptimizerSetup&)>;
 
-// Registry. The built-in optimizers are always present; register_optimizer adds (or replaces) one.
-void register_optimizer(const std::string& name, OptimizerFactory factory);
+// What callers need to know of an optimizer without comparing its name.
+struct OptimizerTraits {
+  bool multi_objective_only = false;  // needs >= 2 objectives (nsga2, moead)
+  bool scalarized = false;            // minimizes a weighted sum of the objectives (sga, sa)
+};
+
+// Registry (an optimizer's name is its key: the config's `name` is checked against it at load). The
+// built-in optimizers are always present; register_optimizer adds (or replaces) one.
+void register_optimizer(const std::string& name, OptimizerFactory factory, OptimizerTraits traits = {});
 std::vector<std::string> optimizer_names();
+// Throws common::InputError naming the allowed names when `name` is not registered.
+OptimizerTraits optimizer_traits(const std::string& name);
 // Throws common::InputError naming the allowed names / the bad parameter.
 std::unique_ptr<Optimizer> make_optimizer(const OptimizerSetup& setup);
 

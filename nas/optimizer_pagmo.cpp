@@ -62,16 +62,24 @@ std::string rng_text(const std::mt19937_64& rng) {
   return ss.str();
 }
 
+// The pagmo algorithm behind each registered name, parsed once (make_pagmo_optimizer).
+enum class Algo { kNsga2, kMoead, kSga, kSa };
+const std::vector<std::pair<const char*, Algo>>& algo_names() {
+  static const std::vector<std::pair<const char*, Algo>> n = {
+      {"nsga2", Algo::kNsga2}, {"moead", Algo::kMoead}, {"sga", Algo::kSga}, {"sa", Algo::kSa}};
+  return n;
+}
+
 class PagmoOptimizer final : public Optimizer {
  public:
-  explicit PagmoOptimizer(const OptimizerSetup& s)
-      : setup_(s), rng_(static_cast<std::uint64_t>(s.config.seed)) {
-    const auto& c = setup_.config;
+  PagmoOptimizer(const OptimizerSetup& s, Algo algo)
+      : setup_(s), algo_kind_(algo), rng_(static_cast<std::uint64_t>(s.config.seed)) {
     oracle_.cards = s.cardinalities;
     for (std::size_t i = 0; i < s.cardinalities.size(); ++i)
       if (s.cardinalities[i] > 1) oracle_.free.push_back(i);
-    scalarized_ = c.name == "sga" || c.name == "sa";
-    sequential_ = c.name == "moead" || c.name == "sa";
+    const auto& c = setup_.config;
+    scalarized_ = algo == Algo::kSga || algo == Algo::kSa;
+    sequential_ = algo == Algo::kMoead || algo == Algo::kSa;
     oracle_.pagmo_objectives = scalarized_ ? 1 : s.objectives;
     weights_ = c.weights.empty() ? std::vector<double>(s.objectives, 1.0 / static_cast<double>(s.objectives))
                                  : c.weights;
@@ -80,7 +88,7 @@ class PagmoOptimizer final : public Optimizer {
     udp.nobj = static_cast<unsigned>(oracle_.pagmo_objectives);
     problem_ = pagmo::problem(udp);
     check_config();
-    if (c.name != "sa") algo_ = make_algorithm(next_seed());
+    if (algo != Algo::kSa) algo_ = make_algorithm(next_seed());
   }
 
   std::string name() const override { return setup_.config.name; }
@@ -167,15 +175,15 @@ class PagmoOptimizer final : public Optimizer {
     const auto& c = setup_.config;
     const auto np = static_cast<std::size_t>(c.population);
     const std::size_t nobj = setup_.objectives;
-    if ((c.name == "nsga2" || c.name == "moead") && nobj < 2)
+    if ((algo_kind_ == Algo::kNsga2 || algo_kind_ == Algo::kMoead) && nobj < 2)
       throw InputError(
           fmt::format("optimizer.name: '{}' is multi-objective and needs at least 2 objectives; "
                       "use 'sga' or 'sa' for one",
                       c.name));
-    if (c.name == "nsga2" && (np < 8 || np % 4 != 0))
+    if (algo_kind_ == Algo::kNsga2 && (np < 8 || np % 4 != 0))
       throw InputError(
           fmt::format("optimizer.population: nsga2 needs a multiple of 4, at least 8; found {}", np));
-    if (c.name == "moead") {
+    if (algo_kind_ == Algo::kMoead) {
       if (static_cast<std::size_t>(c.moead.neighbours) >= np)
         throw InputError(
             fmt::format("optimizer.moead.neighbours: {} must be smaller than the population ({})",
@@ -190,41 +198,44 @@ class PagmoOptimizer final : public Optimizer {
                         moead_weights(), nobj, np, ex.what()));
       }
     }
-    if (c.name == "sga") {
-      if (c.sga.crossover == "sbx" && np % 2 != 0)
+    if (algo_kind_ == Algo::kSga) {
+      if (c.sga.crossover == SgaCrossover::kSbx && np % 2 != 0)
         throw InputError(fmt::format(
             "optimizer.population: sga with sbx crossover needs an even population; found {}", np));
       if (static_cast<std::size_t>(c.sga.tournament) > np)
         throw InputError(
             fmt::format("optimizer.sga.tournament: {} exceeds the population ({})", c.sga.tournament, np));
     }
-    if (c.name == "sa" && !(c.sa.t_final <= c.sa.t_start))
+    if (algo_kind_ == Algo::kSa && !(c.sa.t_final <= c.sa.t_start))
       throw InputError(
           fmt::format("optimizer.sa.t_final: {} must not exceed t_start ({})", c.sa.t_final, c.sa.t_start));
   }
 
+  // pagmo's name of the weight generation ("auto" resolved by the objective count).
   std::string moead_weights() const {
-    const auto& w = setup_.config.moead.weight_generation;
-    if (w != "auto") return w;
-    return setup_.objectives == 2 ? "grid" : "low discrepancy";
+    MoeadWeights w = setup_.config.moead.weight_generation;
+    if (w == MoeadWeights::kAuto)
+      w = setup_.objectives == 2 ? MoeadWeights::kGrid : MoeadWeights::kLowDiscrepancy;
+    return common::name_of(w, moead_weights_names());
   }
 
   pagmo::algorithm make_algorithm(unsigned seed) const {
     const auto& c = setup_.config;
-    if (c.name == "nsga2") {
+    if (algo_kind_ == Algo::kNsga2) {
       pagmo::nsga2 a(1u, c.nsga2.cr, c.nsga2.eta_c, mutation_rate(c.nsga2.m), c.nsga2.eta_m, seed);
       a.set_bfe(pagmo::bfe(OracleBfe{}));
       return pagmo::algorithm(a);
     }
-    if (c.name == "moead")
+    if (algo_kind_ == Algo::kMoead)
       return pagmo::algorithm(pagmo::moead(
-          1u, moead_weights(), c.moead.decomposition,
+          1u, moead_weights(), common::name_of(c.moead.decomposition, moead_decomposition_names()),
           static_cast<pagmo::population::size_type>(c.moead.neighbours), c.moead.cr, c.moead.f, c.moead.eta_m,
           c.moead.realb, static_cast<unsigned>(c.moead.limit), c.moead.preserve_diversity, seed));
-    if (c.name == "sga")
-      return pagmo::algorithm(pagmo::sga(1u, c.sga.cr, c.sga.eta_c, mutation_rate(c.sga.m), c.sga.eta_m,
-                                         static_cast<unsigned>(c.sga.tournament), c.sga.crossover,
-                                         "polynomial", c.sga.selection, seed));
+    if (algo_kind_ == Algo::kSga)
+      return pagmo::algorithm(pagmo::sga(
+          1u, c.sga.cr, c.sga.eta_c, mutation_rate(c.sga.m), c.sga.eta_m,
+          static_cast<unsigned>(c.sga.tournament), common::name_of(c.sga.crossover, sga_crossover_names()),
+          "polynomial", common::name_of(c.sga.selection, sga_selection_names()), seed));
     // sa: one temperature per generation, cooling geometrically over cooling_generations.
     double steps = static_cast<double>(c.sa.cooling_generations);
     double s = std::min(static_cast<double>(generation_ > 0 ? generation_ - 1 : 0), steps);
@@ -285,7 +296,7 @@ class PagmoOptimizer final : public Optimizer {
     ++generation_;
     oracle_.told.clear();
     pending_.clear();
-    if (setup_.config.name == "sa") algo_ = make_algorithm(next_seed());
+    if (algo_kind_ == Algo::kSa) algo_ = make_algorithm(next_seed());
   }
 
   // Advances the current generation as far as the told evaluations allow: either it completes
@@ -324,6 +335,7 @@ class PagmoOptimizer final : public Optimizer {
   }
 
   OptimizerSetup setup_;
+  Algo algo_kind_;
   bool scalarized_ = false;
   bool sequential_ = false;  // moead, sa: one genome per ask, evolve() suspended on a helper thread
   std::vector<double> weights_;
@@ -341,10 +353,9 @@ class PagmoOptimizer final : public Optimizer {
 }  // namespace
 
 std::unique_ptr<Optimizer> make_pagmo_optimizer(const OptimizerSetup& setup) {
-  const auto& n = setup.config.name;
-  if (n != "nsga2" && n != "moead" && n != "sga" && n != "sa")
-    throw InputError(fmt::format("optimizer: '{}' is not a pagmo-backed optimizer", n));
-  return std::make_unique<PagmoOptimizer>(setup);
+  for (const auto& [name, algo] : algo_names())
+    if (setup.config.name == name) return std::make_unique<PagmoOptimizer>(setup, algo);
+  throw InputError(fmt::format("optimizer: '{}' is not a pagmo-backed optimizer", setup.config.name));
 }
 
 }  // namespace imc::nas

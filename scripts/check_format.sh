@@ -7,7 +7,7 @@ command -v clang-format >/dev/null 2>&1 || {
   echo "check_format: clang-format not found (apt-get install clang-format)" >&2
   exit 2
 }
-mapfile -t files < <(git ls-files '*.cpp' '*.h' '*.hpp' '*.cc')
+mapfile -t files < <(git ls-files '*.cpp' '*.h' '*.hpp' '*.cc' | sort -u)
 if [ "${1:-}" = "--fix" ]; then
   clang-format -i "${files[@]}"
   exit 0

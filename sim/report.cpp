@@ -4,17 +4,25 @@
 
 namespace imc::sim {
 
-double Report::tops() const {
-  return latency_ns > 0 ? 2.0 * double(macs) / latency_ns * 1e-3 : 0;
+DesignMetrics design_metrics(double energy_pj, double latency_ns, std::int64_t latency_cycles,
+                             double area_mm2, std::int64_t macs) {
+  DesignMetrics m;
+  m.energy_pj = energy_pj;
+  m.latency_ns = latency_ns;
+  m.latency_cycles = latency_cycles;
+  m.area_mm2 = area_mm2;
+  m.macs = macs;
+  m.edap_j_s_mm2 = energy_pj * 1e-12 * latency_ns * 1e-9 * area_mm2;
+  const double ops = 2.0 * double(macs);
+  m.tops = latency_ns > 0 ? ops / latency_ns * 1e-3 : 0;  // ops/ns = 1e9 ops/s = 1e-3 TOPS
+  m.tops_per_w = energy_pj > 0 ? ops / energy_pj : 0;     // ops/pJ = 1e12 ops/J = TOPS/W
+  m.tops_per_mm2 = area_mm2 > 0 ? m.tops / area_mm2 : 0;
+  m.power_w = latency_ns > 0 ? energy_pj / latency_ns * 1e-3 : 0;  // pJ/ns = mW
+  return m;
 }
-double Report::tops_per_w() const {
-  return energy_pj > 0 ? 2.0 * double(macs) / energy_pj : 0;
-}
-double Report::tops_per_mm2() const {
-  return area_mm2 > 0 ? tops() / area_mm2 : 0;
-}
-double Report::edap() const {
-  return energy_pj * 1e-12 * latency_ns * 1e-9 * area_mm2;
+
+DesignMetrics metrics_of(const Report& r) {
+  return design_metrics(r.energy_pj, r.latency_ns, r.latency_cycles, r.area_mm2, r.macs);
 }
 
 Report report_skeleton(const mapping::Program& p, const std::string& model) {
@@ -51,6 +59,7 @@ void finalize(Report& r, const arch::ArchSpec& spec, const arch::cost::CostTable
 
 nlohmann::json to_json(const Report& r) {
   using nlohmann::json;
+  const DesignMetrics m = metrics_of(r);
   auto actions = [](const arch::ActionCounts& a) {
     json j = json::object();
     for (int i = 0; i < arch::kActionCount; ++i)
@@ -64,10 +73,10 @@ nlohmann::json to_json(const Report& r) {
                 {"latency_ns", r.latency_ns},
                 {"latency_cycles", r.latency_cycles},
                 {"area_mm2", r.area_mm2},
-                {"edap", r.edap()},
-                {"tops", r.tops()},
-                {"tops_per_w", r.tops_per_w()},
-                {"tops_per_mm2", r.tops_per_mm2()},
+                {"edap", m.edap_j_s_mm2},
+                {"tops", m.tops},
+                {"tops_per_w", m.tops_per_w},
+                {"tops_per_mm2", m.tops_per_mm2},
                 {"utilization", r.utilization},
                 {"energy_breakdown_pj", r.energy_breakdown_pj},
                 {"actions", actions(r.actions)}};

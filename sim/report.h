@@ -45,12 +45,28 @@ struct Report {
   std::map<std::string, std::int64_t> stalls;  // whole run, by reason (systemc only)
   std::int64_t events = 0;                     // simulation events processed (systemc only)
   double eval_us = 0;                          // time spent mapping, lowering and evaluating
-
-  double tops() const;        // 2 * macs / latency
-  double tops_per_w() const;  // 2 * macs / energy
-  double tops_per_mm2() const;
-  double edap() const;  // energy (J) x latency (s) x area (mm2): J*s*mm2
 };
+
+// The figures of merit of one run, defined here once: reports, the search's objectives, the
+// co-search's per-network figures and the finalists' comparisons all read these fields.
+struct DesignMetrics {
+  double energy_pj = 0;  // one batch, dynamic + leakage
+  double latency_ns = 0;
+  std::int64_t latency_cycles = 0;
+  double interval_ns = 0;  // time between successive batches in steady state; 0 = not modelled
+  double area_mm2 = 0;
+  std::int64_t macs = 0;    // one batch
+  double edap_j_s_mm2 = 0;  // energy (J) x latency (s) x area (mm2)
+  double tops = 0;          // 2 x MACs / latency
+  double tops_per_w = 0;    // 2 x MACs / energy; 0 when the energy is 0
+  double tops_per_mm2 = 0;  // tops / area
+  double power_w = 0;       // average over the batch: energy / latency
+};
+
+// The one definition of the derived figures (EDAP, TOPS, TOPS/W, TOPS/mm2, power).
+DesignMetrics design_metrics(double energy_pj, double latency_ns, std::int64_t latency_cycles,
+                             double area_mm2, std::int64_t macs);
+DesignMetrics metrics_of(const Report& r);
 
 // A report with the program's identity filled in (workload, batch, MACs, utilization, one
 // LayerReport per layer with start_cycle = -1); the model fills actions and times.

@@ -1,6 +1,6 @@
 // Reading a Report back from the JSON sim::to_json writes (reports sent back by a child process,
 // cached results). The inverse of to_json for every stored field; derived figures (tops, edap)
-// are recomputed by Report's methods.
+// are recomputed by metrics_of().
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>

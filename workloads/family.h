@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "workloads/graph.h"
@@ -22,6 +23,25 @@ struct CnnFamilyParams {
   double prune = 0;       // structured pruning: fraction of every hidden layer's channels removed
   int fc_hidden = 0;      // 0 = global pool straight to the classifier; > 0 adds a hidden FC layer
 };
+
+// Every field of CnnFamilyParams with its name, listed once here (the search's network genes are
+// these names but `input` and `classes`; its design keys and accuracy groups read them through this):
+// f(name, a.field, b.field) for each field in declaration order; visit one struct by passing it
+// twice. The fields' types: std::vector<std::int64_t>, int, bool, double.
+template <class P, class F>
+void for_each_field(P& a, P& b, F&& f) {
+  static_assert(std::is_same_v<std::remove_const_t<P>, CnnFamilyParams>);
+  f("input", a.input, b.input);
+  f("classes", a.classes, b.classes);
+  f("stages", a.stages, b.stages);
+  f("blocks_per_stage", a.blocks_per_stage, b.blocks_per_stage);
+  f("base_channels", a.base_channels, b.base_channels);
+  f("kernel", a.kernel, b.kernel);
+  f("residual", a.residual, b.residual);
+  f("expansion", a.expansion, b.expansion);
+  f("prune", a.prune, b.prune);
+  f("fc_hidden", a.fc_hidden, b.fc_hidden);
+}
 
 // Throws common::InputError naming the field when a parameter is out of range or the resolution
 // runs out (too many stages for the input).

@@ -15,39 +15,13 @@
 #include <vector>
 
 #include "arch/spec.h"
+#include "nas/accuracy/options.h"
 #include "workloads/graph.h"
 
 namespace imc::nas::accuracy {
 
 // The zoo network the accuracy checks and the benchmark use (conv8, conv16, fc10; docs/accuracy.md).
 inline constexpr const char* kReferenceCnn = "fmnist_small";
-
-struct TrainOptions {
-  int epochs = 5;
-  std::int64_t train_subset = 0;  // first N training images; 0 = all 60,000
-  int batch_size = 64;
-  std::string optimizer = "adam";  // adam | sgd (momentum 0.9, Nesterov, weight decay 5e-4)
-  double learning_rate = 0;        // 0 = 1e-3 (adam) or 0.05 (sgd); cosine decay to 0 over the run
-  std::uint64_t seed = 1;          // initialization, shuffling, injected noise
-  bool quantization_aware = true;  // fake-quantize weights and crossbar inputs while training
-  double noise_sigma = 0;          // relative Gaussian weight noise injected while training (0 = off)
-};
-
-struct AccuracyOptions {
-  TrainOptions train;
-  int weight_bits = 0;                    // 0 = the arch's precision.weight_bits
-  int input_bits = 0;                     // 0 = the arch's precision.input_bits
-  std::int64_t test_subset = 0;           // first N test images; 0 = all 10,000
-  int draws = 1;                          // hardware draws (chip instances); 0 = skip hardware inference
-  std::uint64_t seed = 1;                 // hardware draws: draw k uses seed + k
-  std::string adc_range = "full";         // full: ADC covers the largest possible column sum of a read;
-                                          // calibrated: the largest one seen on calibration images
-  std::int64_t calibration_images = 256;  // training images used by adc_range = calibrated
-  std::string cache_dir;                  // trained weights; "" = no cache (always train)
-  std::string dataset_dir;                // "" = $IMCSIM_FMNIST_DIR or /usr/share/datasets/fashion-mnist
-  int threads = 0;                        // 0 = all hardware threads
-  std::function<void(const std::string&)> log;  // progress lines (optional)
-};
 
 struct AccuracyResult {
   std::string workload;
@@ -69,7 +43,6 @@ struct AccuracyResult {
   std::int64_t adc_clipped = 0;      // conversions clipped at either end
 };
 
-void check_options(const AccuracyOptions& options);  // InputError naming the option
 AccuracyResult evaluate_accuracy(const arch::ArchSpec& spec, const workloads::Graph& graph,
                                  const AccuracyOptions& options);
 nlohmann::json to_json(const AccuracyResult& r);

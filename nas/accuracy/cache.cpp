@@ -37,7 +37,7 @@ std::string canonical_graph(const workloads::Graph& g) {
 std::string training_key(const workloads::Graph& g, int weight_bits, int input_bits, const TrainOptions& o) {
   const std::string settings =
       fmt::format("v{}|fashion-mnist|wb{}|ib{}|e{}|n{}|b{}|{}|lr{}|s{}|qat{}|noise{}", kFormatVersion,
-                  weight_bits, input_bits, o.epochs, o.train_subset, o.batch_size, o.optimizer,
+                  weight_bits, input_bits, o.epochs, o.train_subset, o.batch_size, to_string(o.optimizer),
                   o.learning_rate, o.seed, o.quantization_aware, o.noise_sigma);
   return fmt::format("{:016x}", common::fnv1a64(canonical_graph(g) + settings));
 }

@@ -31,22 +31,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
-void check_options(const AccuracyOptions& o) {
-  check_train_options(o.train);
-  auto bad = [](const std::string& what) { throw common::InputError("accuracy: " + what); };
-  if (o.weight_bits != 0 && (o.weight_bits < 2 || o.weight_bits > 16))
-    bad(fmt::format("weight_bits = {}: allowed 0 (the arch's) or 2..16", o.weight_bits));
-  if (o.input_bits != 0 && (o.input_bits < 2 || o.input_bits > 16))
-    bad(fmt::format("input_bits = {}: allowed 0 (the arch's) or 2..16", o.input_bits));
-  if (o.test_subset < 0 || o.test_subset > 10000)
-    bad(fmt::format("test_subset = {}: allowed 0 (all) .. 10000", o.test_subset));
-  if (o.draws < 0 || o.draws > 10000) bad(fmt::format("draws = {}: allowed 0 .. 10000", o.draws));
-  if (o.adc_range != "full" && o.adc_range != "calibrated")
-    bad(fmt::format("adc_range '{}': allowed full, calibrated", o.adc_range));
-  if (o.calibration_images < 1 || o.calibration_images > 60000)
-    bad(fmt::format("calibration_images = {}: allowed 1 .. 60000", o.calibration_images));
-}
-
 AccuracyResult evaluate_accuracy(const arch::ArchSpec& spec, const workloads::Graph& graph,
                                  const AccuracyOptions& o) {
   check_options(o);
@@ -83,7 +67,7 @@ AccuracyResult evaluate_accuracy(const arch::ArchSpec& spec, const workloads::Gr
                             {"epochs", o.train.epochs},
                             {"train_subset", o.train.train_subset},
                             {"batch_size", o.train.batch_size},
-                            {"optimizer", o.train.optimizer},
+                            {"optimizer", to_string(o.train.optimizer)},
                             {"learning_rate", o.train.learning_rate},
                             {"seed", o.train.seed},
                             {"quantization_aware", o.train.quantization_aware},
@@ -109,7 +93,7 @@ AccuracyResult evaluate_accuracy(const arch::ArchSpec& spec, const workloads::Gr
   double agree_sum = 0;
   for (int k = 0; k < o.draws; ++k) {
     HardwareBackend hw(spec, net, o.seed + std::uint64_t(k));
-    if (o.adc_range == "calibrated")
+    if (o.adc_range == AdcRange::kCalibrated)
       hw.calibrate(net, image_tensor(data.train, 0, std::min(o.calibration_images, data.train.count)));
     const std::vector<int> pred = predict(net, images, Precision::Quantized, &hw);
     r.hardware_accuracy.push_back(accuracy_of(pred, labels));

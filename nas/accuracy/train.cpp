@@ -91,21 +91,6 @@ torch::Tensor label_tensor(const ImageSet& set, std::int64_t first, std::int64_t
   return bytes.to(torch::kInt64);
 }
 
-void check_train_options(const TrainOptions& o) {
-  auto bad = [](const std::string& what) { throw common::InputError("accuracy: " + what); };
-  if (o.epochs < 1) bad(fmt::format("epochs = {}: allowed >= 1", o.epochs));
-  if (o.train_subset < 0 || o.train_subset > 60000)
-    bad(fmt::format("train_subset = {}: allowed 0 (all) .. 60000", o.train_subset));
-  if (o.batch_size < 1 || o.batch_size > 60000)
-    bad(fmt::format("batch_size = {}: allowed 1 .. 60000", o.batch_size));
-  if (o.optimizer != "adam" && o.optimizer != "sgd")
-    bad(fmt::format("optimizer '{}': allowed adam, sgd", o.optimizer));
-  if (o.learning_rate < 0 || o.learning_rate > 10)
-    bad(fmt::format("learning_rate = {}: allowed 0 (default) .. 10", o.learning_rate));
-  if (o.noise_sigma < 0 || o.noise_sigma > 2)
-    bad(fmt::format("noise_sigma = {}: allowed 0 .. 2", o.noise_sigma));
-}
-
 TrainStats train(GraphNet& net, const ImageSet& train_set, const TrainOptions& o,
                  const std::function<void(const std::string&)>& log) {
   check_train_options(o);
@@ -113,7 +98,7 @@ TrainStats train(GraphNet& net, const ImageSet& train_set, const TrainOptions& o
   const std::int64_t n =
       o.train_subset > 0 ? std::min<std::int64_t>(o.train_subset, train_set.count) : train_set.count;
   const torch::Tensor x = image_tensor(train_set, 0, n), y = label_tensor(train_set, 0, n);
-  const bool adam = o.optimizer == "adam";
+  const bool adam = o.optimizer == TrainOptimizer::kAdam;
   const double lr0 = o.learning_rate > 0 ? o.learning_rate : adam ? 1e-3 : 0.05;
   std::unique_ptr<torch::optim::Optimizer> opt;
   if (adam)

@@ -27,7 +27,6 @@ void configure_threads(int n);
 torch::Tensor image_tensor(const ImageSet& set, std::int64_t first = 0, std::int64_t count = 0);
 torch::Tensor label_tensor(const ImageSet& set, std::int64_t first = 0, std::int64_t count = 0);
 
-void check_train_options(const TrainOptions& o);  // InputError naming the option and allowed values
 TrainStats train(GraphNet& net, const ImageSet& train_set, const TrainOptions& options,
                  const std::function<void(const std::string&)>& log = {});
 

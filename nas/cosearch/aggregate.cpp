@@ -6,16 +6,24 @@
 
 namespace imc::nas::cosearch {
 
+NetworkFigures figures_of(const std::string& network, const sim::Report& report, int reload_groups) {
+  NetworkFigures f;
+  f.network = network;
+  f.metrics = sim::metrics_of(report);
+  f.reload_groups = reload_groups;
+  return f;
+}
+
 double aggregate_edap(const std::vector<NetworkFigures>& nets, Aggregate how) {
   if (nets.empty()) throw std::invalid_argument("aggregate_edap: no networks");
   switch (how) {
     case Aggregate::kMax: {
-      double e = 0, l = 0;
+      double e_pj = 0, l_ns = 0;
       for (const auto& n : nets) {
-        e = std::max(e, n.energy_pj * 1e-12);
-        l = std::max(l, n.latency_ns * 1e-9);
+        e_pj = std::max(e_pj, n.metrics.energy_pj);
+        l_ns = std::max(l_ns, n.metrics.latency_ns);
       }
-      return e * l * nets.front().area_mm2;
+      return sim::design_metrics(e_pj, l_ns, 0, nets.front().metrics.area_mm2, 0).edap_j_s_mm2;
     }
     case Aggregate::kMean: {
       double s = 0;
@@ -51,20 +59,20 @@ std::vector<double> objective_values(const std::vector<NetworkFigures>& nets, bo
     return {std::log10(aggregate_edap(nets, how))};
   }
   std::vector<double> out;
-  for (const auto& n : nets) out.push_back(n.energy_pj * 1e-6);
-  for (const auto& n : nets) out.push_back(n.latency_ns * 1e-3);
-  out.push_back(nets.front().area_mm2);
+  for (const auto& n : nets) out.push_back(n.metrics.energy_pj * 1e-6);
+  for (const auto& n : nets) out.push_back(n.metrics.latency_ns * 1e-3);
+  out.push_back(nets.front().metrics.area_mm2);
   return out;
 }
 
 nlohmann::json figures_json(const std::vector<NetworkFigures>& nets) {
   nlohmann::json j;
-  j["area_mm2"] = nets.empty() ? 0.0 : nets.front().area_mm2;
+  j["area_mm2"] = nets.empty() ? 0.0 : nets.front().metrics.area_mm2;
   nlohmann::json n = nlohmann::json::object();
   for (const auto& f : nets)
-    n[f.network] = {{"energy_pj", f.energy_pj},
-                    {"latency_ns", f.latency_ns},
-                    {"latency_cycles", f.latency_cycles},
+    n[f.network] = {{"energy_pj", f.metrics.energy_pj},
+                    {"latency_ns", f.metrics.latency_ns},
+                    {"latency_cycles", f.metrics.latency_cycles},
                     {"edap", f.edap()},
                     {"reload_groups", f.reload_groups}};
   j["networks"] = n;
@@ -85,11 +93,10 @@ std::optional<std::vector<NetworkFigures>> figures_from(const Evaluation& e,
     const auto& j = n[name];
     NetworkFigures f;
     f.network = name;
-    f.energy_pj = j.at("energy_pj").get<double>();
-    f.latency_ns = j.at("latency_ns").get<double>();
-    f.latency_cycles = j.at("latency_cycles").get<std::int64_t>();
+    f.metrics = sim::design_metrics(j.at("energy_pj").get<double>(), j.at("latency_ns").get<double>(),
+                                    j.at("latency_cycles").get<std::int64_t>(),
+                                    e.extra.at("area_mm2").get<double>(), /*macs=*/0);
     f.reload_groups = j.at("reload_groups").get<int>();
-    f.area_mm2 = e.extra.at("area_mm2").get<double>();
     out.push_back(f);
   }
   return out;

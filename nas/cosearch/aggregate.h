@@ -9,20 +9,19 @@
 
 #include "nas/cosearch/config.h"
 #include "nas/optimizer.h"
+#include "sim/report.h"
 
 namespace imc::nas::cosearch {
 
-// One network on one design (analytical model).
+// One network on one design: its figures (sim::DesignMetrics; area = the chip's, the same for
+// every network; kept in an evaluation without the MAC count, so the TOPS fields read back 0).
 struct NetworkFigures {
   std::string network;
-  double energy_pj = 0;
-  double latency_ns = 0;
-  std::int64_t latency_cycles = 0;
-  double area_mm2 = 0;    // the chip's (the same for every network)
-  int reload_groups = 1;  // > 1: weights reloaded from DRAM (weight_fetch)
-  // Energy (J) x latency (s) x area (mm2).
-  double edap() const { return energy_pj * 1e-12 * latency_ns * 1e-9 * area_mm2; }
+  sim::DesignMetrics metrics;
+  int reload_groups = 1;                                // > 1: weights reloaded from DRAM (weight_fetch)
+  double edap() const { return metrics.edap_j_s_mm2; }  // J*s*mm2
 };
+NetworkFigures figures_of(const std::string& network, const sim::Report& report, int reload_groups = 1);
 
 // The aggregate EDAP (J*s*mm2) of a design over its networks (config.h: Aggregate). Throws
 // std::invalid_argument on an empty list.

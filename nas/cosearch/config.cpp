@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <set>
 
 #include "nas/decode.h"
+#include "nas/run_settings.h"
 
 namespace imc::nas::cosearch {
 
@@ -15,49 +17,67 @@ namespace fs = std::filesystem;
 using common::ConfigNode;
 using common::InputError;
 
-Aggregate parse_aggregate(const std::string& name) {
-  if (name == "max") return Aggregate::kMax;
-  if (name == "mean") return Aggregate::kMean;
-  if (name == "product") return Aggregate::kProduct;
-  throw InputError(fmt::format("unknown aggregate '{}'; allowed: max, mean, product", name));
+const std::vector<std::pair<const char*, Aggregate>>& aggregate_choices() {
+  static const std::vector<std::pair<const char*, Aggregate>> names = {
+      {"max", Aggregate::kMax}, {"mean", Aggregate::kMean}, {"product", Aggregate::kProduct}};
+  return names;
 }
 
 std::string to_string(Aggregate a) {
-  switch (a) {
-    case Aggregate::kMax:
-      return "max";
-    case Aggregate::kMean:
-      return "mean";
-    case Aggregate::kProduct:
-      return "product";
+  return common::name_of(a, aggregate_choices());
+}
+
+const std::vector<std::pair<const char*, Objective>>& objective_choices() {
+  static const std::vector<std::pair<const char*, Objective>> names = {{"max", Objective::kMax},
+                                                                       {"mean", Objective::kMean},
+                                                                       {"product", Objective::kProduct},
+                                                                       {"multi", Objective::kMulti}};
+  return names;
+}
+
+std::string to_string(Objective o) {
+  return common::name_of(o, objective_choices());
+}
+
+Aggregate Config::scalar_aggregate() const {
+  switch (settings.objective) {
+    case Objective::kMax:
+      return Aggregate::kMax;
+    case Objective::kMean:
+      return Aggregate::kMean;
+    case Objective::kProduct:
+      return Aggregate::kProduct;
+    case Objective::kMulti:
+      break;
   }
-  return "?";
+  return settings.select;
 }
 
 void describe(common::Fields& f, Settings& s) {
-  f.choice("arch", s.arch, {"", {}, "base chip (arch TOML) the genes override; required"});
+  f.alias("arch", "base_arch");
+  f.choice("base_arch", s.base_arch,
+           {"",
+            {},
+            "base chip (arch TOML) the genes override; required; relative to the config's directory, then "
+            "the cwd, then $IMCSIM_ROOT"});
   f.choice("workloads", s.workloads,
            {"imagenet4", {}, "networks: a suite (imagenet4, mixed9), a comma list or a workload .toml"});
   f.choice("mapping", s.mapping,
            {"", {}, "mapping-options TOML; \"\" = defaults (overflow is set by weight_fetch)"});
-  f.choice("objective", s.objective,
-           {"max",
-            {"max", "mean", "product", "multi"},
-            "max: max E x max L x A; mean / product of per-network EDAP; multi: NSGA-II over per-network E, "
-            "L and A"});
-  f.choice("select", s.select,
-           {"max",
-            {"max", "mean", "product"},
-            "aggregate picking the best design and driving the baselines in multi mode"});
-  f.real("max_area_mm2", s.max_area_mm2, {800, 0.001, 1e6, "mm2", "area constraint"});
+  f.choice("objective", s.objective, Objective::kMax, objective_choices(),
+           "max: max E x max L x A; mean / product of per-network EDAP; multi: NSGA-II over per-network E, "
+           "L and A");
+  f.choice("select", s.select, Aggregate::kMax, aggregate_choices(),
+           "aggregate picking the best design and driving the baselines in multi mode");
+  f.alias("max_area_mm2", "area_mm2_max");
+  f.real("area_mm2_max", s.area_mm2_max, {800, 0.001, 1e6, "mm2", "area constraint"});
   f.boolean("weight_fetch", s.weight_fetch, false,
             "false: every network's weights must fit on chip (capacity constraint); true: reload from DRAM, "
             "cost counted");
-  f.integer("generations", s.generations,
-            {40, 1, 1000000, "", "generations of the joint search, counting the first"});
-  f.integer("finalists", s.finalists, {3, 0, 1000, "designs", "best designs re-evaluated with SystemC"});
+  f.integer("generations", s.generations, generations_decl(40));
+  f.integer("finalists", s.finalists, finalists_decl(3));
   f.boolean("systemc", s.systemc, true, "re-evaluate the finalists with the SystemC model");
-  f.integer("workers", s.workers, {2, 0, 1024, "processes", "evaluation processes; 0 = number of cores"});
+  f.integer("workers", s.workers, workers_decl(2));
   f.integer("per_process", s.per_process,
             {0, 0, 1000000, "designs", "designs per forked child; 0 = max(4, batch / (4 x workers))"});
 }
@@ -72,6 +92,24 @@ void describe(common::Fields& f, BaselineSettings& s) {
             {0, 0, 1000000, "", "generations per stage; 0 = max(2, generations / stages)"});
   f.boolean("random", s.random, true,
             "baseline: uniform sampling of as many designs as the joint search evaluated");
+}
+
+void describe(common::Fields& f, Config& c) {
+  f.section("cosearch", "the run", [&](common::Fields& g) { describe(g, c.settings); });
+  f.section("baselines", "which baselines run", [&](common::Fields& g) { describe(g, c.baselines); });
+  f.section("optimizer", "the optimizer", [&](common::Fields& g) { describe(g, c.optimizer); });
+}
+
+std::string document_cosearch_keys() {
+  std::string out;
+  auto table = [&](const char* title, const std::function<void(common::Fields&)>& describe_section) {
+    out += fmt::format("`{}`:\n\n{}\n", title, common::document_fields(describe_section));
+  };
+  Config c;
+  table("[cosearch]", [&](common::Fields& f) { describe(f, c.settings); });
+  table("[baselines]", [&](common::Fields& f) { describe(f, c.baselines); });
+  table("[optimizer]", [&](common::Fields& f) { describe(f, c.optimizer); });
+  return out;
 }
 
 std::string resolve_path(const std::string& path, const std::string& base_dir) {
@@ -146,7 +184,8 @@ Config parse_config(const ConfigNode& root, const std::string& path) {
   const ConfigNode cs = root.get("cosearch");
   if (!cs.valid()) root.fail("missing table [cosearch] (arch, workloads, objective, ...)");
   common::read_fields(cs, [&](common::Fields& f) { describe(f, c.settings); });
-  if (c.settings.arch.empty()) cs.fail("missing required key 'cosearch.arch' (base chip, an arch TOML)");
+  if (c.settings.base_arch.empty())
+    cs.fail("missing required key 'cosearch.base_arch' (base chip, an arch TOML)");
   const ConfigNode bl = root.get("baselines");
   if (bl.valid()) common::read_fields(bl, [&](common::Fields& f) { describe(f, c.baselines); });
   const ConfigNode opt = root.get("optimizer");
@@ -171,12 +210,12 @@ Config parse_config(const ConfigNode& root, const std::string& path) {
   // an explicit name: sga for a scalar objective, nsga2 for multi.
   const ConfigNode name_node = opt.valid() ? opt.get("name") : ConfigNode();
   if (!name_node.valid()) c.optimizer.name = c.multi() ? "nsga2" : "sga";
-  const bool multi_only = c.optimizer.name == "nsga2" || c.optimizer.name == "moead";
+  const bool multi_only = optimizer_traits(c.optimizer.name).multi_objective_only;
   if (!c.multi() && multi_only) {
     name_node.fail(
         fmt::format("optimizer '{}' needs several objectives; with objective = \"{}\" use optimizer.name = "
                     "\"sga\", \"sa\" or \"random\" (or objective = \"multi\")",
-                    c.optimizer.name, c.settings.objective));
+                    c.optimizer.name, to_string(c.settings.objective)));
   }
   c.optimizer.weights.clear();
   return c;

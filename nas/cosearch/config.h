@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/config.h"
@@ -25,16 +26,24 @@ namespace imc::nas::cosearch {
 //   mean:    mean_n (E_n x L_n x A)
 //   product: prod_n (E_n x L_n x A)
 enum class Aggregate { kMax, kMean, kProduct };
-Aggregate parse_aggregate(const std::string& name);  // "max" | "mean" | "product"
+const std::vector<std::pair<const char*, Aggregate>>& aggregate_choices();  // "max", "mean", "product"
 std::string to_string(Aggregate a);
 
+// What the joint search minimizes: one aggregate, or (multi) NSGA-II over every network's energy
+// and latency and the area.
+enum class Objective { kMax, kMean, kProduct, kMulti };
+const std::vector<std::pair<const char*, Objective>>& objective_choices();  // the aggregates, "multi"
+std::string to_string(Objective o);
+
+// Keys renamed to the search's spelling (the old one is a deprecated alias): arch -> base_arch,
+// max_area_mm2 -> area_mm2_max.
 struct Settings {
-  std::string arch;  // base chip (arch TOML); relative paths: config dir, then cwd, then $IMCSIM_ROOT
+  std::string base_arch;  // base chip (arch TOML); relative paths: config dir, then cwd, then $IMCSIM_ROOT
   std::string workloads = "imagenet4";  // suite, comma list or workload .toml (workloads::load_workloads)
-  std::string mapping;            // mapping-options TOML ("" = defaults); overflow is set by weight_fetch
-  std::string objective = "max";  // max | mean | product | multi
-  std::string select = "max";     // aggregate that picks the best design (and drives baselines) in multi mode
-  double max_area_mm2 = 800;
+  std::string mapping;  // mapping-options TOML ("" = defaults); overflow is set by weight_fetch
+  Objective objective = Objective::kMax;
+  Aggregate select = Aggregate::kMax;  // picks the best design (and drives the baselines) in multi mode
+  double area_mm2_max = 800;
   bool weight_fetch = false;      // false: every network must fit on chip; true: weights reload from DRAM
   std::int64_t generations = 40;  // of the joint search, counting the initial population
   std::int64_t finalists = 3;     // best designs re-evaluated with SystemC
@@ -66,11 +75,17 @@ struct Config {
   std::vector<Stage> stages;
   OptimizerConfig optimizer;
   SearchSpace space;
-  bool multi() const { return settings.objective == "multi"; }
-  Aggregate scalar_aggregate() const {
-    return parse_aggregate(multi() ? settings.select : settings.objective);
-  }
+  bool multi() const { return settings.objective == Objective::kMulti; }
+  Aggregate scalar_aggregate() const;  // the objective's aggregate, or `select` in multi mode
 };
+
+// The declared settings of a config as sections "cosearch", "baselines", "optimizer" (command-line
+// overrides go through common::set_field on this, e.g. key "cosearch.generations").
+void describe(common::Fields& f, Config& c);
+
+// Markdown of every declared key ([cosearch], [baselines], [optimizer]) for `imcsim cosearch --keys`
+// and docs/cosearch.md.
+std::string document_cosearch_keys();
 
 // Reads and checks a cosearch TOML. Every problem is a common::InputError naming the file, line and
 // key: unknown keys, bad values, unknown gene names, an optimizer that cannot handle the objective

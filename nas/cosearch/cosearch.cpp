@@ -79,14 +79,14 @@ Result run(const Config& config, const RunOptions& options) {
   Result res;
   res.networks = joint_problem->networks();
   res.objective_names = joint_problem->objective_names();
-  res.aggregate = to_string(how);
+  res.aggregate = how;
   if (options.progress)
     *options.progress << fmt::format(
         "[cosearch] {} networks ({}), {} genes (10^{:.1f} designs), {} x {} generations, "
         "objective {}\n",
         graphs.size(), fmt::join(res.networks, ", "), config.space.free_genes(),
         config.space.log10_candidates(), config.optimizer.population, config.settings.generations,
-        config.settings.objective);
+        to_string(config.settings.objective));
 
   // 1. The joint search.
   SearchLoop loop(
@@ -125,7 +125,7 @@ Result run(const Config& config, const RunOptions& options) {
                       config.optimizer,
                       std::size_t(config.settings.generations),
                       res.designs_evaluated};
-  if (ctx.optimizer.name == "nsga2" || ctx.optimizer.name == "moead") ctx.optimizer.name = "sga";
+  if (optimizer_traits(ctx.optimizer.name).multi_objective_only) ctx.optimizer.name = "sga";
   auto timed = [&](BaselineResult (*f)(const BaselineContext&)) {
     const auto t0 = std::chrono::steady_clock::now();
     res.baselines.push_back(f(ctx));

@@ -71,7 +71,7 @@ struct Finalist {
 struct Result {
   std::vector<std::string> networks;
   std::vector<std::string> objective_names;
-  std::string aggregate;  // name of the scalar aggregate ("max", ...)
+  Aggregate aggregate = Aggregate::kMax;  // the scalar aggregate
   std::size_t generations = 0, proposals = 0, designs_evaluated = 0, cache_hits = 0, rejected = 0,
               feasible = 0;
   std::size_t designs_evaluated_total = 0;  // joint + every baseline search's designs_evaluated

@@ -28,14 +28,14 @@ std::vector<std::string> Problem::objective_names() const {
 
 Problem make_problem(const Config& c, std::vector<workloads::Graph> graphs, bool multi, Aggregate aggregate) {
   Problem p;
-  const std::string arch_path = resolve_path(c.settings.arch, c.base_dir);
+  const std::string arch_path = resolve_path(c.settings.base_arch, c.base_dir);
   p.base = arch::load_arch(arch_path);
   p.tech_dir = std::filesystem::path(arch_path).parent_path().string();
   p.graphs = std::move(graphs);
   if (!c.settings.mapping.empty())
     p.mapping = mapping::load_mapping_options(resolve_path(c.settings.mapping, c.base_dir));
   p.mapping.overflow = c.settings.weight_fetch ? "reload" : "error";
-  p.max_area_mm2 = c.settings.max_area_mm2;
+  p.area_mm2_max = c.settings.area_mm2_max;
   p.weight_fetch = c.settings.weight_fetch;
   p.multi = multi;
   p.aggregate = aggregate;
@@ -69,10 +69,10 @@ std::optional<Evaluation> check_design(const Problem& p, const SearchSpace& spac
     return Evaluation::infeasible(kDecodeViolation, e.what(), "decode");
   }
   costs = arch::cost::build(spec);
-  if (costs.chip.area_mm2 > p.max_area_mm2)
+  if (costs.chip.area_mm2 > p.area_mm2_max)
     return Evaluation::infeasible(
-        costs.chip.area_mm2 / p.max_area_mm2 - 1.0,
-        fmt::format("area {:.1f} mm2 > max_area_mm2 {:g}", costs.chip.area_mm2, p.max_area_mm2), "area");
+        costs.chip.area_mm2 / p.area_mm2_max - 1.0,
+        fmt::format("area {:.1f} mm2 > area_mm2_max {:g}", costs.chip.area_mm2, p.area_mm2_max), "area");
   if (p.weight_fetch) return std::nullopt;
   double violation = 0;
   std::string reason;
@@ -105,14 +105,9 @@ Evaluation evaluate_design(const Problem& p, const SearchSpace& space, const Gen
       // mapping refusal is also a property of this design, not of the user's input.
       return Evaluation::infeasible(1.0, fmt::format("{}: {}", g.name(), err.what()), "mapping");
     }
-    NetworkFigures f;
-    f.network = g.name();
-    f.energy_pj = e.report.energy_pj;
-    f.latency_ns = e.report.latency_ns;
-    f.latency_cycles = e.report.latency_cycles;
-    f.area_mm2 = e.report.area_mm2;
-    f.reload_groups = e.reload_groups;
-    if (!(f.energy_pj > 0 && f.latency_ns > 0 && f.area_mm2 > 0))  // a zero would make the EDAP 0: never best
+    const NetworkFigures f = figures_of(g.name(), e.report, e.reload_groups);
+    if (!(f.metrics.energy_pj > 0 && f.metrics.latency_ns > 0 &&
+          f.metrics.area_mm2 > 0))  // a zero would make the EDAP 0: never best
       return Evaluation::infeasible(1.0, fmt::format("{}: non-positive energy, latency or area", g.name()),
                                     "analytical");
     nets.push_back(f);

@@ -32,7 +32,7 @@ struct Problem {
   std::string tech_dir;  // where a chip.tech gene's file is looked up (the base chip's directory)
   std::vector<workloads::Graph> graphs;
   mapping::MappingOptions mapping;  // overflow = "error" without weight fetching, "reload" with
-  double max_area_mm2 = 800;
+  double area_mm2_max = 800;
   bool weight_fetch = false;
   bool multi = false;
   Aggregate aggregate = Aggregate::kMax;

@@ -11,9 +11,12 @@ using nlohmann::json;
 json networks_json(const std::vector<NetworkFigures>& figs) {
   json j = json::object();
   for (const auto& f : figs)
-    j[f.network] = {
-        {"energy_pj", f.energy_pj}, {"latency_ns", f.latency_ns}, {"latency_cycles", f.latency_cycles},
-        {"area_mm2", f.area_mm2},   {"edap", f.edap()},           {"reload_groups", f.reload_groups}};
+    j[f.network] = {{"energy_pj", f.metrics.energy_pj},
+                    {"latency_ns", f.metrics.latency_ns},
+                    {"latency_cycles", f.metrics.latency_cycles},
+                    {"area_mm2", f.metrics.area_mm2},
+                    {"edap", f.edap()},
+                    {"reload_groups", f.reload_groups}};
   return j;
 }
 
@@ -21,26 +24,15 @@ json design_json(const Design& d) {
   return {{"id", d.id},
           {"genes", d.genes},
           {"objectives", d.evaluation.objectives},
-          {"area_mm2", d.figures.empty() ? 0.0 : d.figures.front().area_mm2},
+          {"area_mm2", d.figures.empty() ? 0.0 : d.figures.front().metrics.area_mm2},
           {"aggregate_edap", d.aggregate_edap},
           {"networks", networks_json(d.figures)}};
 }
 
-// Per-network figures of a report (SystemC or analytical) as a NetworkFigures.
-NetworkFigures figures_of(const std::string& name, const sim::Report& r) {
-  NetworkFigures f;
-  f.network = name;
-  f.energy_pj = r.energy_pj;
-  f.latency_ns = r.latency_ns;
-  f.latency_cycles = r.latency_cycles;
-  f.area_mm2 = r.area_mm2;
-  return f;
-}
-
 json figures_json_one(const NetworkFigures& f) {
-  return {{"energy_pj", f.energy_pj},
-          {"latency_ns", f.latency_ns},
-          {"latency_cycles", f.latency_cycles},
+  return {{"energy_pj", f.metrics.energy_pj},
+          {"latency_ns", f.metrics.latency_ns},
+          {"latency_cycles", f.metrics.latency_cycles},
           {"edap", f.edap()}};
 }
 
@@ -58,8 +50,8 @@ json summary_json(const Config& config, const Result& r) {
   j["seed"] = config.optimizer.seed;
   j["optimizer"] = config.optimizer.name;
   j["population"] = config.optimizer.population;
-  j["objective"] = config.settings.objective;
-  j["aggregate"] = r.aggregate;
+  j["objective"] = to_string(config.settings.objective);
+  j["aggregate"] = to_string(r.aggregate);
   j["networks"] = r.networks;
   j["objective_names"] = r.objective_names;
   j["generations"] = r.generations;
@@ -111,15 +103,15 @@ json summary_json(const Config& config, const Result& r) {
         const NetworkFigures s = figures_of(n.network, *n.systemc);
         sc.push_back(s);
         e["systemc"] = figures_json_one(s);
-        e["latency_gap_pct"] = 100.0 * (s.latency_ns / a.latency_ns - 1.0);
-        e["energy_gap_pct"] = 100.0 * (s.energy_pj / a.energy_pj - 1.0);
+        e["latency_gap_pct"] = 100.0 * (s.metrics.latency_ns / a.metrics.latency_ns - 1.0);
+        e["energy_gap_pct"] = 100.0 * (s.metrics.energy_pj / a.metrics.energy_pj - 1.0);
         e["edap_gap_pct"] = 100.0 * (s.edap() / a.edap() - 1.0);
       } else {
         e["systemc_error"] = n.error;
       }
       nets[n.network] = e;
     }
-    const Aggregate how = parse_aggregate(r.aggregate);
+    const Aggregate how = r.aggregate;
     json fj = {{"rank", f.rank}, {"id", f.design.id}, {"genes", f.design.genes}, {"networks", nets}};
     fj["aggregate_edap"] = {
         {"analytical", aggregate_edap(ana, how)},
@@ -156,7 +148,7 @@ std::string reductions_table(const Result& r) {
   for (std::size_t i = 0; i < r.networks.size(); ++i)
     row(r.networks[i], r.best.figures[i].edap(),
         [&](const BaselineResult& b) { return b.best.figures[i].edap(); });
-  row("aggregate (" + r.aggregate + ")", r.best.aggregate_edap,
+  row("aggregate (" + to_string(r.aggregate) + ")", r.best.aggregate_edap,
       [](const BaselineResult& b) { return b.best.aggregate_edap; });
   for (const auto& b : r.baselines)
     s += fmt::format("  {}: {}{}; {} proposals, {} evaluated, {:.1f} s\n", b.name, b.detail,
@@ -174,15 +166,15 @@ std::string finalists_table(const Result& r) {
       const NetworkFigures a = figures_of(n.network, n.analytical);
       if (!n.systemc) {
         s += fmt::format("{:<4} {:<20} {:>14} {:>14} {:>8} {:>12.4g} {:>12} {:>11.4g} {:>11}\n", f.rank,
-                         n.network, a.latency_cycles, "-", "-", a.energy_pj, "-", a.edap(),
+                         n.network, a.metrics.latency_cycles, "-", "-", a.metrics.energy_pj, "-", a.edap(),
                          n.error.empty() ? "-" : "failed");
         continue;
       }
       const NetworkFigures c = figures_of(n.network, *n.systemc);
       s += fmt::format("{:<4} {:<20} {:>14} {:>14} {:>7.1f}% {:>12.4g} {:>12.4g} {:>11.4g} {:>11.4g}\n",
-                       f.rank, n.network, a.latency_cycles, c.latency_cycles,
-                       100.0 * (double(c.latency_cycles) / double(a.latency_cycles) - 1.0), a.energy_pj,
-                       c.energy_pj, a.edap(), c.edap());
+                       f.rank, n.network, a.metrics.latency_cycles, c.metrics.latency_cycles,
+                       100.0 * (double(c.metrics.latency_cycles) / double(a.metrics.latency_cycles) - 1.0),
+                       a.metrics.energy_pj, c.metrics.energy_pj, a.edap(), c.edap());
     }
   return s;
 }

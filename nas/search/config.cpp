@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <stdexcept>
 
 #include "nas/decode.h"
+#include "nas/run_settings.h"
 
 namespace imc::nas::search {
 namespace fs = std::filesystem;
@@ -15,33 +18,55 @@ using common::InputError;
 
 const std::vector<ObjectiveDef>& objective_defs() {
   static const std::vector<ObjectiveDef> defs = {
-      {"accuracy", "hw_error_pct", "100 - hardware-aware test accuracy (%), mean over the draws"},
-      {"energy", "energy_uj", "energy of one batch (uJ)"},
-      {"latency", "latency_us", "latency of one batch (us)"},
-      {"area", "area_mm2", "chip area (mm2)"},
-      {"edap", "edap_j_s_mm2", "energy x latency x area (J s mm2)"},
-      {"tops_per_w", "neg_tops_per_w", "-(effective TOPS/W): minimized, so negated"},
+      {Objective::kAccuracy, "accuracy", "hw_error_pct",
+       "100 - hardware-aware test accuracy (%), mean over the draws"},
+      {Objective::kEnergy, "energy", "energy_uj", "energy of one batch (uJ)"},
+      {Objective::kLatency, "latency", "latency_us", "latency of one batch (us)"},
+      {Objective::kArea, "area", "area_mm2", "chip area (mm2)"},
+      {Objective::kEdap, "edap", "edap_j_s_mm2", "energy x latency x area (J s mm2)"},
+      {Objective::kTopsPerW, "tops_per_w", "neg_tops_per_w", "-(effective TOPS/W): minimized, so negated"},
   };
   return defs;
 }
 
+const ObjectiveDef& objective_def(Objective o) {
+  for (const auto& d : objective_defs())
+    if (d.id == o) return d;
+  throw std::logic_error("objective_def: undeclared objective");
+}
+
+double objective_value(Objective o, const sim::DesignMetrics& m, double hardware_accuracy) {
+  switch (o) {
+    case Objective::kAccuracy:
+      return 100.0 * (1.0 - hardware_accuracy);
+    case Objective::kEnergy:
+      return m.energy_pj * 1e-6;
+    case Objective::kLatency:
+      return m.latency_ns * 1e-3;
+    case Objective::kArea:
+      return m.area_mm2;
+    case Objective::kEdap:
+      return m.edap_j_s_mm2;
+    case Objective::kTopsPerW:
+      return -m.tops_per_w;
+  }
+  return 0;
+}
+
 bool SearchConfig::wants_accuracy() const {
-  return std::find(objectives.begin(), objectives.end(), "accuracy") != objectives.end();
+  return std::find(objectives.begin(), objectives.end(), Objective::kAccuracy) != objectives.end();
 }
 
 std::vector<std::string> SearchConfig::objective_columns() const {
   std::vector<std::string> out;
-  for (const auto& o : objectives)
-    for (const auto& d : objective_defs())
-      if (d.name == o) out.push_back(d.column);
+  for (Objective o : objectives) out.push_back(objective_def(o).column);
   return out;
 }
 
 void describe(common::Fields& f, SearchSettings& s) {
-  f.integer("generations", s.generations, {6, 1, 100000, "", "generations, counting the initial population"});
-  f.integer("finalists", s.finalists,
-            {4, 0, 1000, "", "members of the final front re-evaluated with the SystemC model (0 = none)"});
-  f.integer("workers", s.workers, {0, 0, 256, "", "processes for training and SystemC runs; 0 = cores"});
+  f.integer("generations", s.generations, generations_decl(6));
+  f.integer("finalists", s.finalists, finalists_decl(4));
+  f.integer("workers", s.workers, workers_decl(0));
   f.choice("schedule", s.schedule, {"pipeline", {"pipeline", "wavefront", "layer"}, "mapping schedule"});
   f.integer("batch", s.batch, {1, 1, 1 << 20, "", "inferences per evaluated run"});
 }
@@ -50,31 +75,24 @@ void describe(common::Fields& f, Constraints& c) {
   f.real("area_mm2_max", c.area_mm2_max, {0, 0, 1e6, "mm2", "largest chip area; 0 = no limit"});
   f.real("power_w_max", c.power_w_max, {0, 0, 1e6, "W", "largest average power over a batch; 0 = no limit"});
   f.real("latency_us_max", c.latency_us_max, {0, 0, 1e12, "us", "largest batch latency; 0 = no limit"});
+  f.alias("fits_on_chip", "weight_fetch", /*inverted=*/true);
   f.boolean(
-      "fits_on_chip", c.fits_on_chip, true,
-      "every weight must fit on the chip (else infeasible); false: reload weights from DRAM, cost counted");
+      "weight_fetch", c.weight_fetch, false,
+      "false: every weight must fit on the chip (else infeasible); true: reload weights from DRAM, cost "
+      "counted");
 }
 
-void describe(common::Fields& f, AccuracySettings& a) {
-  f.integer("epochs", a.epochs, {1, 1, 1000, "", "proxy training epochs per network"});
-  f.integer("train_subset", a.train_subset,
-            {2000, 0, 60000, "images", "training images per epoch; 0 = all 60,000"});
-  f.integer("test_subset", a.test_subset, {500, 0, 10000, "images", "test images; 0 = all 10,000"});
-  f.integer("batch_size", a.batch_size, {64, 1, 65536, "images", "training batch"});
-  f.choice("optimizer", a.optimizer, {"adam", {"adam", "sgd"}, "training optimizer"});
-  f.real("learning_rate", a.learning_rate, {0, 0, 10, "", "0 = 1e-3 (adam) or 0.05 (sgd)"});
-  f.boolean("quantization_aware", a.quantization_aware, true,
-            "fake-quantize weights and inputs while training");
-  f.real("noise_sigma", a.noise_sigma, {0, 0, 1, "", "relative weight noise injected while training"});
-  f.integer("draws", a.draws,
-            {1, 1, 1000, "", "chip instances (draws of variation and faults) per candidate"});
-  f.choice("adc_range", a.adc_range,
-           {"calibrated",
-            {"full", "calibrated"},
-            "ADC range: full partial-sum range or calibrated on training images"});
-  f.integer("calibration_images", a.calibration_images,
-            {256, 1, 60000, "images", "for adc_range = calibrated"});
-  f.integer("seed", a.seed, {1, 0, 1LL << 62, "", "training and draw seed"});
+void describe_accuracy(common::Fields& f, accuracy::AccuracyOptions& a) {
+  static const accuracy::AccuracyOptions defaults = accuracy::search_proxy_defaults();
+  accuracy::describe(f, a, defaults);
+}
+
+void describe(common::Fields& f, SearchConfig& c) {
+  f.section("search", "the run", [&](common::Fields& g) { describe(g, c.search); });
+  f.section("constraints", "limits on a design", [&](common::Fields& g) { describe(g, c.constraints); });
+  f.section("accuracy", "the accuracy objective's proxy training and hardware draws",
+            [&](common::Fields& g) { describe_accuracy(g, c.accuracy); });
+  f.section("optimizer", "the optimizer", [&](common::Fields& g) { describe(g, c.optimizer); });
 }
 
 namespace {
@@ -111,11 +129,13 @@ SearchConfig load_search_config(const std::string& path, const std::string& base
   for (const auto& d : objective_defs()) allowed.push_back(d.name);
   for (std::size_t i = 0; i < objs.size(); ++i) {
     const std::string name = objs.at(i).as_string();
-    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end())
+    const auto def = std::find_if(objective_defs().begin(), objective_defs().end(),
+                                  [&](const ObjectiveDef& d) { return d.name == name; });
+    if (def == objective_defs().end())
       objs.at(i).fail(fmt::format("unknown objective '{}'; allowed: {}", name, fmt::join(allowed, ", ")));
-    if (std::find(c.objectives.begin(), c.objectives.end(), name) != c.objectives.end())
+    if (std::find(c.objectives.begin(), c.objectives.end(), def->id) != c.objectives.end())
       objs.at(i).fail(fmt::format("objective '{}' listed twice", name));
-    c.objectives.push_back(name);
+    c.objectives.push_back(def->id);
   }
   if (const ConfigNode ref = root.get("reference_point"); ref.valid()) {
     if (!ref.is_array() || ref.size() != c.objectives.size())
@@ -124,25 +144,25 @@ SearchConfig load_search_config(const std::string& path, const std::string& base
     for (std::size_t i = 0; i < ref.size(); ++i) c.reference_point.push_back(ref.at(i).as_real());
   }
 
-  auto section = [&](const char* key, auto& target) {
+  // Each section: its keys read through its declarations (absent: every default).
+  auto section = [&](const char* key, const std::function<void(common::Fields&)>& describe_section) {
     const ConfigNode n = root.get(key);
-    if (!n.valid()) {
-      common::default_fields([&](common::Fields& f) { describe(f, target); });
-      return;
-    }
+    if (!n.valid()) return common::default_fields(describe_section);
     if (!n.is_table()) n.fail("must be a table");
-    common::read_fields(n, [&](common::Fields& f) { describe(f, target); });
+    common::read_fields(n, describe_section);
   };
-  section("search", c.search);
-  section("constraints", c.constraints);
-  section("accuracy", c.accuracy);
-  section("optimizer", c.optimizer);
+  section("search", [&](common::Fields& f) { describe(f, c.search); });
+  section("constraints", [&](common::Fields& f) { describe(f, c.constraints); });
+  section("accuracy", [&](common::Fields& f) { describe_accuracy(f, c.accuracy); });
+  section("optimizer", [&](common::Fields& f) { describe(f, c.optimizer); });
+  if (c.wants_accuracy() && c.accuracy.draws < 1)
+    root.require("accuracy").require("draws").fail("the accuracy objective needs at least 1 draw");
 
   c.space = SearchSpace::from_config(root, {"base_arch", "objectives", "cache_dir", "reference_point",
                                             "search", "constraints", "accuracy", "optimizer"});
   if (c.space.size() == 0) root.fail("declares no genes: add [network] and/or [hardware] genes");
   check_gene_names(c.space);
-  if (c.optimizer.name == "sga" || c.optimizer.name == "sa")
+  if (optimizer_traits(c.optimizer.name).scalarized)
     c.optimizer.weights.assign(c.objectives.size(), 1.0 / double(c.objectives.size()));
   return c;
 }
@@ -167,8 +187,8 @@ std::string document_search_keys() {
            describe(f, s);
          });
   out += "\n### [accuracy]\n\n" + common::document_fields([](common::Fields& f) {
-           AccuracySettings s;
-           describe(f, s);
+           accuracy::AccuracyOptions s;
+           describe_accuracy(f, s);
          });
   out += "\n### [optimizer]\n\n" + common::document_fields([](common::Fields& f) {
            OptimizerConfig s;

@@ -6,8 +6,8 @@
 //   cache_dir  = "..."                          # optional: trained-weights cache
 //   reference_point = [..]                      # optional: hypervolume reference, one value per objective
 //   [search]      generations, finalists, workers, schedule, batch
-//   [constraints] area_mm2_max, power_w_max, latency_us_max, fits_on_chip
-//   [accuracy]    the proxy training budget and the hardware-inference draws
+//   [constraints] area_mm2_max, power_w_max, latency_us_max, weight_fetch (was fits_on_chip, inverted)
+//   [accuracy]    the proxy training budget and the hardware-inference draws (nas/accuracy/options.h)
 //   [optimizer]   name, population, seed, per-algorithm settings (nas::describe)
 //   [network] / [hardware]  genes (docs/nas.md)
 // docs/search.md documents every key; `imcsim search --keys` prints them.
@@ -17,18 +17,28 @@
 #include <vector>
 
 #include "common/config.h"
+#include "nas/accuracy/options.h"
 #include "nas/optimizer.h"
 #include "nas/space.h"
+#include "sim/report.h"
 
 namespace imc::nas::search {
 
+// What a search can minimize; parsed from `objectives` at load.
+enum class Objective { kAccuracy, kEnergy, kLatency, kArea, kEdap, kTopsPerW };
+
 // One objective: what the user writes in `objectives`, the minimized column it becomes.
 struct ObjectiveDef {
-  std::string name;    // "accuracy", "energy", ...
-  std::string column;  // "hw_error_pct", "energy_uj", ... (all minimized)
-  std::string doc;
+  Objective id;
+  const char* name;    // "accuracy", "energy", ...
+  const char* column;  // "hw_error_pct", "energy_uj", ... (all minimized)
+  const char* doc;
 };
 const std::vector<ObjectiveDef>& objective_defs();
+const ObjectiveDef& objective_def(Objective o);
+// The minimized value of an objective for a design's figures; `hardware_accuracy` (a fraction) is
+// read by kAccuracy only.
+double objective_value(Objective o, const sim::DesignMetrics& m, double hardware_accuracy = 0);
 
 struct SearchSettings {
   std::int64_t generations = 6;
@@ -42,33 +52,18 @@ struct Constraints {
   double area_mm2_max = 0;    // 0 = no limit
   double power_w_max = 0;     // average power over one batch; 0 = no limit
   double latency_us_max = 0;  // 0 = no limit
-  bool fits_on_chip = true;   // false: networks larger than the chip reload weights from DRAM (counted)
-};
-
-struct AccuracySettings {
-  std::int64_t epochs = 1;
-  std::int64_t train_subset = 2000;
-  std::int64_t test_subset = 500;
-  std::int64_t batch_size = 64;
-  std::string optimizer = "adam";
-  double learning_rate = 0;
-  bool quantization_aware = true;
-  double noise_sigma = 0;
-  std::int64_t draws = 1;
-  std::string adc_range = "calibrated";
-  std::int64_t calibration_images = 256;
-  std::int64_t seed = 1;
+  bool weight_fetch = false;  // true: networks larger than the chip reload weights from DRAM (counted)
 };
 
 struct SearchConfig {
   std::string path;                     // the file read
   std::string base_arch_file;           // resolved
   std::string cache_dir;                // resolved; "" = default (see resolve_cache_dir)
-  std::vector<std::string> objectives;  // names from objective_defs(), in order
+  std::vector<Objective> objectives;    // in the order given
   std::vector<double> reference_point;  // empty = derived by the loop
   SearchSettings search;
   Constraints constraints;
-  AccuracySettings accuracy;
+  accuracy::AccuracyOptions accuracy;  // the declared keys only (no cache_dir, threads, log)
   OptimizerConfig optimizer;
   SearchSpace space;
 
@@ -78,7 +73,11 @@ struct SearchConfig {
 
 void describe(common::Fields& f, SearchSettings& s);
 void describe(common::Fields& f, Constraints& c);
-void describe(common::Fields& f, AccuracySettings& a);
+// The [accuracy] section: accuracy::describe with the search's proxy defaults.
+void describe_accuracy(common::Fields& f, accuracy::AccuracyOptions& a);
+// The whole config's declared settings as sections "search", "constraints", "accuracy", "optimizer"
+// (command-line overrides go through common::set_field on this, e.g. key "search.generations").
+void describe(common::Fields& f, SearchConfig& c);
 
 // Reads and checks a search config; every problem is a common::InputError naming file, line, key.
 // `base_dir` resolves relative paths (default: the file's directory).

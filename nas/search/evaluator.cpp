@@ -6,6 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <tuple>
 
 #include "arch/cost.h"
 #include "arch/fields.h"
@@ -30,24 +31,20 @@ double excess(double value, double limit) {
 }
 
 nlohmann::json params_json(const workloads::CnnFamilyParams& p) {
-  return {{"input", p.input},
-          {"classes", p.classes},
-          {"stages", p.stages},
-          {"blocks_per_stage", p.blocks_per_stage},
-          {"base_channels", p.base_channels},
-          {"kernel", p.kernel},
-          {"residual", p.residual},
-          {"expansion", p.expansion},
-          {"prune", p.prune},
-          {"fc_hidden", p.fc_hidden}};
+  nlohmann::json j = nlohmann::json::object();
+  workloads::for_each_field(p, p, [&](const char* name, const auto& v, const auto&) { j[name] = v; });
+  return j;
 }
 
 }  // namespace
 
-double objective_value(const std::string& column, const nlohmann::json& m) {
-  if (column == "hw_error_pct") return 100.0 * (1.0 - m.at("hardware_accuracy").get<double>());
-  if (column == "neg_tops_per_w") return -m.at("tops_per_w").get<double>();
-  return m.at(column).get<double>();
+bool NetworkIdentity::operator<(const NetworkIdentity& o) const {
+  int order = 0;  // the first differing field decides
+  workloads::for_each_field(params, o.params, [&](const char*, const auto& a, const auto& b) {
+    if (order == 0) order = a < b ? -1 : b < a ? 1 : 0;
+  });
+  if (order != 0) return order < 0;
+  return std::tie(weight_bits, input_bits) < std::tie(o.weight_bits, o.input_bits);
 }
 
 SearchEvaluator::SearchEvaluator(const SearchConfig& config) : config_(config) {
@@ -83,11 +80,11 @@ mapping::MappingOptions SearchEvaluator::mapping_options() const {
   mapping::MappingOptions o;
   o.schedule = config_.search.schedule;
   o.batch = static_cast<int>(config_.search.batch);
-  o.overflow = config_.constraints.fits_on_chip ? "error" : "reload";
+  o.overflow = config_.constraints.weight_fetch ? "reload" : "error";
   return o;
 }
 
-Evaluation SearchEvaluator::evaluate_hardware(const Genome& genome) const {
+Evaluation SearchEvaluator::evaluate_hardware(const Genome& genome, sim::DesignMetrics* metrics) const {
   Design d;
   try {
     d = decode(genome);
@@ -98,21 +95,23 @@ Evaluation SearchEvaluator::evaluate_hardware(const Genome& genome) const {
   try {
     est = sim::estimate(d.spec, arch::cost::build(d.spec), d.graph, mapping_options(),
                         sim::EstimateDetail::Totals);
-  } catch (const common::InputError& e) {  // e.g. the network does not fit and fits_on_chip is set
+  } catch (const common::InputError& e) {  // e.g. the network does not fit and weight_fetch is off
     return Evaluation::infeasible(10.0, std::string("does not map: ") + e.what(), "analytical");
   }
   const sim::Report& r = est.report;
+  const sim::DesignMetrics dm = sim::metrics_of(r);
+  if (metrics) *metrics = dm;
   Evaluation ev;
   ev.fidelity = "analytical";
   nlohmann::json m;
-  m["energy_uj"] = r.energy_pj * 1e-6;
-  m["latency_us"] = r.latency_ns * 1e-3;
-  m["area_mm2"] = r.area_mm2;
-  m["edap_j_s_mm2"] = r.edap();
-  m["tops_per_w"] = r.tops_per_w();
-  m["power_w"] = r.latency_ns > 0 ? r.energy_pj / r.latency_ns * 1e-3 : 0.0;
-  m["latency_cycles"] = r.latency_cycles;
-  m["macs"] = r.macs;
+  m["energy_uj"] = objective_value(Objective::kEnergy, dm);
+  m["latency_us"] = objective_value(Objective::kLatency, dm);
+  m["area_mm2"] = dm.area_mm2;
+  m["edap_j_s_mm2"] = dm.edap_j_s_mm2;
+  m["tops_per_w"] = dm.tops_per_w;
+  m["power_w"] = dm.power_w;
+  m["latency_cycles"] = dm.latency_cycles;
+  m["macs"] = dm.macs;
   m["params"] = d.graph.total_params();
   m["utilization"] = r.utilization;
   m["reload_groups"] = est.reload_groups;
@@ -130,29 +129,34 @@ Evaluation SearchEvaluator::evaluate_hardware(const Genome& genome) const {
       why.push_back(fmt::format("{} {:.4g} {} > {:.4g}", what, value, unit, lim));
     }
   };
-  limit("area", r.area_mm2, c.area_mm2_max, "mm2");
-  limit("power", m["power_w"].get<double>(), c.power_w_max, "W");
-  limit("latency", m["latency_us"].get<double>(), c.latency_us_max, "us");
+  limit("area", dm.area_mm2, c.area_mm2_max, "mm2");
+  limit("power", dm.power_w, c.power_w_max, "W");
+  limit("latency", dm.latency_ns * 1e-3, c.latency_us_max, "us");
   if (!why.empty()) {
     ev.reason = fmt::format("{}", fmt::join(why, "; "));
     return ev;
   }
   if (!config_.wants_accuracy())
-    for (const auto& col : config_.objective_columns()) ev.objectives.push_back(objective_value(col, m));
+    for (Objective o : config_.objectives) ev.objectives.push_back(objective_value(o, dm));
   return ev;
 }
 
 std::vector<Evaluation> SearchEvaluator::operator()(const std::vector<Genome>& genomes) const {
   std::vector<Evaluation> evals;
+  std::vector<sim::DesignMetrics> metrics(genomes.size());
   evals.reserve(genomes.size());
-  for (const Genome& g : genomes) evals.push_back(evaluate_hardware(g));
-  if (config_.wants_accuracy()) add_accuracy(genomes, evals);
+  for (std::size_t i = 0; i < genomes.size(); ++i)
+    evals.push_back(evaluate_hardware(genomes[i], &metrics[i]));
+  if (config_.wants_accuracy()) add_accuracy(genomes, metrics, evals);
   return evals;
 }
 
-void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes, std::vector<Evaluation>& evals) const {
+void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes,
+                                   const std::vector<sim::DesignMetrics>& metrics,
+                                   std::vector<Evaluation>& evals) const {
 #ifndef IMCSIM_HAS_ACCURACY
   (void)genomes;
+  (void)metrics;
   (void)evals;
   throw common::InputError(
       fmt::format("{}: key 'objectives': 'accuracy' needs libtorch; this build has "
@@ -160,32 +164,17 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes, std::vect
                   config_.path));
 #else
   // One group per network: its first candidate trains (or loads the cached weights), the others reuse them.
-  std::map<std::string, std::vector<std::size_t> > groups;
+  std::map<NetworkIdentity, std::vector<std::size_t> > groups;
   for (std::size_t i = 0; i < genomes.size(); ++i)
     if (evals[i].feasible()) {
-      const nlohmann::json& m = evals[i].extra;
-      groups[fmt::format("{}/{}/{}", m["network"].dump(), m["weight_bits"].get<int>(),
-                         m["input_bits"].get<int>())]
-          .push_back(i);
+      const Design d = decode(genomes[i]);
+      groups[NetworkIdentity{d.params, d.spec.precision.weight_bits, d.spec.precision.input_bits}].push_back(
+          i);
     }
   if (groups.empty()) return;
   std::vector<std::vector<std::size_t> > members;  // one job per group: the indices of its genomes
   for (auto& [key, idx] : groups) members.push_back(idx);
-  const AccuracySettings& a = config_.accuracy;
-  accuracy::AccuracyOptions opt;
-  opt.train.epochs = static_cast<int>(a.epochs);
-  opt.train.train_subset = a.train_subset;
-  opt.train.batch_size = static_cast<int>(a.batch_size);
-  opt.train.optimizer = a.optimizer;
-  opt.train.learning_rate = a.learning_rate;
-  opt.train.seed = static_cast<std::uint64_t>(a.seed);
-  opt.train.quantization_aware = a.quantization_aware;
-  opt.train.noise_sigma = a.noise_sigma;
-  opt.test_subset = a.test_subset;
-  opt.draws = static_cast<int>(a.draws);
-  opt.seed = static_cast<std::uint64_t>(a.seed);
-  opt.adc_range = a.adc_range;
-  opt.calibration_images = a.calibration_images;
+  accuracy::AccuracyOptions opt = config_.accuracy;
   opt.cache_dir = resolve_cache_dir(config_);
   opt.threads = 1;  // one thread per worker: the figures do not depend on how many workers run
   fs::create_directories(opt.cache_dir);
@@ -207,7 +196,6 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes, std::vect
   wo.failures_are_infeasible = true;
   const std::vector<Evaluation> done = evaluate_in_workers(members, train_group, wo);
 
-  const auto columns = config_.objective_columns();
   for (std::size_t k = 0; k < members.size(); ++k) {
     for (std::size_t j = 0; j < members[k].size(); ++j) {
       Evaluation& ev = evals[members[k][j]];
@@ -226,7 +214,9 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes, std::vect
       m["from_cache"] = r.at("from_cache");
       ev.fidelity = "analytical+accuracy";
       ev.objectives.clear();
-      for (const auto& col : columns) ev.objectives.push_back(objective_value(col, m));
+      const double hardware_accuracy = r.at("hardware_accuracy_mean").get<double>();
+      for (Objective o : config_.objectives)
+        ev.objectives.push_back(objective_value(o, metrics[members[k][j]], hardware_accuracy));
     }
   }
 #endif

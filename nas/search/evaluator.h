@@ -40,11 +40,13 @@ class SearchEvaluator {
 
   std::vector<Evaluation> operator()(const std::vector<Genome>& genomes) const;
 
-  // The analytical half alone (objectives without accuracy; accuracy columns left 0).
-  Evaluation evaluate_hardware(const Genome& genome) const;
+  // The analytical half alone (objectives without accuracy; accuracy columns left 0). `metrics`
+  // (optional) receives the design's figures when it is evaluated.
+  Evaluation evaluate_hardware(const Genome& genome, sim::DesignMetrics* metrics = nullptr) const;
 
  private:
-  void add_accuracy(const std::vector<Genome>& genomes, std::vector<Evaluation>& evals) const;
+  void add_accuracy(const std::vector<Genome>& genomes, const std::vector<sim::DesignMetrics>& metrics,
+                    std::vector<Evaluation>& evals) const;
 
   const SearchConfig& config_;
   arch::ArchSpec base_;
@@ -52,7 +54,12 @@ class SearchEvaluator {
   workloads::CnnFamilyParams network_defaults_;
 };
 
-// Which objective value a metric set gives, by column name (all minimized).
-double objective_value(const std::string& column, const nlohmann::json& metrics);
+// What candidates share one trained network: the network's genes and the quantization bits.
+struct NetworkIdentity {
+  workloads::CnnFamilyParams params;
+  int weight_bits = 0;
+  int input_bits = 0;
+  bool operator<(const NetworkIdentity& o) const;
+};
 
 }  // namespace imc::nas::search

@@ -12,6 +12,7 @@
 #include "nas/pareto.h"
 #include "nas/workers.h"
 #include "sim/analytical/analytical_model.h"
+#include "sim/report_io.h"
 #include "sim/systemc/systemc_model.h"
 
 namespace imc::nas::search {
@@ -66,22 +67,14 @@ std::vector<FinalistResult> reevaluate_finalists(const SearchLoop& loop, const S
 
 namespace {
 
-// The candidate's objective vector with the hardware figures taken from `report` (accuracy and
-// area do not depend on the performance model).
-std::vector<double> objectives_with(const SearchLoop& loop, const Candidate& c, const nlohmann::json& full) {
-  const nlohmann::json& report = full.at("total");
+// The candidate's objective vector with the hardware figures taken from `report` (a sim::to_json
+// report; accuracy does not depend on the performance model).
+std::vector<double> objectives_with(const std::vector<Objective>& objectives, const Candidate& c,
+                                    const nlohmann::json& report) {
+  const sim::DesignMetrics m = sim::metrics_of(sim::report_from_json(report));
   std::vector<double> v = c.evaluation.objectives;
-  const double energy_uj = report.at("energy_pj").get<double>() * 1e-6;
-  const double latency_us = report.at("latency_ns").get<double>() * 1e-3;
-  const double area = report.at("area_mm2").get<double>();
-  const double macs = report.at("macs").get<double>();
-  const auto& names = loop.options().objective_names;
-  for (std::size_t i = 0; i < names.size() && i < v.size(); ++i) {
-    if (names[i] == "energy_uj") v[i] = energy_uj;
-    if (names[i] == "latency_us") v[i] = latency_us;
-    if (names[i] == "edap_j_s_mm2") v[i] = energy_uj * 1e-6 * latency_us * 1e-6 * area;
-    if (names[i] == "neg_tops_per_w") v[i] = energy_uj > 0 ? -2 * macs / (energy_uj * 1e-6) * 1e-12 : 0;
-  }
+  for (std::size_t i = 0; i < objectives.size() && i < v.size(); ++i)
+    if (objectives[i] != Objective::kAccuracy) v[i] = objective_value(objectives[i], m);
   return v;
 }
 
@@ -95,7 +88,8 @@ std::vector<std::size_t> order_by(const std::vector<std::vector<double>>& pts, s
 
 }  // namespace
 
-nlohmann::json compare_finalists(const SearchLoop& loop, const std::vector<FinalistResult>& results) {
+nlohmann::json compare_finalists(const SearchLoop& loop, const std::vector<Objective>& objectives,
+                                 const std::vector<FinalistResult>& results) {
   nlohmann::json rows = nlohmann::json::array();
   std::vector<std::vector<double>> ana, sc;
   for (const auto& r : results) {
@@ -106,20 +100,19 @@ nlohmann::json compare_finalists(const SearchLoop& loop, const std::vector<Final
       rows.push_back(row);
       continue;
     }
-    const nlohmann::json& ta = r.analytical.at("total");
-    const nlohmann::json& ts = r.systemc.at("total");
-    const double la = ta.at("latency_cycles").get<double>(), ls = ts.at("latency_cycles").get<double>();
-    const double ea = ta.at("energy_pj").get<double>(), es = ts.at("energy_pj").get<double>();
+    const sim::Report ra = sim::report_from_json(r.analytical), rs = sim::report_from_json(r.systemc);
+    const double la = double(ra.latency_cycles), ls = double(rs.latency_cycles);
+    const double ea = ra.energy_pj, es = rs.energy_pj;
     row["latency_cycles_analytical"] = la;
     row["latency_cycles_systemc"] = ls;
     row["latency_gap_pct"] = la > 0 ? 100 * (ls - la) / la : 0.0;
     row["energy_uj_analytical"] = ea * 1e-6;
     row["energy_uj_systemc"] = es * 1e-6;
     row["energy_gap_pct"] = ea > 0 ? 100 * (es - ea) / ea : 0.0;
-    row["actions_identical"] = ta.at("actions") == ts.at("actions");
+    row["actions_identical"] = ra.actions == rs.actions;
     rows.push_back(row);
-    ana.push_back(objectives_with(loop, c, r.analytical));
-    sc.push_back(objectives_with(loop, c, r.systemc));
+    ana.push_back(objectives_with(objectives, c, r.analytical));
+    sc.push_back(objectives_with(objectives, c, r.systemc));
   }
   nlohmann::json changed = nlohmann::json::object();
   bool any = false;

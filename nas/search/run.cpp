@@ -128,13 +128,20 @@ nlohmann::json run_search(const RunOptions& in) {
   if (o.config_path.empty()) throw InputError("search: --config FILE is required (or --resume DIR)");
   if (o.out_dir.empty()) throw InputError("search: --out DIR is required");
   SearchConfig cfg = load_search_config(o.config_path, base_dir);
-  if (o.seed >= 0) cfg.optimizer.seed = o.seed;
-  if (o.population > 0) cfg.optimizer.population = o.population;
-  if (!o.optimizer.empty()) cfg.optimizer.name = o.optimizer;
-  if (o.generations > 0) cfg.search.generations = o.generations;
-  if (o.workers >= 0) cfg.search.workers = o.workers;
-  if (o.finalists >= 0) cfg.search.finalists = o.finalists;
-  if ((cfg.optimizer.name == "sga" || cfg.optimizer.name == "sa") && cfg.optimizer.weights.empty())
+  // The overrides go through the config's own declarations: the same ranges as the file's keys.
+  auto set = [&](const char* key, const std::string& text, const char* flag) {
+    common::set_field([&](common::Fields& f) { describe(f, cfg); }, key, text, flag);
+  };
+  auto set_int = [&](const char* key, std::int64_t v, const char* flag) {
+    if (v != RunOptions::kKeep) set(key, std::to_string(v), flag);
+  };
+  set_int("optimizer.seed", o.seed, "--seed");
+  set_int("optimizer.population", o.population, "--population");
+  if (!o.optimizer.empty()) set("optimizer.name", o.optimizer, "--optimizer");
+  set_int("search.generations", o.generations, "--generations");
+  set_int("search.workers", o.workers, "--workers");
+  set_int("search.finalists", o.finalists, "--finalists");
+  if (optimizer_traits(cfg.optimizer.name).scalarized && cfg.optimizer.weights.empty())
     cfg.optimizer.weights.assign(cfg.objectives.size(), 1.0 / double(cfg.objectives.size()));
 
   fs::create_directories(o.out_dir);
@@ -195,7 +202,7 @@ nlohmann::json run_search(const RunOptions& in) {
     const std::size_t workers = cfg.search.workers > 0 ? static_cast<std::size_t>(cfg.search.workers)
                                                        : std::max(1u, std::thread::hardware_concurrency());
     const auto results = reevaluate_finalists(loop, evaluator, finalists, workers);
-    comparison = compare_finalists(loop, results);
+    comparison = compare_finalists(loop, cfg.objectives, results);
     write_finalists(loop, results, comparison, o.out_dir);
     systemc_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   }

@@ -20,7 +20,9 @@ struct RunOptions {
   std::string resume_dir;   // continue the run saved there (its config.toml and run.json)
   std::string
       hot_start;  // designs for the first population: a .toml with [[design]] tables, or a run directory
-  // Command-line overrides of the config (< 0 / empty = keep the config's value).
+  // Command-line overrides of the config (kKeep / empty = keep the config's value). Each is checked
+  // against the declaration of its config key (an InputError naming the flag and the range).
+  static constexpr std::int64_t kKeep = -1;
   std::int64_t seed = -1;
   std::int64_t generations = -1;
   std::int64_t population = -1;

@@ -127,7 +127,7 @@ TEST_CASE("evaluate_accuracy: figures, draws, cache reuse") {
   CHECK(b.from_cache);
   CHECK(b.quantized_accuracy == a.quantized_accuracy);
   CHECK(b.hardware_accuracy == a.hardware_accuracy);  // same seeds, same chips
-  o.adc_range = "calibrated";
+  o.adc_range = AdcRange::kCalibrated;
   const AccuracyResult c = evaluate_accuracy(spec, g, o);
   MESSAGE("rram_default, calibrated ADC range: hardware " << c.hardware_accuracy_mean);
   fs::remove_all(cache);

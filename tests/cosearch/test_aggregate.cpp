@@ -12,9 +12,7 @@ namespace {
 NetworkFigures net(const char* name, double e_pj, double l_ns, double area) {
   NetworkFigures f;
   f.network = name;
-  f.energy_pj = e_pj;
-  f.latency_ns = l_ns;
-  f.area_mm2 = area;
+  f.metrics = imc::sim::design_metrics(e_pj, l_ns, 0, area, 0);
   return f;
 }
 

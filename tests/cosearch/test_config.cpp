@@ -15,7 +15,7 @@ namespace {
 
 const std::string kGood = R"(
 [cosearch]
-arch = "configs/cosearch/rram_base.toml"
+base_arch = "configs/cosearch/rram_base.toml"
 workloads = "cifar2"
 [optimizer]
 name = "sga"
@@ -59,8 +59,8 @@ TEST_CASE("the shipped configs load") {
 
 TEST_CASE("defaults: sga for a scalar objective, nsga2 for multi, default stages by arch key") {
   const Config c = parse_config(ConfigNode::parse_string(kGood, "good.toml"), "good.toml");
-  CHECK(c.settings.objective == "max");
-  CHECK(c.settings.max_area_mm2 == 800);
+  CHECK(c.settings.objective == Objective::kMax);
+  CHECK(c.settings.area_mm2_max == 800);
   REQUIRE(c.stages.size() == 2);
   CHECK(c.stages[0].name == "circuit");
   CHECK(c.stages[0].genes == std::vector<std::string>{"hardware.crossbar.rows"});
@@ -84,8 +84,8 @@ TEST_CASE("bad configs name the file, the key and what is allowed") {
   e = with(kGood, "objective = \"sum\"");
   CHECK(contains(e, "cosearch.objective"));
   CHECK(contains(e, "\"max\", \"mean\", \"product\", \"multi\""));
-  e = with(kGood, "max_area_mm2 = -1");
-  CHECK(contains(e, "max_area_mm2"));
+  e = with(kGood, "area_mm2_max = -1");
+  CHECK(contains(e, "area_mm2_max"));
   CHECK(contains(e, "out of range"));
   e = error_of(std::string(kGood) + "[hardware.flux]\ncapacitor = [1, 2]\n");
   CHECK(contains(e, "bad.toml:"));
@@ -106,7 +106,31 @@ TEST_CASE("bad configs name the file, the key and what is allowed") {
   CHECK(contains(e, "optimizer.name"));
   CHECK(contains(e, "needs several objectives"));
   std::string no_arch = kGood;
-  no_arch.erase(no_arch.find("arch ="), no_arch.find("workloads") - no_arch.find("arch ="));
-  CHECK(contains(error_of(no_arch), "cosearch.arch"));
+  no_arch.erase(no_arch.find("base_arch ="), no_arch.find("workloads") - no_arch.find("base_arch ="));
+  CHECK(contains(error_of(no_arch), "cosearch.base_arch"));
   CHECK_THROWS_AS(load_config("configs/cosearch/no_such_file.toml"), InputError);
+}
+
+TEST_CASE("the search's spellings: arch and max_area_mm2 are deprecated aliases, with a warning") {
+  std::vector<std::string> warnings;
+  imc::common::set_warning_sink([&](const std::string& w) { warnings.push_back(w); });
+  std::string old = kGood;
+  old.replace(old.find("base_arch ="), 11, "arch =");
+  old.insert(old.find("workloads"), "max_area_mm2 = 300\n");
+  const Config c = parse_config(ConfigNode::parse_string(old, "old.toml"), "old.toml");
+  CHECK(c.settings.base_arch == "configs/cosearch/rram_base.toml");
+  CHECK(c.settings.area_mm2_max == 300);
+  REQUIRE(warnings.size() == 2);
+  CHECK(contains(warnings[0] + warnings[1], "old.toml:3:"));
+  CHECK(contains(warnings[0] + warnings[1], "use 'cosearch.base_arch'"));
+  CHECK(contains(warnings[0] + warnings[1], "use 'cosearch.area_mm2_max'"));
+  // Both spellings at once: an error, not a silent choice.
+  std::string both = kGood;
+  both.insert(both.find("workloads"), "arch = \"x.toml\"\n");
+  CHECK(contains(error_of(both), "both 'cosearch.base_arch'"));
+  // The settled spellings load without warnings.
+  warnings.clear();
+  parse_config(ConfigNode::parse_string(kGood, "good.toml"), "good.toml");
+  CHECK(warnings.empty());
+  imc::common::set_warning_sink(nullptr);
 }

@@ -48,9 +48,9 @@ TEST_CASE("a feasible design gets every network's figures and the log10 aggregat
   REQUIRE(figs.has_value());
   REQUIRE(figs->size() == 2);
   for (const auto& n : *figs) {
-    CHECK(n.energy_pj > 0);
-    CHECK(n.latency_ns > 0);
-    CHECK(n.area_mm2 > 0);
+    CHECK(n.metrics.energy_pj > 0);
+    CHECK(n.metrics.latency_ns > 0);
+    CHECK(n.metrics.area_mm2 > 0);
     CHECK(n.reload_groups == 1);
   }
   CHECK(e.objectives.at(0) == doctest::Approx(std::log10(aggregate_edap(*figs, Aggregate::kMax))));
@@ -83,11 +83,11 @@ TEST_CASE("capacity: a chip too small for the networks is infeasible unless weig
 TEST_CASE("area and decoding failures are infeasible, never cost 0") {
   Fixture f;
   Problem tight = f.problem;
-  tight.max_area_mm2 = 0.01;
+  tight.area_mm2_max = 0.01;
   const Evaluation a = evaluate_design(tight, f.space, f.big());
   CHECK(infeasible_without_cost(a));
   CHECK(a.fidelity == "area");
-  CHECK(a.reason.find("max_area_mm2") != std::string::npos);
+  CHECK(a.reason.find("area_mm2_max") != std::string::npos);
 
   // 10 GHz is above any supply's clock limit: the chip does not decode.
   SearchSpace s;

@@ -184,7 +184,7 @@ TEST_CASE(
 TEST_CASE(
     "multi-objective mode: NSGA-II over per-network energy and latency and the area reports its front") {
   Config c = tiny();
-  c.settings.objective = "multi";
+  c.settings.objective = Objective::kMulti;
   c.optimizer.name = "nsga2";
   c.baselines = {false, "", false, 0, true};
   const Result r = run(c);

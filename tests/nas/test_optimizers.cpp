@@ -241,9 +241,9 @@ TEST_CASE("optimizer registry and configuration errors") {
   CHECK_THROWS_WITH_AS(make_optimizer(s), doctest::Contains("needs at least 2 objectives"), InputError);
   s.objectives = 3;
   s.config.name = "moead";
-  s.config.moead.weight_generation = "grid";
+  s.config.moead.weight_generation = MoeadWeights::kGrid;
   CHECK_THROWS_WITH_AS(make_optimizer(s), doctest::Contains("optimizer.moead.weight_generation"), InputError);
-  s.config.moead.weight_generation = "auto";
+  s.config.moead.weight_generation = MoeadWeights::kAuto;
   CHECK(make_optimizer(s)->name() == "moead");
   s.config.moead.neighbours = 32;
   CHECK_THROWS_WITH_AS(make_optimizer(s), doctest::Contains("must be smaller than the population"),

@@ -153,3 +153,75 @@ TEST_CASE("bad search configs are errors naming the file and key") {
                head + "objectives = [\"energy\"]\n[serch]\ngenerations = 3\n[network]\nstages = [2, 3]\n");
   CHECK(m.find("serch") != std::string::npos);
 }
+
+TEST_CASE("[accuracy] settings are checked at load against the training's own ranges") {
+  const std::string path =
+      write_temp("bs.toml", "base_arch = \"" + kArch +
+                                "\"\nobjectives = [\"accuracy\", \"energy\"]\n[accuracy]\nepochs = 1\n"
+                                "batch_size = 65536\n[network]\nstages = [2, 3]\n");
+  std::string m = "no error";
+  try {
+    load_search_config(path);
+  } catch (const common::InputError& e) {
+    m = e.what();
+  }
+  // The file, the line of the key, the key and the range the training accepts.
+  CHECK(m.find("imcsim_search_bs.toml:5:") != std::string::npos);
+  CHECK(m.find("accuracy.batch_size") != std::string::npos);
+  CHECK(m.find("allowed [1, 60000] images") != std::string::npos);
+
+  // The search's defaults are the proxy budget; the enums come from the names.
+  const SearchConfig demo = load_search_config("configs/nas/fmnist_demo.toml");
+  CHECK(demo.accuracy.adc_range == accuracy::AdcRange::kCalibrated);
+  CHECK(demo.accuracy.train.optimizer == accuracy::TrainOptimizer::kAdam);
+  CHECK(demo.accuracy.train.batch_size == 32);
+  CHECK(demo.objectives.front() == Objective::kAccuracy);
+  // What a search accepts, training accepts: the loaded settings pass the training checks.
+  CHECK_NOTHROW(accuracy::check_options(demo.accuracy));
+  // And the training's own check reads the same declaration.
+  accuracy::TrainOptions t;
+  t.batch_size = 60001;
+  CHECK_THROWS_WITH_AS(accuracy::check_train_options(t),
+                       doctest::Contains("batch_size = 60001 is out of range: allowed [1, 60000] images"),
+                       common::InputError);
+}
+
+TEST_CASE("fits_on_chip is a deprecated spelling of weight_fetch (inverted), with a warning") {
+  std::vector<std::string> warnings;
+  common::set_warning_sink([&](const std::string& w) { warnings.push_back(w); });
+  auto load = [&](const std::string& name, const std::string& constraints) {
+    return load_search_config(write_temp(name, "base_arch = \"" + kArch +
+                                                   "\"\nobjectives = [\"energy\"]\n[constraints]\n" +
+                                                   constraints + "\n[network]\nstages = [2, 3]\n"));
+  };
+  CHECK_FALSE(load("a1.toml", "fits_on_chip = true").constraints.weight_fetch);
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].find("imcsim_search_a1.toml:4:") != std::string::npos);
+  CHECK(warnings[0].find("deprecated") != std::string::npos);
+  CHECK(warnings[0].find("constraints.weight_fetch") != std::string::npos);
+  CHECK(load("a2.toml", "fits_on_chip = false").constraints.weight_fetch);
+  CHECK(load("a3.toml", "weight_fetch = true").constraints.weight_fetch);
+  CHECK(warnings.size() == 2);  // the new spelling warns about nothing
+  CHECK_THROWS_WITH_AS(load("a4.toml", "fits_on_chip = true\nweight_fetch = false"),
+                       doctest::Contains("both"), common::InputError);
+  common::set_warning_sink(nullptr);
+}
+
+TEST_CASE("a design's figures are defined once: EDAP, TOPS/W and power from the report") {
+  sim::Report r;
+  r.energy_pj = 2e6;   // 2 uJ
+  r.latency_ns = 4e3;  // 4 us
+  r.area_mm2 = 10;
+  r.macs = 1000000;
+  const sim::DesignMetrics m = sim::metrics_of(r);
+  CHECK(m.edap_j_s_mm2 == doctest::Approx(2e-6 * 4e-6 * 10));
+  CHECK(m.tops_per_w == doctest::Approx(2e6 / 2e-6 * 1e-12));
+  CHECK(m.tops == doctest::Approx(2e6 / 4e-6 * 1e-12));
+  CHECK(m.tops_per_mm2 == doctest::Approx(m.tops / 10));
+  CHECK(m.power_w == doctest::Approx(2e-6 / 4e-6));
+  CHECK(objective_value(Objective::kEdap, m) == m.edap_j_s_mm2);
+  CHECK(objective_value(Objective::kTopsPerW, m) == -m.tops_per_w);
+  CHECK(objective_value(Objective::kEnergy, m) == doctest::Approx(2.0));
+  CHECK(objective_value(Objective::kLatency, m) == doctest::Approx(4.0));
+  CHECK(objective_value(Objective::kAccuracy, m, 0.9) == doctest::Approx(10.0));
+}

@@ -282,7 +282,7 @@ TEST_CASE("deadlock breaking: a cycle across two units is broken at the standsti
   op(V, {y}, {A::TileOutBufRead});                 // y's reader
   const json j = run_ops(s, p);
   CHECK(j["forced"] == 1);
-  for (const auto& op : j["ops"]) CHECK(op["done"] >= 0);
+  for (const auto& record : j["ops"]) CHECK(record["done"] >= 0);
   // Everything stopped at cycle 10 with p1 and p2 blocked; p1, the older, was admitted then. x's
   // reader followed it (10..20) and drained x's data, so p2, filling over 10 cycles, started at 20.
   CHECK(j["ops"][std::size_t(p1)]["start"] == 10);
