@@ -103,7 +103,8 @@ int verify(const std::string& suite) {
       const arch::cost::CostTable costs = arch::cost::build(spec);
       std::string shape_name;
       for (const auto& o : shape) shape_name += fmt::format(" {}={}", o.key, std::get<double>(o.value));
-      for (const std::string schedule : {"pipeline", "layer", "wavefront"})
+      for (const mapping::Schedule schedule :
+           {mapping::Schedule::Pipeline, mapping::Schedule::Layer, mapping::Schedule::Wavefront})
         for (int batch : {1, 4}) {
           mapping::MappingOptions options;
           options.schedule = schedule;
@@ -132,7 +133,7 @@ int verify(const std::string& suite) {
             if (!d.empty()) ++failures;
           }
           fmt::print("{}{} {} batch {}: {} ops, program {:.0f} us, fast {:.0f} us{}{}\n", arch_name,
-                     shape_name, schedule, batch, ops, program_us, fast_us,
+                     shape_name, mapping::to_string(schedule), batch, ops, program_us, fast_us,
                      refused ? fmt::format(", {} refused by map()", refused) : "",
                      first_difference.empty() ? ", equal" : ", DIFFERENT: " + first_difference);
           std::fflush(stdout);

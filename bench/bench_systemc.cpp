@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
       const workloads::Graph g = workloads::zoo_network(net);
       mapping::MappingOptions opt;
       opt.batch = batch;
-      opt.overflow = "reload";
+      opt.overflow = mapping::Overflow::Reload;
       const mapping::Program p = mapping::lower(spec, g, mapping::map(spec, g, opt));
       sim::ChildRunInfo info;
       const sim::Report r = sim::run_systemc_in_child(spec, p, {}, &info);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
@@ -20,13 +21,21 @@ void add_eval_options(CLI::App& sub, EvalArgs& a) {
       ->required();
   sub.add_option("--mapping", a.mapping_file,
                  "mapping TOML ([mapping] mapper, schedule, overflow, duplication, ...)");
-  sub.add_option("--batch", a.batch, "inferences per run (overrides the mapping file)")
-      ->check(CLI::Range(1, 1 << 20));
-  sub.add_option("--overflow", a.overflow, "network larger than the chip: reload | error")
-      ->check(CLI::IsMember({"reload", "error"}));
-  sub.add_option("--schedule", a.schedule, "pipeline | wavefront | layer")
-      ->check(CLI::IsMember({"pipeline", "wavefront", "layer"}));
-  sub.add_option("--duplication", a.duplication, "max copies of a layer")->check(CLI::Range(1, 4096));
+  // Every [mapping] key is also a flag (its help and allowed values are the key's declaration, checked
+  // when applied, exactly as in a mapping file). They override the mapping file.
+  auto describe = [](common::Fields& f) {
+    mapping::MappingOptions o;
+    mapping::describe(f, o);
+  };
+  for (const char* key : {"mapper", "schedule", "overflow", "duplication", "batch", "weight_bits",
+                          "input_bits", "chunks_per_layer"}) {
+    std::string flag = std::string("--") + key;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    const std::string full = std::string("mapping.") + key;
+    sub.add_option_function<std::string>(
+        flag, [&a, key](const std::string& text) { a.mapping_overrides.emplace_back(key, text); },
+        common::field_help(describe, full));
+  }
   sub.add_option("--json", a.json_out, "write the report as JSON");
   sub.add_option("--csv", a.csv_out, "write per-layer rows as CSV");
 }
@@ -36,10 +45,12 @@ Session load_session(const EvalArgs& a) {
   s.spec = arch::load_arch(a.arch_file);
   s.costs = arch::cost::build(s.spec);
   if (!a.mapping_file.empty()) s.options = mapping::load_mapping_options(a.mapping_file);
-  if (a.batch > 0) s.options.batch = a.batch;
-  if (!a.overflow.empty()) s.options.overflow = a.overflow;
-  if (!a.schedule.empty()) s.options.schedule = a.schedule;
-  if (a.duplication > 0) s.options.duplication = a.duplication;
+  for (const auto& [key, text] : a.mapping_overrides) {
+    std::string flag = "--" + key;
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    common::set_field([&](common::Fields& f) { mapping::describe(f, s.options); }, "mapping." + key, text,
+                      flag);
+  }
   s.graphs = workloads::load_workloads(a.workload);
   return s;
 }

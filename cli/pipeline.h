@@ -30,10 +30,9 @@ struct EvalArgs {
   std::string arch_file;
   std::string workload;
   std::string mapping_file;
-  int batch = 0;         // 0 = from the mapping file (default 1)
-  std::string overflow;  // "" = from the mapping file
-  std::string schedule;  // "" = from the mapping file
-  int duplication = 0;   // 0 = from the mapping file
+  // [mapping] keys given as flags ("--chunks-per-layer 16" -> key "chunks_per_layer", text "16"),
+  // applied over the mapping file through the keys' own declarations (mapping::describe).
+  std::vector<std::pair<std::string, std::string>> mapping_overrides;
   std::string json_out;
   std::string csv_out;
 };

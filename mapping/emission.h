@@ -74,8 +74,8 @@ class EmissionOrder {
       : g_(g),
         m_(m),
         e_(e),
-        wavefront_(m.options.schedule == "wavefront"),
-        layer_(m.options.schedule == "layer") {}
+        wavefront_(m.options.schedule == Schedule::Wavefront),
+        layer_(m.options.schedule == Schedule::Layer) {}
 
   void run() {
     const int n = g_.size();

@@ -102,7 +102,7 @@ Program lower(const arch::ArchSpec& spec, const workloads::Graph& graph, const M
   p.mesh_x = spec.noc.mesh_x;
   p.mesh_y = spec.noc.mesh_y;
   p.tiles_per_router = spec.noc.tiles_per_router;
-  p.schedule = mapping.options.schedule;
+  p.schedule = to_string(mapping.options.schedule);
   p.reload_groups = mapping.reload_groups;
   p.workload_macs = graph.total_macs();
   p.cells_available = spec.crossbars() * spec.crossbar.rows * spec.crossbar.cols;

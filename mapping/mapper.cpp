@@ -90,7 +90,7 @@ Mapping map(const arch::ArchSpec& spec, const workloads::Graph& graph, const Map
       const std::int64_t need = pes_per_copy[i];
       LayerPlacement& l = m.layers[i];
       l.crossbars_per_pass = l.tiling.crossbars;
-      if (need > m.pes_available && options.overflow == "reload") {
+      if (need > m.pes_available && options.overflow == Overflow::Reload) {
         // Larger than the chip: its own group, run in passes over all PEs.
         if (used > 0) {
           group_used.push_back(used);
@@ -105,7 +105,7 @@ Mapping map(const arch::ArchSpec& spec, const workloads::Graph& graph, const Map
         continue;
       }
       if (pes_with_alignment(used, need) > m.pes_available) {
-        if (options.overflow != "reload")
+        if (options.overflow != Overflow::Reload)
           throw common::InputError(fmt::format(
               "network '{}' needs {} crossbars ({} PEs) but the chip has {} crossbars ({} PEs); set "
               "[mapping] overflow = \"reload\" to reload weights from DRAM per layer group",

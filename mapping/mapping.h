@@ -4,27 +4,51 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "arch/spec.h"
+#include "common/config.h"
 #include "mapping/program.h"
 #include "workloads/graph.h"
 
 namespace imc::mapping {
 
-// Mapper options ([mapping] in a TOML file given with --mapping, or defaults).
+// How ops of different layers and inferences may overlap (docs/mapping.md, "Schedules").
+enum class Schedule {
+  Pipeline,   // layers overlap across chunks and inferences
+  Wavefront,  // the same, with the layers' chunks interleaved on the units they share
+  Layer,      // each layer starts after the previous one ends
+};
+// What happens when a network's weights do not fit on the chip.
+enum class Overflow {
+  Reload,  // reload weights from off-chip memory per layer group (needs offchip.kind != none)
+  Error,   // refuse the network
+};
+const std::vector<std::pair<const char*, Schedule>>& schedule_names();  // "pipeline", "wavefront", "layer"
+const std::vector<std::pair<const char*, Overflow>>& overflow_names();  // "reload", "error"
+const char* to_string(Schedule s);
+const char* to_string(Overflow o);
+
+// Mapper options ([mapping] in a TOML file given with --mapping, or defaults). Every field is
+// declared once, in describe() (mapping/options.cpp): default, range, doc; the command-line flags
+// and the search's [search] keys read the same declarations.
 struct MappingOptions {
-  std::string mapper = "greedy";      // registry name (mapping/mapper.cpp)
-  std::string schedule = "pipeline";  // pipeline: layers overlap across chunks and inferences;
-                                      // wavefront: same, chunks of layers interleaved per unit;
-                                      // layer: each layer starts after the previous one ends
-  std::string overflow = "reload";    // network larger than the chip: reload (DRAM, per group) | error
-  int duplication = 1;                // max copies of a layer's weights for throughput (1 = none)
+  std::string mapper = "greedy";  // registry name (mapping/mapper.cpp)
+  Schedule schedule = Schedule::Pipeline;
+  Overflow overflow = Overflow::Reload;
+  int duplication = 1;  // max copies of a layer's weights for throughput (1 = none)
   int batch = 1;
   int weight_bits = 0;  // 0 = the spec's precision
   int input_bits = 0;
   int chunks_per_layer = 8;  // ops per layer per inference (granularity of the pipeline)
 };
+
+// The [mapping] section's declarations (common::Fields), and the two that the search's [search]
+// section shares (the same key, default, range and doc there).
+void describe(common::Fields& f, MappingOptions& o);
+void describe_schedule(common::Fields& f, Schedule& s);
+void describe_batch(common::Fields& f, int& batch);
 
 MappingOptions load_mapping_options(const std::string& path);  // InputError naming file/line/key
 

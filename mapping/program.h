@@ -93,7 +93,7 @@ struct Program {
   std::int64_t cells_available = 0;
   std::int64_t cells_used = 0;
   int reload_groups = 1;  // > 1 when weights are reloaded from DRAM per layer group
-  std::string schedule;   // "pipeline" | "wavefront" | "layer"
+  std::string schedule;   // its spelling: "pipeline" | "wavefront" | "layer" (reports)
 
   double utilization() const { return cells_available ? double(cells_used) / double(cells_available) : 0; }
   // Router (mesh position) of a tile: tiles are numbered router-major.

@@ -34,7 +34,7 @@ Problem make_problem(const Config& c, std::vector<workloads::Graph> graphs, bool
   p.graphs = std::move(graphs);
   if (!c.settings.mapping.empty())
     p.mapping = mapping::load_mapping_options(resolve_path(c.settings.mapping, c.base_dir));
-  p.mapping.overflow = c.settings.weight_fetch ? "reload" : "error";
+  p.mapping.overflow = c.settings.weight_fetch ? mapping::Overflow::Reload : mapping::Overflow::Error;
   p.area_mm2_max = c.settings.area_mm2_max;
   p.weight_fetch = c.settings.weight_fetch;
   p.multi = multi;

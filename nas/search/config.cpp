@@ -67,8 +67,8 @@ void describe(common::Fields& f, SearchSettings& s) {
   f.integer("generations", s.generations, generations_decl(6));
   f.integer("finalists", s.finalists, finalists_decl(4));
   f.integer("workers", s.workers, workers_decl(0));
-  f.choice("schedule", s.schedule, {"pipeline", {"pipeline", "wavefront", "layer"}, "mapping schedule"});
-  f.integer("batch", s.batch, {1, 1, 1 << 20, "", "inferences per evaluated run"});
+  mapping::describe_schedule(f, s.schedule);  // the [mapping] keys' own declarations
+  mapping::describe_batch(f, s.batch);
 }
 
 void describe(common::Fields& f, Constraints& c) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/config.h"
+#include "mapping/mapping.h"
 #include "nas/accuracy/options.h"
 #include "nas/optimizer.h"
 #include "nas/space.h"
@@ -44,8 +45,8 @@ struct SearchSettings {
   std::int64_t generations = 6;
   std::int64_t finalists = 4;  // front members re-evaluated with SystemC (0 = none)
   std::int64_t workers = 0;    // processes for training and SystemC; 0 = cores
-  std::string schedule = "pipeline";
-  std::int64_t batch = 1;
+  mapping::Schedule schedule = mapping::Schedule::Pipeline;
+  int batch = 1;
 };
 
 struct Constraints {

@@ -80,7 +80,7 @@ mapping::MappingOptions SearchEvaluator::mapping_options() const {
   mapping::MappingOptions o;
   o.schedule = config_.search.schedule;
   o.batch = static_cast<int>(config_.search.batch);
-  o.overflow = config_.constraints.weight_fetch ? "reload" : "error";
+  o.overflow = config_.constraints.weight_fetch ? mapping::Overflow::Reload : mapping::Overflow::Error;
   return o;
 }
 

@@ -44,9 +44,9 @@ std::string describe(const Case& c) {
     s += fmt::format(" {}={}", o.key,
                      std::holds_alternative<double>(o.value) ? fmt::format("{}", std::get<double>(o.value))
                                                              : std::get<std::string>(o.value));
-  return s + fmt::format(" schedule={} batch={} dup={} mapper={} chunks={}", c.options.schedule,
-                         c.options.batch, c.options.duplication, c.options.mapper,
-                         c.options.chunks_per_layer);
+  return s + fmt::format(" schedule={} batch={} dup={} mapper={} chunks={}",
+                         mapping::to_string(c.options.schedule), c.options.batch, c.options.duplication,
+                         c.options.mapper, c.options.chunks_per_layer);
 }
 
 // Runs both paths on every network; both must refuse the same networks (overflow = "error").
@@ -78,7 +78,7 @@ void check_case(const Case& c, const std::vector<std::string>& networks) {
   }
 }
 
-mapping::MappingOptions options(const std::string& schedule, int batch) {
+mapping::MappingOptions options(mapping::Schedule schedule, int batch) {
   mapping::MappingOptions o;
   o.schedule = schedule;
   o.batch = batch;
@@ -86,7 +86,8 @@ mapping::MappingOptions options(const std::string& schedule, int batch) {
 }
 
 const std::vector<std::string> kArchs = {"rram_default", "sram_default", "isaac"};
-const std::vector<std::string> kSchedules = {"pipeline", "layer", "wavefront"};
+const std::vector<mapping::Schedule> kSchedules = {mapping::Schedule::Pipeline, mapping::Schedule::Layer,
+                                                   mapping::Schedule::Wavefront};
 const std::vector<std::string> kSmall = {"resnet20", "vgg8", "alexnet", "mobilenetv3_large", "resnet18"};
 
 }  // namespace
@@ -161,7 +162,7 @@ TEST_CASE("walk = Program path: duplication, tile-aligned mapper, chunking, prec
     chunks.options.weight_bits = 4;
     cases.push_back(chunks);
     Case strict{"rram_default", {{"noc.routers", 4.0}}, options(sch, 1)};
-    strict.options.overflow = "error";
+    strict.options.overflow = mapping::Overflow::Error;
     cases.push_back(strict);
   }
   for (const auto& c : cases) check_case(c, workloads::zoo_names());

@@ -93,7 +93,7 @@ TEST_CASE("offchip none: inputs and outputs are timed and charged through the ho
 TEST_CASE("a weight reload on a chip without off-chip memory is an InputError naming offchip.kind") {
   const arch::ArchSpec s = chip_with_offchip("");
   mapping::MappingOptions o;
-  o.overflow = "reload";
+  o.overflow = mapping::Overflow::Reload;
   CHECK_THROWS_WITH_AS(mapping::map(s, two_layers(), o), doctest::Contains("key 'offchip.kind'"),
                        common::InputError);
   CHECK_THROWS_WITH_AS(mapping::map(s, two_layers(), o), doctest::Contains("small.toml"), common::InputError);

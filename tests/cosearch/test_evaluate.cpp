@@ -71,7 +71,7 @@ TEST_CASE("capacity: a chip too small for the networks is infeasible unless weig
 
   Problem fetch = f.problem;
   fetch.weight_fetch = true;
-  fetch.mapping.overflow = "reload";
+  fetch.mapping.overflow = imc::mapping::Overflow::Reload;
   const Evaluation r = evaluate_design(fetch, f.space, small);
   INFO(r.reason);
   REQUIRE(r.feasible());

@@ -72,8 +72,8 @@ TEST_CASE("same inputs give identical reports") {
 
 TEST_CASE("conservation holds for every schedule") {
   const arch::ArchSpec s = arch::load_arch("configs/arch/rram_default.toml");
-  for (const char* schedule : {"pipeline", "wavefront", "layer"}) {
-    CAPTURE(schedule);
+  for (const auto& [name, schedule] : mapping::schedule_names()) {
+    CAPTURE(name);
     const workloads::Graph g = workloads::zoo_network("resnet18");
     mapping::MappingOptions o;
     o.schedule = schedule;

@@ -96,10 +96,10 @@ TEST_CASE("a network larger than the chip: an error with the numbers, or DRAM re
   const int h = g.linear(x, 16, false, "fc1");
   g.linear(h, 16, false, "fc2");  // 16 inputs x 16 outputs
   mapping::MappingOptions o = one_chunk();
-  o.overflow = "error";
+  o.overflow = mapping::Overflow::Error;
   CHECK_THROWS_WITH_AS(mapping::map(s, g, o), doctest::Contains("needs 2 crossbars"), common::InputError);
   CHECK_THROWS_WITH_AS(mapping::map(s, g, o), doctest::Contains("has 1 crossbars"), common::InputError);
-  o.overflow = "reload";
+  o.overflow = mapping::Overflow::Reload;
   const auto m = mapping::map(s, g, o);
   CHECK(m.reload_groups == 2);
   const auto p = mapping::lower(s, g, m);

@@ -162,7 +162,7 @@ TEST_CASE("networks: identical action counts, analytical <= SystemC, determinist
     const arch::ArchSpec s = arch::load_arch(dir + arch_file);
     const workloads::Graph g = workloads::zoo_network(net);
     mapping::MappingOptions o;
-    o.overflow = "reload";
+    o.overflow = mapping::Overflow::Reload;
     const mapping::Program p = mapping::lower(s, g, mapping::map(s, g, o));
     const sim::Report a = sim::AnalyticalModel().evaluate(s, p);
     const sim::Report c1 = sim::run_systemc_in_child(s, p);
