@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <type_traits>
+#include <vector>
 
 #include "arch/load.h"
 #include "common/config.h"
@@ -11,9 +14,21 @@
 namespace imc::nas {
 namespace {
 
-constexpr const char* kNetworkFields[] = {"stages",      "blocks_per_stage", "base_channels", "kernel",
-                                          "residual",    "expansion",        "prune",         "fc_hidden",
-                                          "weight_bits", "activation_bits"};
+// The network genes: every field of the CNN family (workloads::for_each_field, listed once there) but
+// the fixed input and classes, and the two precisions (chip keys set through hardware_overrides).
+const std::vector<std::string>& network_fields() {
+  static const std::vector<std::string> fields = [] {
+    std::vector<std::string> out;
+    workloads::CnnFamilyParams p;
+    workloads::for_each_field(p, p, [&](const char* name, const auto&, const auto&) {
+      if (std::string(name) != "input" && std::string(name) != "classes") out.emplace_back(name);
+    });
+    out.emplace_back("weight_bits");
+    out.emplace_back("activation_bits");
+    return out;
+  }();
+  return fields;
+}
 
 std::string where(const Gene& g) {
   return g.file.empty() ? fmt::format("gene '{}'", g.name)
@@ -53,9 +68,10 @@ void check_gene_names(const SearchSpace& space) {
                         where(g), key, fmt::join(hw, ", ")));
     } else if (starts_with(g.name, "network.")) {
       const std::string field = g.name.substr(8);
-      if (std::find(std::begin(kNetworkFields), std::end(kNetworkFields), field) == std::end(kNetworkFields))
+      const auto& fields = network_fields();
+      if (std::find(fields.begin(), fields.end(), field) == fields.end())
         throw common::InputError(fmt::format("{}: unknown network gene '{}'; allowed: {}", where(g), field,
-                                             fmt::join(kNetworkFields, ", ")));
+                                             fmt::join(fields, ", ")));
       if (field != "residual")
         for (const GeneValue& v : g.values)
           if (!v.is_number())
@@ -114,23 +130,18 @@ workloads::CnnFamilyParams network_params(const workloads::CnnFamilyParams& defa
     if (!starts_with(g.name, "network.")) continue;
     const GeneValue& v = g.values.at(static_cast<std::size_t>(genome.at(i)));
     const std::string f = g.name.substr(8);
-    if (f == "stages")
-      p.stages = as_int(g, v);
-    else if (f == "blocks_per_stage")
-      p.blocks_per_stage = as_int(g, v);
-    else if (f == "base_channels")
-      p.base_channels = as_int(g, v);
-    else if (f == "kernel")
-      p.kernel = as_int(g, v);
-    else if (f == "residual")
-      p.residual = as_bool(g, v);
-    else if (f == "expansion")
-      p.expansion = as_int(g, v);
-    else if (f == "prune")
-      p.prune = v.as_number();
-    else if (f == "fc_hidden")
-      p.fc_hidden = as_int(g, v);
-    // weight_bits / activation_bits are chip precision (hardware_overrides)
+    // weight_bits / activation_bits match no field: they are chip precision (hardware_overrides).
+    workloads::for_each_field(p, p, [&](const char* name, auto& field, auto&) {
+      using T = std::decay_t<decltype(field)>;
+      if (f != name) return;
+      if constexpr (std::is_same_v<T, int>)
+        field = as_int(g, v);
+      else if constexpr (std::is_same_v<T, bool>)
+        field = as_bool(g, v);
+      else if constexpr (std::is_same_v<T, double>)
+        field = v.as_number();
+      // input and classes (a shape vector and an int) are not genes: validate_genes rejects them.
+    });
   }
   return p;
 }
