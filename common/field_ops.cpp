@@ -16,8 +16,23 @@ using text::fmt_num;
 using text::join_path;
 using text::unit_suffix;
 
+// A visitor that knows the dotted path of the parameter it visits (sections nest).
+class PathFields : public Fields {
+ public:
+  void section(const char* key, const char*, const std::function<void(Fields&)>& body) override {
+    const std::string saved = prefix_;
+    prefix_ = join_path(prefix_, key);
+    body(*this);
+    prefix_ = saved;
+  }
+
+ protected:
+  std::string path(const char* key) const { return join_path(prefix_, key); }
+  std::string prefix_;
+};
+
 // Sets the one parameter named by a dotted key from text (set_field).
-class Setter final : public Fields {
+class Setter final : public PathFields {
  public:
   Setter(std::string_view key, std::string_view text, std::string_view origin)
       : key_(key), text_(text), origin_(origin) {}
@@ -57,27 +72,21 @@ class Setter final : public Fields {
       fail(fmt::format("\"{}\" is not allowed: expected one of {}", text_, allowed_list(d.allowed)));
     value = text_;
   }
-  void section(const char* key, const char*, const std::function<void(Fields&)>& body) override {
-    const std::string saved = prefix_;
-    prefix_ = join_path(prefix_, key);
-    body(*this);
-    prefix_ = saved;
-  }
 
  private:
   bool match(const char* key) {
-    if (join_path(prefix_, key) != key_) return false;
+    if (path(key) != key_) return false;
     found = true;
     return true;
   }
   [[noreturn]] void fail(const std::string& what) const {
     throw InputError(fmt::format("{}: {} (key '{}')", origin_, what, key_));
   }
-  std::string key_, text_, origin_, prefix_;
+  std::string key_, text_, origin_;
 };
 
 // The help text of one parameter (field_help).
-class Helper final : public Fields {
+class Helper final : public PathFields {
  public:
   explicit Helper(std::string_view key) : key_(key) {}
   std::string text;
@@ -101,20 +110,14 @@ class Helper final : public Fields {
                  ? fmt::format("{} (default \"{}\")", d.doc, d.def)
                  : fmt::format("{} (default \"{}\"; one of {})", d.doc, d.def, allowed_list(d.allowed));
   }
-  void section(const char* key, const char*, const std::function<void(Fields&)>& body) override {
-    const std::string saved = prefix_;
-    prefix_ = join_path(prefix_, key);
-    body(*this);
-    prefix_ = saved;
-  }
 
  private:
-  bool match(const char* key) const { return join_path(prefix_, key) == key_; }
-  std::string key_, prefix_;
+  bool match(const char* key) const { return path(key) == key_; }
+  std::string key_;
 };
 
 // Checks every current value against its declaration (check_fields).
-class Checker final : public Fields {
+class Checker final : public PathFields {
  public:
   explicit Checker(std::string_view origin) : origin_(origin) {}
   void real(const char* key, double& v, const RealDecl& d) override {
@@ -131,18 +134,12 @@ class Checker final : public Fields {
     if (!d.allowed.empty() && std::find(d.allowed.begin(), d.allowed.end(), v) == d.allowed.end())
       fail(key, fmt::format("\"{}\" is not allowed: expected one of {}", v, allowed_list(d.allowed)));
   }
-  void section(const char* key, const char*, const std::function<void(Fields&)>& body) override {
-    const std::string saved = prefix_;
-    prefix_ = join_path(prefix_, key);
-    body(*this);
-    prefix_ = saved;
-  }
 
  private:
   [[noreturn]] void fail(const char* key, const std::string& what) const {
-    throw InputError(fmt::format("{}: {} = {}", origin_, join_path(prefix_, key), what));
+    throw InputError(fmt::format("{}: {} = {}", origin_, path(key), what));
   }
-  std::string origin_, prefix_;
+  std::string origin_;
 };
 
 }  // namespace
