@@ -1,6 +1,6 @@
 // What the hardware is: immutable spec structs for chip -> tiles (on a mesh) -> PEs -> crossbars.
 //
-// Every parameter is declared once, with doc, unit, default and allowed range, in spec_fields.cpp
+// Every parameter is declared once, with doc, unit, default and allowed range, in fields.cpp
 // (`describe(Fields&, ...)`); the TOML loader, the defaults, the docs (`imcsim arch --keys`) and the
 // JSON dump all come from those declarations. Technology constants (what each action costs) are not
 // here: they live in configs/tech/*.toml and are loaded into TechSpec (tech.h).

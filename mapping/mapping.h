@@ -14,7 +14,8 @@
 
 namespace imc::mapping {
 
-// How ops of different layers and inferences may overlap (docs/mapping.md, "Schedules").
+// How ops of different layers and inferences may overlap (docs/mapping.md, "The emission order and the
+// three schedules").
 enum class Schedule {
   Pipeline,   // layers overlap across chunks and inferences
   Wavefront,  // the same, with the layers' chunks interleaved on the units they share
