@@ -12,13 +12,13 @@ constexpr int kTileUnitKinds = 7;  // TileBus .. TileNic
 }
 
 int unit_count(const mapping::Program& p) {
-  return p.tiles * p.pes_per_tile + kTileUnitKinds * p.tiles + 1;
+  return p.tiles * p.pes_per_tile + kTileUnitKinds * p.tiles + mapping::kDramStreams;
 }
 
 int unit_index(const mapping::Op& op, const mapping::Program& p) {
   using mapping::UnitKind;
   if (op.unit == UnitKind::Pe) return op.tile * p.pes_per_tile + op.pe;
-  if (op.unit == UnitKind::Dram) return unit_count(p) - 1;
+  if (op.unit == UnitKind::Dram) return unit_count(p) - mapping::kDramStreams + mapping::dram_stream(op.type);
   const int kind = static_cast<int>(op.unit) - static_cast<int>(UnitKind::TileBus);
   return p.tiles * p.pes_per_tile + kind * p.tiles + op.tile;
 }
@@ -34,6 +34,7 @@ Report AnalyticalModel::evaluate(const arch::ArchSpec& spec, const arch::cost::C
   std::vector<std::array<std::int64_t, kUnitKinds>> busy(program.layers.size());
   std::vector<std::int64_t> end(program.ops.size(), 0);
   std::vector<std::int64_t> unit_free(std::size_t(unit_count(program)), 0);
+  InferenceTimes inferences(program.batch, unit_count(program));
   std::int64_t latency = 0;
   for (std::size_t id = 0; id < program.ops.size(); ++id) {
     const mapping::Op& op = program.ops[id];
@@ -44,6 +45,7 @@ Report AnalyticalModel::evaluate(const arch::ArchSpec& spec, const arch::cost::C
     end[id] = start + service;
     unit_free[std::size_t(u)] = start + occupancy;
     latency = std::max(latency, end[id]);
+    inferences.add(op.batch, u, start, end[id], occupancy);
     r.actions += op.actions;
     LayerReport& l = r.layers[std::size_t(op.layer)];
     l.actions += op.actions;
@@ -58,6 +60,7 @@ Report AnalyticalModel::evaluate(const arch::ArchSpec& spec, const arch::cost::C
       if (busy[i][k] > 0) l.busy_cycles[mapping::to_string(static_cast<mapping::UnitKind>(k))] = busy[i][k];
   }
   r.latency_cycles = latency;
+  inferences.fill(r);
   finalize(r, spec, costs);
   return r;
 }

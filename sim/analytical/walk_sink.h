@@ -14,6 +14,7 @@
 #include "arch/cost.h"
 #include "arch/spec.h"
 #include "mapping/lowering.h"
+#include "sim/report.h"
 #include "sim/timing.h"
 
 namespace imc::sim {
@@ -36,22 +37,25 @@ class WalkSink {
     arch::ActionCounts actions;
   };
 
-  WalkSink(const arch::ArchSpec& s, const arch::cost::CostTable& c, int layers)
+  WalkSink(const arch::ArchSpec& s, const arch::cost::CostTable& c, int layers, int batch)
       : s_(s),
         c_(c),
         dram_(dram_channel(s)),
         tiles_(s.tiles()),
         ppt_(s.tile.pes),
         pe_units_(tiles_ * ppt_),
-        unit_free_(std::size_t(pe_units_ + (kUnitKinds - 2) * tiles_ + 1), 0),
-        stats_(std::size_t(layers)) {}
+        unit_free_(std::size_t(pe_units_ + (kUnitKinds - 2) * tiles_ + mapping::kDramStreams), 0),
+        stats_(std::size_t(layers)),
+        inferences_(batch, int(unit_free_.size())) {}
 
   [[gnu::always_inline]] Ref emit(const mapping::OpDesc& op, const Deps& deps) {
     const OpCycles t = op.memo >= 0 ? memoized(op) : times(op);
-    std::int64_t& free = unit_free_[std::size_t(unit(op))];
+    const int u = unit(op);
+    std::int64_t& free = unit_free_[std::size_t(u)];
     const std::int64_t start = std::max(free, deps.end);
     const std::int64_t end = start + t.service;
     free = start + t.occupancy;
+    inferences_.add(op.batch, u, start, end, t.occupancy);
     LayerStats& st = stats_[std::size_t(op.layer)];
     if (st.start < 0 || start < st.start) st.start = start;
     st.end = std::max(st.end, end);
@@ -64,6 +68,7 @@ class WalkSink {
 
   const std::vector<LayerStats>& stats() const { return stats_; }
   std::size_t ops() const { return ops_; }
+  const InferenceTimes& inferences() const { return inferences_; }
 
  private:
   // An op's times from its memo slot (mapping::OpDesc::memo), recomputed when its key differs
@@ -117,11 +122,13 @@ class WalkSink {
     return op_cycles_of(w, s_, c_, [this] { return dram_; });
   }
 
-  // AnalyticalModel's unit_index(): PEs, then each tile unit kind over the tiles, then DRAM.
+  // AnalyticalModel's unit_index(): PEs, then each tile unit kind over the tiles, then DRAM's
+  // read and write streams.
   int unit(const mapping::OpDesc& op) const {
     using mapping::UnitKind;
     if (op.unit == UnitKind::Pe) return op.tile * ppt_ + op.pe;
-    if (op.unit == UnitKind::Dram) return int(unit_free_.size()) - 1;
+    if (op.unit == UnitKind::Dram)
+      return int(unit_free_.size()) - mapping::kDramStreams + mapping::dram_stream(op.type);
     return pe_units_ + (static_cast<int>(op.unit) - static_cast<int>(UnitKind::TileBus)) * tiles_ + op.tile;
   }
 
@@ -131,6 +138,7 @@ class WalkSink {
   const int tiles_, ppt_, pe_units_;
   std::vector<std::int64_t> unit_free_;
   std::vector<LayerStats> stats_;
+  InferenceTimes inferences_;
   std::vector<Memo>& memo_ = thread_memo();  // by OpDesc::memo
   const std::uint64_t generation_ = next_generation();
   std::size_t ops_ = 0;
