@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "sim/analytical/unit_timeline.h"
 #include "sim/timing.h"
 
 namespace imc::sim {
@@ -33,17 +34,18 @@ Report AnalyticalModel::evaluate(const arch::ArchSpec& spec, const arch::cost::C
   constexpr int kUnitKinds = static_cast<int>(mapping::UnitKind::Dram) + 1;
   std::vector<std::array<std::int64_t, kUnitKinds>> busy(program.layers.size());
   std::vector<std::int64_t> end(program.ops.size(), 0);
-  std::vector<std::int64_t> unit_free(std::size_t(unit_count(program)), 0);
+  std::vector<UnitTimeline> units(std::size_t(unit_count(program)));
   InferenceTimes inferences(program.batch, unit_count(program));
   std::int64_t latency = 0;
   for (std::size_t id = 0; id < program.ops.size(); ++id) {
     const mapping::Op& op = program.ops[id];
     const int u = unit_index(op, program);
-    std::int64_t start = unit_free[std::size_t(u)];
-    for (int d : op.deps) start = std::max(start, end[std::size_t(d)]);
+    std::int64_t ready = 0;
+    for (int d : op.deps) ready = std::max(ready, end[std::size_t(d)]);
     const auto [service, occupancy] = op_cycles_of(op, spec, costs, [&] { return dram_channel(spec); });
+    const std::int64_t start =
+        units[std::size_t(u)].place(ready, occupancy, op.unit == mapping::UnitKind::Pe);
     end[id] = start + service;
-    unit_free[std::size_t(u)] = start + occupancy;
     latency = std::max(latency, end[id]);
     inferences.add(op.batch, u, start, end[id], occupancy);
     r.actions += op.actions;

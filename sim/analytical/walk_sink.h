@@ -1,7 +1,7 @@
 // The sink of the analytical walk (walk.h): mapping::Lowering hands it each op as it is emitted; it
-// computes the op's start and end as AnalyticalModel::evaluate does on a Program (start = the later
-// of its unit's free time and its dependencies' ends; end = start + service; the unit is free again
-// after the occupancy; sim/timing.h), and keeps per layer the first start, last end, busy cycles
+// computes the op's start and end as AnalyticalModel::evaluate does on a Program (start: when its
+// unit serves it once its dependencies have ended, unit_timeline.h; end = start + service; the unit
+// is busy for the occupancy; sim/timing.h), and keeps per layer the first start, last end, busy cycles
 // per unit kind and actions. A reference to an op is its end cycle; dependencies are their max.
 #pragma once
 
@@ -14,6 +14,7 @@
 #include "arch/cost.h"
 #include "arch/spec.h"
 #include "mapping/lowering.h"
+#include "sim/analytical/unit_timeline.h"
 #include "sim/report.h"
 #include "sim/timing.h"
 
@@ -44,17 +45,16 @@ class WalkSink {
         tiles_(s.tiles()),
         ppt_(s.tile.pes),
         pe_units_(tiles_ * ppt_),
-        unit_free_(std::size_t(pe_units_ + (kUnitKinds - 2) * tiles_ + mapping::kDramStreams), 0),
+        units_(std::size_t(pe_units_ + (kUnitKinds - 2) * tiles_ + mapping::kDramStreams)),
         stats_(std::size_t(layers)),
-        inferences_(batch, int(unit_free_.size())) {}
+        inferences_(batch, int(units_.size())) {}
 
   [[gnu::always_inline]] Ref emit(const mapping::OpDesc& op, const Deps& deps) {
     const OpCycles t = op.memo >= 0 ? memoized(op) : times(op);
     const int u = unit(op);
-    std::int64_t& free = unit_free_[std::size_t(u)];
-    const std::int64_t start = std::max(free, deps.end);
+    const std::int64_t start =
+        units_[std::size_t(u)].place(deps.end, t.occupancy, op.unit == mapping::UnitKind::Pe);
     const std::int64_t end = start + t.service;
-    free = start + t.occupancy;
     inferences_.add(op.batch, u, start, end, t.occupancy);
     LayerStats& st = stats_[std::size_t(op.layer)];
     if (st.start < 0 || start < st.start) st.start = start;
@@ -128,7 +128,7 @@ class WalkSink {
     using mapping::UnitKind;
     if (op.unit == UnitKind::Pe) return op.tile * ppt_ + op.pe;
     if (op.unit == UnitKind::Dram)
-      return int(unit_free_.size()) - mapping::kDramStreams + mapping::dram_stream(op.type);
+      return int(units_.size()) - mapping::kDramStreams + mapping::dram_stream(op.type);
     return pe_units_ + (static_cast<int>(op.unit) - static_cast<int>(UnitKind::TileBus)) * tiles_ + op.tile;
   }
 
@@ -136,7 +136,7 @@ class WalkSink {
   const arch::cost::CostTable& c_;
   const DramChannel dram_;
   const int tiles_, ppt_, pe_units_;
-  std::vector<std::int64_t> unit_free_;
+  std::vector<UnitTimeline> units_;
   std::vector<LayerStats> stats_;
   InferenceTimes inferences_;
   std::vector<Memo>& memo_ = thread_memo();  // by OpDesc::memo

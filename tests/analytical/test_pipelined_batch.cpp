@@ -35,7 +35,13 @@ TEST_CASE("VGG-8 on rram_default: batch 8 overlaps (< 3x batch 1); the interval 
     CAPTURE(dup);
     const sim::Report one = run(s, c, g, 1, dup);
     const sim::Report eight = run(s, c, g, 8, dup);
-    CHECK(eight.latency_cycles < 3 * one.latency_cycles);
+    // With the default duplication ("auto") the slowest stage is short enough that 8 inferences take
+    // less than 3 single ones; without copies conv2 alone is half an inference (4.4x), so only the
+    // overlap itself is checked there: far below 8x.
+    if (dup == 0)
+      CHECK(eight.latency_cycles < 3 * one.latency_cycles);
+    else
+      CHECK(eight.latency_cycles < 5 * one.latency_cycles);
     // The interval is measured over the batch; the slowest stage (busiest unit per inference) bounds
     // it from below, and an overlapping pipeline reaches it within 5%.
     CHECK(eight.interval_cycles >= eight.bottleneck_cycles);
