@@ -162,7 +162,10 @@ Mapping map(const arch::ArchSpec& spec, const workloads::Graph& graph, const Map
     return d <= cap ? d : std::int64_t(0);
   };
   for (int i = 0; i < graph.size(); ++i) m.layers[i].duplication = 1;
-  if (options.duplication != 1) {
+  // "auto" makes no copies when weights are reloaded per group: every copy's weights would be
+  // read from DRAM and programmed again on each run, costing more time and energy than it saves.
+  const bool copies = options.duplication > 1 || (options.duplication == 0 && m.reload_groups == 1);
+  if (copies) {
     for (int grp = 0; grp < m.reload_groups; ++grp) {
       std::int64_t spare = m.pes_available - group_used[grp];
       while (true) {
