@@ -147,13 +147,19 @@ Mapping map(const arch::ArchSpec& spec, const workloads::Graph& graph, const Map
     return mapper.tile_aligned ? ceil_div(pes_per_copy[i], pes_per_tile) * pes_per_tile : pes_per_copy[i];
   };
   const std::int64_t cap = options.duplication > 0 ? options.duplication : std::int64_t(1) << 30;
-  auto chunks_of = [&](int i) {  // what the lowering cuts the layer into (its copies' unit of work)
-    return std::max<std::int64_t>(
-        1, std::min<std::int64_t>(options.chunks_per_layer, graph.weight_matrix(i).vectors));
-  };
+  // Per layer, once: what the lowering cuts it into (its copies' unit of work) and its work.
+  std::vector<std::int64_t> chunks(graph.size(), 1);
+  std::vector<double> work(graph.size(), 0);
+  for (int i = 0; i < graph.size(); ++i)
+    if (m.layers[i].on_crossbars) {
+      chunks[i] = std::max<std::int64_t>(
+          1, std::min<std::int64_t>(options.chunks_per_layer, graph.weight_matrix(i).vectors));
+      work[i] = layer_work(graph, m.layers[i]);
+    }
+  auto chunks_of = [&](int i) { return chunks[i]; };
   auto time_per_copy = [&](int i, std::int64_t copies) {  // in chunk times x the layer's work per chunk
     const std::int64_t k = chunks_of(i);
-    return layer_work(graph, m.layers[i]) * double(ceil_div(k, copies)) / double(k);
+    return work[i] * double(ceil_div(k, copies)) / double(k);
   };
   auto next_useful = [&](int i, std::int64_t copies) {  // 0 when no more copies shorten layer i
     const std::int64_t k = chunks_of(i), now = ceil_div(k, copies);
