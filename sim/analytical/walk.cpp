@@ -11,7 +11,7 @@ Report evaluate_walk(const arch::ArchSpec& spec, const arch::cost::CostTable& co
                      const workloads::Graph& graph, const mapping::Mapping& mapping, std::size_t& ops,
                      bool layers) {
   const int n = graph.size();
-  WalkSink sink(spec, costs, n);
+  WalkSink sink(spec, costs, n, mapping.options.batch);
   mapping::Lowering<WalkSink> lowering(spec, graph, mapping, sink);
   lowering.run();
 
@@ -36,6 +36,7 @@ Report evaluate_walk(const arch::ArchSpec& spec, const arch::cost::CostTable& co
     r.actions += st.actions;
   }
   r.latency_cycles = latency;
+  sink.inferences().fill(r);
   if (layers) {
     r.layers.resize(std::size_t(n));
     for (int i = 0; i < n; ++i) {
