@@ -36,9 +36,10 @@ Report evaluate_walk(const arch::ArchSpec& spec, const arch::cost::CostTable& co
     r.actions += st.actions;
   }
   r.latency_cycles = latency;
-  // Power gating's bookkeeping (sim/power_gating.h), as lower() fills it from the same placement.
-  r.gating.resize(std::size_t(n));
-  for (int i = 0; i < n; ++i) {
+  // Power gating's bookkeeping (sim/power_gating.h), as lower() fills it from the same placement;
+  // only when it is used (this is the search's hot path).
+  if (spec.chip.power_gating) r.gating.resize(std::size_t(n));
+  for (int i = 0; i < int(r.gating.size()); ++i) {
     const mapping::LayerPlacement& l = mapping.layers[std::size_t(i)];
     const WalkSink::LayerStats& st = sink.stats()[std::size_t(i)];
     GatingLayer& g = r.gating[std::size_t(i)];
