@@ -114,10 +114,11 @@ struct PrecisionSpec {
 
 struct ChipSpec {
   std::string name{};
-  std::string tech{};  // configs/tech/<tech>.toml, or a path to a tech file
-  double node_nm{};    // technology node: scales the tech file if it differs from its node
-  double voltage_v{};  // supply; 0 = the node's nominal
-  double clock_ghz{};  // digital clock; all latencies are reported in its cycles
+  std::string tech{};   // configs/tech/<tech>.toml, or a path to a tech file
+  double node_nm{};     // technology node: scales the tech file if it differs from its node
+  double voltage_v{};   // supply; 0 = the node's nominal
+  double clock_ghz{};   // digital clock; all latencies are reported in its cycles
+  bool power_gating{};  // idle tiles and routers do not leak (sim/power_gating.h)
 };
 
 struct ArchSpec {

@@ -10,6 +10,7 @@
 #include "arch/load.h"
 #include "cli/output.h"
 #include "common/config.h"
+#include "workloads/activity.h"
 #include "workloads/load.h"
 
 namespace imc::cli {
@@ -36,6 +37,9 @@ void add_eval_options(CLI::App& sub, EvalArgs& a) {
         flag, [&a, key](const std::string& text) { a.mapping_overrides.emplace_back(key, text); },
         common::field_help(describe, full));
   }
+  sub.add_option("--activity", a.activity_file,
+                 "JSON of per-layer input bit densities (from `imcsim accuracy --activity-out`); "
+                 "default: every row driven on every input slice (worst case)");
   sub.add_option("--json", a.json_out, "write the report as JSON");
   sub.add_option("--csv", a.csv_out, "write per-layer rows as CSV");
 }
@@ -52,6 +56,12 @@ Session load_session(const EvalArgs& a) {
                       flag);
   }
   s.graphs = workloads::load_workloads(a.workload);
+  if (!a.activity_file.empty()) {
+    if (s.graphs.size() != 1)
+      throw common::InputError(fmt::format("--activity {}: one activity file describes one workload, got {}",
+                                           a.activity_file, s.graphs.size()));
+    workloads::apply_activity_file(s.graphs[0], a.activity_file);
+  }
   return s;
 }
 

@@ -74,6 +74,7 @@ void fill_layer_info(const arch::ArchSpec& s, const workloads::Graph& g, const M
     li.macs = g.macs(i);
     li.duplication = l.duplication;
     li.reload_group = l.reload_group;
+    li.inputs = g.node(i).inputs;
     if (l.on_crossbars) {
       li.crossbars = l.tiling.crossbars * l.duplication;
       li.pes = std::int64_t(l.pes.size());

@@ -86,9 +86,10 @@ struct LayerInfo {
   std::int64_t pes = 0;
   std::int64_t cells_used = 0;  // cells holding weights (incl. duplicates)
   int duplication = 1;
-  int reload_group = 0;    // weight group (DRAM reload) the layer belongs to
-  std::vector<int> tiles;  // tiles it occupies (or runs on, for digital layers)
-  double utilization = 0;  // cells_used / cells of its allocated PEs
+  int reload_group = 0;     // weight group (DRAM reload) the layer belongs to
+  std::vector<int> tiles;   // tiles it occupies (or runs on, for digital layers)
+  std::vector<int> inputs;  // producer layers (graph inputs): their tiles are read while it runs
+  double utilization = 0;   // cells_used / cells of its allocated PEs
 };
 
 struct Program {

@@ -56,6 +56,10 @@ Report report_skeleton(const mapping::Program& p, const std::string& model) {
     r.layers[i].op = p.layers[i].op;
     r.layers[i].macs = p.layers[i].macs * p.batch;
     r.layers[i].start_cycle = -1;
+    GatingLayer& g = r.gating.emplace_back();
+    g.reload_group = p.layers[i].reload_group;
+    g.tiles = p.layers[i].tiles;
+    g.inputs = p.layers[i].inputs;
   }
   return r;
 }
@@ -65,7 +69,12 @@ void finalize(Report& r, const arch::ArchSpec& spec, const arch::cost::CostTable
   r.energy_breakdown_pj = arch::cost::energy_breakdown_pj(r.actions, costs);
   r.dynamic_energy_pj = 0;
   for (const auto& [k, v] : r.energy_breakdown_pj) r.dynamic_energy_pj += v;
-  r.leakage_energy_pj = costs.chip_leakage_mw * r.latency_ns;  // mW x ns = pJ
+  if (r.gating.size() == r.layers.size())
+    for (std::size_t i = 0; i < r.layers.size(); ++i) {
+      r.gating[i].start_cycle = r.layers[i].start_cycle;
+      r.gating[i].end_cycle = r.layers[i].end_cycle;
+    }
+  r.leakage_energy_pj = leakage_energy_pj(spec, costs, r.gating, r.latency_cycles);
   r.energy_breakdown_pj["leakage"] = r.leakage_energy_pj;
   r.energy_pj = r.dynamic_energy_pj + r.leakage_energy_pj;
   r.area_mm2 = costs.chip.area_mm2;

@@ -12,6 +12,7 @@
 #include "arch/cost.h"
 #include "arch/spec.h"
 #include "mapping/program.h"
+#include "sim/power_gating.h"
 
 namespace imc::sim {
 
@@ -52,6 +53,9 @@ struct Report {
   std::map<std::string, std::int64_t> stalls;  // whole run, by reason (systemc only)
   std::int64_t events = 0;                     // simulation events processed (systemc only)
   double eval_us = 0;                          // time spent mapping, lowering and evaluating
+  // Leakage bookkeeping for chip.power_gating, one per layer (sim/power_gating.h): tiles and groups
+  // from the program; finalize() takes the spans from `layers` when the model filled them.
+  std::vector<GatingLayer> gating;
 };
 
 // The figures of merit of one run, defined here once: reports, the search's objectives, the

@@ -37,6 +37,19 @@ Report evaluate_walk(const arch::ArchSpec& spec, const arch::cost::CostTable& co
   }
   r.latency_cycles = latency;
   sink.inferences().fill(r);
+  // Power gating's bookkeeping (sim/power_gating.h), as lower() fills it from the same placement;
+  // only when it is used (this is the search's hot path).
+  if (spec.chip.power_gating) r.gating.resize(std::size_t(n));
+  for (int i = 0; i < int(r.gating.size()); ++i) {
+    const mapping::LayerPlacement& l = mapping.layers[std::size_t(i)];
+    const WalkSink::LayerStats& st = sink.stats()[std::size_t(i)];
+    GatingLayer& g = r.gating[std::size_t(i)];
+    g.reload_group = l.reload_group;
+    g.tiles = l.on_crossbars ? l.tiles : std::vector<int>{lowering.home_tile(i)};
+    g.inputs = graph.node(i).inputs;
+    g.start_cycle = st.start < 0 ? 0 : st.start;
+    g.end_cycle = st.end;
+  }
   if (layers) {
     r.layers.resize(std::size_t(n));
     for (int i = 0; i < n; ++i) {
