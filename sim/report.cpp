@@ -33,14 +33,17 @@ DesignMetrics metrics_of(const Report& r) {
   return m;
 }
 
-void InferenceTimes::fill(Report& r) const {
+void InferenceTimes::fill(Report& r, bool reloads) const {
   const std::int64_t batch = std::int64_t(end_.size());
   r.inference_latency_cycles = end_[0] - std::max<std::int64_t>(0, start_[0]);
   const std::int64_t busiest = busy_.empty() ? 0 : *std::max_element(busy_.begin(), busy_.end());
   r.bottleneck_cycles = (busiest + batch - 1) / batch;
-  r.interval_cycles = batch >= 2
-                          ? (*std::max_element(end_.begin(), end_.end()) - end_[0] + batch - 2) / (batch - 1)
-                          : r.bottleneck_cycles;
+  if (reloads)
+    r.interval_cycles = (r.latency_cycles + batch - 1) / batch;
+  else
+    r.interval_cycles =
+        batch >= 2 ? (*std::max_element(end_.begin(), end_.end()) - end_[0] + batch - 2) / (batch - 1)
+                   : r.bottleneck_cycles;
 }
 
 Report report_skeleton(const mapping::Program& p, const std::string& model) {

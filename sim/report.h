@@ -103,7 +103,11 @@ class InferenceTimes {
   // model included. With one inference there is no spacing to measure: then it is the bottleneck,
   // the busiest unit's occupancy per inference, which a pipeline in steady state reaches when
   // nothing but that unit limits it (the lower bound of the measured interval).
-  void fill(Report& r) const;
+  // A network whose weights are reloaded per layer group (`reloads`) runs the whole batch through
+  // each group in turn: its inferences all complete in the last group, so their spacing says
+  // nothing of the rate; its interval is the batch's average, latency / B (with B = 1, the whole
+  // run, weight reloads included).
+  void fill(Report& r, bool reloads) const;
 
  private:
   std::vector<std::int64_t> start_, end_;  // by inference

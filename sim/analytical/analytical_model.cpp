@@ -62,7 +62,7 @@ Report AnalyticalModel::evaluate(const arch::ArchSpec& spec, const arch::cost::C
       if (busy[i][k] > 0) l.busy_cycles[mapping::to_string(static_cast<mapping::UnitKind>(k))] = busy[i][k];
   }
   r.latency_cycles = latency;
-  inferences.fill(r);
+  inferences.fill(r, program.reload_groups > 1);
   finalize(r, spec, costs);
   return r;
 }

@@ -36,7 +36,7 @@ Report evaluate_walk(const arch::ArchSpec& spec, const arch::cost::CostTable& co
     r.actions += st.actions;
   }
   r.latency_cycles = latency;
-  sink.inferences().fill(r);
+  sink.inferences().fill(r, mapping.reload_groups > 1);
   // Power gating's bookkeeping (sim/power_gating.h), as lower() fills it from the same placement;
   // only when it is used (this is the search's hot path).
   if (spec.chip.power_gating) r.gating.resize(std::size_t(n));

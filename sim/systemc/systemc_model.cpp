@@ -52,7 +52,7 @@ Report build_report(const arch::ArchSpec& spec, const arch::cost::CostTable& cos
   for (auto& l : r.layers)
     if (l.start_cycle < 0) l.start_cycle = 0;
   r.latency_cycles = latency;
-  inferences.fill(r);
+  inferences.fill(r, p.reload_groups > 1);
   r.events = stats.events;
   finalize(r, spec, costs);
   return r;

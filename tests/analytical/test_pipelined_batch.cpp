@@ -129,3 +129,23 @@ TEST_CASE("[mapping] duplication accepts \"auto\" and a cap, in a file and as a 
   CHECK_THROWS_AS(common::set_field(describe, "mapping.duplication", "lots", "--duplication"),
                   common::InputError);
 }
+
+TEST_CASE("a network that reloads weights: its interval is the batch's average, in both paths") {
+  // VGG-16 does not fit rram_default: the whole batch passes each reload group in turn, so all its
+  // inferences complete in the last group and their spacing is not the rate.
+  const arch::ArchSpec s = arch::load_arch(kArchDir + "rram_default.toml");
+  const arch::cost::CostTable c = arch::cost::build(s);
+  const workloads::Graph g = workloads::zoo_network("vgg16");
+  for (int batch : {1, 4}) {
+    CAPTURE(batch);
+    mapping::MappingOptions o;
+    o.batch = batch;
+    const sim::Estimate walk = sim::estimate(s, c, g, o);
+    REQUIRE(walk.reload_groups > 1);
+    const sim::Report& r = walk.report;
+    CHECK(r.interval_cycles == (r.latency_cycles + batch - 1) / batch);
+    CHECK(r.interval_cycles > r.latency_cycles / (batch + 1));  // not the last group's spacing
+    const sim::Estimate program = sim::estimate_program(s, c, g, o);
+    CHECK(program.report.interval_cycles == r.interval_cycles);
+  }
+}
