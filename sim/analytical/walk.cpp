@@ -20,13 +20,8 @@ Report evaluate_walk(const arch::ArchSpec& spec, const arch::cost::CostTable& co
   r.workload = graph.name();
   r.batch = mapping.options.batch;
   r.macs = graph.total_macs() * r.batch;
-  // lower()'s utilization: the fullest reload group's resident cells over the chip's.
-  std::vector<std::int64_t> group_cells(std::size_t(mapping.reload_groups), 0);
-  for (int i = 0; i < n; ++i) {
-    const mapping::LayerPlacement& l = mapping.layers[std::size_t(i)];
-    if (l.on_crossbars) group_cells[std::size_t(l.reload_group)] += lowering.resident_cells(i);
-  }
-  const std::int64_t used = *std::max_element(group_cells.begin(), group_cells.end());
+  // lower()'s utilization (Program::utilization): the fullest reload group's cells over the chip's.
+  const std::int64_t used = lowering.fullest_group_cells();
   const std::int64_t available = spec.crossbars() * spec.crossbar.rows * spec.crossbar.cols;
   r.utilization = available ? double(used) / double(available) : 0;
 
