@@ -69,6 +69,11 @@ void describe(common::Fields& f, SearchSettings& s) {
   f.integer("workers", s.workers, workers_decl(0));
   mapping::describe_schedule(f, s.schedule);  // the [mapping] keys' own declarations
   mapping::describe_batch(f, s.batch);
+  f.choice("activity", s.activity, ActivitySource::kMeasured,
+           {{"measured", ActivitySource::kMeasured}, {"worst_case", ActivitySource::kWorstCase}},
+           "input activity of a candidate's energy: 'measured' = the input bit densities of its trained "
+           "network on the test images (only when accuracy is an objective; otherwise worst case), "
+           "'worst_case' = every row driven on every input slice");
 }
 
 void describe(common::Fields& f, Constraints& c) {

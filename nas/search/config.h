@@ -41,12 +41,19 @@ const ObjectiveDef& objective_def(Objective o);
 // read by kAccuracy only.
 double objective_value(Objective o, const sim::DesignMetrics& m, double hardware_accuracy = 0);
 
+// How a searched network's energy counts its input activity (workloads/activity.h).
+enum class ActivitySource {
+  kMeasured,   // the input bit densities measured on the candidate's trained network (accuracy runs)
+  kWorstCase,  // every row driven on every input slice
+};
+
 struct SearchSettings {
   std::int64_t generations = 6;
   std::int64_t finalists = 4;  // front members re-evaluated with SystemC (0 = none)
   std::int64_t workers = 0;    // processes for training and SystemC; 0 = cores
   mapping::Schedule schedule = mapping::Schedule::Pipeline;
   int batch = 1;
+  ActivitySource activity = ActivitySource::kMeasured;
 };
 
 struct Constraints {

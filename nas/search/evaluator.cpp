@@ -15,6 +15,7 @@
 #include "nas/decode.h"
 #include "nas/records.h"
 #include "nas/workers.h"
+#include "workloads/activity.h"
 #ifdef IMCSIM_HAS_ACCURACY
 #include "nas/accuracy/accuracy.h"
 #endif
@@ -91,6 +92,10 @@ Evaluation SearchEvaluator::evaluate_hardware(const Genome& genome, sim::DesignM
   } catch (const DecodeError& e) {
     return Evaluation::infeasible(100.0, std::string("invalid design: ") + e.what(), "decode");
   }
+  return evaluate_design(d, metrics);
+}
+
+Evaluation SearchEvaluator::evaluate_design(const Design& d, sim::DesignMetrics* metrics) const {
   sim::Estimate est;
   try {
     est = sim::estimate(d.spec, arch::cost::build(d.spec), d.graph, mapping_options(),
@@ -151,6 +156,22 @@ std::vector<Evaluation> SearchEvaluator::operator()(const std::vector<Genome>& g
   return evals;
 }
 
+sim::DesignMetrics SearchEvaluator::with_measured_activity(const Genome& genome,
+                                                           const nlohmann::json& density,
+                                                           Evaluation& ev) const {
+  Design d = decode(genome);
+  workloads::apply_activity_json(d.graph, density, "measured activity of " + d.graph.name());
+  sim::DesignMetrics m;
+  const Evaluation measured = evaluate_design(d, &m);
+  // Activity lowers energy and power only (cycles and area do not depend on it), so a candidate
+  // feasible at the worst case stays feasible; the worst-case energy is kept beside the measured one.
+  ev.extra["energy_uj_worst_case"] = ev.extra.at("energy_uj");
+  for (const auto& [key, value] : measured.extra.items()) ev.extra[key] = value;
+  ev.extra["activity"] = "measured";
+  ev.extra["input_bit_density"] = density;
+  return m;
+}
+
 void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes,
                                    const std::vector<sim::DesignMetrics>& metrics,
                                    std::vector<Evaluation>& evals) const {
@@ -179,12 +200,17 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes,
   opt.threads = 1;  // one thread per worker: the figures do not depend on how many workers run
   fs::create_directories(opt.cache_dir);
 
+  // A network's activity depends on its trained weights and input bits, not on the chip: the group's
+  // first candidate measures it (one more exact-product pass), the others reuse it.
+  const bool measure = config_.search.activity == ActivitySource::kMeasured;
   auto train_group = [&](const std::vector<std::size_t>& group) {
     Evaluation out;
     nlohmann::json results = nlohmann::json::array();
-    for (std::size_t i : group) {
-      const Design d = decode(genomes[i]);
-      results.push_back(accuracy::to_json(accuracy::evaluate_accuracy(d.spec, d.graph, opt)));
+    for (std::size_t j = 0; j < group.size(); ++j) {
+      const Design d = decode(genomes[group[j]]);
+      accuracy::AccuracyOptions member = opt;
+      member.measure_activity = measure && j == 0;
+      results.push_back(accuracy::to_json(accuracy::evaluate_accuracy(d.spec, d.graph, member)));
     }
     out.extra["results"] = results;
     return out;
@@ -205,6 +231,11 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes,
         continue;
       }
       const nlohmann::json& r = done[k].extra.at("results").at(j);
+      sim::DesignMetrics hw = metrics[members[k][j]];
+      if (measure) {
+        const nlohmann::json& density = done[k].extra.at("results").at(0).at("input_bit_density");
+        hw = with_measured_activity(genomes[members[k][j]], density, ev);
+      }
       nlohmann::json& m = ev.extra;
       m["float_accuracy"] = r.at("float_accuracy");
       m["quantized_accuracy"] = r.at("quantized_accuracy");
@@ -216,7 +247,7 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes,
       ev.objectives.clear();
       const double hardware_accuracy = r.at("hardware_accuracy_mean").get<double>();
       for (Objective o : config_.objectives)
-        ev.objectives.push_back(objective_value(o, metrics[members[k][j]], hardware_accuracy));
+        ev.objectives.push_back(objective_value(o, hw, hardware_accuracy));
     }
   }
 #endif

@@ -7,6 +7,7 @@
 // fork() safe. Trained weights are shared between candidates and runs through the weight cache.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -43,8 +44,14 @@ class SearchEvaluator {
   // The analytical half alone (objectives without accuracy; accuracy columns left 0). `metrics`
   // (optional) receives the design's figures when it is evaluated.
   Evaluation evaluate_hardware(const Genome& genome, sim::DesignMetrics* metrics = nullptr) const;
+  // The same for a decoded design (its graph may carry measured activity).
+  Evaluation evaluate_design(const Design& d, sim::DesignMetrics* metrics = nullptr) const;
 
  private:
+  // Re-estimates a trained candidate with its network's measured input bit densities (layer name ->
+  // per-bit densities, from accuracy::to_json) and updates its hardware figures in `ev.extra`.
+  sim::DesignMetrics with_measured_activity(const Genome& genome, const nlohmann::json& density,
+                                            Evaluation& ev) const;
   void add_accuracy(const std::vector<Genome>& genomes, const std::vector<sim::DesignMetrics>& metrics,
                     std::vector<Evaluation>& evals) const;
 

@@ -14,6 +14,7 @@
 #include "sim/analytical/analytical_model.h"
 #include "sim/report_io.h"
 #include "sim/systemc/systemc_model.h"
+#include "workloads/activity.h"
 
 namespace imc::nas::search {
 namespace fs = std::filesystem;
@@ -31,11 +32,21 @@ std::vector<std::size_t> pick_finalists(const SearchLoop& loop, std::size_t coun
 
 std::vector<FinalistResult> reevaluate_finalists(const SearchLoop& loop, const SearchEvaluator& evaluator,
                                                  const std::vector<std::size_t>& ids, std::size_t workers) {
-  std::vector<Genome> tasks;
-  for (std::size_t id : ids) tasks.push_back(loop.candidates().at(id).genome);
+  // A finalist's measured activity (when the search measured it) stays with it, so both models
+  // count the same energy the search ranked.
+  std::vector<std::pair<Genome, nlohmann::json>> tasks;
+  for (std::size_t id : ids) {
+    const Candidate& c = loop.candidates().at(id);
+    const nlohmann::json& extra = c.evaluation.extra;
+    tasks.emplace_back(c.genome, extra.is_object() && extra.contains("input_bit_density")
+                                     ? extra.at("input_bit_density")
+                                     : nlohmann::json());
+  }
   // Each child maps and lowers its finalist once and runs both models on the same Program.
-  auto run_one = [&](const Genome& g) {
-    const Design d = evaluator.decode(g);
+  auto run_one = [&](const std::pair<Genome, nlohmann::json>& task) {
+    Design d = evaluator.decode(task.first);
+    if (task.second.is_object())
+      workloads::apply_activity_json(d.graph, task.second, "measured activity of " + d.graph.name());
     const arch::cost::CostTable costs = arch::cost::build(d.spec);
     const mapping::Mapping m = mapping::map(d.spec, d.graph, evaluator.mapping_options());
     const mapping::Program p = mapping::lower(d.spec, d.graph, m);
