@@ -63,6 +63,14 @@ std::vector<std::string> SearchConfig::objective_columns() const {
   return out;
 }
 
+const std::vector<std::pair<const char*, EvaluatorKind>>& evaluator_names() {
+  static const std::vector<std::pair<const char*, EvaluatorKind>> names = {
+      {"analytical", EvaluatorKind::kAnalytical},
+      {"systemc", EvaluatorKind::kSystemC},
+      {"multi", EvaluatorKind::kMulti}};
+  return names;
+}
+
 void describe(common::Fields& f, SearchSettings& s) {
   f.integer("generations", s.generations, generations_decl(6));
   f.integer("finalists", s.finalists, finalists_decl(4));
@@ -74,6 +82,10 @@ void describe(common::Fields& f, SearchSettings& s) {
            "input activity of a candidate's energy: 'measured' = the input bit densities of its trained "
            "network on the test images (only when accuracy is an objective; otherwise worst case), "
            "'worst_case' = every row driven on every input slice");
+  f.choice("evaluator", s.evaluator, EvaluatorKind::kMulti, evaluator_names(),
+           "performance model in the loop: 'analytical' (no SystemC run; finalists not re-evaluated), "
+           "'systemc' (every candidate simulated, one process each), 'multi' (analytical in the loop, "
+           "the finalists re-evaluated with SystemC)");
 }
 
 void describe(common::Fields& f, Constraints& c) {

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/config.h"
@@ -47,6 +48,16 @@ enum class ActivitySource {
   kWorstCase,  // every row driven on every input slice
 };
 
+// Which performance model scores the candidates in the loop.
+enum class EvaluatorKind {
+  kAnalytical,  // the analytical model only (no SystemC run at all; `finalists` are not re-evaluated)
+  kSystemC,     // every candidate's figures from a SystemC run (one forked process per candidate)
+  kMulti,       // the analytical model in the loop, the `finalists` re-evaluated with SystemC
+};
+
+// The spellings of `evaluator` (their order is the allowed list of errors and docs).
+const std::vector<std::pair<const char*, EvaluatorKind>>& evaluator_names();
+
 struct SearchSettings {
   std::int64_t generations = 6;
   std::int64_t finalists = 4;  // front members re-evaluated with SystemC (0 = none)
@@ -54,6 +65,7 @@ struct SearchSettings {
   mapping::Schedule schedule = mapping::Schedule::Pipeline;
   int batch = 1;
   ActivitySource activity = ActivitySource::kMeasured;
+  EvaluatorKind evaluator = EvaluatorKind::kMulti;
 };
 
 struct Constraints {

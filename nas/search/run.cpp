@@ -156,6 +156,7 @@ nlohmann::json run_search(const RunOptions& in) {
                                   {"finalists", o.finalists}}},
                                 {"seed", cfg.optimizer.seed},
                                 {"optimizer", cfg.optimizer.name},
+                                {"evaluator", common::name_of(cfg.search.evaluator, evaluator_names())},
                                 {"population", cfg.optimizer.population},
                                 {"objectives", cfg.objective_columns()}};
     write_text(fs::path(o.out_dir) / "search.json", run.dump(1) + "\n");
@@ -193,8 +194,12 @@ nlohmann::json run_search(const RunOptions& in) {
   }
   write_text(fs::path(o.out_dir) / "front.json", nlohmann::json{{"front", front}}.dump(1) + "\n");
 
+  // evaluator = "analytical" runs no SystemC at all; "multi" and "systemc" re-evaluate the finalists
+  // with both models on one Program (for "systemc" the loop's figures already are SystemC's).
   const std::vector<std::size_t> finalists =
-      pick_finalists(loop, static_cast<std::size_t>(cfg.search.finalists));
+      cfg.search.evaluator == EvaluatorKind::kAnalytical
+          ? std::vector<std::size_t>{}
+          : pick_finalists(loop, static_cast<std::size_t>(cfg.search.finalists));
   nlohmann::json comparison = nlohmann::json::object();
   double systemc_s = 0;
   if (!finalists.empty()) {
@@ -212,6 +217,7 @@ nlohmann::json run_search(const RunOptions& in) {
   nlohmann::json summary = {{"config", fs::absolute(o.config_path).string()},
                             {"seed", cfg.optimizer.seed},
                             {"optimizer", cfg.optimizer.name},
+                            {"evaluator", common::name_of(cfg.search.evaluator, evaluator_names())},
                             {"population", cfg.optimizer.population},
                             {"generations", loop.generation()},
                             {"objectives", lo.objective_names},
