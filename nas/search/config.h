@@ -75,6 +75,14 @@ struct Constraints {
   bool weight_fetch = false;  // true: networks larger than the chip reload weights from DRAM (counted)
 };
 
+// What the optimizer minimizes (nas/search/formulation.h).
+enum class FormulationKind { kPareto, kWeightedSum, kWeightedProduct, kConstrained };
+struct Formulation {
+  FormulationKind kind = FormulationKind::kPareto;
+  std::vector<double> weights;               // weighted_*: one per objective
+  Objective primary = Objective::kAccuracy;  // constrained: the one minimized
+};
+
 struct SearchConfig {
   std::string path;                     // the file read
   std::string base_arch_file;           // resolved
@@ -85,9 +93,11 @@ struct SearchConfig {
   Constraints constraints;
   accuracy::AccuracyOptions accuracy;  // the declared keys only (no cache_dir, threads, log)
   OptimizerConfig optimizer;
+  Formulation formulation;
   SearchSpace space;
 
   bool wants_accuracy() const;
+  // The optimizer's minimized columns: one per objective (pareto) or the formulation's one.
   std::vector<std::string> objective_columns() const;
 };
 

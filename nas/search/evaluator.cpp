@@ -16,6 +16,7 @@
 #include "mapping/mapping.h"
 #include "nas/decode.h"
 #include "nas/records.h"
+#include "nas/search/formulation.h"
 #include "nas/workers.h"
 #include "sim/report_io.h"
 #include "sim/systemc/systemc_model.h"
@@ -149,9 +150,20 @@ Evaluation SearchEvaluator::judge(const Design& d, const sim::Report& r, int rel
     ev.reason = fmt::format("{}", fmt::join(why, "; "));
     return ev;
   }
-  if (!config_.wants_accuracy())
-    for (Objective o : config_.objectives) ev.objectives.push_back(objective_value(o, dm));
+  if (!config_.wants_accuracy()) set_objectives(ev, dm, 0.0);
   return ev;
+}
+
+void SearchEvaluator::set_objectives(Evaluation& ev, const sim::DesignMetrics& m,
+                                     double hardware_accuracy) const {
+  std::vector<double> raw;
+  for (Objective o : config_.objectives) raw.push_back(objective_value(o, m, hardware_accuracy));
+  ev.objectives = formulate(config_, raw);
+  if (config_.formulation.kind != FormulationKind::kPareto) {  // the parts of the optimizer's one value
+    nlohmann::json parts = nlohmann::json::object();
+    for (std::size_t i = 0; i < raw.size(); ++i) parts[objective_def(config_.objectives[i]).column] = raw[i];
+    ev.extra["objectives"] = parts;
+  }
 }
 
 std::size_t SearchEvaluator::worker_count() const {
@@ -324,10 +336,7 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes,
       m["train_seconds"] = r.at("train_seconds");
       m["from_cache"] = r.at("from_cache");
       ev.fidelity += "+accuracy";
-      ev.objectives.clear();
-      const double hardware_accuracy = r.at("hardware_accuracy_mean").get<double>();
-      for (Objective o : config_.objectives)
-        ev.objectives.push_back(objective_value(o, metrics[members[k][j]], hardware_accuracy));
+      set_objectives(ev, metrics[members[k][j]], r.at("hardware_accuracy_mean").get<double>());
     }
   }
 #endif

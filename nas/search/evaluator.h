@@ -65,6 +65,8 @@ class SearchEvaluator {
   void add_accuracy(const std::vector<Genome>& genomes, std::vector<sim::DesignMetrics>& metrics,
                     std::vector<Evaluation>& evals) const;
   std::size_t worker_count() const;
+  // The optimizer's values (nas/search/formulation.h) from a design's figures and accuracy.
+  void set_objectives(Evaluation& ev, const sim::DesignMetrics& m, double hardware_accuracy) const;
 
   const SearchConfig& config_;
   arch::ArchSpec base_;

@@ -10,6 +10,7 @@
 #include "arch/cost.h"
 #include "mapping/mapping.h"
 #include "nas/pareto.h"
+#include "nas/search/formulation.h"
 #include "nas/workers.h"
 #include "sim/analytical/analytical_model.h"
 #include "sim/report_io.h"
@@ -78,15 +79,15 @@ std::vector<FinalistResult> reevaluate_finalists(const SearchLoop& loop, const S
 
 namespace {
 
-// The candidate's objective vector with the hardware figures taken from `report` (a sim::to_json
-// report; accuracy does not depend on the performance model).
-std::vector<double> objectives_with(const std::vector<Objective>& objectives, const Candidate& c,
+// The candidate's minimized columns with the hardware figures taken from `report` (a sim::to_json
+// report; accuracy does not depend on the performance model: the candidate's own is kept).
+std::vector<double> objectives_with(const SearchConfig& config, const Candidate& c,
                                     const nlohmann::json& report) {
   const sim::DesignMetrics m = sim::metrics_of(sim::report_from_json(report));
-  std::vector<double> v = c.evaluation.objectives;
-  for (std::size_t i = 0; i < objectives.size() && i < v.size(); ++i)
-    if (objectives[i] != Objective::kAccuracy) v[i] = objective_value(objectives[i], m);
-  return v;
+  const double hardware_accuracy = c.evaluation.extra.value("hardware_accuracy", 0.0);
+  std::vector<double> raw;
+  for (Objective o : config.objectives) raw.push_back(objective_value(o, m, hardware_accuracy));
+  return formulate(config, raw);
 }
 
 std::vector<std::size_t> order_by(const std::vector<std::vector<double>>& pts, std::size_t k) {
@@ -99,7 +100,7 @@ std::vector<std::size_t> order_by(const std::vector<std::vector<double>>& pts, s
 
 }  // namespace
 
-nlohmann::json compare_finalists(const SearchLoop& loop, const std::vector<Objective>& objectives,
+nlohmann::json compare_finalists(const SearchLoop& loop, const SearchConfig& config,
                                  const std::vector<FinalistResult>& results) {
   nlohmann::json rows = nlohmann::json::array();
   std::vector<std::vector<double>> ana, sc;
@@ -122,8 +123,8 @@ nlohmann::json compare_finalists(const SearchLoop& loop, const std::vector<Objec
     row["energy_gap_pct"] = ea > 0 ? 100 * (es - ea) / ea : 0.0;
     row["actions_identical"] = ra.actions == rs.actions;
     rows.push_back(row);
-    ana.push_back(objectives_with(objectives, c, r.analytical));
-    sc.push_back(objectives_with(objectives, c, r.systemc));
+    ana.push_back(objectives_with(config, c, r.analytical));
+    sc.push_back(objectives_with(config, c, r.systemc));
   }
   nlohmann::json changed = nlohmann::json::object();
   bool any = false;

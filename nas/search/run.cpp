@@ -142,7 +142,8 @@ nlohmann::json run_search(const RunOptions& in) {
   set_int("search.workers", o.workers, "--workers");
   set_int("search.finalists", o.finalists, "--finalists");
   if (optimizer_traits(cfg.optimizer.name).scalarized && cfg.optimizer.weights.empty())
-    cfg.optimizer.weights.assign(cfg.objectives.size(), 1.0 / double(cfg.objectives.size()));
+    cfg.optimizer.weights.assign(cfg.objective_columns().size(),
+                                 1.0 / double(cfg.objective_columns().size()));
 
   fs::create_directories(o.out_dir);
   if (!resuming) {
@@ -207,7 +208,7 @@ nlohmann::json run_search(const RunOptions& in) {
     const std::size_t workers = cfg.search.workers > 0 ? static_cast<std::size_t>(cfg.search.workers)
                                                        : std::max(1u, std::thread::hardware_concurrency());
     const auto results = reevaluate_finalists(loop, evaluator, finalists, workers);
-    comparison = compare_finalists(loop, cfg.objectives, results);
+    comparison = compare_finalists(loop, cfg, results);
     write_finalists(loop, results, comparison, o.out_dir);
     systemc_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   }
