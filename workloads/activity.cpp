@@ -41,6 +41,10 @@ void apply_activity_file(Graph& graph, const std::string& path) {
   } catch (const nlohmann::json::parse_error& e) {
     throw common::InputError(fmt::format("{}: not JSON: {}", path, e.what()));
   }
+  apply_activity_json(graph, j, path);
+}
+
+void apply_activity_json(Graph& graph, const nlohmann::json& j, const std::string& path) {
   if (!j.is_object())
     throw common::InputError(
         fmt::format("{}: expected an object {{\"layer\": density or [densities]}}", path));

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
 
@@ -33,5 +34,8 @@ std::int64_t scale_count(std::int64_t count, double activity);
 // Reads an activity file and sets the named layers' densities. InputError naming the file and key
 // for an unknown layer, a value outside [0, 1] or a malformed entry.
 void apply_activity_file(Graph& graph, const std::string& path);
+
+// The same from parsed JSON (the object an activity file holds); `source` names it in errors.
+void apply_activity_json(Graph& graph, const nlohmann::json& activity, const std::string& source);
 
 }  // namespace imc::workloads

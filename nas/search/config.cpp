@@ -10,6 +10,7 @@
 
 #include "nas/decode.h"
 #include "nas/run_settings.h"
+#include "nas/search/formulation.h"
 
 namespace imc::nas::search {
 namespace fs = std::filesystem;
@@ -58,9 +59,15 @@ bool SearchConfig::wants_accuracy() const {
 }
 
 std::vector<std::string> SearchConfig::objective_columns() const {
-  std::vector<std::string> out;
-  for (Objective o : objectives) out.push_back(objective_def(o).column);
-  return out;
+  return formulated_columns(*this);
+}
+
+const std::vector<std::pair<const char*, EvaluatorKind>>& evaluator_names() {
+  static const std::vector<std::pair<const char*, EvaluatorKind>> names = {
+      {"analytical", EvaluatorKind::kAnalytical},
+      {"systemc", EvaluatorKind::kSystemC},
+      {"multi", EvaluatorKind::kMulti}};
+  return names;
 }
 
 void describe(common::Fields& f, SearchSettings& s) {
@@ -69,6 +76,15 @@ void describe(common::Fields& f, SearchSettings& s) {
   f.integer("workers", s.workers, workers_decl(0));
   mapping::describe_schedule(f, s.schedule);  // the [mapping] keys' own declarations
   mapping::describe_batch(f, s.batch);
+  f.choice("activity", s.activity, ActivitySource::kMeasured,
+           {{"measured", ActivitySource::kMeasured}, {"worst_case", ActivitySource::kWorstCase}},
+           "input activity of a candidate's energy: 'measured' = the input bit densities of its trained "
+           "network on the test images (only when accuracy is an objective; otherwise worst case), "
+           "'worst_case' = every row driven on every input slice");
+  f.choice("evaluator", s.evaluator, EvaluatorKind::kMulti, evaluator_names(),
+           "performance model in the loop: 'analytical' (no SystemC run; finalists not re-evaluated), "
+           "'systemc' (every candidate simulated, one process each), 'multi' (analytical in the loop, "
+           "the finalists re-evaluated with SystemC)");
 }
 
 void describe(common::Fields& f, Constraints& c) {
@@ -137,12 +153,6 @@ SearchConfig load_search_config(const std::string& path, const std::string& base
       objs.at(i).fail(fmt::format("objective '{}' listed twice", name));
     c.objectives.push_back(def->id);
   }
-  if (const ConfigNode ref = root.get("reference_point"); ref.valid()) {
-    if (!ref.is_array() || ref.size() != c.objectives.size())
-      ref.fail(fmt::format("must be a list of {} numbers, one per objective ({})", c.objectives.size(),
-                           fmt::join(c.objective_columns(), ", ")));
-    for (std::size_t i = 0; i < ref.size(); ++i) c.reference_point.push_back(ref.at(i).as_real());
-  }
 
   // Each section: its keys read through its declarations (absent: every default).
   auto section = [&](const char* key, const std::function<void(common::Fields&)>& describe_section) {
@@ -157,13 +167,24 @@ SearchConfig load_search_config(const std::string& path, const std::string& base
   section("optimizer", [&](common::Fields& f) { describe(f, c.optimizer); });
   if (c.wants_accuracy() && c.accuracy.draws < 1)
     root.require("accuracy").require("draws").fail("the accuracy objective needs at least 1 draw");
+  read_formulation(root, c);
+  // The reference point is in the optimizer's columns (one per objective, or the formulation's one).
+  if (const ConfigNode ref = root.get("reference_point"); ref.valid()) {
+    const std::vector<std::string> columns = c.objective_columns();
+    if (!ref.is_array() || ref.size() != columns.size())
+      ref.fail(fmt::format("must be a list of {} numbers, one per minimized column ({})", columns.size(),
+                           fmt::join(columns, ", ")));
+    for (std::size_t i = 0; i < ref.size(); ++i) c.reference_point.push_back(ref.at(i).as_real());
+  }
 
   c.space = SearchSpace::from_config(root, {"base_arch", "objectives", "cache_dir", "reference_point",
-                                            "search", "constraints", "accuracy", "optimizer"});
+                                            "search", "constraints", "accuracy", "optimizer", "formulation"});
   if (c.space.size() == 0) root.fail("declares no genes: add [network] and/or [hardware] genes");
   check_gene_names(c.space);
-  if (optimizer_traits(c.optimizer.name).scalarized)
-    c.optimizer.weights.assign(c.objectives.size(), 1.0 / double(c.objectives.size()));
+  if (optimizer_traits(c.optimizer.name).scalarized) {
+    const std::size_t n = c.objective_columns().size();
+    c.optimizer.weights.assign(n, 1.0 / double(n));
+  }
   return c;
 }
 
@@ -177,7 +198,14 @@ std::string document_search_keys() {
       " |\n| conditions | list of conditions between genes (docs/nas.md) |\n"
       "| cache_dir | trained-weights cache (default $IMCSIM_CACHE_DIR/accuracy or ~/.cache/imcsim/accuracy) "
       "|\n"
-      "| reference_point | hypervolume reference, one value per objective (default: from generation 0) |\n";
+      "| reference_point | hypervolume reference, one value per minimized column (default: from generation "
+      "0) |\n";
+  out +=
+      "\n### [formulation]\n\n| key | meaning |\n|---|---|\n"
+      "| kind | \"pareto\" (default: every objective, a Pareto front), \"weighted_sum\" (sum w_i f_i), "
+      "\"weighted_product\" (prod f_i^w_i), \"constrained\" (minimize `primary` subject to [constraints]) |\n"
+      "| weights | weighted_*: one finite weight > 0 per objective, in the objectives' order |\n"
+      "| primary | constrained: the objective minimized (one of `objectives`) |\n";
   out += "\n### [search]\n\n" + common::document_fields([](common::Fields& f) {
            SearchSettings s;
            describe(f, s);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/config.h"
@@ -41,12 +42,30 @@ const ObjectiveDef& objective_def(Objective o);
 // read by kAccuracy only.
 double objective_value(Objective o, const sim::DesignMetrics& m, double hardware_accuracy = 0);
 
+// How a searched network's energy counts its input activity (workloads/activity.h).
+enum class ActivitySource {
+  kMeasured,   // the input bit densities measured on the candidate's trained network (accuracy runs)
+  kWorstCase,  // every row driven on every input slice
+};
+
+// Which performance model scores the candidates in the loop.
+enum class EvaluatorKind {
+  kAnalytical,  // the analytical model only (no SystemC run at all; `finalists` are not re-evaluated)
+  kSystemC,     // every candidate's figures from a SystemC run (one forked process per candidate)
+  kMulti,       // the analytical model in the loop, the `finalists` re-evaluated with SystemC
+};
+
+// The spellings of `evaluator` (their order is the allowed list of errors and docs).
+const std::vector<std::pair<const char*, EvaluatorKind>>& evaluator_names();
+
 struct SearchSettings {
   std::int64_t generations = 6;
   std::int64_t finalists = 4;  // front members re-evaluated with SystemC (0 = none)
   std::int64_t workers = 0;    // processes for training and SystemC; 0 = cores
   mapping::Schedule schedule = mapping::Schedule::Pipeline;
   int batch = 1;
+  ActivitySource activity = ActivitySource::kMeasured;
+  EvaluatorKind evaluator = EvaluatorKind::kMulti;
 };
 
 struct Constraints {
@@ -54,6 +73,14 @@ struct Constraints {
   double power_w_max = 0;     // average power over one batch; 0 = no limit
   double latency_us_max = 0;  // 0 = no limit
   bool weight_fetch = false;  // true: networks larger than the chip reload weights from DRAM (counted)
+};
+
+// What the optimizer minimizes (nas/search/formulation.h).
+enum class FormulationKind { kPareto, kWeightedSum, kWeightedProduct, kConstrained };
+struct Formulation {
+  FormulationKind kind = FormulationKind::kPareto;
+  std::vector<double> weights;               // weighted_*: one per objective
+  Objective primary = Objective::kAccuracy;  // constrained: the one minimized
 };
 
 struct SearchConfig {
@@ -66,9 +93,11 @@ struct SearchConfig {
   Constraints constraints;
   accuracy::AccuracyOptions accuracy;  // the declared keys only (no cache_dir, threads, log)
   OptimizerConfig optimizer;
+  Formulation formulation;
   SearchSpace space;
 
   bool wants_accuracy() const;
+  // The optimizer's minimized columns: one per objective (pareto) or the formulation's one.
   std::vector<std::string> objective_columns() const;
 };
 

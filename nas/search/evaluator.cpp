@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <thread>
 #include <tuple>
 
@@ -12,9 +13,14 @@
 #include "arch/fields.h"
 #include "arch/load.h"
 #include "common/hash.h"
+#include "mapping/mapping.h"
 #include "nas/decode.h"
 #include "nas/records.h"
+#include "nas/search/formulation.h"
 #include "nas/workers.h"
+#include "sim/report_io.h"
+#include "sim/systemc/systemc_model.h"
+#include "workloads/activity.h"
 #ifdef IMCSIM_HAS_ACCURACY
 #include "nas/accuracy/accuracy.h"
 #endif
@@ -91,6 +97,10 @@ Evaluation SearchEvaluator::evaluate_hardware(const Genome& genome, sim::DesignM
   } catch (const DecodeError& e) {
     return Evaluation::infeasible(100.0, std::string("invalid design: ") + e.what(), "decode");
   }
+  return evaluate_design(d, metrics);
+}
+
+Evaluation SearchEvaluator::evaluate_design(const Design& d, sim::DesignMetrics* metrics) const {
   sim::Estimate est;
   try {
     est = sim::estimate(d.spec, arch::cost::build(d.spec), d.graph, mapping_options(),
@@ -98,11 +108,15 @@ Evaluation SearchEvaluator::evaluate_hardware(const Genome& genome, sim::DesignM
   } catch (const common::InputError& e) {  // e.g. the network does not fit and weight_fetch is off
     return Evaluation::infeasible(10.0, std::string("does not map: ") + e.what(), "analytical");
   }
-  const sim::Report& r = est.report;
+  return judge(d, est.report, est.reload_groups, "analytical", metrics);
+}
+
+Evaluation SearchEvaluator::judge(const Design& d, const sim::Report& r, int reload_groups,
+                                  const char* fidelity, sim::DesignMetrics* metrics) const {
   const sim::DesignMetrics dm = sim::metrics_of(r);
   if (metrics) *metrics = dm;
   Evaluation ev;
-  ev.fidelity = "analytical";
+  ev.fidelity = fidelity;
   nlohmann::json m;
   m["energy_uj"] = objective_value(Objective::kEnergy, dm);
   m["latency_us"] = objective_value(Objective::kLatency, dm);
@@ -114,7 +128,7 @@ Evaluation SearchEvaluator::evaluate_hardware(const Genome& genome, sim::DesignM
   m["macs"] = dm.macs;
   m["params"] = d.graph.total_params();
   m["utilization"] = r.utilization;
-  m["reload_groups"] = est.reload_groups;
+  m["reload_groups"] = reload_groups;
   m["network"] = params_json(d.params);
   m["weight_bits"] = d.spec.precision.weight_bits;
   m["input_bits"] = d.spec.precision.input_bits;
@@ -136,23 +150,120 @@ Evaluation SearchEvaluator::evaluate_hardware(const Genome& genome, sim::DesignM
     ev.reason = fmt::format("{}", fmt::join(why, "; "));
     return ev;
   }
-  if (!config_.wants_accuracy())
-    for (Objective o : config_.objectives) ev.objectives.push_back(objective_value(o, dm));
+  if (!config_.wants_accuracy()) set_objectives(ev, dm, 0.0);
   return ev;
 }
 
+void SearchEvaluator::set_objectives(Evaluation& ev, const sim::DesignMetrics& m,
+                                     double hardware_accuracy) const {
+  std::vector<double> raw;
+  for (Objective o : config_.objectives) raw.push_back(objective_value(o, m, hardware_accuracy));
+  ev.objectives = formulate(config_, raw);
+  if (config_.formulation.kind != FormulationKind::kPareto) {  // the parts of the optimizer's one value
+    nlohmann::json parts = nlohmann::json::object();
+    for (std::size_t i = 0; i < raw.size(); ++i) parts[objective_def(config_.objectives[i]).column] = raw[i];
+    ev.extra["objectives"] = parts;
+  }
+}
+
+std::size_t SearchEvaluator::worker_count() const {
+  return config_.search.workers > 0 ? static_cast<std::size_t>(config_.search.workers)
+                                    : std::max(1u, std::thread::hardware_concurrency());
+}
+
+void SearchEvaluator::hardware_figures(const std::vector<Design>& designs, const std::vector<std::size_t>& at,
+                                       std::vector<Evaluation>& evals,
+                                       std::vector<sim::DesignMetrics>& metrics) const {
+  if (config_.search.evaluator != EvaluatorKind::kSystemC) {
+    for (std::size_t k = 0; k < designs.size(); ++k)
+      evals[at[k]] = evaluate_design(designs[k], &metrics[at[k]]);
+    return;
+  }
+  // SystemC elaborates once per process: one forked child per design; the child sends its report
+  // back and the constraints are judged here, by the same code as the analytical figures.
+  std::vector<std::size_t> jobs(designs.size());
+  std::iota(jobs.begin(), jobs.end(), std::size_t{0});
+  auto simulate = [&](std::size_t k) {
+    const Design& d = designs[k];
+    Evaluation e;
+    try {
+      const mapping::Mapping m = mapping::map(d.spec, d.graph, mapping_options());
+      const mapping::Program p = mapping::lower(d.spec, d.graph, m);
+      e.extra["report"] = sim::to_json(sim::SystemCModel().evaluate(d.spec, arch::cost::build(d.spec), p));
+      e.extra["reload_groups"] = m.reload_groups;
+    } catch (const common::InputError& err) {
+      return Evaluation::infeasible(10.0, std::string("does not map: ") + err.what(), "systemc");
+    }
+    return e;
+  };
+  WorkerOptions wo;
+  wo.workers = worker_count();
+  wo.per_process = 1;
+  wo.failures_are_infeasible = true;
+  const std::vector<Evaluation> done = evaluate_in_workers(jobs, simulate, wo);
+  for (std::size_t k = 0; k < designs.size(); ++k) {
+    const Evaluation& e = done[k];
+    if (!e.feasible() || !e.extra.is_object() || !e.extra.contains("report")) {
+      evals[at[k]] = e;
+      if (evals[at[k]].feasible())
+        evals[at[k]] = Evaluation::infeasible(50.0, "SystemC run sent no report", "systemc");
+      continue;
+    }
+    evals[at[k]] = judge(designs[k], sim::report_from_json(e.extra.at("report")),
+                         e.extra.at("reload_groups").get<int>(), "systemc", &metrics[at[k]]);
+  }
+}
+
 std::vector<Evaluation> SearchEvaluator::operator()(const std::vector<Genome>& genomes) const {
-  std::vector<Evaluation> evals;
+  std::vector<Evaluation> evals(genomes.size());
   std::vector<sim::DesignMetrics> metrics(genomes.size());
-  evals.reserve(genomes.size());
-  for (std::size_t i = 0; i < genomes.size(); ++i)
-    evals.push_back(evaluate_hardware(genomes[i], &metrics[i]));
+  std::vector<Design> designs;
+  std::vector<std::size_t> at;
+  for (std::size_t i = 0; i < genomes.size(); ++i) {
+    try {
+      designs.push_back(decode(genomes[i]));
+      at.push_back(i);
+    } catch (const DecodeError& e) {
+      evals[i] = Evaluation::infeasible(100.0, std::string("invalid design: ") + e.what(), "decode");
+    }
+  }
+  hardware_figures(designs, at, evals, metrics);
   if (config_.wants_accuracy()) add_accuracy(genomes, metrics, evals);
   return evals;
 }
 
+void SearchEvaluator::apply_measured_activity(
+    const std::vector<Genome>& genomes, const std::vector<std::pair<std::size_t, nlohmann::json>>& measured,
+    std::vector<Evaluation>& evals, std::vector<sim::DesignMetrics>& metrics) const {
+  std::vector<Design> designs;
+  std::vector<std::size_t> at;
+  for (std::size_t k = 0; k < measured.size(); ++k) {
+    Design d = decode(genomes[measured[k].first]);
+    workloads::apply_activity_json(d.graph, measured[k].second, "measured activity of " + d.graph.name());
+    designs.push_back(std::move(d));
+    at.push_back(k);
+  }
+  std::vector<Evaluation> again(measured.size());
+  std::vector<sim::DesignMetrics> again_metrics(measured.size());
+  hardware_figures(designs, at, again, again_metrics);
+  for (std::size_t k = 0; k < measured.size(); ++k) {
+    Evaluation& ev = evals[measured[k].first];
+    if (!again[k].feasible()) {  // cannot happen for the analytical model; a SystemC child may fail
+      ev = again[k];
+      continue;
+    }
+    // Activity lowers energy and power only (cycles and area do not depend on it), so a candidate
+    // feasible at the worst case stays feasible; the worst-case energy is kept beside the measured one.
+    ev.extra["energy_uj_worst_case"] = ev.extra.at("energy_uj");
+    for (const auto& [key, value] : again[k].extra.items()) ev.extra[key] = value;
+    ev.extra["activity"] = "measured";
+    ev.extra["input_bit_density"] = measured[k].second;
+    metrics[measured[k].first] = again_metrics[k];
+  }
+}
+
 void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes,
-                                   const std::vector<sim::DesignMetrics>& metrics,
+                                   std::vector<sim::DesignMetrics>& metrics,
                                    std::vector<Evaluation>& evals) const {
 #ifndef IMCSIM_HAS_ACCURACY
   (void)genomes;
@@ -164,7 +275,7 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes,
                   config_.path));
 #else
   // One group per network: its first candidate trains (or loads the cached weights), the others reuse them.
-  std::map<NetworkIdentity, std::vector<std::size_t> > groups;
+  std::map<NetworkIdentity, std::vector<std::size_t>> groups;
   for (std::size_t i = 0; i < genomes.size(); ++i)
     if (evals[i].feasible()) {
       const Design d = decode(genomes[i]);
@@ -172,29 +283,40 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes,
           i);
     }
   if (groups.empty()) return;
-  std::vector<std::vector<std::size_t> > members;  // one job per group: the indices of its genomes
+  std::vector<std::vector<std::size_t>> members;  // one job per group: the indices of its genomes
   for (auto& [key, idx] : groups) members.push_back(idx);
   accuracy::AccuracyOptions opt = config_.accuracy;
   opt.cache_dir = resolve_cache_dir(config_);
   opt.threads = 1;  // one thread per worker: the figures do not depend on how many workers run
   fs::create_directories(opt.cache_dir);
 
+  // A network's activity depends on its trained weights and input bits, not on the chip: the group's
+  // first candidate measures it (one more exact-product pass), the others reuse it.
+  const bool measure = config_.search.activity == ActivitySource::kMeasured;
   auto train_group = [&](const std::vector<std::size_t>& group) {
     Evaluation out;
     nlohmann::json results = nlohmann::json::array();
-    for (std::size_t i : group) {
-      const Design d = decode(genomes[i]);
-      results.push_back(accuracy::to_json(accuracy::evaluate_accuracy(d.spec, d.graph, opt)));
+    for (std::size_t j = 0; j < group.size(); ++j) {
+      const Design d = decode(genomes[group[j]]);
+      accuracy::AccuracyOptions member = opt;
+      member.measure_activity = measure && j == 0;
+      results.push_back(accuracy::to_json(accuracy::evaluate_accuracy(d.spec, d.graph, member)));
     }
     out.extra["results"] = results;
     return out;
   };
   WorkerOptions wo;
-  wo.workers = config_.search.workers > 0 ? static_cast<std::size_t>(config_.search.workers)
-                                          : std::max(1u, std::thread::hardware_concurrency());
+  wo.workers = worker_count();
   wo.per_process = 1;
   wo.failures_are_infeasible = true;
   const std::vector<Evaluation> done = evaluate_in_workers(members, train_group, wo);
+
+  std::vector<std::pair<std::size_t, nlohmann::json>> measured;  // (candidate, its network's densities)
+  for (std::size_t k = 0; k < members.size(); ++k)
+    if (done[k].feasible() && measure)
+      for (std::size_t i : members[k])
+        measured.emplace_back(i, done[k].extra.at("results").at(0).at("input_bit_density"));
+  apply_measured_activity(genomes, measured, evals, metrics);
 
   for (std::size_t k = 0; k < members.size(); ++k) {
     for (std::size_t j = 0; j < members[k].size(); ++j) {
@@ -204,6 +326,7 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes,
         ev.reason = "accuracy evaluation failed: " + done[k].reason;
         continue;
       }
+      if (!ev.feasible()) continue;  // its re-simulation with the measured activity failed
       const nlohmann::json& r = done[k].extra.at("results").at(j);
       nlohmann::json& m = ev.extra;
       m["float_accuracy"] = r.at("float_accuracy");
@@ -212,11 +335,8 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes,
       m["hardware_accuracy_std"] = r.at("hardware_accuracy_std");
       m["train_seconds"] = r.at("train_seconds");
       m["from_cache"] = r.at("from_cache");
-      ev.fidelity = "analytical+accuracy";
-      ev.objectives.clear();
-      const double hardware_accuracy = r.at("hardware_accuracy_mean").get<double>();
-      for (Objective o : config_.objectives)
-        ev.objectives.push_back(objective_value(o, metrics[members[k][j]], hardware_accuracy));
+      ev.fidelity += "+accuracy";
+      set_objectives(ev, metrics[members[k][j]], r.at("hardware_accuracy_mean").get<double>());
     }
   }
 #endif

@@ -7,7 +7,9 @@
 // fork() safe. Trained weights are shared between candidates and runs through the weight cache.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "arch/spec.h"
@@ -43,10 +45,28 @@ class SearchEvaluator {
   // The analytical half alone (objectives without accuracy; accuracy columns left 0). `metrics`
   // (optional) receives the design's figures when it is evaluated.
   Evaluation evaluate_hardware(const Genome& genome, sim::DesignMetrics* metrics = nullptr) const;
+  // The same for a decoded design (its graph may carry measured activity), analytical model.
+  Evaluation evaluate_design(const Design& d, sim::DesignMetrics* metrics = nullptr) const;
 
  private:
-  void add_accuracy(const std::vector<Genome>& genomes, const std::vector<sim::DesignMetrics>& metrics,
+  // The constraints and figures of a design from a report of either model.
+  Evaluation judge(const Design& d, const sim::Report& r, int reload_groups, const char* fidelity,
+                   sim::DesignMetrics* metrics) const;
+  // Figures of decoded designs into evals[at[k]] / metrics[at[k]]: the analytical model here, or a
+  // SystemC run per design in forked workers (evaluator = "systemc").
+  void hardware_figures(const std::vector<Design>& designs, const std::vector<std::size_t>& at,
+                        std::vector<Evaluation>& evals, std::vector<sim::DesignMetrics>& metrics) const;
+  // Re-evaluates trained candidates with their network's measured input bit densities (layer name ->
+  // per-bit densities, from accuracy::to_json); updates their hardware figures and metrics.
+  void apply_measured_activity(const std::vector<Genome>& genomes,
+                               const std::vector<std::pair<std::size_t, nlohmann::json>>& measured,
+                               std::vector<Evaluation>& evals,
+                               std::vector<sim::DesignMetrics>& metrics) const;
+  void add_accuracy(const std::vector<Genome>& genomes, std::vector<sim::DesignMetrics>& metrics,
                     std::vector<Evaluation>& evals) const;
+  std::size_t worker_count() const;
+  // The optimizer's values (nas/search/formulation.h) from a design's figures and accuracy.
+  void set_objectives(Evaluation& ev, const sim::DesignMetrics& m, double hardware_accuracy) const;
 
   const SearchConfig& config_;
   arch::ArchSpec base_;

@@ -10,10 +10,12 @@
 #include "arch/cost.h"
 #include "mapping/mapping.h"
 #include "nas/pareto.h"
+#include "nas/search/formulation.h"
 #include "nas/workers.h"
 #include "sim/analytical/analytical_model.h"
 #include "sim/report_io.h"
 #include "sim/systemc/systemc_model.h"
+#include "workloads/activity.h"
 
 namespace imc::nas::search {
 namespace fs = std::filesystem;
@@ -31,11 +33,21 @@ std::vector<std::size_t> pick_finalists(const SearchLoop& loop, std::size_t coun
 
 std::vector<FinalistResult> reevaluate_finalists(const SearchLoop& loop, const SearchEvaluator& evaluator,
                                                  const std::vector<std::size_t>& ids, std::size_t workers) {
-  std::vector<Genome> tasks;
-  for (std::size_t id : ids) tasks.push_back(loop.candidates().at(id).genome);
+  // A finalist's measured activity (when the search measured it) stays with it, so both models
+  // count the same energy the search ranked.
+  std::vector<std::pair<Genome, nlohmann::json>> tasks;
+  for (std::size_t id : ids) {
+    const Candidate& c = loop.candidates().at(id);
+    const nlohmann::json& extra = c.evaluation.extra;
+    tasks.emplace_back(c.genome, extra.is_object() && extra.contains("input_bit_density")
+                                     ? extra.at("input_bit_density")
+                                     : nlohmann::json());
+  }
   // Each child maps and lowers its finalist once and runs both models on the same Program.
-  auto run_one = [&](const Genome& g) {
-    const Design d = evaluator.decode(g);
+  auto run_one = [&](const std::pair<Genome, nlohmann::json>& task) {
+    Design d = evaluator.decode(task.first);
+    if (task.second.is_object())
+      workloads::apply_activity_json(d.graph, task.second, "measured activity of " + d.graph.name());
     const arch::cost::CostTable costs = arch::cost::build(d.spec);
     const mapping::Mapping m = mapping::map(d.spec, d.graph, evaluator.mapping_options());
     const mapping::Program p = mapping::lower(d.spec, d.graph, m);
@@ -67,15 +79,15 @@ std::vector<FinalistResult> reevaluate_finalists(const SearchLoop& loop, const S
 
 namespace {
 
-// The candidate's objective vector with the hardware figures taken from `report` (a sim::to_json
-// report; accuracy does not depend on the performance model).
-std::vector<double> objectives_with(const std::vector<Objective>& objectives, const Candidate& c,
+// The candidate's minimized columns with the hardware figures taken from `report` (a sim::to_json
+// report; accuracy does not depend on the performance model: the candidate's own is kept).
+std::vector<double> objectives_with(const SearchConfig& config, const Candidate& c,
                                     const nlohmann::json& report) {
   const sim::DesignMetrics m = sim::metrics_of(sim::report_from_json(report));
-  std::vector<double> v = c.evaluation.objectives;
-  for (std::size_t i = 0; i < objectives.size() && i < v.size(); ++i)
-    if (objectives[i] != Objective::kAccuracy) v[i] = objective_value(objectives[i], m);
-  return v;
+  const double hardware_accuracy = c.evaluation.extra.value("hardware_accuracy", 0.0);
+  std::vector<double> raw;
+  for (Objective o : config.objectives) raw.push_back(objective_value(o, m, hardware_accuracy));
+  return formulate(config, raw);
 }
 
 std::vector<std::size_t> order_by(const std::vector<std::vector<double>>& pts, std::size_t k) {
@@ -88,7 +100,7 @@ std::vector<std::size_t> order_by(const std::vector<std::vector<double>>& pts, s
 
 }  // namespace
 
-nlohmann::json compare_finalists(const SearchLoop& loop, const std::vector<Objective>& objectives,
+nlohmann::json compare_finalists(const SearchLoop& loop, const SearchConfig& config,
                                  const std::vector<FinalistResult>& results) {
   nlohmann::json rows = nlohmann::json::array();
   std::vector<std::vector<double>> ana, sc;
@@ -111,8 +123,8 @@ nlohmann::json compare_finalists(const SearchLoop& loop, const std::vector<Objec
     row["energy_gap_pct"] = ea > 0 ? 100 * (es - ea) / ea : 0.0;
     row["actions_identical"] = ra.actions == rs.actions;
     rows.push_back(row);
-    ana.push_back(objectives_with(objectives, c, r.analytical));
-    sc.push_back(objectives_with(objectives, c, r.systemc));
+    ana.push_back(objectives_with(config, c, r.analytical));
+    sc.push_back(objectives_with(config, c, r.systemc));
   }
   nlohmann::json changed = nlohmann::json::object();
   bool any = false;

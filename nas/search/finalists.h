@@ -28,7 +28,7 @@ std::vector<FinalistResult> reevaluate_finalists(const SearchLoop& loop, const S
 // Analytical vs SystemC per finalist (latency, energy, the gap), and whether the order of the
 // finalists changes in any hardware objective, or any of them becomes dominated, once SystemC's
 // figures replace the analytical ones.
-nlohmann::json compare_finalists(const SearchLoop& loop, const std::vector<Objective>& objectives,
+nlohmann::json compare_finalists(const SearchLoop& loop, const SearchConfig& config,
                                  const std::vector<FinalistResult>& results);
 
 // finalists/<id>.json (genes, both reports, the candidate's metrics) and finalists.csv.

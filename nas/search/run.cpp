@@ -142,7 +142,8 @@ nlohmann::json run_search(const RunOptions& in) {
   set_int("search.workers", o.workers, "--workers");
   set_int("search.finalists", o.finalists, "--finalists");
   if (optimizer_traits(cfg.optimizer.name).scalarized && cfg.optimizer.weights.empty())
-    cfg.optimizer.weights.assign(cfg.objectives.size(), 1.0 / double(cfg.objectives.size()));
+    cfg.optimizer.weights.assign(cfg.objective_columns().size(),
+                                 1.0 / double(cfg.objective_columns().size()));
 
   fs::create_directories(o.out_dir);
   if (!resuming) {
@@ -156,6 +157,7 @@ nlohmann::json run_search(const RunOptions& in) {
                                   {"finalists", o.finalists}}},
                                 {"seed", cfg.optimizer.seed},
                                 {"optimizer", cfg.optimizer.name},
+                                {"evaluator", common::name_of(cfg.search.evaluator, evaluator_names())},
                                 {"population", cfg.optimizer.population},
                                 {"objectives", cfg.objective_columns()}};
     write_text(fs::path(o.out_dir) / "search.json", run.dump(1) + "\n");
@@ -193,8 +195,12 @@ nlohmann::json run_search(const RunOptions& in) {
   }
   write_text(fs::path(o.out_dir) / "front.json", nlohmann::json{{"front", front}}.dump(1) + "\n");
 
+  // evaluator = "analytical" runs no SystemC at all; "multi" and "systemc" re-evaluate the finalists
+  // with both models on one Program (for "systemc" the loop's figures already are SystemC's).
   const std::vector<std::size_t> finalists =
-      pick_finalists(loop, static_cast<std::size_t>(cfg.search.finalists));
+      cfg.search.evaluator == EvaluatorKind::kAnalytical
+          ? std::vector<std::size_t>{}
+          : pick_finalists(loop, static_cast<std::size_t>(cfg.search.finalists));
   nlohmann::json comparison = nlohmann::json::object();
   double systemc_s = 0;
   if (!finalists.empty()) {
@@ -202,7 +208,7 @@ nlohmann::json run_search(const RunOptions& in) {
     const std::size_t workers = cfg.search.workers > 0 ? static_cast<std::size_t>(cfg.search.workers)
                                                        : std::max(1u, std::thread::hardware_concurrency());
     const auto results = reevaluate_finalists(loop, evaluator, finalists, workers);
-    comparison = compare_finalists(loop, cfg.objectives, results);
+    comparison = compare_finalists(loop, cfg, results);
     write_finalists(loop, results, comparison, o.out_dir);
     systemc_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   }
@@ -212,6 +218,7 @@ nlohmann::json run_search(const RunOptions& in) {
   nlohmann::json summary = {{"config", fs::absolute(o.config_path).string()},
                             {"seed", cfg.optimizer.seed},
                             {"optimizer", cfg.optimizer.name},
+                            {"evaluator", common::name_of(cfg.search.evaluator, evaluator_names())},
                             {"population", cfg.optimizer.population},
                             {"generations", loop.generation()},
                             {"objectives", lo.objective_names},

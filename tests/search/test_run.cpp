@@ -171,3 +171,57 @@ TEST_CASE("a bad hot-start file is an error naming the file and the entry") {
   CHECK_THROWS_WITH_AS(load_designs(p.string(), c.space), doctest::Contains("imcsim_bad_designs.toml"),
                        imc::common::InputError);
 }
+
+namespace {
+
+// hw_only.toml with `extra` added to [search], base_arch absolute, written to `dir`.
+std::string config_with(const std::string& dir, const std::string& extra) {
+  std::string text = slurp(kConfig);
+  const std::string search = "[search]\n", base = "../../../configs/arch/rram_default.toml";
+  text.replace(text.find(search), search.size(), search + extra + "\n");
+  text.replace(text.find(base), base.size(), fs::absolute("configs/arch/rram_default.toml").string());
+  fs::create_directories(dir);
+  const std::string path = (fs::path(dir) / "search.toml").string();
+  std::ofstream(path) << text;
+  return path;
+}
+
+nlohmann::json run_config(const std::string& config, const std::string& out, std::int64_t finalists) {
+  RunOptions o;
+  o.config_path = config;
+  o.out_dir = out;
+  o.generations = 1;
+  o.finalists = finalists;
+  o.progress = nullptr;
+  return run_search(o);
+}
+
+}  // namespace
+
+TEST_CASE("evaluator = systemc: every candidate simulated; same area and MACs, SystemC never faster") {
+  const std::string d = fresh_dir("sysc_eval");
+  const nlohmann::json sa = run_config(config_with(d + "/a", "evaluator = \"analytical\""), d + "/an", 2);
+  const nlohmann::json ss = run_config(config_with(d + "/s", "evaluator = \"systemc\""), d + "/sc", 1);
+  CHECK(sa["evaluator"] == "analytical");
+  CHECK(ss["evaluator"] == "systemc");
+  CHECK(sa["finalists"].empty());  // the analytical evaluator runs no SystemC at all
+  CHECK(ss["finalists"]["finalists"].size() == 1);
+  const auto an = nlohmann::json::parse(slurp(fs::path(d) / "an" / "evaluations.json"));
+  const auto sc = nlohmann::json::parse(slurp(fs::path(d) / "sc" / "evaluations.json"));
+  REQUIRE(an.size() == sc.size());  // one generation, same seed: the same candidates
+  std::size_t simulated = 0;
+  for (std::size_t i = 0; i < an.size(); ++i) {
+    REQUIRE(an[i].at("genes") == sc[i].at("genes"));
+    CHECK(an[i]["feasible"] == sc[i]["feasible"]);  // area is the only constraint: model-independent
+    if (!sc[i]["extra"].contains("latency_cycles")) continue;
+    ++simulated;
+    CHECK(sc[i]["fidelity"] == "systemc");
+    CHECK(an[i]["fidelity"] == "analytical");
+    CHECK(sc[i]["extra"]["area_mm2"].get<double>() ==
+          doctest::Approx(an[i]["extra"]["area_mm2"].get<double>()));
+    CHECK(sc[i]["extra"]["macs"] == an[i]["extra"]["macs"]);
+    CHECK(sc[i]["extra"]["latency_cycles"].get<double>() >= an[i]["extra"]["latency_cycles"].get<double>());
+  }
+  CHECK(simulated >= 4);
+  fs::remove_all(d);
+}
