@@ -1,13 +1,13 @@
 // Why a layer finished when it did: the SystemC-only delays on the critical path to its last op.
 //
-// Walking back from an op: if it waited for its unit (the previous op of its stream released the
-// unit after the op was ready), the path continues at that previous op, reached through its
-// release; otherwise at the dependency that completed last, reached through its completion. On
-// the way, every delay the analytical model cannot see is summed by reason: an op's own wait for
-// buffer space (buffer_full), a Send's time beyond its idle-mesh latency when the path goes
-// through its completion, or its injection held by back-pressure when the path goes through its
-// release, or a release the mesh confirmed late (network_contention). The busy time of units (queueing in
-// program order) is on the path of both models and is not counted.
+// Walking back from an op: if it waited for its unit (the op that held the unit before it,
+// OpRecord::unit_prev, released it after the op was ready), the path continues at that op, reached through
+// its release; otherwise at the dependency that completed last, reached through its completion. On the way,
+// every delay the analytical model cannot see is summed by reason: an op's own wait for buffer space
+// (buffer_full), a Send's time beyond its idle-mesh latency when the path goes through its completion, or its
+// injection held by back-pressure when the path goes through its release, or a release the mesh confirmed
+// late (network_contention). The busy time of units (queueing) is on the path of both models and is not
+// counted.
 #pragma once
 
 #include <cstdint>

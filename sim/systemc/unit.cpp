@@ -16,12 +16,19 @@ Unit::Unit(const sc_core::sc_module_name& name, const SimSpec& spec, Stats& stat
 
 void Unit::append(int id) {
   stream_.push_back(id);
+  started_.push_back(0);
+  blocked_from_.push_back(-1);
+  space_due_.push_back(kNever);
+  blocked_at_.push_back(-1);
   tracker_.bind(id, this);
   if (stream_.size() == 1 && tracker_.ready(id)) kick();
 }
 
 void Unit::op_ready(int id) {
-  if (head() == id) kick();
+  // Startable only if every unstarted op before it has its data (the scan stops at the first that
+  // has not): the head itself, or a later op while the head is ready but waiting.
+  const int h = head();
+  if (h == id || (h >= 0 && tracker_.ready(h))) kick();
 }
 
 void Unit::complete_at(int id, std::int64_t cycle) {
@@ -53,69 +60,103 @@ void Unit::step() {
   stats_.events++;
   const std::int64_t now = spec_.now();
   while (done_.due(now)) finish(done_.pop(), now);
-  while (next_ < stream_.size()) {
-    const int id = stream_[next_];
-    if (!tracker_.ready(id) || free_at_ > now) break;
-    if (force_) {
-      tracker_.force_reserve(id, now);
-      force_ = false;
-    } else if (tracker_.needs_space(id)) {
-      const std::int64_t when =
-          tracker_.try_reserve(id, now, occupancy_cycles(tracker_.op(id), spec_.arch, spec_.costs));
-      if (when > now) {
-        waiting_space_ = true;
-        retry_at_ = when;
+  std::int64_t retry = kNever;  // the earliest cycle draining makes room for a waiting op
+  if (free_at_ <= now) {
+    // Oldest ready first: scan in program order up to the first op whose data is not there. An op
+    // may go past one waiting for space only if it writes none of that op's buffers: a buffer
+    // grants its space in the unit's order, so small requests cannot starve a large one.
+    std::vector<const Buffer*> waited_for;
+    for (std::size_t pos = next_; pos < stream_.size() && free_at_ <= now; ++pos) {
+      if (started_[pos]) continue;
+      const int id = stream_[pos];
+      if (!tracker_.ready(id)) break;
+      if (pos == in_order_.size()) {  // its data just came: where in-order service would start it
+        const std::int64_t s = std::max(in_order_free_, tracker_.ready_cycle(id));
+        in_order_.push_back(s);
+        in_order_free_ = s + occupancy_cycles(tracker_.op(id), spec_.arch, spec_.costs);
+      }
+      if (in_order_[pos] > now) {  // not before the ops ahead of it would have used the unit
+        retry = std::min(retry, in_order_[pos]);
         break;
       }
+      if (force_ && pos == next_) {
+        tracker_.force_reserve(id, now);
+        force_ = false;
+      } else if (tracker_.needs_space(id) && tracker_.writes_any(id, waited_for)) {
+        if (blocked_from_[pos] < 0) blocked_from_[pos] = now;
+        space_due_[pos] = kNever;  // behind an older op: due when that one has started
+        tracker_.add_buffers(id, waited_for);
+        continue;
+      } else if (tracker_.needs_space(id)) {
+        const std::int64_t when =
+            tracker_.try_reserve(id, now, occupancy_cycles(tracker_.op(id), spec_.arch, spec_.costs));
+        if (when > now) {
+          if (blocked_from_[pos] < 0) blocked_from_[pos] = now;
+          space_due_[pos] = when;
+          retry = std::min(retry, when);
+          blocked_at_[pos] = now;
+          tracker_.add_buffers(id, waited_for);
+          continue;
+        }
+      }
+      started_[pos] = 1;
+      start(pos, now);
     }
-    waiting_space_ = false;
-    ++next_;
-    start(id, now);
+    while (next_ < stream_.size() && started_[next_]) ++next_;
+    // The oldest unstarted op may have been found waiting before the ops ahead of it started.
+    waiting_space_ = next_ < stream_.size() && blocked_at_[next_] == now;
   }
   std::int64_t next = done_.next_time();
   if (next_ < stream_.size() && tracker_.ready(stream_[next_])) {
-    if (waiting_space_)
-      next = std::min(next, retry_at_);
-    else if (free_at_ > now)
+    if (free_at_ > now)
       next = std::min(next, free_at_);
+    else
+      next = std::min(next, retry);
   }
   arm(wake_, spec_, next);
 }
 
-void Unit::start(int id, std::int64_t now) {
+void Unit::start(std::size_t pos, std::int64_t now) {
+  const int id = stream_[pos];
   const mapping::Op& op = tracker_.op(id);
   OpRecord& rec = stats_.ops[std::size_t(id)];
   rec.ready = tracker_.ready_cycle(id);
   rec.start = now;
-  // Waiting for the unit: from ready until the previous op released it. The part of that wait
-  // during which the stream itself was held up (an earlier op waiting for buffer space, a Send held
-  // by back-pressure) is charged to that cause; the rest to the unit being busy.
+  rec.unit_prev = last_started_;
+  last_started_ = id;
+  // Its own wait for buffer space: from when it was first found waiting (its data there, the unit
+  // free) until draining made room (the due time of its last try; a release with no known time
+  // is noticed when it happens, so `now`). Ops behind it went past it meanwhile.
+  std::int64_t space_wait = 0;
+  if (blocked_from_[pos] >= 0)
+    space_wait = std::max<std::int64_t>(0, std::min(now, space_due_[pos]) - blocked_from_[pos]);
+  // The rest of its wait from ready to start is for the unit: the part during which the unit was
+  // held by a Send kept by back-pressure is charged to the network, the rest to the unit being busy.
   const std::int64_t unit_free = free_at_;
-  const std::int64_t unit_wait = std::max<std::int64_t>(0, unit_free - rec.ready);
+  const std::int64_t unit_wait = std::max<std::int64_t>(0, now - rec.ready - space_wait);
+  const std::int64_t wait_end = rec.ready + unit_wait;
   std::int64_t blamed = 0;
   if (unit_wait > 0) {
     auto it = std::lower_bound(blame_.begin(), blame_.end(), rec.ready,
                                [](const Blame& b, std::int64_t t) { return b.to <= t; });
-    for (; it != blame_.end() && it->from < unit_free; ++it) {
-      const std::int64_t o = std::min(it->to, unit_free) - std::max(it->from, rec.ready);
+    for (; it != blame_.end() && it->from < wait_end; ++it) {
+      const std::int64_t o = std::min(it->to, wait_end) - std::max(it->from, rec.ready);
       if (o <= 0) continue;
       rec.stall[std::size_t(it->reason)] += o;
       blamed += o;
     }
   }
-  rec.stall[std::size_t(wait_reason())] += unit_wait - blamed;
   // A release the mesh could only confirm later than it happened (mesh.h: a hold is final once
   // the head is far enough ahead) kept the unit idle until then: charged to the network.
-  std::int64_t from = std::max(rec.ready, unit_free);
-  const std::int64_t late = std::max<std::int64_t>(0, std::min(now, release_noticed_) - from);
+  const std::int64_t from = std::max(rec.ready, unit_free);
+  const std::int64_t late =
+      std::min(unit_wait - blamed, std::max<std::int64_t>(0, std::min(now, release_noticed_) - from));
   rec.stall[std::size_t(Stall::NetworkContention)] += late;
   rec.late_release = late;
   add_blame(from, from + late, Stall::NetworkContention);
-  from += late;
-  // Then its own wait for buffer space (which holds up the ops behind it too).
-  rec.stall[std::size_t(Stall::BufferFull)] += now - from;
-  rec.space_wait = now - from;
-  add_blame(from, now, Stall::BufferFull);
+  rec.stall[std::size_t(wait_reason())] += unit_wait - blamed - late;
+  rec.stall[std::size_t(Stall::BufferFull)] += space_wait;
+  rec.space_wait = space_wait;
   ustats_.ops++;
   ustats_.wait_cycles += unit_wait;
   // Provisionally held until released: an async op may report its release from inside begin().

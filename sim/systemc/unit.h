@@ -1,10 +1,24 @@
-// A unit of the chip that executes its stream of ops in program order: a PE, a tile's bus,
-// accumulator, activation / pool / vector unit, network interface, or the DRAM channel.
+// A unit of the chip that executes its stream of ops: a PE, a tile's bus, accumulator, activation /
+// pool / vector unit, network interface, or the DRAM channel.
 //
-// An op starts when (1) its dependencies have completed, (2) the previous op of the stream has
-// released the unit, (3) it has the buffer space it writes (OpTracker). It completes `service`
-// cycles later and releases the unit after `occupancy` cycles; both come from sim/timing.h, the
-// functions the analytical model uses, so on an uncontended run both models agree to the cycle.
+// An op starts when (1) its dependencies have completed, (2) the unit is free, (3) it has the
+// buffer space it writes (OpTracker). It completes `service` cycles later and releases the unit
+// after `occupancy` cycles; both come from sim/timing.h, the functions the analytical model uses,
+// so on an uncontended run both models agree to the cycle.
+//
+// Arbitration, oldest ready first: when the unit is free it starts the earliest op of its stream
+// (program order) that is ready, where an op whose dependencies are done but whose buffer space is
+// still held by its consumers is *not* ready: later ops go past it (a bus arbiter serves the
+// requests it has; a load waiting for a PE input buffer to drain is not one). An op whose
+// dependencies are not done still stops the scan: issue order among ops waiting for data is the
+// program's, as in the analytical model, so the unit never serves an op earlier than the analytical
+// model's in-order rule would for lack of data. Without this a load waiting for its PE's input
+// buffer held up every later load of the tile (head-of-line blocking the hardware does not have).
+// An op going past a waiting one may use the unit only once the ops ahead of it would have
+// released it under strict in-order service (each for its own occupancy, from its ready time):
+// it takes the time they spend waiting for space, never the time they would spend on the unit.
+// So every op starts no earlier than in-order service with the same ready times, which keeps the
+// analytical model (in-order, no buffers, no contention) a lower bound layer by layer.
 // Subclasses whose ops finish asynchronously (a Send finishes when the mesh delivers it) override
 // begin() and report the completion and release later.
 //
@@ -39,9 +53,9 @@ class Unit : public sc_core::sc_module, public OpExecutor {
   void complete_at(int id, std::int64_t cycle);
   void release_at(std::int64_t cycle);
 
-  // Deadlock breaking (see OpTracker): is the head op ready but waiting for buffer space?
+  // Deadlock breaking (see OpTracker): is the oldest unstarted op ready but waiting for space?
   bool blocked_on_space() const { return waiting_space_; }
-  int head() const { return next_ < stream_.size() ? stream_[next_] : -1; }
+  int head() const { return next_ < stream_.size() ? stream_[next_] : -1; }  // oldest unstarted op
   void force_head();  // admit the head past buffer capacity
   std::size_t remaining() const { return stream_.size() - next_; }
 
@@ -66,7 +80,7 @@ class Unit : public sc_core::sc_module, public OpExecutor {
  private:
   void step();
   void kick() { wake_.notify(sc_core::SC_ZERO_TIME); }
-  void start(int id, std::int64_t now);
+  void start(std::size_t pos, std::int64_t now);
   void finish(int id, std::int64_t now);
 
   // Intervals during which this unit's stream was held up by something other than the unit
@@ -82,12 +96,20 @@ class Unit : public sc_core::sc_module, public OpExecutor {
   sc_core::sc_event wake_;
   Calendar<int> done_;
   std::vector<int> stream_;
-  std::size_t next_ = 0;
+  std::vector<char> started_;               // per stream position
+  std::vector<std::int64_t> blocked_from_;  // per position: first cycle found waiting for space (-1: never)
+  std::vector<std::int64_t> space_due_;     // per position: when draining was due to make room (last try)
+  std::vector<std::int64_t> blocked_at_;    // per position: the last cycle it was found waiting for space
+  std::size_t next_ = 0;                    // oldest unstarted position
+  int last_started_ = -1;                   // the op that held the unit last
+  // In-order service with this run's ready times: per position (in order, as their data come),
+  // the cycle strict program-order service would start it; an op never starts earlier (below).
+  std::vector<std::int64_t> in_order_;
+  std::int64_t in_order_free_ = 0;
   std::int64_t free_at_ = 0;  // the unit is free from this cycle (kNever while an async op holds it)
   int async_op_ = -1;
   std::int64_t release_noticed_ = 0;  // when the last async release was reported
   bool waiting_space_ = false;
-  std::int64_t retry_at_ = kNever;  // when draining data makes room for the waiting head
   bool force_ = false;
 };
 

@@ -127,11 +127,11 @@ TEST_CASE(
   CHECK(info.critical_path.total.at("network_contention") > info.critical_path.total.at("buffer_full"));
 }
 
-TEST_CASE("finite buffers: PE input buffers too small to prefetch hold up the shared bus") {
-  // Two conv layers on one tile share its bus, which serves loads in program order. With room for
-  // a chunk's inputs only once the previous chunk is nearly consumed, the first layer's loads wait
-  // for its MVMs, and the second layer's loads wait behind them (head-of-line), unlike in the
-  // analytical model where every load goes as soon as the bus is free.
+TEST_CASE("finite buffers: loads waiting for small PE input buffers do not hold up the shared bus") {
+  // Two conv layers on one tile share its bus. With room for a chunk's inputs only once the
+  // previous chunk is being consumed, the first layer's loads wait for its MVMs; the bus serves
+  // the second layer's loads meanwhile (oldest ready first) instead of queueing them behind
+  // (head-of-line blocking, 22-81 % on the zoo before), so the waits stay off the critical path.
   test::TestChip tc;
   tc.pes = 10;
   const arch::ArchSpec big = test::test_arch(tc);
@@ -147,9 +147,9 @@ TEST_CASE("finite buffers: PE input buffers too small to prefetch hold up the sh
   sim::ChildRunInfo info;
   const sim::Report c = sim::run_systemc_in_child(s, p, {}, &info);
   CHECK(c.actions == a.actions);
-  CHECK(c.latency_cycles > a.latency_cycles);
-  CHECK(c.stalls.at("buffer_full") > 0);
-  CHECK(info.critical_path.total.at("buffer_full") > 0);
+  CHECK(c.stalls.at("buffer_full") > 0);  // loads did wait for space
+  CHECK(c.latency_cycles == a.latency_cycles);
+  CHECK(info.critical_path.total.at("buffer_full") == 0);
   CHECK(info.critical_path.total.at("network_contention") == 0);
 }
 
