@@ -183,6 +183,27 @@ TEST_CASE("networks: identical action counts, analytical <= SystemC, determinist
   }
 }
 
+TEST_CASE("validate gaps: no head-of-line blocking left on the pipelined CNNs and MobileBERT") {
+  // docs/systemc.md's table: before oldest-ready arbitration and double-buffered buffers these were
+  // 22.9 % (vgg8), 53 % (resnet20) and 25 % (mobilebert) on rram_default; now within 2 %. The
+  // 224x224 networks (resnet18: 39 %) are still limited by the tile buffer and are not held here.
+  const char* root = std::getenv("IMCSIM_ROOT");
+  const std::string dir = std::string(root ? root : ".") + "/configs/arch/";
+  const arch::ArchSpec s = arch::load_arch(dir + "rram_default.toml");
+  for (const char* net : {"vgg8", "resnet20", "mobilebert"}) {
+    CAPTURE(net);
+    const workloads::Graph g = workloads::zoo_network(net);
+    mapping::MappingOptions o;
+    o.overflow = mapping::Overflow::Reload;
+    const mapping::Program p = mapping::lower(s, g, mapping::map(s, g, o));
+    const sim::Report a = sim::AnalyticalModel().evaluate(s, p);
+    const sim::Report c = sim::run_systemc_in_child(s, p);
+    CHECK(c.actions == a.actions);
+    CHECK(a.latency_cycles <= c.latency_cycles);
+    CHECK(double(c.latency_cycles) <= 1.02 * double(a.latency_cycles));
+  }
+}
+
 TEST_CASE("trace: utilization per unit kind over time") {
   test::TestChip tc;
   tc.mesh_x = 2;
