@@ -125,11 +125,14 @@ void Unit::start(std::size_t pos, std::int64_t now) {
   rec.unit_prev = last_started_;
   last_started_ = id;
   // Its own wait for buffer space: from when it was first found waiting (its data there, the unit
-  // free) until draining made room (the due time of its last try; a release with no known time
-  // is noticed when it happens, so `now`). Ops behind it went past it meanwhile.
+  // free) until draining made room (the due time of its last try; with none known, the last time
+  // a buffer freed space for this unit, not `now`, which may include time the unit was busy with
+  // the ops that went past it).
   std::int64_t space_wait = 0;
-  if (blocked_from_[pos] >= 0)
-    space_wait = std::max<std::int64_t>(0, std::min(now, space_due_[pos]) - blocked_from_[pos]);
+  if (blocked_from_[pos] >= 0) {
+    const std::int64_t end = space_due_[pos] < kNever ? std::min(now, space_due_[pos]) : space_freed_at_;
+    space_wait = std::max<std::int64_t>(0, end - blocked_from_[pos]);
+  }
   // The rest of its wait from ready to start is for the unit: the part during which the unit was
   // held by a Send kept by back-pressure is charged to the network, the rest to the unit being busy.
   const std::int64_t unit_free = free_at_;

@@ -47,7 +47,10 @@ class Unit : public sc_core::sc_module, public OpExecutor {
   mapping::UnitKind unit_kind() const { return kind_; }
   void append(int id);  // ops must be appended in program order
   void op_ready(int id) override;
-  void space_freed() override { kick(); }
+  void space_freed() override {
+    space_freed_at_ = spec_.now();
+    kick();
+  }
 
   // For ops another module finishes (begin() returned async): completion / release times.
   void complete_at(int id, std::int64_t cycle);
@@ -106,7 +109,8 @@ class Unit : public sc_core::sc_module, public OpExecutor {
   // the cycle strict program-order service would start it; an op never starts earlier (below).
   std::vector<std::int64_t> in_order_;
   std::int64_t in_order_free_ = 0;
-  std::int64_t free_at_ = 0;  // the unit is free from this cycle (kNever while an async op holds it)
+  std::int64_t space_freed_at_ = 0;  // when a buffer this unit waits on last freed space
+  std::int64_t free_at_ = 0;         // the unit is free from this cycle (kNever while an async op holds it)
   int async_op_ = -1;
   std::int64_t release_noticed_ = 0;  // when the last async release was reported
   bool waiting_space_ = false;
