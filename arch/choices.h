@@ -52,15 +52,4 @@ std::string to_string(E value) {
   return common::name_of(value, spellings(E{}));
 }
 
-// "a, b, c": the allowed spellings, for error messages.
-template <class E>
-requires requires {
-  spellings(E{});
-}
-std::string allowed_spellings() {
-  std::string out;
-  for (const auto& [name, v] : spellings(E{})) out += (out.empty() ? "" : ", ") + std::string(name);
-  return out;
-}
-
 }  // namespace imc::arch

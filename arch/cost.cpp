@@ -202,6 +202,9 @@ struct Builder {
     }
     c.chip = sum("chip");
     c.chip_leakage_mw = c.chip.leakage_w * 1e3;
+    c.router_leakage_mw = router_leak;
+    c.tile_leakage_mw = c.tile.leakage_w * 1e3 - router_leak / s.noc.tiles_per_router;
+    c.ungated_leakage_mw = c.chip_leakage_mw - c.tile.leakage_w * 1e3 * s.tiles();
 
     // Peak throughput: every crossbar busy with full-precision MACs.
     const int cells_per_weight =

@@ -50,8 +50,12 @@ struct CostTable {
   int adc_cycles(int columns_per_adc) const;  // conversions of `columns_per_adc` columns, in cycles
   bool sample_hold = true;
 
-  // Leakage of the whole chip (mW) while it is powered.
+  // Leakage of the whole chip (mW) while it is powered, and its parts for power gating:
+  // chip_leakage_mw = tiles x tile_leakage_mw + routers x router_leakage_mw + ungated_leakage_mw.
   double chip_leakage_mw = 0;
+  double tile_leakage_mw = 0;     // one tile (PEs, buffers, units), without its router share
+  double router_leakage_mw = 0;   // one router
+  double ungated_leakage_mw = 0;  // chip level: global buffer, off-chip / host interface
 
   // Inventory and level totals.
   std::vector<InventoryRow> inventory;

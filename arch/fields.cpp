@@ -52,6 +52,10 @@ void describe(Fields& f, ArchSpec& s) {
     g.real("node_nm", s.chip.node_nm, RealDecl{32, 5, 180, "nm", "technology node; scales the tech file"});
     g.real("voltage_v", s.chip.voltage_v, RealDecl{0, 0, 2, "V", "supply; 0 = the node's nominal"});
     g.real("clock_ghz", s.chip.clock_ghz, RealDecl{1.0, 0.01, 10, "GHz", "digital clock"});
+    // Off by default: the power switches' area, wake-up time and energy are not modelled, so a
+    // gated estimate is optimistic; with it off, leakage is the whole chip's for the whole run.
+    g.boolean("power_gating", s.chip.power_gating, false,
+              "tiles and routers that no layer of the running reload group uses do not leak");
   });
   f.section("precision", "default operand precision", [&](Fields& g) {
     g.integer("weight_bits", s.precision.weight_bits, IntDecl{8, 1, 32, "bit", "weight precision"});

@@ -1,6 +1,6 @@
 // What the hardware is: immutable spec structs for chip -> tiles (on a mesh) -> PEs -> crossbars.
 //
-// Every parameter is declared once, with doc, unit, default and allowed range, in spec_fields.cpp
+// Every parameter is declared once, with doc, unit, default and allowed range, in fields.cpp
 // (`describe(Fields&, ...)`); the TOML loader, the defaults, the docs (`imcsim arch --keys`) and the
 // JSON dump all come from those declarations. Technology constants (what each action costs) are not
 // here: they live in configs/tech/*.toml and are loaded into TechSpec (tech.h).
@@ -114,10 +114,11 @@ struct PrecisionSpec {
 
 struct ChipSpec {
   std::string name{};
-  std::string tech{};  // configs/tech/<tech>.toml, or a path to a tech file
-  double node_nm{};    // technology node: scales the tech file if it differs from its node
-  double voltage_v{};  // supply; 0 = the node's nominal
-  double clock_ghz{};  // digital clock; all latencies are reported in its cycles
+  std::string tech{};   // configs/tech/<tech>.toml, or a path to a tech file
+  double node_nm{};     // technology node: scales the tech file if it differs from its node
+  double voltage_v{};   // supply; 0 = the node's nominal
+  double clock_ghz{};   // digital clock; all latencies are reported in its cycles
+  bool power_gating{};  // idle tiles and routers do not leak (sim/power_gating.h)
 };
 
 struct ArchSpec {

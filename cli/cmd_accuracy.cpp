@@ -28,7 +28,7 @@ const Command kAccuracy{
     "accuracy", "Train on Fashion-MNIST, then float / quantized / hardware-aware (crossbar) test accuracy",
     60, [](CLI::App& sub) -> Action {
       struct Args {
-        std::string arch, workload, json, cache_dir = default_cache_dir();
+        std::string arch, workload, json, activity_out, cache_dir = default_cache_dir();
         bool no_cache = false, verbose = false;
 #if IMCSIM_HAS_ACCURACY
         nas::accuracy::AccuracyOptions o;
@@ -78,6 +78,9 @@ const Command kAccuracy{
       sub.add_option("--cache-dir", a->cache_dir, "trained-weight cache folder")->capture_default_str();
       sub.add_flag("--no-cache", a->no_cache, "always train, store nothing");
       sub.add_option("--json", a->json, "write the result as JSON to this file");
+      sub.add_option("--activity-out", a->activity_out,
+                     "measure each crossbar layer's input bit densities on the test images and write "
+                     "them as an activity file (JSON by layer, for estimate/simulate --activity)");
       sub.add_flag("-v,--verbose", a->verbose, "print training progress");
       return [a]() {
         const arch::ArchSpec spec = arch::load_arch(a->arch);
@@ -88,6 +91,7 @@ const Command kAccuracy{
             common::set_field([&](common::Fields& fl) { nas::accuracy::describe(fl, o, a->o); }, f.key,
                               f.value, f.flag);
         o.cache_dir = a->no_cache ? "" : a->cache_dir;
+        o.measure_activity = !a->activity_out.empty();
         if (a->verbose) o.log = [](const std::string& s) { fmt::print(stderr, "{}\n", s); };
         const auto r = nas::accuracy::evaluate_accuracy(spec, graph, o);
         fmt::print("{} on {} ({}-bit weights, {}-bit inputs), {} test images\n", r.workload, spec.chip.name,
@@ -105,6 +109,19 @@ const Command kAccuracy{
               100 * r.hardware_agreement,
               r.adc_conversions ? 100.0 * double(r.adc_clipped) / double(r.adc_conversions) : 0.0,
               r.hardware_seconds);
+        if (!a->activity_out.empty()) {
+          nlohmann::json j = nlohmann::json::object();
+          for (const auto& [layer, d] : r.input_bit_density) {
+            j[layer] = d;
+            double mean = 0;
+            for (double x : d) mean += x;
+            fmt::print("activity {:<10} {:.3f} mean 1-bit density; per bit (LSB first):", layer,
+                       d.empty() ? 0.0 : mean / double(d.size()));
+            for (double x : d) fmt::print(" {:.3f}", x);
+            fmt::print("\n");
+          }
+          write_json(a->activity_out, j);
+        }
         if (!a->json.empty()) {
           nlohmann::json j = nas::accuracy::to_json(r);
           j["arch"] = spec.chip.name;

@@ -10,6 +10,7 @@
 #include "arch/load.h"
 #include "cli/output.h"
 #include "common/config.h"
+#include "workloads/activity.h"
 #include "workloads/load.h"
 
 namespace imc::cli {
@@ -36,6 +37,9 @@ void add_eval_options(CLI::App& sub, EvalArgs& a) {
         flag, [&a, key](const std::string& text) { a.mapping_overrides.emplace_back(key, text); },
         common::field_help(describe, full));
   }
+  sub.add_option("--activity", a.activity_file,
+                 "JSON of per-layer input bit densities (from `imcsim accuracy --activity-out`); "
+                 "default: every row driven on every input slice (worst case)");
   sub.add_option("--json", a.json_out, "write the report as JSON");
   sub.add_option("--csv", a.csv_out, "write per-layer rows as CSV");
 }
@@ -52,6 +56,12 @@ Session load_session(const EvalArgs& a) {
                       flag);
   }
   s.graphs = workloads::load_workloads(a.workload);
+  if (!a.activity_file.empty()) {
+    if (s.graphs.size() != 1)
+      throw common::InputError(fmt::format("--activity {}: one activity file describes one workload, got {}",
+                                           a.activity_file, s.graphs.size()));
+    workloads::apply_activity_file(s.graphs[0], a.activity_file);
+  }
   return s;
 }
 
@@ -72,18 +82,22 @@ void print_report(const sim::Report& r, const mapping::Program& program) {
         "note: the network does not fit on the chip; weights are reloaded from DRAM in {} groups "
         "(traffic, time and cell-programming energy counted)\n",
         program.reload_groups);
-  fmt::print("{:<28} {:<14} {:>12} {:>8} {:>6} {:>7} {:>14} {:>13} {:>12}\n", "layer", "op", "MACs", "xbars",
-             "tiles", "util%", "start cycle", "cycles", "energy nJ");
+  fmt::print("{:<28} {:<14} {:>12} {:>8} {:>6} {:>6} {:>7} {:>14} {:>13} {:>12}\n", "layer", "op", "MACs",
+             "xbars", "copies", "tiles", "util%", "start cycle", "cycles", "energy nJ");
   for (std::size_t i = 0; i < r.layers.size(); ++i) {
     const auto& l = r.layers[i];
     const auto& li = program.layers[i];
     if (l.actions == arch::ActionCounts{} && l.macs == 0) continue;  // folded / pure data movement
-    fmt::print("{:<28.28} {:<14} {:>12} {:>8} {:>6} {:>7.1f} {:>14} {:>13} {:>12.2f}\n", l.name, l.op, l.macs,
-               li.crossbars, li.tiles.size(), 100 * li.utilization, l.start_cycle, l.latency_cycles,
-               l.energy_pj * 1e-3);
+    fmt::print("{:<28.28} {:<14} {:>12} {:>8} {:>6} {:>6} {:>7.1f} {:>14} {:>13} {:>12.2f}\n", l.name, l.op,
+               l.macs, li.crossbars, li.on_crossbars ? li.duplication : 0, li.tiles.size(),
+               100 * li.utilization, l.start_cycle, l.latency_cycles, l.energy_pj * 1e-3);
   }
   fmt::print("\ntotal: {:.4g} GMAC, energy {:.4g} uJ, latency {:.4g} us ({} cycles), area {:.4g} mm2\n",
              double(r.macs) * 1e-9, r.energy_pj * 1e-6, r.latency_ns * 1e-3, r.latency_cycles, r.area_mm2);
+  fmt::print(
+      "       one inference {:.4g} us ({} cycles); interval {:.4g} us ({} cycles, {}), {:.4g} inferences/s\n",
+      m.inference_latency_ns * 1e-3, r.inference_latency_cycles, m.interval_ns * 1e-3, r.interval_cycles,
+      r.batch > 1 ? "measured over the batch" : "bottleneck unit", m.throughput_inf_per_s);
   fmt::print("       {:.4g} TOPS, {:.4g} TOPS/W, {:.4g} TOPS/mm2, EDAP {:.4g} J*s*mm2, utilization {:.1f}%\n",
              m.tops, m.tops_per_w, m.tops_per_mm2, m.edap_j_s_mm2, 100 * r.utilization);
   fmt::print("energy by component (uJ):");
@@ -100,6 +114,8 @@ nlohmann::json workload_json(const sim::Report& r, const mapping::Program& progr
   nlohmann::json j = sim::to_json(r);
   j["reload_groups"] = program.reload_groups;
   j["ops"] = program.ops.size();
+  for (std::size_t i = 0; i < program.layers.size() && i < j["layers"].size(); ++i)  // the mapping's copies
+    j["layers"][i]["copies"] = program.layers[i].on_crossbars ? program.layers[i].duplication : 0;
   return j;
 }
 

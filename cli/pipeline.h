@@ -35,6 +35,7 @@ struct EvalArgs {
   std::vector<std::pair<std::string, std::string>> mapping_overrides;
   std::string json_out;
   std::string csv_out;
+  std::string activity_file;  // per-layer input bit densities (workloads/activity.h); empty = worst case
 };
 void add_eval_options(CLI::App& sub, EvalArgs& args);
 

@@ -224,8 +224,13 @@ class Reader final : public Fields {
       value = d.def;
       return;
     }
+    if (d.word && n.is_string() && n.as_string() == d.word) {
+      value = d.lo;
+      return;
+    }
     if (!n.is_integer())
-      n.fail(fmt::format("expected an integer in [{}, {}] {}, found {}", d.lo, d.hi, d.unit, n.type_name()));
+      n.fail(fmt::format("expected an integer in [{}, {}] {}{}, found {}", d.lo, d.hi, d.unit,
+                         d.word ? fmt::format(" or \"{}\"", d.word) : std::string(), n.type_name()));
     std::int64_t v = n.as_int();
     if (v < d.lo || v > d.hi)
       n.fail(fmt::format("{} is out of range: allowed [{}, {}] {}", v, d.lo, d.hi, d.unit));
@@ -329,7 +334,10 @@ class DocWriter final : public Fields {
   }
   void integer(const char* key, std::int64_t& v, const IntDecl& d) override {
     v = d.def;
-    row(key, d.unit, std::to_string(d.def), fmt::format("[{}, {}]", d.lo, d.hi), d.doc);
+    row(key, d.unit, d.word && d.def == d.lo ? fmt::format("\"{}\"", d.word) : std::to_string(d.def),
+        d.word ? fmt::format("\"{}\" (= {}), [{}, {}]", d.word, d.lo, d.lo, d.hi)
+               : fmt::format("[{}, {}]", d.lo, d.hi),
+        d.doc);
   }
   void boolean(const char* key, bool& v, bool def, const char* doc) override {
     v = def;

@@ -88,6 +88,9 @@ struct IntDecl {
   std::int64_t hi;
   const char* unit;
   const char* doc;
+  // A word that may be written instead of the lower bound (e.g. "auto" for a cap whose lower bound
+  // 0 means "no cap, decide"): files and flags accept it, docs and help show it. nullptr: none.
+  const char* word = nullptr;
 };
 struct ChoiceDecl {
   const char* def;

@@ -52,6 +52,10 @@ class Setter final : public PathFields {
   }
   void integer(const char* key, std::int64_t& value, const IntDecl& d) override {
     if (!match(key)) return;
+    if (d.word && text_ == d.word) {
+      value = d.lo;
+      return;
+    }
     std::int64_t v = 0;
     const auto [end, ec] = std::from_chars(text_.data(), text_.data() + text_.size(), v);
     if (ec != std::errc() || end != text_.data() + text_.size())
@@ -98,8 +102,11 @@ class Helper final : public PathFields {
   }
   void integer(const char* key, std::int64_t&, const IntDecl& d) override {
     if (match(key))
-      text =
-          fmt::format("{} (default {}; allowed [{}, {}]{})", d.doc, d.def, d.lo, d.hi, unit_suffix(d.unit));
+      text = d.word ? fmt::format("{} (default {}; allowed \"{}\" (= {}) or [{}, {}]{})", d.doc,
+                                  d.def == d.lo ? fmt::format("\"{}\"", d.word) : std::to_string(d.def),
+                                  d.word, d.lo, d.lo, d.hi, unit_suffix(d.unit))
+                    : fmt::format("{} (default {}; allowed [{}, {}]{})", d.doc, d.def, d.lo, d.hi,
+                                  unit_suffix(d.unit));
   }
   void boolean(const char* key, bool&, bool def, const char* doc) override {
     if (match(key)) text = fmt::format("{} (default {})", doc, def);

@@ -63,7 +63,6 @@ class ProgramSink {
 void fill_layer_info(const arch::ArchSpec& s, const workloads::Graph& g, const Mapping& m,
                      Lowering<ProgramSink>& lowering, Program& p) {
   p.layers.resize(std::size_t(g.size()));
-  std::vector<std::int64_t> group_cells(std::size_t(m.reload_groups), 0);
   for (int i = 0; i < g.size(); ++i) {
     LayerInfo& li = p.layers[std::size_t(i)];
     const LayerPlacement& l = m.layers[std::size_t(i)];
@@ -74,6 +73,7 @@ void fill_layer_info(const arch::ArchSpec& s, const workloads::Graph& g, const M
     li.macs = g.macs(i);
     li.duplication = l.duplication;
     li.reload_group = l.reload_group;
+    li.inputs = g.node(i).inputs;
     if (l.on_crossbars) {
       li.crossbars = l.tiling.crossbars * l.duplication;
       li.pes = std::int64_t(l.pes.size());
@@ -82,13 +82,11 @@ void fill_layer_info(const arch::ArchSpec& s, const workloads::Graph& g, const M
       const std::int64_t resident = lowering.resident_cells(i);
       const std::int64_t cells = li.pes * s.pe.crossbars * s.crossbar.rows * s.crossbar.cols;
       li.utilization = cells ? double(resident) / double(cells) : 0;
-      group_cells[std::size_t(l.reload_group)] += resident;
     } else {
       li.tiles = {lowering.home_tile(i)};
     }
   }
-  // With reload groups, utilization is that of the fullest group (one group is resident at a time).
-  p.cells_used = *std::max_element(group_cells.begin(), group_cells.end());
+  p.cells_used = lowering.fullest_group_cells();
 }
 
 }  // namespace

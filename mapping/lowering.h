@@ -106,6 +106,15 @@ class Lowering {
   int home_tile(int i) const { return std::max(0, home_[std::size_t(resolve(i))]); }
   // Cells holding weights at one time (copy_aggregates.h).
   std::int64_t resident_cells(int i) { return builder_.resident_cells(m_.layers[std::size_t(i)]); }
+  // Cells holding weights in the fullest reload group (one group is resident at a time): the
+  // chip's used cells, for its utilization.
+  std::int64_t fullest_group_cells() {
+    std::vector<std::int64_t> group_cells(std::size_t(m_.reload_groups), 0);
+    for (int i = 0; i < g_.size(); ++i)
+      if (m_.layers[std::size_t(i)].on_crossbars)
+        group_cells[std::size_t(m_.layers[std::size_t(i)].reload_group)] += resident_cells(i);
+    return *std::max_element(group_cells.begin(), group_cells.end());
+  }
 
   // ---- The emitter interface of emit_in_order() (mapping/emission.h) ----
   int chunks(int i) const { return chunks_[std::size_t(i)]; }

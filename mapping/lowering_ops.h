@@ -3,6 +3,8 @@
 // digital chunk, and weight writes. Included by lowering.h only.
 #pragma once
 
+#include "workloads/activity.h"
+
 namespace imc::mapping {
 
 template <class Sink>
@@ -283,11 +285,16 @@ void Lowering<Sink>::lower_crossbar_chunk(int i, int b, int k, const CopyAgg& w,
     mvm.merges_per_vector = tw.merges_max;
     mvm.crossbar_macs = n * tw.macs;
     mvm.act(Action::PeInBufRead, n * tw.in_rows_sum * ib_);
-    mvm.act(Action::DacDrive, n * slices * tw.dac_drives);
+    // Data-dependent activity (workloads/activity.h): a row is driven, and its cells read, only in
+    // the slices where its input is non-zero; a ramp ADC's energy follows its output code.
+    const double activity = workloads::mean_slice_activity(g_.node(i).input_bit_density, ib_, s_.dac.bits);
+    mvm.act(Action::DacDrive, workloads::scale_count(n * slices * tw.dac_drives, activity));
     mvm.act(Action::XbarRead, n * slices * tw.xbar_reads);
-    mvm.act(Action::XbarCellRead, n * slices * tw.cells);
+    mvm.act(Action::XbarCellRead, workloads::scale_count(n * slices * tw.cells, activity));
     mvm.act(Action::SampleHold, s_.pe.sample_hold ? n * slices * tw.col_reads : 0);
-    mvm.act(Action::AdcConversion, n * slices * tw.col_reads);
+    mvm.act(Action::AdcConversion, s_.adc.type == arch::AdcType::Ramp
+                                       ? workloads::scale_count(n * slices * tw.col_reads, activity)
+                                       : n * slices * tw.col_reads);
     // Every conversion is shifted into its partial sum; row blocks in the PE are then added.
     mvm.act(Action::PeShiftAdd, n * slices * tw.col_reads + n * tw.merges_sum);
     mvm.act(Action::PeOutBufWrite, n * tw.pe_outputs * acc_);

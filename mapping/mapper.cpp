@@ -4,7 +4,8 @@
 //   greedy        layers in graph order, each on the next free PEs (a tile may hold several layers)
 //   tile_aligned  each layer starts on a fresh tile (less sharing of tile buses and buffers)
 // Both allocate whole PEs to one layer (as ISAAC allocates IMAs) and give spare PEs to extra copies
-// of the layers with the most work per copy, up to [mapping].duplication copies.
+// of the slowest layers while a copy shortens the interval, up to [mapping].duplication copies
+// (0, "auto": no cap).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -136,30 +137,59 @@ Mapping map(const arch::ArchSpec& spec, const workloads::Graph& graph, const Map
           spec.source.empty() ? "arch" : spec.source, graph.name(), m.reload_groups));
   }
 
-  // Duplication: spare PEs of each group go to extra copies of its busiest layers.
+  // Duplication: spare PEs of each group go to copies of its slowest layers. Copies take a layer's
+  // chunks round-robin, so a layer of K chunks on d copies takes ceil(K / d) chunk times: the next
+  // copy count that shortens it is the smallest d' with a smaller ceil(K / d'). Repeatedly, the
+  // layer with the longest time per copy that more copies would shorten (and the cap allows) gets
+  // them; when they do not fit, duplication stops: copies of a faster layer would not shorten the
+  // pipeline's interval, which the slowest layer sets.
   auto copy_cost = [&](int i) {  // tile-aligned copies round up to whole tiles
     return mapper.tile_aligned ? ceil_div(pes_per_copy[i], pes_per_tile) * pes_per_tile : pes_per_copy[i];
   };
+  const std::int64_t cap = options.duplication > 0 ? options.duplication : std::int64_t(1) << 30;
+  // Per layer, once: what the lowering cuts it into (its copies' unit of work) and its work.
+  std::vector<std::int64_t> chunks(graph.size(), 1);
+  std::vector<double> work(graph.size(), 0);
+  for (int i = 0; i < graph.size(); ++i)
+    if (m.layers[i].on_crossbars) {
+      chunks[i] = std::max<std::int64_t>(
+          1, std::min<std::int64_t>(options.chunks_per_layer, graph.weight_matrix(i).vectors));
+      work[i] = layer_work(graph, m.layers[i]);
+    }
+  auto chunks_of = [&](int i) { return chunks[i]; };
+  auto time_per_copy = [&](int i, std::int64_t copies) {  // in chunk times x the layer's work per chunk
+    const std::int64_t k = chunks_of(i);
+    return work[i] * double(ceil_div(k, copies)) / double(k);
+  };
+  auto next_useful = [&](int i, std::int64_t copies) {  // 0 when no more copies shorten layer i
+    const std::int64_t k = chunks_of(i), now = ceil_div(k, copies);
+    if (now <= 1) return std::int64_t(0);
+    const std::int64_t d = ceil_div(k, now - 1);  // the fewest copies with at most now - 1 chunks each
+    return d <= cap ? d : std::int64_t(0);
+  };
   for (int i = 0; i < graph.size(); ++i) m.layers[i].duplication = 1;
-  if (options.duplication > 1) {
+  // "auto" makes no copies when weights are reloaded per group: every copy's weights would be
+  // read from DRAM and programmed again on each run, costing more time and energy than it saves.
+  const bool copies = options.duplication > 1 || (options.duplication == 0 && m.reload_groups == 1);
+  if (copies) {
     for (int grp = 0; grp < m.reload_groups; ++grp) {
       std::int64_t spare = m.pes_available - group_used[grp];
       while (true) {
         int best = -1;
-        double best_work = 0;
+        double best_time = 0;
         for (int i = 0; i < graph.size(); ++i) {
           const LayerPlacement& l = m.layers[i];
-          if (!l.on_crossbars || l.reload_group != grp || l.passes > 1 ||
-              l.duplication >= options.duplication)
+          if (!l.on_crossbars || l.reload_group != grp || l.passes > 1 || next_useful(i, l.duplication) == 0)
             continue;
-          const std::int64_t copies_useful = graph.weight_matrix(i).vectors;  // no more copies than vectors
-          if (l.duplication >= copies_useful || copy_cost(i) > spare) continue;
-          const double w = layer_work(graph, l) / l.duplication;
-          if (w > best_work) best_work = w, best = i;
+          const double t = time_per_copy(i, l.duplication);
+          if (t > best_time) best_time = t, best = i;
         }
         if (best < 0) break;
-        spare -= copy_cost(best);
-        m.layers[best].duplication++;
+        const std::int64_t want = next_useful(best, m.layers[best].duplication);
+        const std::int64_t cost = (want - m.layers[best].duplication) * copy_cost(best);
+        if (cost > spare) break;
+        spare -= cost;
+        m.layers[best].duplication = int(want);
       }
     }
   }

@@ -14,7 +14,8 @@
 
 namespace imc::mapping {
 
-// How ops of different layers and inferences may overlap (docs/mapping.md, "Schedules").
+// How ops of different layers and inferences may overlap (docs/mapping.md, "The emission order and the
+// three schedules").
 enum class Schedule {
   Pipeline,   // layers overlap across chunks and inferences
   Wavefront,  // the same, with the layers' chunks interleaved on the units they share
@@ -37,7 +38,7 @@ struct MappingOptions {
   std::string mapper = "greedy";  // registry name (mapping/mapper.cpp)
   Schedule schedule = Schedule::Pipeline;
   Overflow overflow = Overflow::Reload;
-  int duplication = 1;  // max copies of a layer's weights for throughput (1 = none)
+  int duplication = 0;  // max copies of a layer's weights for throughput (1 = none, 0 = auto)
   int batch = 1;
   int weight_bits = 0;  // 0 = the spec's precision
   int input_bits = 0;

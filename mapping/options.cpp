@@ -42,7 +42,12 @@ void describe(common::Fields& f, MappingOptions& o) {
     describe_schedule(g, o.schedule);
     g.choice("overflow", o.overflow, Overflow::Reload, overflow_names(),
              "network larger than the chip: error, or reload weights from off-chip memory per layer group");
-    g.integer("duplication", o.duplication, IntDecl{1, 1, 4096, "", "max copies of a layer for throughput"});
+    g.integer(
+        "duplication", o.duplication,
+        IntDecl{0, 0, 4096, "",
+                "copies of a layer for throughput: \"auto\" (0) gives spare PEs to copies of the slowest "
+                "layers while a copy shortens the pipeline's interval; N caps the copies of a layer at N",
+                "auto"});
     describe_batch(g, o.batch);
     g.integer("weight_bits", o.weight_bits, IntDecl{0, 0, 32, "bit", "0 = the arch's precision.weight_bits"});
     g.integer("input_bits", o.input_bits, IntDecl{0, 0, 32, "bit", "0 = the arch's precision.input_bits"});

@@ -32,7 +32,11 @@ enum class DigitalUnit { Activation, Pool, Vector, ShiftAdd };
 const char* to_string(OpType t);
 const char* to_string(DigitalUnit u);
 
-// The unit an op occupies; ops with the same unit key run in program order on it.
+// The unit an op occupies; ops with the same unit key run in program order on it. The chip's DRAM
+// channel (`Dram`) has two streams, reads (DramRead: network inputs, weights, activations read back
+// across reload groups) and writes (DramWrite): the unit key is (Dram, direction), so the next
+// inference's input read never queues behind the previous inference's output write (a full-duplex
+// off-chip link; see dram_stream()).
 enum class UnitKind { Pe, TileBus, TileAccumulator, TileActivation, TilePool, TileVector, TileNic, Dram };
 const char* to_string(UnitKind u);
 
@@ -66,6 +70,12 @@ struct Op {
   std::vector<int> deps;  // op ids that must finish before this op starts
 };
 
+// The stream of the DRAM channel a DRAM op uses: 0 = reads (to the chip), 1 = writes.
+inline int dram_stream(OpType t) {
+  return t == OpType::DramWrite ? 1 : 0;
+}
+constexpr int kDramStreams = 2;
+
 struct LayerInfo {
   std::string name;
   int node = -1;   // workloads::Graph node index
@@ -76,9 +86,10 @@ struct LayerInfo {
   std::int64_t pes = 0;
   std::int64_t cells_used = 0;  // cells holding weights (incl. duplicates)
   int duplication = 1;
-  int reload_group = 0;    // weight group (DRAM reload) the layer belongs to
-  std::vector<int> tiles;  // tiles it occupies (or runs on, for digital layers)
-  double utilization = 0;  // cells_used / cells of its allocated PEs
+  int reload_group = 0;     // weight group (DRAM reload) the layer belongs to
+  std::vector<int> tiles;   // tiles it occupies (or runs on, for digital layers)
+  std::vector<int> inputs;  // producer layers (graph inputs): their tiles are read while it runs
+  double utilization = 0;   // cells_used / cells of its allocated PEs
 };
 
 struct Program {

@@ -1,5 +1,6 @@
 #include "sim/report.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace imc::sim {
@@ -22,7 +23,27 @@ DesignMetrics design_metrics(double energy_pj, double latency_ns, std::int64_t l
 }
 
 DesignMetrics metrics_of(const Report& r) {
-  return design_metrics(r.energy_pj, r.latency_ns, r.latency_cycles, r.area_mm2, r.macs);
+  DesignMetrics m = design_metrics(r.energy_pj, r.latency_ns, r.latency_cycles, r.area_mm2, r.macs);
+  // The clock is latency_cycles / latency_ns (finalize); a report without cycles has no interval.
+  const double ns_per_cycle = r.latency_cycles > 0 ? r.latency_ns / double(r.latency_cycles) : 0;
+  m.inference_latency_ns = double(r.inference_latency_cycles) * ns_per_cycle;
+  m.interval_cycles = r.interval_cycles;
+  m.interval_ns = double(r.interval_cycles) * ns_per_cycle;
+  m.throughput_inf_per_s = m.interval_ns > 0 ? 1e9 / m.interval_ns : 0;
+  return m;
+}
+
+void InferenceTimes::fill(Report& r, bool reloads) const {
+  const std::int64_t batch = std::int64_t(end_.size());
+  r.inference_latency_cycles = end_[0] - std::max<std::int64_t>(0, start_[0]);
+  const std::int64_t busiest = busy_.empty() ? 0 : *std::max_element(busy_.begin(), busy_.end());
+  r.bottleneck_cycles = (busiest + batch - 1) / batch;
+  if (reloads)
+    r.interval_cycles = (r.latency_cycles + batch - 1) / batch;
+  else
+    r.interval_cycles =
+        batch >= 2 ? (*std::max_element(end_.begin(), end_.end()) - end_[0] + batch - 2) / (batch - 1)
+                   : r.bottleneck_cycles;
 }
 
 Report report_skeleton(const mapping::Program& p, const std::string& model) {
@@ -38,6 +59,10 @@ Report report_skeleton(const mapping::Program& p, const std::string& model) {
     r.layers[i].op = p.layers[i].op;
     r.layers[i].macs = p.layers[i].macs * p.batch;
     r.layers[i].start_cycle = -1;
+    GatingLayer& g = r.gating.emplace_back();
+    g.reload_group = p.layers[i].reload_group;
+    g.tiles = p.layers[i].tiles;
+    g.inputs = p.layers[i].inputs;
   }
   return r;
 }
@@ -47,7 +72,12 @@ void finalize(Report& r, const arch::ArchSpec& spec, const arch::cost::CostTable
   r.energy_breakdown_pj = arch::cost::energy_breakdown_pj(r.actions, costs);
   r.dynamic_energy_pj = 0;
   for (const auto& [k, v] : r.energy_breakdown_pj) r.dynamic_energy_pj += v;
-  r.leakage_energy_pj = costs.chip_leakage_mw * r.latency_ns;  // mW x ns = pJ
+  if (r.gating.size() == r.layers.size())
+    for (std::size_t i = 0; i < r.layers.size(); ++i) {
+      r.gating[i].start_cycle = r.layers[i].start_cycle;
+      r.gating[i].end_cycle = r.layers[i].end_cycle;
+    }
+  r.leakage_energy_pj = leakage_energy_pj(spec, costs, r.gating, r.latency_cycles);
   r.energy_breakdown_pj["leakage"] = r.leakage_energy_pj;
   r.energy_pj = r.dynamic_energy_pj + r.leakage_energy_pj;
   r.area_mm2 = costs.chip.area_mm2;
@@ -72,6 +102,12 @@ nlohmann::json to_json(const Report& r) {
                 {"leakage_energy_pj", r.leakage_energy_pj},
                 {"latency_ns", r.latency_ns},
                 {"latency_cycles", r.latency_cycles},
+                {"inference_latency_cycles", r.inference_latency_cycles},
+                {"inference_latency_ns", m.inference_latency_ns},
+                {"interval_cycles", r.interval_cycles},
+                {"interval_ns", m.interval_ns},
+                {"bottleneck_cycles", r.bottleneck_cycles},
+                {"throughput_inf_per_s", m.throughput_inf_per_s},
                 {"area_mm2", r.area_mm2},
                 {"edap", m.edap_j_s_mm2},
                 {"tops", m.tops},

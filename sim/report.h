@@ -1,6 +1,7 @@
 // What a performance model returns, and the one interface both models implement.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <nlohmann/json_fwd.hpp>
@@ -11,6 +12,7 @@
 #include "arch/cost.h"
 #include "arch/spec.h"
 #include "mapping/program.h"
+#include "sim/power_gating.h"
 
 namespace imc::sim {
 
@@ -33,8 +35,14 @@ struct Report {
   int batch = 1;
   std::int64_t macs = 0;  // per batch
   arch::ActionCounts actions;
-  std::int64_t latency_cycles = 0;
+  std::int64_t latency_cycles = 0;  // the whole batch: first op start to last op end
   double latency_ns = 0;
+  // One inference (the first of the batch): its first op's start to its last op's end.
+  std::int64_t inference_latency_cycles = 0;
+  // Steady-state cycles between inference completions (InferenceTimes::fill says how it is found),
+  // and the bottleneck it is bounded by: the busiest unit's occupancy per inference.
+  std::int64_t interval_cycles = 0;
+  std::int64_t bottleneck_cycles = 0;
   double dynamic_energy_pj = 0;
   double leakage_energy_pj = 0;
   double energy_pj = 0;                               // dynamic + leakage
@@ -45,15 +53,21 @@ struct Report {
   std::map<std::string, std::int64_t> stalls;  // whole run, by reason (systemc only)
   std::int64_t events = 0;                     // simulation events processed (systemc only)
   double eval_us = 0;                          // time spent mapping, lowering and evaluating
+  // Leakage bookkeeping for chip.power_gating, one per layer (sim/power_gating.h): tiles and groups
+  // from the program; finalize() takes the spans from `layers` when the model filled them.
+  std::vector<GatingLayer> gating;
 };
 
 // The figures of merit of one run, defined here once: reports, the search's objectives, the
 // co-search's per-network figures and the finalists' comparisons all read these fields.
 struct DesignMetrics {
-  double energy_pj = 0;  // one batch, dynamic + leakage
-  double latency_ns = 0;
+  double energy_pj = 0;   // one batch, dynamic + leakage
+  double latency_ns = 0;  // one batch
   std::int64_t latency_cycles = 0;
-  double interval_ns = 0;  // time between successive batches in steady state; 0 = not modelled
+  double inference_latency_ns = 0;   // one inference, first input in to last output out
+  std::int64_t interval_cycles = 0;  // steady state, between inference completions (Report)
+  double interval_ns = 0;
+  double throughput_inf_per_s = 0;  // 1 / interval; 0 when the interval is 0
   double area_mm2 = 0;
   std::int64_t macs = 0;    // one batch
   double edap_j_s_mm2 = 0;  // energy (J) x latency (s) x area (mm2)
@@ -67,6 +81,38 @@ struct DesignMetrics {
 DesignMetrics design_metrics(double energy_pj, double latency_ns, std::int64_t latency_cycles,
                              double area_mm2, std::int64_t macs);
 DesignMetrics metrics_of(const Report& r);
+
+// What a model gathers per op for the per-inference figures of a Report (inference latency,
+// interval, bottleneck): each inference's first start and last end, and each unit's occupancy.
+class InferenceTimes {
+ public:
+  InferenceTimes(int batch, int units)
+      : start_(std::size_t(std::max(1, batch)), -1),
+        end_(std::size_t(std::max(1, batch)), 0),
+        busy_(std::size_t(units), 0) {}
+  void add(int batch, int unit, std::int64_t start, std::int64_t end, std::int64_t occupancy) {
+    std::int64_t& s = start_[std::size_t(batch)];
+    if (s < 0 || start < s) s = start;
+    std::int64_t& e = end_[std::size_t(batch)];
+    if (end > e) e = end;
+    busy_[std::size_t(unit)] += occupancy;
+  }
+  // Sets r.inference_latency_cycles, r.bottleneck_cycles and r.interval_cycles. The interval is
+  // measured when the batch has two inferences or more: the mean spacing of their completions,
+  // (last end - first end) / (B - 1), what a chip running the batch delivers, contention of the
+  // model included. With one inference there is no spacing to measure: then it is the bottleneck,
+  // the busiest unit's occupancy per inference, which a pipeline in steady state reaches when
+  // nothing but that unit limits it (the lower bound of the measured interval).
+  // A network whose weights are reloaded per layer group (`reloads`) runs the whole batch through
+  // each group in turn: its inferences all complete in the last group, so their spacing says
+  // nothing of the rate; its interval is the batch's average, latency / B (with B = 1, the whole
+  // run, weight reloads included).
+  void fill(Report& r, bool reloads) const;
+
+ private:
+  std::vector<std::int64_t> start_, end_;  // by inference
+  std::vector<std::int64_t> busy_;         // by unit
+};
 
 // A report with the program's identity filled in (workload, batch, MACs, utilization, one
 // LayerReport per layer with start_cycle = -1); the model fills actions and times.

@@ -38,6 +38,9 @@ Report report_from_json(const nlohmann::json& j) {
   r.leakage_energy_pj = at(t, "leakage_energy_pj").get<double>();
   r.latency_ns = at(t, "latency_ns").get<double>();
   r.latency_cycles = at(t, "latency_cycles").get<std::int64_t>();
+  r.inference_latency_cycles = at(t, "inference_latency_cycles").get<std::int64_t>();
+  r.interval_cycles = at(t, "interval_cycles").get<std::int64_t>();
+  r.bottleneck_cycles = at(t, "bottleneck_cycles").get<std::int64_t>();
   r.area_mm2 = at(t, "area_mm2").get<double>();
   r.utilization = at(t, "utilization").get<double>();
   r.energy_breakdown_pj = at(t, "energy_breakdown_pj").get<std::map<std::string, double>>();

@@ -151,6 +151,14 @@ int Graph::find(const std::string& node_name) const {
   return it == index_.end() ? -1 : it->second;
 }
 
+void Graph::set_input_bit_density(int node, std::vector<double> density) {
+  for (double d : density)
+    if (!(d >= 0.0 && d <= 1.0))
+      throw common::InputError(fmt::format("node '{}': input bit density {} is out of range: allowed [0, 1]",
+                                           nodes_.at(std::size_t(node)).name, d));
+  nodes_.at(std::size_t(node)).input_bit_density = std::move(density);
+}
+
 const Node& Graph::operand(int x, const Node& n) const {
   if (x < 0 || x >= size())
     fail(n, fmt::format("input index {} does not name an existing node (the graph has {} nodes)", x, size()));

@@ -81,6 +81,9 @@ struct Node {
   // `learned_params` is how many elements are stored (may exceed the elements read, e.g. a
   // 512-entry position table of which 128 rows are used); 0 for the network's real input.
   std::int64_t learned_params = 0;
+  // Weight-stationary layers: density of 1-bits of the layer's input per bit position (LSB first);
+  // empty = every row driven on every slice (worst case). See workloads/activity.h.
+  std::vector<double> input_bit_density;
 };
 
 // The op name used by the TOML workload format and the layer table ("conv", "relu", "slice", ...).
@@ -139,6 +142,8 @@ class Graph {
   int pad(int x, int axis, std::int64_t before, std::int64_t after, std::string name = "");  // zeros
   int affine(int x, int axis, std::string name = "");  // BatchNorm along `axis` (inference BN = affine)
   int find(const std::string& node_name) const;        // index, or -1 if no such node
+  // Data-dependent activity of a node's input (workloads/activity.h); values in [0, 1].
+  void set_input_bit_density(int node, std::vector<double> density);
 
   // Arithmetic and storage. MACs count multiply-accumulates of Conv2d, Linear and MatMul only
   // (the convention of published figures); params count weights + biases + norm parameters.

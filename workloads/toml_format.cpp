@@ -33,9 +33,9 @@ const std::vector<OpSpec>& op_specs() {
       {"parameter", 0, {"shape", "stored"}, {"shape"}},
       {"conv",
        1,
-       {"out_channels", "kernel", "stride", "pad", "dilation", "groups", "bias"},
+       {"out_channels", "kernel", "stride", "pad", "dilation", "groups", "bias", "input_bit_density"},
        {"out_channels", "kernel"}},
-      {"linear", 1, {"out_features", "bias"}, {"out_features"}},
+      {"linear", 1, {"out_features", "bias", "input_bit_density"}, {"out_features"}},
       {"matmul", 2, {}, {}},
       {"maxpool", 1, {"kernel", "stride", "pad"}, {"kernel"}},
       {"avgpool", 1, {"kernel", "stride", "pad"}, {"kernel"}},
@@ -121,6 +121,27 @@ std::vector<std::int64_t> ints_key(const ConfigNode& t, const char* key, std::in
   return v;
 }
 
+// Data-dependent activity (workloads/activity.h): a number or a list of numbers in [0, 1], the
+// density of 1-bits per input bit position (LSB first); absent = worst case (empty).
+std::vector<double> density_key(const ConfigNode& t) {
+  ConfigNode n = t.get("input_bit_density");
+  std::vector<double> v;
+  if (!n.valid()) return v;
+  auto one = [&](const ConfigNode& e) {
+    if (!e.is_number()) e.fail(fmt::format("expected a number in [0, 1], found {}", e.type_name()));
+    const double x = e.as_real();
+    if (!(x >= 0.0 && x <= 1.0)) e.fail(fmt::format("{} is out of range: allowed [0, 1]", x));
+    v.push_back(x);
+  };
+  if (n.is_array()) {
+    if (n.size() == 0) n.fail("expected a density or a list of densities per input bit, found []");
+    for (std::size_t i = 0; i < n.size(); ++i) one(n.at(i));
+  } else {
+    one(n);
+  }
+  return v;
+}
+
 bool bool_key(const ConfigNode& t, const char* key, bool def) {
   ConfigNode n = t.get(key);
   return n.valid() ? n.as_bool() : def;
@@ -201,12 +222,22 @@ Build plan_layer(const ConfigNode& L, const OpSpec& spec, const std::vector<int>
     a.pad_w = pw < 0 ? (a.kernel_w - 1) / 2 * a.dilation_w : pw;
     a.groups = int_key(L, "groups", 1, 1);
     a.bias = bool_key(L, "bias", false);
-    return [=](Graph& g) { return g.conv2d(in[0], a, name); };
+    const std::vector<double> density = density_key(L);
+    return [=](Graph& g) {
+      const int i = g.conv2d(in[0], a, name);
+      g.set_input_bit_density(i, density);
+      return i;
+    };
   }
   if (op == "linear") {
     auto f = int_key(L, "out_features", 0, 1);
     bool bias = bool_key(L, "bias", true);
-    return [=](Graph& g) { return g.linear(in[0], f, bias, name); };
+    const std::vector<double> density = density_key(L);
+    return [=](Graph& g) {
+      const int i = g.linear(in[0], f, bias, name);
+      g.set_input_bit_density(i, density);
+      return i;
+    };
   }
   if (op == "maxpool" || op == "avgpool") {
     std::int64_t k = int_key(L, "kernel", 1, 1);

@@ -92,6 +92,11 @@ void attributes(std::string& s, const Graph& g, int i) {
     default:
       break;
   }
+  if (!n.input_bit_density.empty()) {
+    std::vector<std::string> d;
+    for (double x : n.input_bit_density) d.push_back(fmt::format("{}", x));
+    kv("input_bit_density", fmt::format("[{}]", fmt::join(d, ", ")));
+  }
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
@@ -41,6 +42,9 @@ struct AccuracyResult {
   double hardware_seconds = 0;       // inference time over all draws
   std::int64_t adc_conversions = 0;  // over all draws
   std::int64_t adc_clipped = 0;      // conversions clipped at either end
+  // With measure_activity: per crossbar layer (by name), the density of 1-bits per input bit
+  // position (LSB first) over the test images, quantized inputs with exact products.
+  std::map<std::string, std::vector<double>> input_bit_density;
 };
 
 AccuracyResult evaluate_accuracy(const arch::ArchSpec& spec, const workloads::Graph& graph,

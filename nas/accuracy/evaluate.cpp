@@ -8,6 +8,7 @@
 
 #include "common/config.h"
 #include "nas/accuracy/accuracy.h"
+#include "nas/accuracy/activity_measure.h"
 #include "nas/accuracy/cache.h"
 #include "nas/accuracy/hardware.h"
 #include "nas/accuracy/train.h"
@@ -89,6 +90,13 @@ AccuracyResult evaluate_accuracy(const arch::ArchSpec& spec, const workloads::Gr
   log(fmt::format("float {:.4f}, quantized {:.4f} on {} test images", r.float_accuracy, r.quantized_accuracy,
                   n_test));
 
+  if (o.measure_activity) {
+    ExactBackend exact(net);
+    ActivityBackend measured(net, exact);
+    predict(net, images, Precision::Quantized, &measured);  // the products are exact: only the inputs count
+    r.input_bit_density = measured.densities();
+  }
+
   const auto t0 = std::chrono::steady_clock::now();
   double agree_sum = 0;
   for (int k = 0; k < o.draws; ++k) {
@@ -138,7 +146,8 @@ nlohmann::json to_json(const AccuracyResult& r) {
                         {"hardware_agreement", r.hardware_agreement},
                         {"hardware_seconds", r.hardware_seconds},
                         {"adc_conversions", r.adc_conversions},
-                        {"adc_clipped", r.adc_clipped}};
+                        {"adc_clipped", r.adc_clipped},
+                        {"input_bit_density", r.input_bit_density}};
 }
 
 }  // namespace imc::nas::accuracy

@@ -47,6 +47,9 @@ struct AccuracyOptions {
   std::string cache_dir;                  // trained weights; "" = no cache (always train)
   std::string dataset_dir;                // "" = $IMCSIM_FMNIST_DIR or /usr/share/datasets/fashion-mnist
   int threads = 0;                        // 0 = all hardware threads
+  // Measure each crossbar layer's input bit densities on the test images (one more exact-product
+  // pass): AccuracyResult::input_bit_density, the data-dependent activity of workloads/activity.h.
+  bool measure_activity = false;
   std::function<void(const std::string&)> log;  // progress lines (optional)
 };
 

@@ -14,8 +14,9 @@ class AnalyticalModel : public IPerfModel {
                   const mapping::Program& program);
 };
 
-// Index of the unit an op occupies, in [0, unit_count(program)): ops with equal index run in
-// program order on one unit (see mapping/program.h). Shared with the SystemC model.
+// Index of the unit an op occupies, in [0, unit_count(program)): ops with equal index share one
+// unit (see mapping/program.h; the analytical model serves a PE's in program order, a shared
+// unit's as they become ready: unit_timeline.h). Shared with the SystemC model.
 int unit_index(const mapping::Op& op, const mapping::Program& program);
 int unit_count(const mapping::Program& program);
 

@@ -27,6 +27,11 @@ std::string report_difference(const Report& a, const Report& b, double rel_tol) 
   if (std::string d = action_difference(a.actions, b.actions); !d.empty()) return "total " + d;
   if (a.latency_cycles != b.latency_cycles)
     return fmt::format("latency_cycles {} vs {}", a.latency_cycles, b.latency_cycles);
+  if (a.inference_latency_cycles != b.inference_latency_cycles || a.interval_cycles != b.interval_cycles ||
+      a.bottleneck_cycles != b.bottleneck_cycles)
+    return fmt::format("inference latency / interval / bottleneck cycles {} / {} / {} vs {} / {} / {}",
+                       a.inference_latency_cycles, a.interval_cycles, a.bottleneck_cycles,
+                       b.inference_latency_cycles, b.interval_cycles, b.bottleneck_cycles);
   if (!close(a.latency_ns, b.latency_ns))
     return fmt::format("latency_ns {} vs {}", a.latency_ns, b.latency_ns);
   if (!close(a.energy_pj, b.energy_pj) || !close(a.dynamic_energy_pj, b.dynamic_energy_pj) ||

@@ -11,7 +11,7 @@ Report evaluate_walk(const arch::ArchSpec& spec, const arch::cost::CostTable& co
                      const workloads::Graph& graph, const mapping::Mapping& mapping, std::size_t& ops,
                      bool layers) {
   const int n = graph.size();
-  WalkSink sink(spec, costs, n);
+  WalkSink sink(spec, costs, n, mapping.options.batch);
   mapping::Lowering<WalkSink> lowering(spec, graph, mapping, sink);
   lowering.run();
 
@@ -20,13 +20,8 @@ Report evaluate_walk(const arch::ArchSpec& spec, const arch::cost::CostTable& co
   r.workload = graph.name();
   r.batch = mapping.options.batch;
   r.macs = graph.total_macs() * r.batch;
-  // lower()'s utilization: the fullest reload group's resident cells over the chip's.
-  std::vector<std::int64_t> group_cells(std::size_t(mapping.reload_groups), 0);
-  for (int i = 0; i < n; ++i) {
-    const mapping::LayerPlacement& l = mapping.layers[std::size_t(i)];
-    if (l.on_crossbars) group_cells[std::size_t(l.reload_group)] += lowering.resident_cells(i);
-  }
-  const std::int64_t used = *std::max_element(group_cells.begin(), group_cells.end());
+  // lower()'s utilization (Program::utilization): the fullest reload group's cells over the chip's.
+  const std::int64_t used = lowering.fullest_group_cells();
   const std::int64_t available = spec.crossbars() * spec.crossbar.rows * spec.crossbar.cols;
   r.utilization = available ? double(used) / double(available) : 0;
 
@@ -36,6 +31,20 @@ Report evaluate_walk(const arch::ArchSpec& spec, const arch::cost::CostTable& co
     r.actions += st.actions;
   }
   r.latency_cycles = latency;
+  sink.inferences().fill(r, mapping.reload_groups > 1);
+  // Power gating's bookkeeping (sim/power_gating.h), as lower() fills it from the same placement;
+  // only when it is used (this is the search's hot path).
+  if (spec.chip.power_gating) r.gating.resize(std::size_t(n));
+  for (int i = 0; i < int(r.gating.size()); ++i) {
+    const mapping::LayerPlacement& l = mapping.layers[std::size_t(i)];
+    const WalkSink::LayerStats& st = sink.stats()[std::size_t(i)];
+    GatingLayer& g = r.gating[std::size_t(i)];
+    g.reload_group = l.reload_group;
+    g.tiles = l.on_crossbars ? l.tiles : std::vector<int>{lowering.home_tile(i)};
+    g.inputs = graph.node(i).inputs;
+    g.start_cycle = st.start < 0 ? 0 : st.start;
+    g.end_cycle = st.end;
+  }
   if (layers) {
     r.layers.resize(std::size_t(n));
     for (int i = 0; i < n; ++i) {

@@ -1,7 +1,7 @@
 // The sink of the analytical walk (walk.h): mapping::Lowering hands it each op as it is emitted; it
-// computes the op's start and end as AnalyticalModel::evaluate does on a Program (start = the later
-// of its unit's free time and its dependencies' ends; end = start + service; the unit is free again
-// after the occupancy; sim/timing.h), and keeps per layer the first start, last end, busy cycles
+// computes the op's start and end as AnalyticalModel::evaluate does on a Program (start: when its
+// unit serves it once its dependencies have ended, unit_timeline.h; end = start + service; the unit
+// is busy for the occupancy; sim/timing.h), and keeps per layer the first start, last end, busy cycles
 // per unit kind and actions. A reference to an op is its end cycle; dependencies are their max.
 #pragma once
 
@@ -14,6 +14,8 @@
 #include "arch/cost.h"
 #include "arch/spec.h"
 #include "mapping/lowering.h"
+#include "sim/analytical/unit_timeline.h"
+#include "sim/report.h"
 #include "sim/timing.h"
 
 namespace imc::sim {
@@ -36,22 +38,24 @@ class WalkSink {
     arch::ActionCounts actions;
   };
 
-  WalkSink(const arch::ArchSpec& s, const arch::cost::CostTable& c, int layers)
+  WalkSink(const arch::ArchSpec& s, const arch::cost::CostTable& c, int layers, int batch)
       : s_(s),
         c_(c),
         dram_(dram_channel(s)),
         tiles_(s.tiles()),
         ppt_(s.tile.pes),
         pe_units_(tiles_ * ppt_),
-        unit_free_(std::size_t(pe_units_ + (kUnitKinds - 2) * tiles_ + 1), 0),
-        stats_(std::size_t(layers)) {}
+        units_(std::size_t(pe_units_ + (kUnitKinds - 2) * tiles_ + mapping::kDramStreams)),
+        stats_(std::size_t(layers)),
+        inferences_(batch, int(units_.size())) {}
 
   [[gnu::always_inline]] Ref emit(const mapping::OpDesc& op, const Deps& deps) {
     const OpCycles t = op.memo >= 0 ? memoized(op) : times(op);
-    std::int64_t& free = unit_free_[std::size_t(unit(op))];
-    const std::int64_t start = std::max(free, deps.end);
+    const int u = unit(op);
+    const std::int64_t start =
+        units_[std::size_t(u)].place(deps.end, t.occupancy, op.unit == mapping::UnitKind::Pe);
     const std::int64_t end = start + t.service;
-    free = start + t.occupancy;
+    inferences_.add(op.batch, u, start, end, t.occupancy);
     LayerStats& st = stats_[std::size_t(op.layer)];
     if (st.start < 0 || start < st.start) st.start = start;
     st.end = std::max(st.end, end);
@@ -64,6 +68,7 @@ class WalkSink {
 
   const std::vector<LayerStats>& stats() const { return stats_; }
   std::size_t ops() const { return ops_; }
+  const InferenceTimes& inferences() const { return inferences_; }
 
  private:
   // An op's times from its memo slot (mapping::OpDesc::memo), recomputed when its key differs
@@ -117,11 +122,13 @@ class WalkSink {
     return op_cycles_of(w, s_, c_, [this] { return dram_; });
   }
 
-  // AnalyticalModel's unit_index(): PEs, then each tile unit kind over the tiles, then DRAM.
+  // AnalyticalModel's unit_index(): PEs, then each tile unit kind over the tiles, then DRAM's
+  // read and write streams.
   int unit(const mapping::OpDesc& op) const {
     using mapping::UnitKind;
     if (op.unit == UnitKind::Pe) return op.tile * ppt_ + op.pe;
-    if (op.unit == UnitKind::Dram) return int(unit_free_.size()) - 1;
+    if (op.unit == UnitKind::Dram)
+      return int(units_.size()) - mapping::kDramStreams + mapping::dram_stream(op.type);
     return pe_units_ + (static_cast<int>(op.unit) - static_cast<int>(UnitKind::TileBus)) * tiles_ + op.tile;
   }
 
@@ -129,8 +136,9 @@ class WalkSink {
   const arch::cost::CostTable& c_;
   const DramChannel dram_;
   const int tiles_, ppt_, pe_units_;
-  std::vector<std::int64_t> unit_free_;
+  std::vector<UnitTimeline> units_;
   std::vector<LayerStats> stats_;
+  InferenceTimes inferences_;
   std::vector<Memo>& memo_ = thread_memo();  // by OpDesc::memo
   const std::uint64_t generation_ = next_generation();
   std::size_t ops_ = 0;

@@ -29,13 +29,15 @@ Chip::Chip(const sc_core::sc_module_name& name, const SimSpec& spec, Stats& stat
       mesh_("mesh", spec, stats, checked(spec, tracker.program()).mesh_x, tracker.program().mesh_y,
             tracker.program().tiles_per_router),
       global_("global_buffer", spec.arch.global.buffer),
-      dram_("dram", spec, stats, tracker) {
+      dram_read_("dram_read", spec, stats, tracker),
+      dram_write_("dram_write", spec, stats, tracker) {
   const mapping::Program& p = tracker.program();
   for (int t = 0; t < p.tiles; ++t)
     tiles_.push_back(std::make_unique<Tile>(("tile_" + std::to_string(t)).c_str(), spec, stats, tracker,
                                             mesh_, p.pes_per_tile));
   for (auto& t : tiles_) t->units(units_);
-  units_.push_back(&dram_);
+  units_.push_back(&dram_read_);
+  units_.push_back(&dram_write_);
   for (std::size_t id = 0; id < p.ops.size(); ++id) unit_of(p.ops[id]).append(int(id));
   if (finite_buffers)
     tracker.plan_buffers([this](BufferLevel level, int tile, int pe) -> Buffer* {
@@ -46,7 +48,7 @@ Chip::Chip(const sc_core::sc_module_name& name, const SimSpec& spec, Stats& stat
 }
 
 Unit& Chip::unit_of(const mapping::Op& op) {
-  if (op.unit == mapping::UnitKind::Dram) return dram_;
+  if (op.unit == mapping::UnitKind::Dram) return dram(mapping::dram_stream(op.type));
   if (op.tile < 0 || op.tile >= int(tiles_.size()))
     throw std::invalid_argument(
         fmt::format("systemc: an op runs on tile {}, the chip has {}", op.tile, tiles_.size()));

@@ -1,6 +1,7 @@
 // The whole chip, elaborated from the spec for one Program: tiles on the mesh, the global buffer
 // and the DRAM channel. Construction hands every op to the unit that executes it (its unit key:
-// (Pe, tile, pe), (tile unit, tile) or the chip's DRAM channel), in program order, and plans the
+// (Pe, tile, pe), (tile unit, tile) or one of the DRAM channel's two streams, reads and writes),
+// in program order, and plans the
 // buffer space each op needs (OpTracker).
 #pragma once
 
@@ -27,7 +28,8 @@ class Chip : public sc_core::sc_module {
   Mesh& mesh() { return mesh_; }
   Tile& tile(int t) { return *tiles_.at(std::size_t(t)); }
   Buffer& global_buffer() { return global_; }
-  DramChannel& dram() { return dram_; }
+  // The DRAM channel's stream of reads (stream 0) or writes (1): mapping::dram_stream().
+  DramChannel& dram(int stream = 0) { return stream == 0 ? dram_read_ : dram_write_; }
   const std::vector<Unit*>& units() const { return units_; }
 
   // Runs the simulation to the end: sc_start() until every op has completed, breaking op-level
@@ -42,7 +44,7 @@ class Chip : public sc_core::sc_module {
   Mesh mesh_;
   std::vector<std::unique_ptr<Tile>> tiles_;
   Buffer global_;
-  DramChannel dram_;
+  DramChannel dram_read_, dram_write_;
   std::vector<Unit*> units_;
 };
 

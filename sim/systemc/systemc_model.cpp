@@ -10,6 +10,7 @@
 
 #include "common/children.h"
 #include "common/config.h"
+#include "sim/analytical/analytical_model.h"
 #include "sim/report_io.h"
 #include "sim/systemc/chip.h"
 #include "sim/systemc/trace.h"
@@ -28,6 +29,7 @@ Report build_report(const arch::ArchSpec& spec, const arch::cost::CostTable& cos
                     const Stats& stats) {
   Report r = report_skeleton(p, "systemc");
   for (int s = 0; s < systemc::kStallCount; ++s) r.stalls[systemc::to_string(Stall(s))] = 0;
+  InferenceTimes inferences(p.batch, unit_count(p));
   std::int64_t latency = 0;
   for (std::size_t id = 0; id < p.ops.size(); ++id) {
     const mapping::Op& op = p.ops[id];
@@ -38,6 +40,7 @@ Report build_report(const arch::ArchSpec& spec, const arch::cost::CostTable& cos
     if (l.start_cycle < 0 || rec.start < l.start_cycle) l.start_cycle = rec.start;
     l.end_cycle = std::max(l.end_cycle, rec.done);
     latency = std::max(latency, rec.done);
+    inferences.add(op.batch, unit_index(op, p), rec.start, rec.done, rec.release - rec.start);
     l.busy_cycles[mapping::to_string(op.unit)] += rec.release - rec.start;
     for (int s = 0; s < systemc::kStallCount; ++s) {
       const std::int64_t v = rec.stall[std::size_t(s)];
@@ -49,6 +52,7 @@ Report build_report(const arch::ArchSpec& spec, const arch::cost::CostTable& cos
   for (auto& l : r.layers)
     if (l.start_cycle < 0) l.start_cycle = 0;
   r.latency_cycles = latency;
+  inferences.fill(r, p.reload_groups > 1);
   r.events = stats.events;
   finalize(r, spec, costs);
   return r;

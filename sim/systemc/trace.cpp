@@ -48,7 +48,7 @@ std::string utilization_csv(const mapping::Program& p, const Stats& stats, const
   units[int(mapping::UnitKind::Pe)] = double(p.tiles) * p.pes_per_tile;
   for (int k = int(mapping::UnitKind::TileBus); k <= int(mapping::UnitKind::TileNic); ++k)
     units[std::size_t(k)] = p.tiles;
-  units[int(mapping::UnitKind::Dram)] = 1;
+  units[int(mapping::UnitKind::Dram)] = mapping::kDramStreams;
 
   std::string out = "cycle_start,cycle_end";
   for (int k = 0; k < kKinds; ++k) out += fmt::format(",{}", mapping::to_string(mapping::UnitKind(k)));

@@ -131,8 +131,9 @@ class Pe : public Unit {
   Stall wait_reason() const override { return Stall::AdcBusy; }
 };
 
-// The chip's DRAM channel (all links together): an access occupies the channel for its transfer
-// and completes after the access latency plus the transfer (sim::dram_cycles).
+// One stream (reads or writes) of the chip's DRAM channel (all links together): an access occupies
+// the stream for its transfer and completes after the access latency plus the transfer
+// (sim::dram_cycles). The chip has two, one per direction (mapping::dram_stream).
 class DramChannel : public Unit {
  public:
   DramChannel(const sc_core::sc_module_name& name, const SimSpec& spec, Stats& stats, OpTracker& tracker);

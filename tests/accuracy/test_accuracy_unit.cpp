@@ -7,6 +7,7 @@
 
 #include "arch/load.h"
 #include "common/config.h"
+#include "nas/accuracy/activity_measure.h"
 #include "nas/accuracy/cache.h"
 #include "nas/accuracy/dataset.h"
 #include "nas/accuracy/hardware.h"
@@ -139,6 +140,24 @@ TEST_CASE("ideal hardware reproduces the quantized network exactly, layer by lay
   noisy.device.variation_sigma = 0.2;
   HardwareBackend hw2(noisy, net, 1);
   CHECK_FALSE(torch::allclose(sw, net->forward(x, Precision::Quantized, &hw2), 1e-3, 1e-3));
+}
+
+TEST_CASE("activity: 1-bit densities per bit position of the integers a layer's DACs see") {
+  torch::manual_seed(5);
+  GraphNet net(mixed_graph(), QuantBits{8, 8});
+  ExactBackend ex(net);
+  ActivityBackend measured(net, ex);
+  const int fc = net->crossbar_nodes().back();  // the last linear layer: 32 inputs
+  const std::int64_t offset = net->signed_inputs(fc) ? 128 : 0;
+  // Two vectors of 32 inputs: values v - offset so that the DAC integers are v = 0, 1, 2, 3, ...
+  torch::Tensor x = torch::arange(64, torch::kFloat32).remainder(32).reshape({2, 32}) - double(offset);
+  const torch::Tensor y = measured.matmul(fc, x.contiguous(), 0);
+  CHECK(torch::equal(y, ex.matmul(fc, x.contiguous(), 0)));  // the products pass through
+  const auto d = measured.densities().at(net->graph().node(fc).name);
+  REQUIRE(d.size() == 8);
+  // 0..31 twice: bits 0-4 are set in half of the values, bits 5-7 never.
+  for (int b = 0; b < 5; ++b) CHECK(d[std::size_t(b)] == doctest::Approx(0.5));
+  for (int b = 5; b < 8; ++b) CHECK(d[std::size_t(b)] == 0.0);
 }
 
 TEST_CASE("cache keys follow structure and settings; saved weights load back") {

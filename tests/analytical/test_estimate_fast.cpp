@@ -152,6 +152,9 @@ TEST_CASE("walk = Program path: duplication, tile-aligned mapper, chunking, prec
     Case dup{"rram_default", {}, options(sch, 1)};
     dup.options.duplication = 4;
     cases.push_back(dup);
+    Case single{"rram_default", {}, options(sch, 2)};  // no copies (the default is "auto")
+    single.options.duplication = 1;
+    cases.push_back(single);
     Case aligned{"sram_default", {}, options(sch, 2)};
     aligned.options.mapper = "tile_aligned";
     aligned.options.duplication = 2;

@@ -17,6 +17,7 @@ namespace {
 mapping::MappingOptions one_chunk() {
   mapping::MappingOptions o;
   o.chunks_per_layer = 1;
+  o.duplication = 1;  // the hand-worked figures are of one copy (spare PEs would hold copies)
   return o;
 }
 int count_ops(const mapping::Program& p, OpType t) {
@@ -116,4 +117,51 @@ TEST_CASE("a network larger than the chip: an error with the numbers, or DRAM re
   const sim::Report r = sim::AnalyticalModel().evaluate(s, p);
   CHECK(r.energy_breakdown_pj.at("cell_programming") > 0);
   CHECK(r.actions[Action::CellWrite] == writes);
+}
+
+// Input broadcast: a PE's input lines reach all its crossbars, so the tile buffer and the bus move
+// a chunk's inputs once per PE and row block, not once per crossbar; every crossbar still drives
+// its own rows.
+TEST_CASE("inputs are read once per PE and row block, broadcast to the PE's crossbars") {
+  auto load_of = [](const mapping::Program& p) {
+    arch::ActionCounts a;
+    std::int64_t bits = 0;
+    for (const auto& op : p.ops)
+      if (op.type == OpType::TileLoad) a += op.actions, bits += op.bits;
+    return std::pair{a, bits};
+  };
+  auto mvm_of = [](const mapping::Program& p) {
+    arch::ActionCounts a;
+    for (const auto& op : p.ops)
+      if (op.type == OpType::Mvm) a += op.actions;
+    return a;
+  };
+  workloads::Graph wide("wide");
+  wide.linear(wide.input({128}), 32, false);  // 128 rows, 32 x 8 = 256 columns: two column blocks
+  workloads::Graph tall("tall");
+  tall.linear(tall.input({256}), 16, false);  // 256 rows, 128 columns: two row blocks
+  struct Case {
+    const char* name;
+    int pes, xbars;
+    const workloads::Graph& g;
+    std::int64_t input_bits;  // one vector's bits into PE input buffers
+  };
+  // One PE with both crossbars of one row block: 128 rows x 8 bits, once. Two PEs with one crossbar
+  // each: each PE loads its own 128 rows. One PE with two row blocks: 256 distinct rows, once each.
+  for (const Case& k :
+       {Case{"wide, one PE", 1, 2, wide, 128 * 8}, Case{"wide, two PEs", 2, 1, wide, 2 * 128 * 8},
+        Case{"tall, one PE", 1, 2, tall, 256 * 8}}) {
+    CAPTURE(k.name);
+    const arch::ArchSpec s = test::small_arch(1, 1, k.pes, k.xbars);
+    const auto p = mapping::lower(s, k.g, mapping::map(s, k.g, one_chunk()));
+    const auto [load, bits] = load_of(p);
+    CHECK(bits == k.input_bits);
+    CHECK(load[Action::TileBufRead] == k.input_bits);
+    CHECK(load[Action::BusBit] == k.input_bits);
+    CHECK(load[Action::PeInBufWrite] == k.input_bits);
+    const arch::ActionCounts mvm = mvm_of(p);
+    CHECK(mvm[Action::PeInBufRead] == k.input_bits);
+    // Row drives are per crossbar: 2 crossbars x 128 rows x 8 one-bit slices.
+    CHECK(mvm[Action::DacDrive] == 2 * 128 * 8);
+  }
 }

@@ -199,3 +199,22 @@ TEST_CASE("every zoo network survives to_toml -> parse_toml_workload node for no
     CHECK(a.total_params() == b.total_params());
   }
 }
+
+TEST_CASE("input_bit_density: per-layer activity in the TOML format") {
+  const std::string text =
+      std::string(kHead) +
+      "\n[[layer]]\nname = \"c\"\nop = \"conv\"\nout_channels = 4\nkernel = 3\n"
+      "input_bit_density = [0.5, 0.25, 0, 1]\n"
+      "\n[[layer]]\nname = \"f\"\nop = \"flatten\"\n"
+      "\n[[layer]]\nname = \"fc\"\nop = \"linear\"\nout_features = 2\ninput_bit_density = 0.3\n";
+  const Graph g = parse_toml_workload(text, "act.toml");
+  CHECK(g.node(g.find("c")).input_bit_density == std::vector<double>{0.5, 0.25, 0, 1});
+  CHECK(g.node(g.find("fc")).input_bit_density == std::vector<double>{0.3});
+  const Graph back = parse_toml_workload(to_toml(g), "back.toml");
+  CHECK(back.node(back.find("c")).input_bit_density == g.node(g.find("c")).input_bit_density);
+  CHECK(back.node(back.find("fc")).input_bit_density == g.node(g.find("fc")).input_bit_density);
+  const std::string e =
+      parse_error(std::string(kHead) +
+                  "\n[[layer]]\nop = \"linear\"\nout_features = 2\ninput_bit_density = [0.5, 1.5]\n");
+  CHECK(has(e, "bad.toml:8: key 'layer[0].input_bit_density[1]': 1.5 is out of range: allowed [0, 1]"));
+}

@@ -132,7 +132,7 @@ std::optional<Shape> broadcast(const Shape& a, const Shape& b);
 std::optional<int> norm_axis(std::int64_t axis, std::size_t rank);
 
 // Operator converters, registered by op type (default ONNX domain, plus our fused patterns in the
-// "imc.fused" domain, see fuse.h).
+// "imc.fused" domain, see fuse.cpp).
 using Converter = std::function<void(Importer&, const ::onnx::NodeProto&)>;
 using Registry = std::map<std::string, Converter>;
 void register_nn_ops(Registry& r);           // ops_nn.cpp: conv, gemm, matmul, pooling, norms, activations
