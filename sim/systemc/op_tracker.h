@@ -26,13 +26,11 @@
 //    capacity of the spec is two banks), so the next chunk is written while the current one is
 //    read (for a PE: loads while the crossbars compute). The global buffer only stages DRAM
 //    transfers and offers all of its capacity.
-//  - Units serve their ops oldest-ready-first but never past an op still waiting for its data
-//    (unit.h), so a producer waiting for space held for a consumer queued behind it on its own
-//    unit may wait forever (e.g. a NIC's Recv waiting for space only its later Send frees, when the
-//    Send's data is not there yet); the hardware's separate send and receive paths do not deadlock there.
-//    Such a producer is admitted past capacity at once (counted in Stats::forced_admissions). Any other
-//    standstill (the simulation runs out of events with ops unfinished) admits the oldest op
-//    blocked on space the same way.
+//  - Shared units serve any op whose data is there, the oldest first (unit.h), so an op waiting
+//    for space that only a later op of its own unit frees (a NIC's Recv waiting for a Send that
+//    drains the buffer) is passed by that op. A PE keeps program order among ops waiting for data.
+//    Should the simulation still run out of events with ops unfinished (a cycle of buffer waits),
+//    the oldest op blocked on space is admitted past capacity (Stats::forced_admissions).
 #pragma once
 
 #include <cstdint>

@@ -8,27 +8,40 @@ namespace imc::sim::systemc {
 
 Unit::Unit(const sc_core::sc_module_name& name, const SimSpec& spec, Stats& stats, OpTracker& tracker,
            mapping::UnitKind kind)
-    : sc_core::sc_module(name), spec_(spec), stats_(stats), tracker_(tracker), kind_(kind) {
+    : sc_core::sc_module(name),
+      spec_(spec),
+      stats_(stats),
+      tracker_(tracker),
+      kind_(kind),
+      in_order_(kind == mapping::UnitKind::Pe) {
   SC_METHOD(step);
   sensitive << wake_;
   dont_initialize();
 }
 
 void Unit::append(int id) {
+  const mapping::Op& op = tracker_.op(id);
+  ++unstarted_[{op.layer, op.batch}];
   stream_.push_back(id);
   started_.push_back(0);
   blocked_from_.push_back(-1);
   space_due_.push_back(kNever);
-  blocked_at_.push_back(-1);
   tracker_.bind(id, this);
-  if (stream_.size() == 1 && tracker_.ready(id)) kick();
+  if (tracker_.ready(id)) op_ready(id);
 }
 
 void Unit::op_ready(int id) {
-  // Startable only if every unstarted op before it has its data (the scan stops at the first that
-  // has not): the head itself, or a later op while the head is ready but waiting.
-  const int h = head();
-  if (h == id || (h >= 0 && tracker_.ready(h))) kick();
+  if (in_order_) {
+    // Startable only if every unstarted op before it has its data (the scan stops at the first
+    // that has not): the head itself, or a later op while the head is ready but waiting.
+    const int h = stream_[next_ < stream_.size() ? next_ : 0];
+    if (next_ < stream_.size() && (h == id || tracker_.ready(h))) kick();
+    return;
+  }
+  // Streams are appended in program order, so op ids ascend along the stream.
+  const auto it = std::lower_bound(stream_.begin(), stream_.end(), id);
+  ready_.insert(std::size_t(it - stream_.begin()));
+  kick();
 }
 
 void Unit::complete_at(int id, std::int64_t cycle) {
@@ -52,7 +65,9 @@ void Unit::release_at(std::int64_t cycle) {
 }
 
 void Unit::force_head() {
+  if (blocked_pos_ == kNone) return;
   force_ = true;
+  forced_pos_ = blocked_pos_;
   kick();
 }
 
@@ -62,31 +77,23 @@ void Unit::step() {
   while (done_.due(now)) finish(done_.pop(), now);
   std::int64_t retry = kNever;  // the earliest cycle draining makes room for a waiting op
   if (free_at_ <= now) {
-    // Oldest ready first: scan in program order up to the first op whose data is not there. An op
-    // may go past one waiting for space only if it writes none of that op's buffers: a buffer
-    // grants its space in the unit's order, so small requests cannot starve a large one.
+    // Oldest ready first. An op may go past one waiting for space only if it writes none of that
+    // op's buffers: a buffer grants its space in the unit's order, so small requests cannot
+    // starve a large one.
     std::vector<const Buffer*> waited_for;
-    for (std::size_t pos = next_; pos < stream_.size() && free_at_ <= now; ++pos) {
-      if (started_[pos]) continue;
+    blocked_pos_ = kNone;
+    // Tries to start the op at `pos` (its data is there); false while it waits for space.
+    const auto try_start = [&](std::size_t pos) {
       const int id = stream_[pos];
-      if (!tracker_.ready(id)) break;
-      if (pos == in_order_.size()) {  // its data just came: where in-order service would start it
-        const std::int64_t s = std::max(in_order_free_, tracker_.ready_cycle(id));
-        in_order_.push_back(s);
-        in_order_free_ = s + occupancy_cycles(tracker_.op(id), spec_.arch, spec_.costs);
-      }
-      if (in_order_[pos] > now) {  // not before the ops ahead of it would have used the unit
-        retry = std::min(retry, in_order_[pos]);
-        break;
-      }
-      if (force_ && pos == next_) {
+      if (!in_order_ && !oldest_inference(tracker_.op(id))) return false;
+      if (force_ && pos == forced_pos_) {
         tracker_.force_reserve(id, now);
         force_ = false;
       } else if (tracker_.needs_space(id) && tracker_.writes_any(id, waited_for)) {
         if (blocked_from_[pos] < 0) blocked_from_[pos] = now;
         space_due_[pos] = kNever;  // behind an older op: due when that one has started
         tracker_.add_buffers(id, waited_for);
-        continue;
+        return false;
       } else if (tracker_.needs_space(id)) {
         const std::int64_t when =
             tracker_.try_reserve(id, now, occupancy_cycles(tracker_.op(id), spec_.arch, spec_.costs));
@@ -94,20 +101,33 @@ void Unit::step() {
           if (blocked_from_[pos] < 0) blocked_from_[pos] = now;
           space_due_[pos] = when;
           retry = std::min(retry, when);
-          blocked_at_[pos] = now;
+          if (blocked_pos_ == kNone) blocked_pos_ = pos;
           tracker_.add_buffers(id, waited_for);
-          continue;
+          return false;
         }
       }
       started_[pos] = 1;
       start(pos, now);
+      return true;
+    };
+    if (in_order_) {
+      // A PE: program order among the ops waiting for data (the analytical model's rule).
+      for (std::size_t pos = next_; pos < stream_.size() && free_at_ <= now; ++pos) {
+        if (started_[pos]) continue;
+        if (!tracker_.ready(stream_[pos])) break;
+        try_start(pos);
+      }
+    } else {
+      // A shared unit: any op whose data is there, the oldest first (work-conserving).
+      for (auto it = ready_.begin(); it != ready_.end() && free_at_ <= now;)
+        it = try_start(*it) ? ready_.erase(it) : std::next(it);
     }
     while (next_ < stream_.size() && started_[next_]) ++next_;
-    // The oldest unstarted op may have been found waiting before the ops ahead of it started.
-    waiting_space_ = next_ < stream_.size() && blocked_at_[next_] == now;
+    if (force_ && (forced_pos_ >= stream_.size() || started_[forced_pos_])) force_ = false;
   }
   std::int64_t next = done_.next_time();
-  if (next_ < stream_.size() && tracker_.ready(stream_[next_])) {
+  const bool waiting = in_order_ ? next_ < stream_.size() && tracker_.ready(stream_[next_]) : !ready_.empty();
+  if (waiting) {
     if (free_at_ > now)
       next = std::min(next, free_at_);
     else
@@ -116,9 +136,18 @@ void Unit::step() {
   arm(wake_, spec_, next);
 }
 
+bool Unit::oldest_inference(const mapping::Op& op) const {
+  for (int b = 0; b < op.batch; ++b) {
+    const auto it = unstarted_.find({op.layer, b});
+    if (it != unstarted_.end() && it->second > 0) return false;
+  }
+  return true;
+}
+
 void Unit::start(std::size_t pos, std::int64_t now) {
   const int id = stream_[pos];
   const mapping::Op& op = tracker_.op(id);
+  --unstarted_[{op.layer, op.batch}];
   OpRecord& rec = stats_.ops[std::size_t(id)];
   rec.ready = tracker_.ready_cycle(id);
   rec.start = now;

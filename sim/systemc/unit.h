@@ -6,19 +6,17 @@
 // after `occupancy` cycles; both come from sim/timing.h, the functions the analytical model uses,
 // so on an uncontended run both models agree to the cycle.
 //
-// Arbitration, oldest ready first: when the unit is free it starts the earliest op of its stream
-// (program order) that is ready, where an op whose dependencies are done but whose buffer space is
-// still held by its consumers is *not* ready: later ops go past it (a bus arbiter serves the
-// requests it has; a load waiting for a PE input buffer to drain is not one). An op whose
-// dependencies are not done still stops the scan: issue order among ops waiting for data is the
-// program's, as in the analytical model, so the unit never serves an op earlier than the analytical
-// model's in-order rule would for lack of data. Without this a load waiting for its PE's input
-// buffer held up every later load of the tile (head-of-line blocking the hardware does not have).
-// An op going past a waiting one may use the unit only once the ops ahead of it would have
-// released it under strict in-order service (each for its own occupancy, from its ready time):
-// it takes the time they spend waiting for space, never the time they would spend on the unit.
-// So every op starts no earlier than in-order service with the same ready times, which keeps the
-// analytical model (in-order, no buffers, no contention) a lower bound layer by layer.
+// Arbitration, oldest ready first, work-conserving: whenever a shared unit (bus, accumulator,
+// digital units, NIC, DRAM stream) is free it starts the earliest op of its stream (program order)
+// that is ready: its dependencies are done and it has its buffer space. An op whose data is there
+// but whose space is still held by its consumers is passed over (a load waiting for a PE input
+// buffer to drain is not a request the bus arbiter can serve), and so is an op whose data is not
+// there yet: the unit never idles while it holds a ready request. This is the causal counterpart
+// of the analytical model's rule (sim/analytical/unit_timeline.h), which places each op, in program
+// order, into the earliest idle gap at or after its ready time; docs/systemc.md compares the two
+// and states the bound the tests hold. A PE serves its ops in program order among the ops waiting
+// for data (it runs one layer's chunks in sequence, as in the analytical model); it too passes an op
+// waiting for buffer space.
 // Subclasses whose ops finish asynchronously (a Send finishes when the mesh delivers it) override
 // begin() and report the completion and release later.
 //
@@ -27,7 +25,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <set>
 #include <systemc>
+#include <utility>
 #include <vector>
 
 #include "mapping/program.h"
@@ -56,10 +57,11 @@ class Unit : public sc_core::sc_module, public OpExecutor {
   void complete_at(int id, std::int64_t cycle);
   void release_at(std::int64_t cycle);
 
-  // Deadlock breaking (see OpTracker): is the oldest unstarted op ready but waiting for space?
-  bool blocked_on_space() const { return waiting_space_; }
-  int head() const { return next_ < stream_.size() ? stream_[next_] : -1; }  // oldest unstarted op
-  void force_head();  // admit the head past buffer capacity
+  // Deadlock breaking (see OpTracker): was an op with its data found waiting for space at the last
+  // scan? head(): the oldest such op; force_head() admits it past buffer capacity.
+  bool blocked_on_space() const { return blocked_pos_ != kNone; }
+  int head() const { return blocked_pos_ != kNone ? stream_[blocked_pos_] : -1; }
+  void force_head();
   std::size_t remaining() const { return stream_.size() - next_; }
 
   const UnitStats& stats() const { return ustats_; }
@@ -102,18 +104,21 @@ class Unit : public sc_core::sc_module, public OpExecutor {
   std::vector<char> started_;               // per stream position
   std::vector<std::int64_t> blocked_from_;  // per position: first cycle found waiting for space (-1: never)
   std::vector<std::int64_t> space_due_;     // per position: when draining was due to make room (last try)
-  std::vector<std::int64_t> blocked_at_;    // per position: the last cycle it was found waiting for space
   std::size_t next_ = 0;                    // oldest unstarted position
   int last_started_ = -1;                   // the op that held the unit last
-  // In-order service with this run's ready times: per position (in order, as their data come),
-  // the cycle strict program-order service would start it; an op never starts earlier (below).
-  std::vector<std::int64_t> in_order_;
-  std::int64_t in_order_free_ = 0;
+  static constexpr std::size_t kNone = std::size_t(-1);
+  const bool in_order_;          // a PE (see above)
+  std::set<std::size_t> ready_;  // a shared unit's: positions whose data is there, not started
+  // Unstarted ops per (layer, inference): a layer's ops of inference b + 1 wait for its ops of
+  // inference b on the same unit (a layer's controller takes the images in order).
+  std::map<std::pair<int, int>, int> unstarted_;
+  bool oldest_inference(const mapping::Op& op) const;
+  std::size_t blocked_pos_ = kNone;  // the oldest position found waiting for space at the last scan
+  std::size_t forced_pos_ = kNone;
   std::int64_t space_freed_at_ = 0;  // when a buffer this unit waits on last freed space
   std::int64_t free_at_ = 0;         // the unit is free from this cycle (kNever while an async op holds it)
   int async_op_ = -1;
   std::int64_t release_noticed_ = 0;  // when the last async release was reported
-  bool waiting_space_ = false;
   bool force_ = false;
 };
 
