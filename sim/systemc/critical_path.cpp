@@ -13,6 +13,7 @@ std::map<std::string, std::int64_t> walk(int last, const arch::ArchSpec& spec,
                                          const arch::cost::CostTable& costs, const mapping::Program& p,
                                          const Stats& stats) {
   std::int64_t space = 0, network = 0;
+  std::map<std::string, std::int64_t> queued;  // by unit kind: waits for a unit held by another op
   int x = last;
   bool via_release = false;  // reached through the op's release of its unit (else its completion)
   while (x >= 0) {
@@ -29,6 +30,7 @@ std::map<std::string, std::int64_t> walk(int last, const arch::ArchSpec& spec,
     space += r.space_wait;
     network += r.late_release;
     if (u >= 0 && unit_free > r.ready) {
+      queued[std::string(mapping::to_string(op.unit)) + "_queue"] += unit_free - r.ready;
       x = u;
       via_release = true;
       continue;
@@ -39,7 +41,9 @@ std::map<std::string, std::int64_t> walk(int last, const arch::ArchSpec& spec,
     x = next;
     via_release = false;
   }
-  return {{to_string(Stall::BufferFull), space}, {to_string(Stall::NetworkContention), network}};
+  queued[to_string(Stall::BufferFull)] = space;
+  queued[to_string(Stall::NetworkContention)] = network;
+  return queued;
 }
 
 }  // namespace
