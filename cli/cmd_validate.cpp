@@ -1,8 +1,10 @@
 // imcsim validate: the analytical model (in process) against the SystemC model (in a child
 // process) on the same hardware and the same Program, layer by layer: cycles of each, the gap, the
 // stall that explains it, and whether the action counts (hence dynamic energies) are identical.
-// Exit 1 if any action counts differ, or if SystemC finishes a layer earlier than the analytical
-// model (which has no contention, so it is a lower bound): both are bugs, not modeling gaps.
+// Exit 1 if any action counts differ, or if either model reports less than the latency bound of
+// sim/analytical/latency_bound.h (which holds for any execution): both are bugs, not modeling gaps.
+// SystemC below the analytical model is reported, not failed: the analytical model's shared-unit
+// rule is not a bound on a causal arbiter (docs/systemc.md).
 #include <fmt/format.h>
 
 #include <memory>
@@ -12,6 +14,7 @@
 #include "cli/output.h"
 #include "cli/pipeline.h"
 #include "sim/analytical/analytical_model.h"
+#include "sim/analytical/latency_bound.h"
 #include "sim/systemc/systemc_model.h"
 
 namespace imc::cli {
@@ -21,11 +24,20 @@ double gap_pct(double analytical, double systemc) {
   return analytical > 0 ? 100.0 * (systemc - analytical) / analytical : (systemc > 0 ? 100.0 : 0.0);
 }
 
-// The stall that explains a gap: the largest SystemC-only delay on the critical path to the
-// layer's end (buffer_full or network_contention; sim/systemc/critical_path.h), or "none".
-std::string main_stall(const std::map<std::string, std::int64_t>& path) {
+// The stall that explains a gap of `gap_cycles`: the largest SystemC-only delay on the critical path
+// to the layer's end (buffer_full or network_contention; sim/systemc/critical_path.h); with none,
+// the unit kind the path queued longest for ("tile_bus_queue": the arbiters ordered the ops
+// differently); "none" when SystemC is not later.
+std::string main_stall(const std::map<std::string, std::int64_t>& path, std::int64_t gap_cycles) {
+  if (gap_cycles <= 0) return "none";
   std::string best = "none";
   std::int64_t most = 0;
+  for (const std::string k : {"buffer_full", "network_contention"})
+    if (path.count(k) && path.at(k) > most) {
+      best = k;
+      most = path.at(k);
+    }
+  if (most > 0) return best;
   for (const auto& [k, v] : path)
     if (v > most) {
       best = k;
@@ -61,18 +73,20 @@ const Command kValidate{
                      "systemc cyc", "gap %", "end delay", "main stall", "energy %", "actions");
           nlohmann::json layers = nlohmann::json::array();
           bool actions_ok = a.actions == c.actions;
-          bool bound_ok = a.latency_cycles <= c.latency_cycles;
+          const sim::LatencyBound bound = sim::latency_bound(s.spec, s.costs, p.program);
+          const bool bound_ok = a.latency_cycles >= bound.cycles() && c.latency_cycles >= bound.cycles();
+          int earlier_layers = 0;  // layers SystemC finishes before the analytical model
           for (std::size_t i = 0; i < a.layers.size(); ++i) {
             const sim::LayerReport& la = a.layers[i];
             const sim::LayerReport& lc = c.layers.at(i);
             const bool eq = la.actions == lc.actions;
             actions_ok = actions_ok && eq;
-            bound_ok = bound_ok && la.end_cycle <= lc.end_cycle;
+            if (lc.end_cycle < la.end_cycle) ++earlier_layers;
             if (la.actions == arch::ActionCounts{} && la.macs == 0) continue;  // folded into another layer
             const double gap = gap_pct(double(la.latency_cycles), double(lc.latency_cycles));
             const double egap = gap_pct(la.energy_pj, lc.energy_pj);
             const auto& path = info.critical_path.layers.at(i);
-            const std::string stall = main_stall(path);
+            const std::string stall = main_stall(path, lc.latency_cycles - la.latency_cycles);
             fmt::print("{:<28.28} {:>14} {:>14} {:>9.2f} {:>11} {:<19} {:>9.3f} {:>8}\n", la.name,
                        la.latency_cycles, lc.latency_cycles, gap, lc.end_cycle - la.end_cycle, stall, egap,
                        eq ? "equal" : "DIFFER");
@@ -97,7 +111,8 @@ const Command kValidate{
           const double egap = gap_pct(a.energy_pj, c.energy_pj);
           fmt::print("{:<28} {:>14} {:>14} {:>9.2f} {:>11} {:<19} {:>9.3f} {:>8}\n", "total",
                      a.latency_cycles, c.latency_cycles, gap, c.latency_cycles - a.latency_cycles,
-                     main_stall(info.critical_path.total), egap, actions_ok ? "equal" : "DIFFER");
+                     main_stall(info.critical_path.total, c.latency_cycles - a.latency_cycles), egap,
+                     actions_ok ? "equal" : "DIFFER");
           fmt::print("on the critical path:");
           for (const auto& [k, v] : info.critical_path.total) fmt::print(" {}={}", k, v);
           fmt::print("; all waits of all ops:");
@@ -105,24 +120,33 @@ const Command kValidate{
           fmt::print("\nSystemC: {} events in {:.3f} s; energy gap is leakage over the longer run\n",
                      c.events, info.wall_s);
           if (!actions_ok) fmt::print("FAIL: action counts differ between the models\n");
-          if (!bound_ok) fmt::print("FAIL: SystemC finished before the contention-free analytical bound\n");
+          fmt::print(
+              "latency bound {} (dependency chain {}, busiest unit {}); SystemC {} the analytical model",
+              bound.cycles(), bound.dependency_cycles, bound.unit_cycles,
+              c.latency_cycles >= a.latency_cycles ? "at or above" : "BELOW");
+          fmt::print("; {} layer(s) end earlier in SystemC\n", earlier_layers);
+          if (!bound_ok) fmt::print("FAIL: a model reports less than the latency bound\n");
           failed = failed || !actions_ok || !bound_ok;
-          out["workloads"].push_back({{"workload", g.name()},
-                                      {"batch", p.program.batch},
-                                      {"analytical_cycles", a.latency_cycles},
-                                      {"systemc_cycles", c.latency_cycles},
-                                      {"gap_pct", gap},
-                                      {"main_stall", main_stall(info.critical_path.total)},
-                                      {"critical_path_stalls", info.critical_path.total},
-                                      {"stalls", c.stalls},
-                                      {"analytical_energy_pj", a.energy_pj},
-                                      {"systemc_energy_pj", c.energy_pj},
-                                      {"energy_gap_pct", egap},
-                                      {"actions_equal", actions_ok},
-                                      {"analytical_bound_holds", bound_ok},
-                                      {"systemc_events", c.events},
-                                      {"systemc_wall_s", info.wall_s},
-                                      {"layers", layers}});
+          out["workloads"].push_back(
+              {{"workload", g.name()},
+               {"batch", p.program.batch},
+               {"analytical_cycles", a.latency_cycles},
+               {"systemc_cycles", c.latency_cycles},
+               {"gap_pct", gap},
+               {"main_stall", main_stall(info.critical_path.total, c.latency_cycles - a.latency_cycles)},
+               {"critical_path_stalls", info.critical_path.total},
+               {"stalls", c.stalls},
+               {"analytical_energy_pj", a.energy_pj},
+               {"systemc_energy_pj", c.energy_pj},
+               {"energy_gap_pct", egap},
+               {"actions_equal", actions_ok},
+               {"latency_bound_cycles", bound.cycles()},
+               {"latency_bound_holds", bound_ok},
+               {"systemc_at_least_analytical", c.latency_cycles >= a.latency_cycles},
+               {"layers_ending_earlier_in_systemc", earlier_layers},
+               {"systemc_events", c.events},
+               {"systemc_wall_s", info.wall_s},
+               {"layers", layers}});
         }
         if (!args->json_out.empty()) write_json(args->json_out, out);
         if (!args->csv_out.empty()) write_text(args->csv_out, csv);

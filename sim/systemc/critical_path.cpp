@@ -9,10 +9,11 @@ namespace imc::sim::systemc {
 
 namespace {
 
-std::map<std::string, std::int64_t> walk(int last, const std::vector<int>& prev, const arch::ArchSpec& spec,
+std::map<std::string, std::int64_t> walk(int last, const arch::ArchSpec& spec,
                                          const arch::cost::CostTable& costs, const mapping::Program& p,
                                          const Stats& stats) {
   std::int64_t space = 0, network = 0;
+  std::map<std::string, std::int64_t> queued;  // by unit kind: waits for a unit held by another op
   int x = last;
   bool via_release = false;  // reached through the op's release of its unit (else its completion)
   while (x >= 0) {
@@ -24,11 +25,12 @@ std::map<std::string, std::int64_t> walk(int last, const std::vector<int>& prev,
       const std::int64_t end = via_release ? r.release : r.done;
       network += std::max<std::int64_t>(0, end - r.start - idle);
     }
-    const int u = prev[std::size_t(x)];
+    const int u = r.unit_prev;  // the op that held the unit before it (arbitration may reorder)
     const std::int64_t unit_free = u >= 0 ? stats.ops[std::size_t(u)].release : 0;
     space += r.space_wait;
     network += r.late_release;
     if (u >= 0 && unit_free > r.ready) {
+      queued[std::string(mapping::to_string(op.unit)) + "_queue"] += unit_free - r.ready;
       x = u;
       via_release = true;
       continue;
@@ -39,20 +41,15 @@ std::map<std::string, std::int64_t> walk(int last, const std::vector<int>& prev,
     x = next;
     via_release = false;
   }
-  return {{to_string(Stall::BufferFull), space}, {to_string(Stall::NetworkContention), network}};
+  queued[to_string(Stall::BufferFull)] = space;
+  queued[to_string(Stall::NetworkContention)] = network;
+  return queued;
 }
 
 }  // namespace
 
 CriticalPath critical_path(const arch::ArchSpec& spec, const arch::cost::CostTable& costs,
                            const mapping::Program& p, const Stats& stats) {
-  std::vector<int> prev(p.ops.size(), -1);
-  std::vector<int> last_on_unit(std::size_t(unit_count(p)), -1);
-  for (std::size_t id = 0; id < p.ops.size(); ++id) {
-    const int u = unit_index(p.ops[id], p);
-    prev[id] = last_on_unit[std::size_t(u)];
-    last_on_unit[std::size_t(u)] = int(id);
-  }
   std::vector<int> last_of_layer(p.layers.size(), -1);
   int last = -1;
   for (std::size_t id = 0; id < p.ops.size(); ++id) {
@@ -63,8 +60,8 @@ CriticalPath critical_path(const arch::ArchSpec& spec, const arch::cost::CostTab
   CriticalPath cp;
   cp.layers.resize(p.layers.size());
   for (std::size_t l = 0; l < p.layers.size(); ++l)
-    if (last_of_layer[l] >= 0) cp.layers[l] = walk(last_of_layer[l], prev, spec, costs, p, stats);
-  if (last >= 0) cp.total = walk(last, prev, spec, costs, p, stats);
+    if (last_of_layer[l] >= 0) cp.layers[l] = walk(last_of_layer[l], spec, costs, p, stats);
+  if (last >= 0) cp.total = walk(last, spec, costs, p, stats);
   return cp;
 }
 

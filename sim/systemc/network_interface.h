@@ -1,5 +1,5 @@
-// A tile's network interface (unit TileNic): executes the tile's Send and Recv ops in program order.
-// A Send packetizes its bits into the mesh and holds the interface until its last flit has been
+// A tile's network interface (unit TileNic): executes the tile's Send and Recv ops (oldest ready first,
+// unit.h). A Send packetizes its bits into the mesh and holds the interface until its last flit has been
 // injected (back-pressure from a congested mesh holds it longer); it completes when its last flit
 // reaches the destination tile. Any time beyond the idle-mesh latency (sim::noc_cycles) is a
 // network_contention stall of the Send. A Recv writes the arrived bits into the tile's buffer

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include "sim/systemc/sim_spec.h"
@@ -39,6 +40,7 @@ void OpTracker::plan_buffers(const BufferResolver& resolve) {
                           {BufferLevel::TileOutput, Action::TileOutBufWrite, Action::TileOutBufRead},
                           {BufferLevel::Global, Action::GlobalBufWrite, Action::GlobalBufRead}};
   std::map<const Buffer*, int> index;
+  std::set<const Buffer*> staging;  // the global buffer
   for (std::size_t id = 0; id < program_.ops.size(); ++id) {
     const Op& p = program_.ops[id];
     auto add = [&](Buffer* b, std::int64_t bits, const std::vector<int>& consumers) {
@@ -57,14 +59,17 @@ void OpTracker::plan_buffers(const BufferResolver& resolve) {
           const Op& c = program_.ops[std::size_t(d)];
           if (c.tile == p.tile && c.actions[lv.read] > 0) consumers.push_back(d);
         }
-      add(resolve(lv.level, p.tile, p.pe), bits, consumers);
+      Buffer* b = resolve(lv.level, p.tile, p.pe);
+      if (b && lv.level == BufferLevel::Global) staging.insert(b);
+      add(b, bits, consumers);
     }
     // PE input buffers: what each fed Mvm reads (its PeInBufRead), spread evenly over the input
     // buffers of the pe_count PEs it runs on in lockstep.
     auto per_pe = [&](const Op& c, std::int64_t bits, const std::vector<int>& consumers) {
       const int n = std::max(1, c.pe_count);
-      for (int k = 0; k < n; ++k)
+      for (int k = 0; k < n; ++k) {
         add(resolve(BufferLevel::PeInput, c.tile, c.pe + k), bits * (k + 1) / n - bits * k / n, consumers);
+      }
     };
     if (p.actions[Action::PeInBufWrite] > 0) {
       bool fed = false;
@@ -78,15 +83,21 @@ void OpTracker::plan_buffers(const BufferResolver& resolve) {
     }
   }
   held_.assign(index.size(), {});
-  // Scale working sets larger than their buffer (see the header): the smallest factor over the
-  // use itself and each of its consumers' working sets.
+  // What one consumer's inputs may occupy: half the buffer. The PE input, tile and tile output
+  // buffers are double-buffered (ping-pong): a producer writes its chunk into one half while the
+  // consumer reads the previous chunk from the other, so a chunk larger than half a buffer is
+  // streamed through it. The global buffer only stages DRAM transfers: all of it.
+  auto room = [&](const Buffer* b) {
+    return staging.count(b) ? b->capacity_bits() : std::max<std::int64_t>(1, b->capacity_bits() / 2);
+  };
+  // Scale working sets larger than that (see the header): the smallest factor over the use itself
+  // and each of its consumers' working sets.
   std::vector<std::vector<double>> scale(uses_.size());
   for (std::size_t id = 0; id < uses_.size(); ++id) {
     scale[id].assign(uses_[id].size(), 1.0);
     for (std::size_t u = 0; u < uses_[id].size(); ++u) {
       const Use& use = uses_[id][u];
-      if (use.bits > use.buffer->capacity_bits())
-        scale[id][u] = double(use.buffer->capacity_bits()) / double(use.bits);
+      if (use.bits > room(use.buffer)) scale[id][u] = double(room(use.buffer)) / double(use.bits);
     }
   }
   for (std::size_t c = 0; c < consumes_.size(); ++c) {
@@ -98,9 +109,9 @@ void OpTracker::plan_buffers(const BufferResolver& resolve) {
     for (auto [pid, u] : consumes_[c]) {
       const Use& use = uses_[std::size_t(pid)][std::size_t(u)];
       const std::int64_t w = ws[use.buffer];
-      if (w > use.buffer->capacity_bits()) {
+      if (w > room(use.buffer)) {
         double& s = scale[std::size_t(pid)][std::size_t(u)];
-        s = std::min(s, double(use.buffer->capacity_bits()) / double(w));
+        s = std::min(s, double(room(use.buffer)) / double(w));
       }
     }
   }
@@ -108,12 +119,13 @@ void OpTracker::plan_buffers(const BufferResolver& resolve) {
     for (std::size_t u = 0; u < uses_[id].size(); ++u) {
       Use& use = uses_[id][u];
       if (scale[id][u] < 1.0) use.bits = std::int64_t(double(use.bits) * scale[id][u]);
-      use.bits = std::min(use.bits, use.buffer->capacity_bits());
+      use.bits = std::min(use.bits, room(use.buffer));
     }
 }
 
 // Would `id` wait forever for space in buffer `bi`? Yes if space held there in full is waiting for
-// a consumer queued behind `id` on the unit that executes `id` (streams run in program order).
+// a consumer queued behind `id` on the unit that executes `id` (a unit's scan stops at an op whose data
+// is not there, so such a consumer may never get past `id`).
 bool OpTracker::self_blocked(int id, int bi) const {
   const OpExecutor* unit = exec_[std::size_t(id)];
   for (auto [pid, u] : held_[std::size_t(bi)])
@@ -147,6 +159,14 @@ std::int64_t OpTracker::try_reserve(int id, std::int64_t now, std::int64_t fill)
     std::int64_t need = 0;
     for (const Use& v : uses)
       if (v.buffer == uses[u].buffer) need += v.bits;
+    // Its own inputs in that buffer, of which it is the last reader, drain while it writes (both
+    // over its occupancy), so they are gone by the time it has written everything: an op that
+    // reads and writes the same buffer (an activation in place) never waits for itself.
+    for (auto [pid, w] : consumes_[std::size_t(id)]) {
+      const Use& in = uses_[std::size_t(pid)][std::size_t(w)];
+      if (in.buffer == uses[u].buffer && in.taken && in.starts_left == 1) need -= in.bits;
+    }
+    need = std::max<std::int64_t>(0, need);
     const std::int64_t when = uses[u].buffer->earliest_start(need, fill, now);
     if (when <= now) continue;
     if (when >= kNever && self_blocked(id, uses[u].buffer_index)) {
@@ -158,6 +178,16 @@ std::int64_t OpTracker::try_reserve(int id, std::int64_t now, std::int64_t fill)
   }
   for (std::size_t u = 0; u < uses.size(); ++u) hold(id, int(u), now, false);
   return now;
+}
+
+bool OpTracker::writes_any(int id, const std::vector<const Buffer*>& buffers) const {
+  for (const Use& u : uses_[std::size_t(id)])
+    if (std::find(buffers.begin(), buffers.end(), u.buffer) != buffers.end()) return true;
+  return false;
+}
+
+void OpTracker::add_buffers(int id, std::vector<const Buffer*>& out) const {
+  for (const Use& u : uses_[std::size_t(id)]) out.push_back(u.buffer);
 }
 
 void OpTracker::force_reserve(int id, std::int64_t now) {

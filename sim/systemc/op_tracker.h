@@ -1,7 +1,7 @@
 // The scoreboard of a run: which ops are done, which are ready, and the buffer space each op holds.
 //
 // Dependencies: an op is ready once all its deps have completed; the tracker then wakes the unit
-// whose stream it heads. Units execute their streams in program order (mapping/program.h).
+// whose stream holds it. Units serve their streams oldest-ready-first (unit.h).
 //
 // Buffer accounting (the "sound, documented" rule; docs/systemc.md has the worked reasoning):
 //  - An op reserves space in every buffer it writes, as its action counts say: PeInBufWrite in the
@@ -19,15 +19,18 @@
 //    (held during the transfer).
 //  - Working sets larger than a buffer: an op consumes all its inputs at once at op granularity,
 //    but the hardware streams a working set larger than the buffer through it. Each producer's
-//    reservation is therefore scaled by min(1, capacity / working set) over its consumers (the
+//    reservation is therefore scaled by min(1, room / working set) over its consumers (the
 //    working set of a consumer = the bits all its producers put in that buffer), so the inputs of
-//    any one consumer always fit together and a single op can never deadlock a buffer.
-//  - Units run their streams in order, so a producer waiting for space held for a consumer queued
-//    behind it on its own unit would wait forever (e.g. a NIC's Recv waiting for space only its
-//    later Send frees); the hardware's separate send and receive paths do not deadlock there. Such
-//    a producer is admitted past capacity at once (counted in Stats::forced_admissions). Any other
-//    standstill (the simulation runs out of events with ops unfinished) admits the oldest op
-//    blocked on space the same way.
+//    any one consumer always fit together and a single op can never deadlock a buffer. The room is
+//    half the capacity: the PE input, tile and tile output buffers are double-buffered (the
+//    capacity of the spec is two banks), so the next chunk is written while the current one is
+//    read (for a PE: loads while the crossbars compute). The global buffer only stages DRAM
+//    transfers and offers all of its capacity.
+//  - Shared units serve any op whose data is there, the oldest first (unit.h), so an op waiting
+//    for space that only a later op of its own unit frees (a NIC's Recv waiting for a Send that
+//    drains the buffer) is passed by that op. A PE keeps program order among ops waiting for data.
+//    Should the simulation still run out of events with ops unfinished (a cycle of buffer waits),
+//    the oldest op blocked on space is admitted past capacity (Stats::forced_admissions).
 #pragma once
 
 #include <cstdint>
@@ -74,6 +77,9 @@ class OpTracker {
   std::int64_t try_reserve(int id, std::int64_t now, std::int64_t fill);
   void force_reserve(int id, std::int64_t now);  // past capacity (deadlock breaking)
   bool needs_space(int id) const { return !uses_[std::size_t(id)].empty(); }
+  // Does `id` write any of `buffers`? (Space is granted to one unit's ops in their order.)
+  bool writes_any(int id, const std::vector<const Buffer*>& buffers) const;
+  void add_buffers(int id, std::vector<const Buffer*>& out) const;  // the buffers `id` writes
 
   // `id` started at `now` and occupies its unit for `occupancy` cycles: the data it is the last
   // consumer of starts draining.

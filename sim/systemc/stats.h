@@ -31,6 +31,7 @@ struct OpRecord {
   std::array<std::int64_t, kStallCount> stall{};  // its waits by reason (see Unit::start)
   std::int64_t space_wait = 0;                    // of which: its own wait for buffer space
   std::int64_t late_release = 0;                  // of which: its unit's release confirmed late by the mesh
+  int unit_prev = -1;  // the op that held its unit just before it (arbitration may reorder a stream)
 };
 
 struct UnitStats {

@@ -8,20 +8,40 @@ namespace imc::sim::systemc {
 
 Unit::Unit(const sc_core::sc_module_name& name, const SimSpec& spec, Stats& stats, OpTracker& tracker,
            mapping::UnitKind kind)
-    : sc_core::sc_module(name), spec_(spec), stats_(stats), tracker_(tracker), kind_(kind) {
+    : sc_core::sc_module(name),
+      spec_(spec),
+      stats_(stats),
+      tracker_(tracker),
+      kind_(kind),
+      in_order_(kind == mapping::UnitKind::Pe) {
   SC_METHOD(step);
   sensitive << wake_;
   dont_initialize();
 }
 
 void Unit::append(int id) {
+  const mapping::Op& op = tracker_.op(id);
+  ++unstarted_[{op.layer, op.batch}];
   stream_.push_back(id);
+  started_.push_back(0);
+  blocked_from_.push_back(-1);
+  space_due_.push_back(kNever);
   tracker_.bind(id, this);
-  if (stream_.size() == 1 && tracker_.ready(id)) kick();
+  if (tracker_.ready(id)) op_ready(id);
 }
 
 void Unit::op_ready(int id) {
-  if (head() == id) kick();
+  if (in_order_) {
+    // Startable only if every unstarted op before it has its data (the scan stops at the first
+    // that has not): the head itself, or a later op while the head is ready but waiting.
+    const int h = stream_[next_ < stream_.size() ? next_ : 0];
+    if (next_ < stream_.size() && (h == id || tracker_.ready(h))) kick();
+    return;
+  }
+  // Streams are appended in program order, so op ids ascend along the stream.
+  const auto it = std::lower_bound(stream_.begin(), stream_.end(), id);
+  ready_.insert(std::size_t(it - stream_.begin()));
+  kick();
 }
 
 void Unit::complete_at(int id, std::int64_t cycle) {
@@ -45,7 +65,9 @@ void Unit::release_at(std::int64_t cycle) {
 }
 
 void Unit::force_head() {
+  if (blocked_pos_ == kNone) return;
   force_ = true;
+  forced_pos_ = blocked_pos_;
   kick();
 }
 
@@ -53,69 +75,120 @@ void Unit::step() {
   stats_.events++;
   const std::int64_t now = spec_.now();
   while (done_.due(now)) finish(done_.pop(), now);
-  while (next_ < stream_.size()) {
-    const int id = stream_[next_];
-    if (!tracker_.ready(id) || free_at_ > now) break;
-    if (force_) {
-      tracker_.force_reserve(id, now);
-      force_ = false;
-    } else if (tracker_.needs_space(id)) {
-      const std::int64_t when =
-          tracker_.try_reserve(id, now, occupancy_cycles(tracker_.op(id), spec_.arch, spec_.costs));
-      if (when > now) {
-        waiting_space_ = true;
-        retry_at_ = when;
-        break;
+  std::int64_t retry = kNever;  // the earliest cycle draining makes room for a waiting op
+  if (free_at_ <= now) {
+    // Oldest ready first. An op may go past one waiting for space only if it writes none of that
+    // op's buffers: a buffer grants its space in the unit's order, so small requests cannot
+    // starve a large one.
+    std::vector<const Buffer*> waited_for;
+    blocked_pos_ = kNone;
+    // Tries to start the op at `pos` (its data is there); false while it waits for space.
+    const auto try_start = [&](std::size_t pos) {
+      const int id = stream_[pos];
+      if (!in_order_ && !oldest_inference(tracker_.op(id))) return false;
+      if (force_ && pos == forced_pos_) {
+        tracker_.force_reserve(id, now);
+        force_ = false;
+      } else if (tracker_.needs_space(id) && tracker_.writes_any(id, waited_for)) {
+        if (blocked_from_[pos] < 0) blocked_from_[pos] = now;
+        space_due_[pos] = kNever;  // behind an older op: due when that one has started
+        tracker_.add_buffers(id, waited_for);
+        return false;
+      } else if (tracker_.needs_space(id)) {
+        const std::int64_t when =
+            tracker_.try_reserve(id, now, occupancy_cycles(tracker_.op(id), spec_.arch, spec_.costs));
+        if (when > now) {
+          if (blocked_from_[pos] < 0) blocked_from_[pos] = now;
+          space_due_[pos] = when;
+          retry = std::min(retry, when);
+          if (blocked_pos_ == kNone) blocked_pos_ = pos;
+          tracker_.add_buffers(id, waited_for);
+          return false;
+        }
       }
+      started_[pos] = 1;
+      start(pos, now);
+      return true;
+    };
+    if (in_order_) {
+      // A PE: program order among the ops waiting for data (the analytical model's rule).
+      for (std::size_t pos = next_; pos < stream_.size() && free_at_ <= now; ++pos) {
+        if (started_[pos]) continue;
+        if (!tracker_.ready(stream_[pos])) break;
+        try_start(pos);
+      }
+    } else {
+      // A shared unit: any op whose data is there, the oldest first (work-conserving).
+      for (auto it = ready_.begin(); it != ready_.end() && free_at_ <= now;)
+        it = try_start(*it) ? ready_.erase(it) : std::next(it);
     }
-    waiting_space_ = false;
-    ++next_;
-    start(id, now);
+    while (next_ < stream_.size() && started_[next_]) ++next_;
+    if (force_ && (forced_pos_ >= stream_.size() || started_[forced_pos_])) force_ = false;
   }
   std::int64_t next = done_.next_time();
-  if (next_ < stream_.size() && tracker_.ready(stream_[next_])) {
-    if (waiting_space_)
-      next = std::min(next, retry_at_);
-    else if (free_at_ > now)
+  const bool waiting = in_order_ ? next_ < stream_.size() && tracker_.ready(stream_[next_]) : !ready_.empty();
+  if (waiting) {
+    if (free_at_ > now)
       next = std::min(next, free_at_);
+    else
+      next = std::min(next, retry);
   }
   arm(wake_, spec_, next);
 }
 
-void Unit::start(int id, std::int64_t now) {
+bool Unit::oldest_inference(const mapping::Op& op) const {
+  for (int b = 0; b < op.batch; ++b) {
+    const auto it = unstarted_.find({op.layer, b});
+    if (it != unstarted_.end() && it->second > 0) return false;
+  }
+  return true;
+}
+
+void Unit::start(std::size_t pos, std::int64_t now) {
+  const int id = stream_[pos];
   const mapping::Op& op = tracker_.op(id);
+  --unstarted_[{op.layer, op.batch}];
   OpRecord& rec = stats_.ops[std::size_t(id)];
   rec.ready = tracker_.ready_cycle(id);
   rec.start = now;
-  // Waiting for the unit: from ready until the previous op released it. The part of that wait
-  // during which the stream itself was held up (an earlier op waiting for buffer space, a Send held
-  // by back-pressure) is charged to that cause; the rest to the unit being busy.
+  rec.unit_prev = last_started_;
+  last_started_ = id;
+  // Its own wait for buffer space: from when it was first found waiting (its data there, the unit
+  // free) until draining made room (the due time of its last try; with none known, the last time
+  // a buffer freed space for this unit, not `now`, which may include time the unit was busy with
+  // the ops that went past it).
+  std::int64_t space_wait = 0;
+  if (blocked_from_[pos] >= 0) {
+    const std::int64_t end = space_due_[pos] < kNever ? std::min(now, space_due_[pos]) : space_freed_at_;
+    space_wait = std::max<std::int64_t>(0, end - blocked_from_[pos]);
+  }
+  // The rest of its wait from ready to start is for the unit: the part during which the unit was
+  // held by a Send kept by back-pressure is charged to the network, the rest to the unit being busy.
   const std::int64_t unit_free = free_at_;
-  const std::int64_t unit_wait = std::max<std::int64_t>(0, unit_free - rec.ready);
+  const std::int64_t unit_wait = std::max<std::int64_t>(0, now - rec.ready - space_wait);
+  const std::int64_t wait_end = rec.ready + unit_wait;
   std::int64_t blamed = 0;
   if (unit_wait > 0) {
     auto it = std::lower_bound(blame_.begin(), blame_.end(), rec.ready,
                                [](const Blame& b, std::int64_t t) { return b.to <= t; });
-    for (; it != blame_.end() && it->from < unit_free; ++it) {
-      const std::int64_t o = std::min(it->to, unit_free) - std::max(it->from, rec.ready);
+    for (; it != blame_.end() && it->from < wait_end; ++it) {
+      const std::int64_t o = std::min(it->to, wait_end) - std::max(it->from, rec.ready);
       if (o <= 0) continue;
       rec.stall[std::size_t(it->reason)] += o;
       blamed += o;
     }
   }
-  rec.stall[std::size_t(wait_reason())] += unit_wait - blamed;
   // A release the mesh could only confirm later than it happened (mesh.h: a hold is final once
   // the head is far enough ahead) kept the unit idle until then: charged to the network.
-  std::int64_t from = std::max(rec.ready, unit_free);
-  const std::int64_t late = std::max<std::int64_t>(0, std::min(now, release_noticed_) - from);
+  const std::int64_t from = std::max(rec.ready, unit_free);
+  const std::int64_t late =
+      std::min(unit_wait - blamed, std::max<std::int64_t>(0, std::min(now, release_noticed_) - from));
   rec.stall[std::size_t(Stall::NetworkContention)] += late;
   rec.late_release = late;
   add_blame(from, from + late, Stall::NetworkContention);
-  from += late;
-  // Then its own wait for buffer space (which holds up the ops behind it too).
-  rec.stall[std::size_t(Stall::BufferFull)] += now - from;
-  rec.space_wait = now - from;
-  add_blame(from, now, Stall::BufferFull);
+  rec.stall[std::size_t(wait_reason())] += unit_wait - blamed - late;
+  rec.stall[std::size_t(Stall::BufferFull)] += space_wait;
+  rec.space_wait = space_wait;
   ustats_.ops++;
   ustats_.wait_cycles += unit_wait;
   // Provisionally held until released: an async op may report its release from inside begin().

@@ -3,6 +3,7 @@
 // Every SystemC run happens in a child process (run_systemc_in_child / in_child).
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include "harness.h"
 #include "mapping/mapping.h"
 #include "sim/analytical/analytical_model.h"
+#include "sim/analytical/latency_bound.h"
 #include "sim/report_io.h"
 #include "sim/systemc/systemc_model.h"
 #include "sim/timing.h"
@@ -127,11 +129,11 @@ TEST_CASE(
   CHECK(info.critical_path.total.at("network_contention") > info.critical_path.total.at("buffer_full"));
 }
 
-TEST_CASE("finite buffers: PE input buffers too small to prefetch hold up the shared bus") {
-  // Two conv layers on one tile share its bus, which serves loads in program order. With room for
-  // a chunk's inputs only once the previous chunk is nearly consumed, the first layer's loads wait
-  // for its MVMs, and the second layer's loads wait behind them (head-of-line), unlike in the
-  // analytical model where every load goes as soon as the bus is free.
+TEST_CASE("finite buffers: loads waiting for small PE input buffers do not hold up the shared bus") {
+  // Two conv layers on one tile share its bus. With room for a chunk's inputs only once the
+  // previous chunk is being consumed, the first layer's loads wait for its MVMs; the bus serves
+  // the second layer's loads meanwhile (oldest ready first) instead of queueing them behind
+  // (head-of-line blocking, 22-81 % on the zoo before), so the waits stay off the critical path.
   test::TestChip tc;
   tc.pes = 10;
   const arch::ArchSpec big = test::test_arch(tc);
@@ -143,17 +145,24 @@ TEST_CASE("finite buffers: PE input buffers too small to prefetch hold up the sh
   g.conv(y, 32, 3);
   const mapping::Program p = lowered(s, g);
   const sim::Report a = sim::AnalyticalModel().evaluate(s, p);
-  check_equal(a, sim::run_systemc_in_child(big, p));  // ample buffers: no difference
+  const sim::Report ample = sim::run_systemc_in_child(big, p);
   sim::ChildRunInfo info;
   const sim::Report c = sim::run_systemc_in_child(s, p, {}, &info);
   CHECK(c.actions == a.actions);
-  CHECK(c.latency_cycles > a.latency_cycles);
-  CHECK(c.stalls.at("buffer_full") > 0);
-  CHECK(info.critical_path.total.at("buffer_full") > 0);
+  CHECK(c.stalls.at("buffer_full") > 0);  // loads did wait for space
+  CHECK(c.latency_cycles == ample.latency_cycles);
+  CHECK(info.critical_path.total.at("buffer_full") == 0);
   CHECK(info.critical_path.total.at("network_contention") == 0);
+  // Both above the bound any execution respects. Here the work-conserving bus finishes before the
+  // analytical model's gap insertion (31,576 vs 38,616 cycles when written): that rule keeps the
+  // bus idle in front of an op placed earlier in program order (docs/systemc.md).
+  const std::int64_t bound = sim::latency_bound(s, arch::cost::build(s), p).cycles();
+  CHECK(a.latency_cycles >= bound);
+  CHECK(c.latency_cycles >= bound);
+  CHECK(c.latency_cycles < a.latency_cycles);
 }
 
-TEST_CASE("networks: identical action counts, analytical <= SystemC, deterministic reports") {
+TEST_CASE("networks: identical action counts, both models above the latency bound, deterministic reports") {
   const char* root = std::getenv("IMCSIM_ROOT");
   const std::string dir = std::string(root ? root : ".") + "/configs/arch/";
   for (auto [arch_file, net] :
@@ -168,11 +177,15 @@ TEST_CASE("networks: identical action counts, analytical <= SystemC, determinist
     const sim::Report c1 = sim::run_systemc_in_child(s, p);
     const sim::Report c2 = sim::run_systemc_in_child(s, p);
     CHECK(c1.actions == a.actions);
-    CHECK(a.latency_cycles <= c1.latency_cycles);
+    // The provable relation (sim/analytical/latency_bound.h); layer by layer neither model bounds
+    // the other (docs/systemc.md).
+    const std::int64_t bound = sim::latency_bound(s, arch::cost::build(s), p).cycles();
+    CHECK(bound > 0);
+    CHECK(a.latency_cycles >= bound);
+    CHECK(c1.latency_cycles >= bound);
     for (std::size_t i = 0; i < a.layers.size(); ++i) {
       CAPTURE(a.layers[i].name);
       CHECK(c1.layers[i].actions == a.layers[i].actions);
-      CHECK(a.layers[i].end_cycle <= c1.layers[i].end_cycle);
     }
     auto j1 = sim::to_json(c1), j2 = sim::to_json(c2);
     j1.erase("eval_us");
@@ -180,6 +193,56 @@ TEST_CASE("networks: identical action counts, analytical <= SystemC, determinist
     CHECK(j1.dump() == j2.dump());
     // The report survives its JSON round trip (how children send it back).
     CHECK(sim::to_json(sim::report_from_json(sim::to_json(c1))).dump() == sim::to_json(c1).dump());
+  }
+}
+
+TEST_CASE("validate gaps on rram_default: vgg8, resnet18 (its gap is the buffers'), MobileBERT") {
+  // docs/systemc.md's table (batch 1, default mapping). Before work-conserving arbitration these
+  // were 31.7 % (vgg8), 77.2 % (resnet18) and 342 % (mobilebert).
+  const char* root = std::getenv("IMCSIM_ROOT");
+  const std::string dir = std::string(root ? root : ".") + "/configs/arch/";
+  const arch::ArchSpec s = arch::load_arch(dir + "rram_default.toml");
+  const arch::cost::CostTable costs = arch::cost::build(s);
+  auto gap = [](const sim::Report& a, const sim::Report& c) {
+    return double(c.latency_cycles - a.latency_cycles) / double(a.latency_cycles);
+  };
+  auto program = [&](const char* net) {
+    const workloads::Graph g = workloads::zoo_network(net);
+    return mapping::lower(s, g, mapping::map(s, g, mapping::MappingOptions{}));
+  };
+  {
+    const mapping::Program p = program("vgg8");
+    const sim::Report a = sim::AnalyticalModel().evaluate(s, p);
+    const sim::Report c = sim::run_systemc_in_child(s, p);
+    CHECK(c.actions == a.actions);
+    CHECK(c.latency_cycles >= sim::latency_bound(s, costs, p).cycles());
+    CHECK(std::abs(gap(a, c)) <= 0.10);
+  }
+  {
+    // resnet18 misses the 10 % target with finite buffers; the whole gap is buffer space: with
+    // ideal buffers it is within 5 %, and the critical path names buffer_full.
+    const mapping::Program p = program("resnet18");
+    const sim::Report a = sim::AnalyticalModel().evaluate(s, p);
+    sim::ChildRunInfo info;
+    const sim::Report c = sim::run_systemc_in_child(s, p, sim::SystemCOptions{}, &info);
+    sim::SystemCOptions ideal;
+    ideal.finite_buffers = false;
+    const sim::Report ci = sim::run_systemc_in_child(s, p, ideal);
+    CHECK(c.latency_cycles >= sim::latency_bound(s, costs, p).cycles());
+    CHECK(std::abs(gap(a, ci)) <= 0.05);
+    CHECK(gap(a, c) > 0.05);
+    CHECK(info.critical_path.total.at("buffer_full") > info.critical_path.total.at("network_contention"));
+    CHECK(info.critical_path.total.at("buffer_full") > 0);
+  }
+  {
+    // A transformer within 20 %: here SystemC is the faster one (a work-conserving arbiter against
+    // the analytical model's gap insertion, docs/systemc.md).
+    const mapping::Program p = program("mobilebert");
+    const sim::Report a = sim::AnalyticalModel().evaluate(s, p);
+    const sim::Report c = sim::run_systemc_in_child(s, p);
+    CHECK(c.actions == a.actions);
+    CHECK(c.latency_cycles >= sim::latency_bound(s, costs, p).cycles());
+    CHECK(std::abs(gap(a, c)) <= 0.20);
   }
 }
 
