@@ -18,6 +18,7 @@
 #include "nas/records.h"
 #include "nas/search/formulation.h"
 #include "nas/workers.h"
+#include "sim/analytical/latency_bound.h"
 #include "sim/report_io.h"
 #include "sim/systemc/systemc_model.h"
 #include "workloads/activity.h"
@@ -189,8 +190,10 @@ void SearchEvaluator::hardware_figures(const std::vector<Design>& designs, const
     try {
       const mapping::Mapping m = mapping::map(d.spec, d.graph, mapping_options());
       const mapping::Program p = mapping::lower(d.spec, d.graph, m);
-      e.extra["report"] = sim::to_json(sim::SystemCModel().evaluate(d.spec, arch::cost::build(d.spec), p));
+      const arch::cost::CostTable costs = arch::cost::build(d.spec);
+      e.extra["report"] = sim::to_json(sim::SystemCModel().evaluate(d.spec, costs, p));
       e.extra["reload_groups"] = m.reload_groups;
+      e.extra["latency_bound_cycles"] = sim::latency_bound(d.spec, costs, p).cycles();
     } catch (const common::InputError& err) {
       return Evaluation::infeasible(10.0, std::string("does not map: ") + err.what(), "systemc");
     }
@@ -211,6 +214,7 @@ void SearchEvaluator::hardware_figures(const std::vector<Design>& designs, const
     }
     evals[at[k]] = judge(designs[k], sim::report_from_json(e.extra.at("report")),
                          e.extra.at("reload_groups").get<int>(), "systemc", &metrics[at[k]]);
+    evals[at[k]].extra["latency_bound_cycles"] = e.extra.at("latency_bound_cycles");
   }
 }
 

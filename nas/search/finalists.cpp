@@ -13,6 +13,7 @@
 #include "nas/search/formulation.h"
 #include "nas/workers.h"
 #include "sim/analytical/analytical_model.h"
+#include "sim/analytical/latency_bound.h"
 #include "sim/report_io.h"
 #include "sim/systemc/systemc_model.h"
 #include "workloads/activity.h"
@@ -55,6 +56,7 @@ std::vector<FinalistResult> reevaluate_finalists(const SearchLoop& loop, const S
     e.fidelity = "systemc";
     e.extra["analytical"] = sim::to_json(sim::AnalyticalModel().evaluate(d.spec, costs, p));
     e.extra["systemc"] = sim::to_json(sim::SystemCModel().evaluate(d.spec, costs, p));
+    e.extra["latency_bound_cycles"] = sim::latency_bound(d.spec, costs, p).cycles();
     return e;
   };
   WorkerOptions wo;
@@ -69,6 +71,7 @@ std::vector<FinalistResult> reevaluate_finalists(const SearchLoop& loop, const S
     if (done[i].feasible()) {
       r.analytical = done[i].extra.at("analytical");
       r.systemc = done[i].extra.at("systemc");
+      r.latency_bound_cycles = done[i].extra.at("latency_bound_cycles").get<std::int64_t>();
     } else {
       r.error = done[i].reason;
     }
@@ -117,6 +120,7 @@ nlohmann::json compare_finalists(const SearchLoop& loop, const SearchConfig& con
     const double ea = ra.energy_pj, es = rs.energy_pj;
     row["latency_cycles_analytical"] = la;
     row["latency_cycles_systemc"] = ls;
+    row["latency_bound_cycles"] = r.latency_bound_cycles;
     row["latency_gap_pct"] = la > 0 ? 100 * (ls - la) / la : 0.0;
     row["energy_uj_analytical"] = ea * 1e-6;
     row["energy_uj_systemc"] = es * 1e-6;

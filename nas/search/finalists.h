@@ -17,9 +17,10 @@ std::vector<std::size_t> pick_finalists(const SearchLoop& loop, std::size_t coun
 
 struct FinalistResult {
   std::size_t id = 0;
-  nlohmann::json analytical;  // sim::to_json of the analytical report
-  nlohmann::json systemc;     // same for the SystemC report; null when the run failed
-  std::string error;          // why the SystemC run failed
+  nlohmann::json analytical;              // sim::to_json of the analytical report
+  nlohmann::json systemc;                 // same for the SystemC report; null when the run failed
+  std::string error;                      // why the SystemC run failed
+  std::int64_t latency_bound_cycles = 0;  // sim::latency_bound of the Program: both models respect it
 };
 
 std::vector<FinalistResult> reevaluate_finalists(const SearchLoop& loop, const SearchEvaluator& evaluator,
