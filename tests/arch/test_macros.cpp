@@ -1,0 +1,87 @@
+// Calibration against measured silicon (shared/reference/macros.md): each configs/arch/macros/*.toml
+// describes a published macro with its design parameters only; every periphery cost comes from the
+// one calibrated library (configs/tech/22nm.toml scaled by node and supply). The published energy
+// efficiency and area efficiency (or macro area) must hold within 20%, and published component
+// shares within the tolerance stated at each check.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include "arch/cost.h"
+#include "arch/load.h"
+
+using namespace imc::arch;
+
+namespace {
+
+void within(double ours, double published, double tolerance) {
+  CAPTURE(ours);
+  CAPTURE(published);
+  CAPTURE(tolerance);
+  CHECK(std::abs(ours - published) <= tolerance * std::abs(published));
+}
+
+cost::MacroFigures figures(const char* file, double activity = 1.0) {
+  const ArchSpec s = load_arch(fmt::format("configs/arch/macros/{}", file));
+  const cost::MacroFigures m = cost::macro_figures(s, activity);
+  std::string parts;
+  for (const auto& [k, v] : m.energy_breakdown_pj) parts += fmt::format(" {}={:.3g}pJ", k, v);
+  std::string areas;
+  for (const auto& [k, v] : m.area_breakdown_mm2) areas += fmt::format(" {}={:.4g}", k, v);
+  MESSAGE(fmt::format("{}: {:.4g} TOPS/W, {:.4g} TOPS, {:.4g} mm^2, {:.4g} TOPS/mm^2, {:.4g} pJ/MVM;{};{}",
+                      file, m.tops_per_w(), m.tops(), m.area_mm2, m.tops_per_mm2(), m.energy_pj, parts,
+                      areas));
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("Jia 2020, 65 nm capacitor SRAM, 1b-normalized, 0.85 V") {
+  const auto m = figures("jia2020_65nm_sram.toml");
+  within(m.tops_per_w(), 400, 0.20);
+  within(m.tops_per_mm2(), 0.24, 0.20);
+}
+
+// HERMES (configs/arch/macros/hermes2022_14nm_pcm.toml, 14 nm PCM, 10.5 TOPS/W, 1.59 TOPS/mm^2) is
+// described but not held: ~86% of its energy is PCM cell reads, whose conductances and read voltage
+// the sources do not give (the config's are assumptions; README.h14-calib.md has its figures), and
+// its cell area is not published.
+
+namespace {
+// The NeuroSim-equivalent chip with its tech rescaled to another node / supply and ADC settings.
+ArchSpec at(double node_nm, double voltage_v, AdcType type, int bits, double rate_gsps) {
+  ArchSpec s = load_arch("configs/arch/macros/neurosim_equiv_22nm.toml");
+  s.chip.node_nm = node_nm;
+  s.chip.voltage_v = voltage_v;
+  s.tech = load_tech("configs/tech/22nm.toml", node_nm);
+  s.adc.type = type;
+  s.adc.bits = bits;
+  s.adc.rate_gsps = rate_gsps;
+  return s;
+}
+}  // namespace
+
+TEST_CASE("per-action figures against the silicon they were fitted to (configs/tech/22nm.toml)") {
+  SUBCASE("8-bit SAR energy per conversion: Wang 22 nm 1.0 V ~2.7 pJ, Jia 65 nm 0.85 V 1.79 pJ (10%)") {
+    within(cost::adc_energy_pj(at(22, 1.0, AdcType::Sar, 8, 1.0 / 6.9)), 2.7, 0.10);
+    within(cost::adc_energy_pj(at(65, 0.85, AdcType::Sar, 8, 0.01)), 1.79, 0.10);
+  }
+  SUBCASE("8-bit SAR area: Wang 22 nm 1008 um^2, Jia 65 nm 1941 um^2 (10%)") {
+    within(cost::adc_area_um2(at(22, 1.0, AdcType::Sar, 8, 1.0 / 6.9)), 0.124e6 * 0.13 / 16, 0.10);
+    within(cost::adc_area_um2(at(65, 0.85, AdcType::Sar, 8, 0.01)), 0.497e6 / 256, 0.10);
+  }
+  SUBCASE("4-bit flash + counter area: Sinangil 7 nm 1596 um^2 / 16 (10%)") {
+    within(cost::adc_area_um2(at(7, 0.8, AdcType::Flash, 4, 1.0 / 5.5)), 1596.0 / 16, 0.10);
+  }
+  SUBCASE("ADC energy per conversion does not follow the node; area follows it weakly") {
+    const ArchSpec a = at(22, 0.8, AdcType::Sar, 5, 0.5), b = at(65, 0.8, AdcType::Sar, 5, 0.5);
+    CHECK(cost::adc_energy_pj(b) == doctest::Approx(cost::adc_energy_pj(a)));
+    CHECK(cost::adc_area_um2(b) / cost::adc_area_um2(a) == doctest::Approx(std::pow(65.0 / 22, 0.6)));
+  }
+  SUBCASE("a 1-bit row drive across 128 columns at 22 nm is >= 10x below ISAAC's scaled 212 fJ") {
+    const ArchSpec s = load_arch("configs/arch/macros/neurosim_equiv_22nm.toml");
+    CHECK(cost::row_drive_energy_pj(s) * 1e3 <= 21.2);
+    ArchSpec wide = s;
+    wide.crossbar.cols = 256;  // the word line is twice as long
+    CHECK(cost::row_drive_energy_pj(wide) > 1.8 * cost::row_drive_energy_pj(s));
+  }
+}
