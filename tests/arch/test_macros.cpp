@@ -89,7 +89,8 @@ TEST_CASE("per-action figures against the silicon they were fitted to (configs/t
 }
 
 TEST_CASE("every macro description loads") {
-  for (const char* f : {"jia2020_65nm_sram.toml", "hermes2022_14nm_pcm.toml", "neurosim_equiv_22nm.toml"}) {
+  for (const char* f : {"jia2020_65nm_sram.toml", "hermes2022_14nm_pcm.toml", "neurram2022_130nm_rram.toml",
+                        "neurosim_equiv_22nm.toml"}) {
     CAPTURE(f);
     const ArchSpec s = load_arch(fmt::format("configs/arch/macros/{}", f));
     CHECK(s.tech.file.find("22nm.toml") != std::string::npos);  // the one calibrated library
