@@ -152,7 +152,12 @@ struct Builder {
     // ---- Inventory: PE level. Peak = every unit at its highest action rate.
     // One read per MVM step; the step is the read, or the conversions when they take longer
     // (with sample-and-hold they overlap; without, they add).
-    const double adc_ns = s.adc.cols_per_adc * c.adc_conversion_ns;
+    const int cells_per_weight =
+        (s.precision.weight_bits + s.device.bits_per_cell - 1) / s.device.bits_per_cell;
+    const int cols_per_weight =
+        cells_per_weight * (s.crossbar.signed_scheme == SignedScheme::Differential ? 2 : 1);
+    const double adc_ns =
+        double(conversions_per_read(s.crossbar, s.adc.cols_per_adc, cols_per_weight)) * c.adc_conversion_ns;
     const double step_ns = c.sample_hold ? std::max(c.xbar_read_ns, adc_ns) : c.xbar_read_ns + adc_ns;
     const double xbars = s.pe.crossbars;
     const double xbar_area =
@@ -213,10 +218,6 @@ struct Builder {
     c.ungated_leakage_mw = c.chip_leakage_mw - c.tile.leakage_w * 1e3 * s.tiles();
 
     // Peak throughput: every crossbar busy with full-precision MACs.
-    const int cells_per_weight =
-        (s.precision.weight_bits + s.device.bits_per_cell - 1) / s.device.bits_per_cell;
-    const int cols_per_weight =
-        cells_per_weight * (s.crossbar.signed_scheme == SignedScheme::Differential ? 2 : 1);
     const int slices = (s.precision.input_bits + s.dac.bits - 1) / s.dac.bits;
     const double weights_per_xbar = double(rows) * (cols / cols_per_weight);
     const double macs_per_ns = double(s.crossbars()) * weights_per_xbar / (slices * step_ns);
@@ -266,7 +267,8 @@ MacroFigures macro_figures(const ArchSpec& s, double row_activity) {
   const int cells_per_weight =
       (s.precision.weight_bits + s.device.bits_per_cell - 1) / s.device.bits_per_cell;
   const std::int64_t weight_cols =
-      cols / (cells_per_weight * (s.crossbar.signed_scheme == SignedScheme::Differential ? 2 : 1));
+      cols / (cells_per_weight *
+              (s.crossbar.signed_scheme == SignedScheme::Differential ? 2 : 1));  // weights per row
   const std::int64_t xbars = s.pe.crossbars;
   auto scaled = [&](std::int64_t n) { return std::int64_t(std::llround(double(n) * row_activity)); };
 
@@ -274,7 +276,10 @@ MacroFigures macro_figures(const ArchSpec& s, double row_activity) {
   n[Action::DacDrive] = xbars * slices * scaled(rows);
   n[Action::XbarCellRead] = xbars * slices * scaled(rows * cols);
   n[Action::XbarRead] = xbars * slices * reads;
-  const std::int64_t col_reads = xbars * slices * reads * cols;
+  const int cols_per_weight =
+      cells_per_weight * (s.crossbar.signed_scheme == SignedScheme::Differential ? 2 : 1);
+  const std::int64_t col_reads =
+      xbars * slices * reads * conversions_per_read(s.crossbar, cols, cols_per_weight);
   n[Action::SampleHold] = s.pe.sample_hold ? col_reads : 0;
   n[Action::AdcConversion] = s.adc.type == AdcType::Ramp ? scaled(col_reads) : col_reads;
   n[Action::PeShiftAdd] = col_reads;
@@ -288,7 +293,8 @@ MacroFigures macro_figures(const ArchSpec& s, double row_activity) {
   m.energy_breakdown_pj = energy_breakdown_pj(n, c);
   // One step per read: the read, then the conversions of the columns one ADC serves (overlapped
   // with the next read under sample-and-hold), as in CostTable's peak figures.
-  const double adc_ns = s.adc.cols_per_adc * c.adc_conversion_ns;
+  const double adc_ns =
+      double(conversions_per_read(s.crossbar, s.adc.cols_per_adc, cols_per_weight)) * c.adc_conversion_ns;
   const double step_ns = c.sample_hold ? std::max(c.xbar_read_ns, adc_ns) : c.xbar_read_ns + adc_ns;
   m.time_ns = double(slices * reads) * step_ns;
   for (const auto& r : c.inventory)

@@ -94,6 +94,9 @@ void describe(Fields& f, ArchSpec& s) {
               IntDecl{0, 0, 65536, "", "rows driven in one read; 0 = all"});
     g.choice("signed_scheme", s.crossbar.signed_scheme, SignedScheme::Differential, spellings(SignedScheme{}),
              "signed weights: two columns (G+ - G-) or one column with an offset subtracted digitally");
+    g.boolean("combine_bit_columns", s.crossbar.combine_bit_columns, false,
+              "a weight's bit columns are summed in the charge domain (C-2C, weighted caps): one conversion "
+              "per weight");
   });
   f.section("dac", "row drivers", [&](Fields& g) {
     g.integer("bits", s.dac.bits, IntDecl{1, 1, 16, "bit", "input bits per read; 1 = bit-serial"});
