@@ -51,6 +51,12 @@ double cell_read_energy_fj(const ArchSpec& s) {
   return pow2(d.read_voltage_v) * g_mean_s * d.read_pulse_ns * 1e-9 * 1e15;
 }
 
+double row_drive_energy_pj(const ArchSpec& s) {
+  const TechSpec& t = s.tech;
+  const double one_bit_fj = t.dac_energy_fj_1bit + t.row_wire_energy_fj_per_col * s.crossbar.cols;
+  return one_bit_fj * std::ldexp(1.0, s.dac.bits - 1) * 1e-3 * voltage_energy_factor(s);
+}
+
 int CostTable::adc_cycles(int columns_per_adc) const {
   return std::max(1, int(std::ceil(columns_per_adc * adc_conversion_ns * clock_ghz - 1e-9)));
 }
@@ -105,7 +111,7 @@ struct Builder {
     auto& e = c.energy_pj;
     auto set = [&](Action a, double pj) { e[static_cast<int>(a)] = pj; };
     const double e_cell_pj = cell_read_energy_fj(s) * 1e-3;
-    const double e_dac_pj = t.dac_energy_fj_1bit * std::ldexp(1.0, s.dac.bits - 1) * 1e-3 * vf;
+    const double e_dac_pj = row_drive_energy_pj(s);
     const double e_sh_pj = t.sample_hold_energy_fj * 1e-3 * vf;
     const double e_adc_pj = adc_energy_pj(s);
     set(Action::XbarCellRead, e_cell_pj);
@@ -146,7 +152,12 @@ struct Builder {
     // ---- Inventory: PE level. Peak = every unit at its highest action rate.
     // One read per MVM step; the step is the read, or the conversions when they take longer
     // (with sample-and-hold they overlap; without, they add).
-    const double adc_ns = s.adc.cols_per_adc * c.adc_conversion_ns;
+    const int cells_per_weight =
+        (s.precision.weight_bits + s.device.bits_per_cell - 1) / s.device.bits_per_cell;
+    const int cols_per_weight =
+        cells_per_weight * (s.crossbar.signed_scheme == SignedScheme::Differential ? 2 : 1);
+    const double adc_ns =
+        double(conversions_per_read(s.crossbar, s.adc.cols_per_adc, cols_per_weight)) * c.adc_conversion_ns;
     const double step_ns = c.sample_hold ? std::max(c.xbar_read_ns, adc_ns) : c.xbar_read_ns + adc_ns;
     const double xbars = s.pe.crossbars;
     const double xbar_area =
@@ -207,10 +218,6 @@ struct Builder {
     c.ungated_leakage_mw = c.chip_leakage_mw - c.tile.leakage_w * 1e3 * s.tiles();
 
     // Peak throughput: every crossbar busy with full-precision MACs.
-    const int cells_per_weight =
-        (s.precision.weight_bits + s.device.bits_per_cell - 1) / s.device.bits_per_cell;
-    const int cols_per_weight =
-        cells_per_weight * (s.crossbar.signed_scheme == SignedScheme::Differential ? 2 : 1);
     const int slices = (s.precision.input_bits + s.dac.bits - 1) / s.dac.bits;
     const double weights_per_xbar = double(rows) * (cols / cols_per_weight);
     const double macs_per_ns = double(s.crossbars()) * weights_per_xbar / (slices * step_ns);
@@ -239,6 +246,61 @@ std::map<std::string, double> energy_breakdown_pj(const ActionCounts& counts, co
     if (e != 0) out[std::string(component_of(static_cast<Action>(i)))] += e;
   }
   return out;
+}
+
+double MacroFigures::energy_share(const std::string& component) const {
+  auto it = energy_breakdown_pj.find(component);
+  return it == energy_breakdown_pj.end() ? 0 : it->second / energy_pj;
+}
+
+double MacroFigures::area_share(const std::string& component) const {
+  auto it = area_breakdown_mm2.find(component);
+  return it == area_breakdown_mm2.end() ? 0 : it->second / area_mm2;
+}
+
+MacroFigures macro_figures(const ArchSpec& s, double row_activity) {
+  const CostTable c = build(s);
+  const std::int64_t rows = s.crossbar.rows, cols = s.crossbar.cols;
+  const std::int64_t active = s.crossbar.active_rows();
+  const std::int64_t reads = (rows + active - 1) / active;  // reads per input slice
+  const std::int64_t slices = (s.precision.input_bits + s.dac.bits - 1) / s.dac.bits;
+  const int cells_per_weight =
+      (s.precision.weight_bits + s.device.bits_per_cell - 1) / s.device.bits_per_cell;
+  const std::int64_t weight_cols =
+      cols / (cells_per_weight *
+              (s.crossbar.signed_scheme == SignedScheme::Differential ? 2 : 1));  // weights per row
+  const std::int64_t xbars = s.pe.crossbars;
+  auto scaled = [&](std::int64_t n) { return std::int64_t(std::llround(double(n) * row_activity)); };
+
+  ActionCounts n;
+  n[Action::DacDrive] = xbars * slices * scaled(rows);
+  n[Action::XbarCellRead] = xbars * slices * scaled(rows * cols);
+  n[Action::XbarRead] = xbars * slices * reads;
+  const int cols_per_weight =
+      cells_per_weight * (s.crossbar.signed_scheme == SignedScheme::Differential ? 2 : 1);
+  const std::int64_t col_reads =
+      xbars * slices * reads * conversions_per_read(s.crossbar, cols, cols_per_weight);
+  n[Action::SampleHold] = s.pe.sample_hold ? col_reads : 0;
+  n[Action::AdcConversion] = s.adc.type == AdcType::Ramp ? scaled(col_reads) : col_reads;
+  n[Action::PeShiftAdd] = col_reads;
+  if (s.pe.input_buffer.capacity_bytes > 0) n[Action::PeInBufRead] = xbars * rows * s.precision.input_bits;
+  if (s.pe.output_buffer.capacity_bytes > 0)
+    n[Action::PeOutBufWrite] = xbars * weight_cols * s.precision.accumulator_bits;
+
+  MacroFigures m;
+  m.ops = 2.0 * double(xbars * rows * weight_cols);
+  m.energy_pj = energy_pj(n, c);
+  m.energy_breakdown_pj = energy_breakdown_pj(n, c);
+  // One step per read: the read, then the conversions of the columns one ADC serves (overlapped
+  // with the next read under sample-and-hold), as in CostTable's peak figures.
+  const double adc_ns =
+      double(conversions_per_read(s.crossbar, s.adc.cols_per_adc, cols_per_weight)) * c.adc_conversion_ns;
+  const double step_ns = c.sample_hold ? std::max(c.xbar_read_ns, adc_ns) : c.xbar_read_ns + adc_ns;
+  m.time_ns = double(slices * reads) * step_ns;
+  for (const auto& r : c.inventory)
+    if (r.level == "pe") m.area_breakdown_mm2[r.component] += r.area_mm2;
+  m.area_mm2 = c.pe.area_mm2;
+  return m;
 }
 
 }  // namespace imc::arch::cost

@@ -69,12 +69,32 @@ CostTable build(const ArchSpec& spec);
 double energy_pj(const ActionCounts& counts, const CostTable& costs);
 std::map<std::string, double> energy_breakdown_pj(const ActionCounts& counts, const CostTable& costs);
 
+// A macro's figures at the scope published silicon reports (one PE: its crossbars with their row
+// drivers, sample-and-holds, ADCs, shift-adds and PE buffers), for one MVM of every crossbar over
+// all input slices at full precision. The actions are counted as the lowering counts a full
+// crossbar (mapping/lowering_ops.h), with `row_activity` the fraction of rows driven per slice.
+struct MacroFigures {
+  double ops = 0;  // 2 x MACs at spec precision
+  double energy_pj = 0;
+  double time_ns = 0;
+  double area_mm2 = 0;
+  std::map<std::string, double> energy_breakdown_pj;  // by component, sums to energy_pj
+  std::map<std::string, double> area_breakdown_mm2;   // by inventory component, sums to area_mm2
+  double tops_per_w() const { return ops / energy_pj; }
+  double tops() const { return ops / time_ns * 1e-3; }
+  double tops_per_mm2() const { return tops() / area_mm2; }
+  double energy_share(const std::string& component) const;
+  double area_share(const std::string& component) const;
+};
+MacroFigures macro_figures(const ArchSpec& spec, double row_activity = 1.0);
+
 // Individual models, exposed for tests and studies.
 double adc_energy_pj(const ArchSpec& spec);  // one conversion at spec.adc bits, rate, type, node, supply
 double adc_area_um2(const ArchSpec& spec);
 double buffer_energy_fj_per_bit(const ArchSpec& spec, const BufferSpec& b);
 double buffer_area_um2(const ArchSpec& spec, const BufferSpec& b);
 double cell_read_energy_fj(const ArchSpec& spec);
+double row_drive_energy_pj(const ArchSpec& spec);    // one row driven with one input slice
 double voltage_energy_factor(const ArchSpec& spec);  // (V / V_nominal)^2
 
 }  // namespace imc::arch::cost

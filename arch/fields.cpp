@@ -72,7 +72,7 @@ void describe(Fields& f, ArchSpec& s) {
     g.real("read_voltage_v", d.read_voltage_v, RealDecl{0.25, 0.01, 5, "V", "read voltage across a cell"});
     g.real("read_pulse_ns", d.read_pulse_ns, RealDecl{10, 0.01, 1e6, "ns", "one crossbar read"});
     g.real("cell_area_f2", d.cell_area_f2,
-           RealDecl{4, 0.5, 1000, "F^2", "cell area in feature sizes squared"});
+           RealDecl{4, 0.5, 10000, "F^2", "cell area in feature sizes squared"});
     g.real("cell_read_energy_fj", d.cell_read_energy_fj,
            RealDecl{0, 0, 1e6, "fJ", "per cell read; 0 = V^2 * mean conductance * pulse"});
     g.real("write_energy_pj", d.write_energy_pj, RealDecl{10, 0, 1e6, "pJ", "programming one cell"});
@@ -94,6 +94,9 @@ void describe(Fields& f, ArchSpec& s) {
               IntDecl{0, 0, 65536, "", "rows driven in one read; 0 = all"});
     g.choice("signed_scheme", s.crossbar.signed_scheme, SignedScheme::Differential, spellings(SignedScheme{}),
              "signed weights: two columns (G+ - G-) or one column with an offset subtracted digitally");
+    g.boolean("combine_bit_columns", s.crossbar.combine_bit_columns, false,
+              "a weight's bit columns are summed in the charge domain (C-2C, weighted caps): one conversion "
+              "per weight");
   });
   f.section("dac", "row drivers", [&](Fields& g) {
     g.integer("bits", s.dac.bits, IntDecl{1, 1, 16, "bit", "input bits per read; 1 = bit-serial"});
@@ -192,10 +195,16 @@ void describe(Fields& f, TechSpec& t) {
            RealDecl{kRequired, 0, 1e3, "pJ", "1-bit sense amp"});
     g.real("sense_amp_area_um2", t.adc_sense_amp_area_um2,
            RealDecl{kRequired, 0, 1e5, "um^2", "1-bit sense amp"});
+    g.real("energy_node_exponent", t.adc_energy_node_exponent,
+           RealDecl{1, 0, 3, "", "ADC energy x (node/file node)^exponent when a spec's node differs"});
+    g.real("area_node_exponent", t.adc_area_node_exponent,
+           RealDecl{2, 0, 3, "", "ADC area x (node/file node)^exponent when a spec's node differs"});
   });
   f.section("analog", "DAC, sample-and-hold, crossbar periphery", [&](Fields& g) {
     g.real("dac_energy_fj_1bit", t.dac_energy_fj_1bit,
            RealDecl{kRequired, 0, 1e5, "fJ", "one 1-bit row drive"});
+    g.real("row_wire_energy_fj_per_col", t.row_wire_energy_fj_per_col,
+           RealDecl{0, 0, 1e3, "fJ", "word line charged per column crossed, per 1-bit row drive"});
     g.real("dac_area_um2_1bit", t.dac_area_um2_1bit, RealDecl{kRequired, 0, 1e5, "um^2", "one 1-bit DAC"});
     g.real("sample_hold_energy_fj", t.sample_hold_energy_fj, RealDecl{kRequired, 0, 1e5, "fJ", "one sample"});
     g.real("sample_hold_area_um2", t.sample_hold_area_um2, RealDecl{kRequired, 0, 1e5, "um^2", "one S&H"});

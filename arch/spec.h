@@ -6,6 +6,7 @@
 // here: they live in configs/tech/*.toml and are loaded into TechSpec (tech.h).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -39,8 +40,22 @@ struct CrossbarSpec {
   int cols{};
   int rows_parallel{};  // rows read in one analog read; 0 = all rows
   SignedScheme signed_scheme{};
+  // The bit columns of one weight are summed with binary weights in the charge domain (C-2C ladder,
+  // binary-weighted capacitors) before the ADC: one conversion per weight (per polarity), not per
+  // physical column.
+  bool combine_bit_columns{};
   int active_rows() const { return rows_parallel > 0 && rows_parallel < rows ? rows_parallel : rows; }
 };
+
+// Conversions one read of `physical_cols` columns needs: every column, or with combine_bit_columns one
+// per group of `cols_per_weight` columns (a weight's bit slices x its polarities) per polarity.
+inline std::int64_t conversions_per_read(const CrossbarSpec& x, std::int64_t physical_cols,
+                                         int cols_per_weight) {
+  if (!x.combine_bit_columns) return physical_cols;
+  const int polarities = x.signed_scheme == SignedScheme::Differential ? 2 : 1;
+  const int bit_cols = std::max(1, cols_per_weight / polarities);
+  return (physical_cols + bit_cols - 1) / bit_cols;
+}
 
 struct DacSpec {
   int bits{};  // 1 = bit-serial inputs

@@ -50,8 +50,14 @@ struct TechSpec {
   double adc_flash_energy_factor{}, adc_flash_area_factor{};  // per type, relative to SAR at same bits
   double adc_ramp_energy_factor{}, adc_ramp_area_factor{};
   double adc_sense_amp_energy_pj{}, adc_sense_amp_area_um2{};
+  // Node scaling of the ADC figures, which do not follow logic scaling (docs/cost_model.md): energy
+  // per conversion x (N/N0)^energy_node_exponent, area x (N/N0)^area_node_exponent.
+  double adc_energy_node_exponent{1}, adc_area_node_exponent{2};
 
-  double dac_energy_fj_1bit{};  // one row drive by a 1-bit DAC; multi-bit ~ 2^(bits-1)
+  // One row drive by a 1-bit DAC: the driver plus the word line charged along every column it
+  // crosses; multi-bit (pulse-count) drives ~ 2^(bits-1) times that.
+  double dac_energy_fj_1bit{};
+  double row_wire_energy_fj_per_col{};
   double dac_area_um2_1bit{};
   double sample_hold_energy_fj{};
   double sample_hold_area_um2{};

@@ -89,11 +89,12 @@ CopyAgg CopyBuilder::build_marked(const LayerPlacement& l, int copy, int pass, s
     tw.dac_drives += dac;
     tw.cells += cells;
     tw.xbar_reads += std::int64_t(reads) * xbars;
-    tw.col_reads += std::int64_t(reads) * pcols_sum;
+    tw.col_reads +=
+        std::int64_t(reads) * arch::conversions_per_read(s_.crossbar, pcols_sum, t.cols_per_weight);
     tw.merges_sum += partials - outputs;
     tw.merges_max = std::max(tw.merges_max, partials - outputs);
     tw.reads_max = std::max(tw.reads_max, reads);
-    tw.cpa_max = std::max(tw.cpa_max, cpa);
+    tw.cpa_max = std::max(tw.cpa_max, int(arch::conversions_per_read(s_.crossbar, cpa, t.cols_per_weight)));
     tw.rows_max = std::max(tw.rows_max, rows_max);
   }
   w.end = pool.size();
@@ -285,11 +286,11 @@ void CopyBuilder::add_pe(const Geometry& geo, std::int64_t first, std::int64_t l
   tw.dac_drives += dac;
   tw.cells += cells;
   tw.xbar_reads += i64(reads) * xbars;
-  tw.col_reads += i64(reads) * pcols_sum;
+  tw.col_reads += i64(reads) * arch::conversions_per_read(s_.crossbar, pcols_sum, t.cols_per_weight);
   tw.merges_sum += partials - outputs;
   tw.merges_max = std::max(tw.merges_max, partials - outputs);
   tw.reads_max = std::max(tw.reads_max, reads);
-  tw.cpa_max = std::max(tw.cpa_max, cpa);
+  tw.cpa_max = std::max(tw.cpa_max, int(arch::conversions_per_read(s_.crossbar, cpa, t.cols_per_weight)));
   tw.rows_max = std::max(tw.rows_max, rows_max);
 }
 

@@ -25,12 +25,13 @@ struct TileAgg {
   std::int64_t dac_drives = 0;    // sum of crossbar rows (per slice)
   std::int64_t cells = 0;         // sum of rows x physical columns (cells read per step, cells written)
   std::int64_t xbar_reads = 0;    // sum over PEs of reads_per_slice x crossbars
-  std::int64_t col_reads = 0;     // sum over PEs of reads_per_slice x physical columns
-  std::int64_t merges_sum = 0;    // sum over PEs of partial sums - outputs
-  std::int64_t merges_max = 0;    // max of the same
-  int reads_max = 1;              // max reads per slice over its PEs
-  int cpa_max = 1;                // max columns per ADC used
-  int rows_max = 0;               // max crossbar rows (weight programming time)
+  std::int64_t col_reads =
+      0;  // sum over PEs of reads_per_slice x conversions (physical columns, or weights if combined)
+  std::int64_t merges_sum = 0;  // sum over PEs of partial sums - outputs
+  std::int64_t merges_max = 0;  // max of the same
+  int reads_max = 1;            // max reads per slice over its PEs
+  int cpa_max = 1;              // max conversions per ADC per read
+  int rows_max = 0;             // max crossbar rows (weight programming time)
 };
 
 // One copy: its tiles are pool[begin, end) of the vector build() appended them to, in PE order;

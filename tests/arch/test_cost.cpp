@@ -45,12 +45,14 @@ TEST_CASE("ADC energy and area grow with sample rate") {
   CHECK(cost::adc_area_um2(s) > a_slow);
 }
 
-TEST_CASE("flash costs more than SAR at equal bits; a sense amplifier is cheapest") {
+TEST_CASE("flash costs no less than SAR at equal bits; a sense amplifier is cheapest") {
   ArchSpec s = base();
   s.adc.bits = 4;
-  const double sar = cost::adc_energy_pj(s);
+  const double sar = cost::adc_energy_pj(s), sar_area = cost::adc_area_um2(s);
   s.adc.type = AdcType::Flash;
-  CHECK(cost::adc_energy_pj(s) > sar);
+  // 22nm.toml: no energy premium at <= 5 bits (Sinangil's 4-bit flash), a 1.3x area premium.
+  CHECK(cost::adc_energy_pj(s) == doctest::Approx(sar));
+  CHECK(cost::adc_area_um2(s) == doctest::Approx(1.3 * sar_area));
   s.adc.type = AdcType::SenseAmp;
   s.adc.bits = 1;
   CHECK(cost::adc_energy_pj(s) < sar);
