@@ -178,9 +178,10 @@ TEST_CASE("hot start from a smaller space: missing genes take their base values,
   const SearchConfig c = load_search_config(kConfig);
   const fs::path d = fs::temp_directory_path() / ("imcsim_hot_smaller_" + std::to_string(::getpid()));
   fs::create_directories(d);
-  nlohmann::json genes = {{"hardware.crossbar.rows", 128}, {"hardware.crossbar.cols", 64},
-                          {"hardware.device.bits_per_cell", 2}, {"hardware.tile.pes", 4},
-                          {"hardware.noc.routers", 2}, {"network.base_channels", 8}, {"network.weight_bits", 8}};
+  nlohmann::json genes = {
+      {"hardware.crossbar.rows", 128}, {"hardware.crossbar.cols", 64}, {"hardware.device.bits_per_cell", 2},
+      {"hardware.tile.pes", 4},        {"hardware.noc.routers", 2},    {"network.base_channels", 8},
+      {"network.weight_bits", 8}};
   // network.stages is not given: the family's default (2) is among [2, 3].
   std::ofstream(d / "front.json") << nlohmann::json{{"front", {{{"genes", genes}}}}}.dump();
   const auto designs = load_designs(d.string(), c.space, c.base_arch_file);
@@ -191,6 +192,7 @@ TEST_CASE("hot start from a smaller space: missing genes take their base values,
   genes.erase("hardware.noc.routers");
   std::ofstream(d / "front.json", std::ios::trunc) << nlohmann::json{{"front", {{{"genes", genes}}}}}.dump();
   CHECK_THROWS_WITH_AS(load_designs(d.string(), c.space, c.base_arch_file),
-                       doctest::Contains("'hardware.noc.routers' (allowed: 1, 2, 4, 9)"), imc::common::InputError);
+                       doctest::Contains("'hardware.noc.routers' (allowed: 1, 2, 4, 9)"),
+                       imc::common::InputError);
   fs::remove_all(d);
 }
