@@ -60,39 +60,43 @@ void flatten(const ConfigNode& node, const std::string& prefix, Decoded& out) {
 
 // The value a gene has when the search does not vary it: the network family's default or the base
 // arch's value (nullopt for a key without one, e.g. a derived hardware key).
-std::optional<GeneValue> base_value(const std::string& gene, const nlohmann::json& base_arch) {
-  if (gene.rfind("network.", 0) == 0) {
-    const std::string field = gene.substr(8);
-    if (field == "weight_bits") return GeneValue::integer(base_arch["precision"].value("weight_bits", 8));
-    if (field == "activation_bits") return GeneValue::integer(base_arch["precision"].value("input_bits", 8));
-    std::optional<GeneValue> out;
-    workloads::CnnFamilyParams d;
-    workloads::for_each_field(d, d, [&](const char* name, auto& v, auto&) {
-      using T = std::decay_t<decltype(v)>;
-      if (field != name) return;
-      if constexpr (std::is_same_v<T, bool>)
-        out = GeneValue::text(v ? "residual" : "plain");
-      else if constexpr (std::is_same_v<T, int>)
-        out = GeneValue::integer(v);
-      else if constexpr (std::is_same_v<T, double>)
-        out = GeneValue::number(v);
-    });
-    return out;
-  }
-  if (gene.rfind("hardware.", 0) != 0) return std::nullopt;
+// The value at a dotted key of the base arch's JSON (nullopt if absent or not a scalar).
+std::optional<GeneValue> arch_value(const nlohmann::json& base_arch, std::string rest) {
   const nlohmann::json* node = &base_arch;
-  std::string rest = gene.substr(9);
   while (!rest.empty()) {
     const auto dot = rest.find('.');
     const std::string part = rest.substr(0, dot);
     if (!node->is_object() || !node->contains(part)) return std::nullopt;
-    node = &(*node)[part];
+    node = &node->at(part);
     rest = dot == std::string::npos ? "" : rest.substr(dot + 1);
   }
   if (node->is_number_integer()) return GeneValue::integer(node->get<std::int64_t>());
   if (node->is_number()) return GeneValue::number(node->get<double>());
   if (node->is_string()) return GeneValue::text(node->get<std::string>());
   return std::nullopt;
+}
+
+// The value a gene has when the search does not vary it: the network family's default or the base
+// arch's value (nullopt for a key without one, e.g. a derived hardware key).
+std::optional<GeneValue> base_value(const std::string& gene, const nlohmann::json& base_arch) {
+  if (gene.rfind("hardware.", 0) == 0) return arch_value(base_arch, gene.substr(9));
+  if (gene.rfind("network.", 0) != 0) return std::nullopt;
+  const std::string field = gene.substr(8);
+  if (field == "weight_bits") return arch_value(base_arch, "precision.weight_bits");
+  if (field == "activation_bits") return arch_value(base_arch, "precision.input_bits");
+  std::optional<GeneValue> out;
+  workloads::CnnFamilyParams d;
+  workloads::for_each_field(d, d, [&](const char* name, auto& v, auto&) {
+    using T = std::decay_t<decltype(v)>;
+    if (field != name) return;
+    if constexpr (std::is_same_v<T, bool>)
+      out = GeneValue::text(v ? "residual" : "plain");
+    else if constexpr (std::is_same_v<T, int>)
+      out = GeneValue::integer(v);
+    else if constexpr (std::is_same_v<T, double>)
+      out = GeneValue::number(v);
+  });
+  return out;
 }
 
 // Fills the genes a design does not give (it comes from a smaller space) with their base values
@@ -259,14 +263,6 @@ nlohmann::json run_search(const RunOptions& in) {
   if (o.config_path.empty()) throw InputError("search: --config FILE is required (or --resume DIR)");
   if (o.out_dir.empty() && !o.dry_run) throw InputError("search: --out DIR is required");
   SearchConfig cfg = load_search_config(o.config_path, base_dir);
-  {  // The trained-weights cache must be usable before hours of search depend on it.
-    const std::string cache = resolve_cache_dir(cfg);
-    std::error_code ec;
-    fs::create_directories(cache, ec);
-    if (ec || ::access(cache.c_str(), W_OK) != 0)
-      throw InputError(fmt::format("{}: key 'cache_dir': {} is not a writable directory{}", o.config_path,
-                                   cache, ec ? " (" + ec.message() + ")" : std::string()));
-  }
   // The overrides go through the config's own declarations: the same ranges as the file's keys.
   auto set = [&](const char* key, const std::string& text, const char* flag) {
     common::set_field([&](common::Fields& f) { describe(f, cfg); }, key, text, flag);
@@ -280,6 +276,15 @@ nlohmann::json run_search(const RunOptions& in) {
   set_int("search.generations", o.generations, "--generations");
   set_int("search.workers", o.workers, "--workers");
   set_int("search.finalists", o.finalists, "--finalists");
+  {  // The trained-weights cache must be usable before hours of search depend on it (another process
+    // creating it at the same time is fine).
+    const std::string cache = resolve_cache_dir(cfg);
+    std::error_code ec;
+    fs::create_directories(cache, ec);
+    if ((ec && !fs::is_directory(cache)) || ::access(cache.c_str(), W_OK) != 0)
+      throw InputError(fmt::format("{}: key 'cache_dir': {} is not a writable directory{}", o.config_path,
+                                   cache, ec ? " (" + ec.message() + ")" : std::string()));
+  }
   if (optimizer_traits(cfg.optimizer.name).scalarized && cfg.optimizer.weights.empty())
     cfg.optimizer.weights.assign(cfg.objectives.size(), 1.0 / double(cfg.objectives.size()));
 
