@@ -1,6 +1,9 @@
 #include "arch/fields.h"
 
+#include <fmt/format.h>
+
 #include <limits>
+#include <string>
 
 namespace imc::arch {
 namespace {
@@ -46,6 +49,9 @@ void describe_offchip_tech(Fields& f, OffchipTech& o) {
 }  // namespace
 
 void describe(Fields& f, ArchSpec& s) {
+  // The sections that say what chip this is: a file without them would silently be the default
+  // (32 nm, RRAM, 128x128 crossbars), so they must be written, even if empty of keys.
+  f.required_section("chip");
   f.section("chip", "the chip as a whole", [&](Fields& g) {
     g.choice("name", s.chip.name, ChoiceDecl{"chip", {}, "free-form design name"});
     g.choice("tech", s.chip.tech, ChoiceDecl{"32nm", {}, "tech file: configs/tech/<tech>.toml or a path"});
@@ -63,6 +69,7 @@ void describe(Fields& f, ArchSpec& s) {
     g.integer("accumulator_bits", s.precision.accumulator_bits,
               IntDecl{24, 8, 64, "bit", "partial-sum width moved between PEs and tiles"});
   });
+  f.required_section("device");
   f.section("device", "the memory cell", [&](Fields& g) {
     DeviceSpec& d = s.device;
     g.choice("type", d.type, DeviceType::Rram, spellings(DeviceType{}), "cell technology");
@@ -86,7 +93,15 @@ void describe(Fields& f, ArchSpec& s) {
     g.real("drift_nu", d.drift_nu, RealDecl{0, 0, 1, "", "drift exponent: G(t) = G0 (t/t0)^-nu"});
     g.real("drift_t0_s", d.drift_t0_s, RealDecl{1, 1e-9, 1e9, "s", "drift reference time"});
     g.real("drift_time_s", d.drift_time_s, RealDecl{0, 0, 1e10, "s", "time since programming; 0 = none"});
+    // A cell cannot be stuck both ways: the two fractions share one population of cells.
+    g.rule("stuck_off_rate", [&d]() -> std::string {
+      if (d.stuck_on_rate + d.stuck_off_rate <= 1) return "";
+      return fmt::format(
+          "stuck_on_rate + stuck_off_rate = {:g} + {:g} exceeds 1 (fractions of the same cells)",
+          d.stuck_on_rate, d.stuck_off_rate);
+    });
   });
+  f.required_section("crossbar");
   f.section("crossbar", "one array of cells", [&](Fields& g) {
     g.integer("rows", s.crossbar.rows, IntDecl{128, 2, 65536, "", "word lines (inputs)"});
     g.integer("cols", s.crossbar.cols, IntDecl{128, 2, 65536, "", "bit lines (outputs)"});

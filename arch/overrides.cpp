@@ -102,7 +102,18 @@ class KeyLister final : public Fields {
 double as_number(const Override& o) {
   if (!std::holds_alternative<double>(o.value))
     throw common::InputError(fmt::format("{}: expected a number", o.key));
-  return std::get<double>(o.value);
+  const double v = std::get<double>(o.value);
+  if (!std::isfinite(v)) throw common::InputError(fmt::format("{}: {} is not a finite number", o.key, v));
+  return v;
+}
+
+// A whole number of a derived key in [lo, hi] (derived keys have no declaration of their own).
+std::int64_t derived_count(const Override& o, std::int64_t lo, std::int64_t hi) {
+  const double v = as_number(o);
+  if (std::floor(v) != v || v < double(lo) || v > double(hi))
+    throw common::InputError(
+        fmt::format("{}: {:g} is out of range: allowed whole numbers in [{}, {}]", o.key, v, lo, hi));
+  return std::int64_t(v);
 }
 
 void set_declared(ArchSpec& spec, const std::string& key, const ParamValue& value) {
@@ -114,6 +125,21 @@ void set_declared(ArchSpec& spec, const std::string& key, const ParamValue& valu
                     "noc.routers, noc.router_tiles, tile.crossbars, chip.cycle_ns, global.capacity_mb",
                     key));
 }
+
+// Sets the declared key a derived key stands for; its range error names both.
+void set_derived(ArchSpec& spec, const Override& o, const std::string& declared, double value) {
+  try {
+    set_declared(spec, declared, value);
+  } catch (const common::InputError& e) {
+    throw common::InputError(fmt::format("{} = {}: gives {}", o.key,
+                                         std::holds_alternative<double>(o.value)
+                                             ? fmt::format("{:g}", std::get<double>(o.value))
+                                             : std::get<std::string>(o.value),
+                                         e.what()));
+  }
+}
+
+bool apply_without_tech(ArchSpec& spec, const Override& o);
 
 }  // namespace
 
@@ -127,17 +153,36 @@ std::vector<std::string> overridable_keys() {
   return l.keys;
 }
 
+void check_override_value(const Override& o) {
+  ArchSpec scratch;
+  common::default_fields([&](common::Fields& f) { describe(f, scratch); });
+  if (o.key == "tile.crossbars") {  // its divisibility depends on the chip's pe.crossbars
+    derived_count(o, 1, std::int64_t(1) << 24);
+    return;
+  }
+  apply_without_tech(scratch, o);
+}
+
 void apply_overrides(ArchSpec& spec, const std::vector<Override>& overrides,
                      const std::string& tech_base_dir) {
   bool tech_changed = false;
-  for (const Override& o : overrides) {
+  for (const Override& o : overrides) tech_changed |= apply_without_tech(spec, o);
+  common::check_rules([&](common::Fields& f) { describe(f, spec); }, "hardware");
+  if (tech_changed) spec.tech = load_tech(find_tech_file(spec.chip.tech, tech_base_dir), spec.chip.node_nm);
+}
+
+namespace {
+// One override; true when it changed the tech table's file or node (the caller reloads it).
+bool apply_without_tech(ArchSpec& spec, const Override& o) {
+  {
+    // Derived keys set declared ones through their declarations, so their ranges hold too (a
+    // derived value outside them is an error naming both keys, never a silently odd chip).
     if (o.key == "noc.routers") {
-      const int n = int(as_number(o));
-      if (n < 1) throw common::InputError("noc.routers: at least 1");
-      int x = int(std::floor(std::sqrt(double(n))));
+      const std::int64_t n = derived_count(o, 1, std::int64_t(1024) * 1024);
+      std::int64_t x = std::int64_t(std::floor(std::sqrt(double(n))));
       while (n % x) --x;
-      spec.noc.mesh_x = n / x;
-      spec.noc.mesh_y = x;
+      set_derived(spec, o, "noc.mesh_x", double(n / x));
+      set_derived(spec, o, "noc.mesh_y", double(x));
     } else if (o.key == "noc.router_tiles") {
       // A concentrated mesh: each router has a port per tile plus four mesh ports, so the router's
       // size (and area, ~ (ports x flit)^2) follows the tiles it serves.
@@ -145,21 +190,28 @@ void apply_overrides(ArchSpec& spec, const std::vector<Override>& overrides,
       set_declared(spec, "noc.tiles_per_router", n);
       set_declared(spec, "noc.ports", n + 4);
     } else if (o.key == "tile.crossbars") {
-      const int n = int(as_number(o));
+      const std::int64_t n = derived_count(o, 1, std::int64_t(1) << 24);
       if (n % spec.pe.crossbars)
         throw common::InputError(
             fmt::format("tile.crossbars = {} is not a multiple of pe.crossbars = {}", n, spec.pe.crossbars));
-      spec.tile.pes = n / spec.pe.crossbars;
+      set_derived(spec, o, "tile.pes", double(n / spec.pe.crossbars));
     } else if (o.key == "chip.cycle_ns") {
-      spec.chip.clock_ghz = 1.0 / as_number(o);
+      const double ns = as_number(o);
+      if (!(ns > 0)) throw common::InputError(fmt::format("chip.cycle_ns: {:g} is not a positive time", ns));
+      set_derived(spec, o, "chip.clock_ghz", 1.0 / ns);
     } else if (o.key == "global.capacity_mb") {
-      spec.global.buffer.capacity_bytes = std::int64_t(std::llround(as_number(o) * 1048576.0));
+      const double mb = as_number(o);
+      if (!(mb >= 0 && mb <= 65536))
+        throw common::InputError(
+            fmt::format("global.capacity_mb: {:g} is out of range: allowed [0, 65536] MB", mb));
+      set_derived(spec, o, "global.capacity_bytes", std::round(mb * 1048576.0));
     } else {
       set_declared(spec, o.key, o.value);
-      tech_changed |= o.key == "chip.tech" || o.key == "chip.node_nm";
+      return o.key == "chip.tech" || o.key == "chip.node_nm";
     }
   }
-  if (tech_changed) spec.tech = load_tech(find_tech_file(spec.chip.tech, tech_base_dir), spec.chip.node_nm);
+  return false;
 }
+}  // namespace
 
 }  // namespace imc::arch

@@ -29,6 +29,10 @@ struct Override {
 void apply_overrides(ArchSpec& spec, const std::vector<Override>& overrides,
                      const std::string& tech_base_dir);
 
+// Checks one override's value on its own (range and type of the key it sets, derived keys
+// included), as a search config checks each gene value when it is loaded. InputError if bad.
+void check_override_value(const Override& o);
+
 // Every key apply_overrides() accepts (declared and derived).
 std::vector<std::string> overridable_keys();
 

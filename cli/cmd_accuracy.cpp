@@ -71,10 +71,16 @@ const Command kAccuracy{
       sub.add_flag("!--no-qat", base.train.quantization_aware,
                    "train in float (quantize only for inference)");
       sub.add_option("--weight-bits", base.weight_bits, "weight bits (0 = the arch's precision)")
+          ->check(CLI::Range(0, 32))
           ->capture_default_str();
       sub.add_option("--input-bits", base.input_bits, "activation bits (0 = the arch's precision)")
+          ->check(CLI::Range(0, 32))
           ->capture_default_str();
-      sub.add_option("--threads", base.threads, "threads (0 = all cores)")->capture_default_str();
+      // Bounded: each thread holds its own copy of the crossbar state; more threads than cores only
+      // costs memory.
+      sub.add_option("--threads", base.threads, "threads (0 = all cores; at most 1024)")
+          ->check(CLI::Range(0, 1024))
+          ->capture_default_str();
       sub.add_option("--cache-dir", a->cache_dir, "trained-weight cache folder")->capture_default_str();
       sub.add_flag("--no-cache", a->no_cache, "always train, store nothing");
       sub.add_option("--json", a->json, "write the result as JSON to this file");

@@ -11,6 +11,7 @@
 
 #include "cli/command.h"
 #include "common/config.h"
+#include "common/run_dir.h"
 #include "nas/cosearch/config.h"
 #include "nas/cosearch/cosearch.h"
 #include "nas/cosearch/summary.h"
@@ -23,6 +24,8 @@ struct CosearchArgs {
   std::string out_dir;
   std::string json_out;
   bool resume = false;
+  bool force = false;
+  bool dry_run = false;
   bool quiet = false;
   bool no_systemc = false;
   bool no_baselines = false;
@@ -50,6 +53,8 @@ const Command kCosearch{
                      "run directory: reports, checkpoints, baselines, finalists, summary.json");
       sub.add_option("--json", a->json_out, "write the JSON summary here");
       sub.add_flag("--resume", a->resume, "continue the run in --out from its checkpoints");
+      sub.add_flag("--force", a->force,
+                   "start a new run in a non-empty --out that holds an earlier run: empty it first");
       for (auto& o : a->overrides)  // the help is the key's declaration (doc, default, range)
         sub.add_option(o.flag, o.value,
                        fmt::format("override {}: {}", o.key,
@@ -59,6 +64,8 @@ const Command kCosearch{
                                          nas::cosearch::describe(f, d);
                                        },
                                        o.key)));
+      sub.add_flag("--dry-run", a->dry_run,
+                   "load and check the config and the overrides, print the space's size, run nothing");
       sub.add_flag("--no-systemc", a->no_systemc, "finalists: analytical only");
       sub.add_flag("--no-baselines", a->no_baselines, "run the joint search only");
       sub.add_flag("--quiet", a->quiet, "no progress lines");
@@ -69,6 +76,9 @@ const Command kCosearch{
         }
         if (a->config.empty()) throw common::InputError("cosearch: a config file is required (or --keys)");
         if (a->resume && a->out_dir.empty()) throw common::InputError("cosearch: --resume needs --out DIR");
+        if (a->resume && a->force)
+          throw common::InputError(
+              "cosearch: --force starts a new run and --resume continues one; choose one");
         nas::cosearch::Config c = nas::cosearch::load_config(a->config);
         const bool was_multi = c.multi();
         for (const auto& o : a->overrides)
@@ -83,6 +93,18 @@ const Command kCosearch{
         if (a->no_systemc) c.settings.systemc = false;
         if (a->no_baselines) c.baselines.single = c.baselines.stagewise = c.baselines.random = false;
 
+        if (a->dry_run) {
+          fmt::print("{}: config OK: {} genes ({} free), 10^{:.1f} designs\n", a->config,
+                     c.space.genes().size(), c.space.free_genes(), c.space.log10_candidates());
+          return 0;
+        }
+        // The run directory is ours alone while we run (lock), and a new run never lands beside an
+        // old one's files (refused unless --resume or --force).
+        common::RunLock lock;
+        if (!a->out_dir.empty())
+          lock = common::open_run_dir(a->out_dir, a->resume  ? common::OutDirMode::Resume
+                                                  : a->force ? common::OutDirMode::Force
+                                                             : common::OutDirMode::Fresh);
         nas::cosearch::RunOptions o;
         o.out_dir = a->out_dir;
         o.resume = a->resume;
@@ -112,11 +134,8 @@ const Command kCosearch{
             r.designs_evaluated_total);
         fmt::print("time: search {:.1f} s, baselines {:.1f} s, finalists {:.1f} s, total {:.1f} s\n",
                    r.search_s, r.baselines_s, r.systemc_s, r.total_s);
-        if (!a->json_out.empty()) {
-          std::ofstream out(a->json_out);
-          if (!out) throw common::InputError(fmt::format("--json: cannot write '{}'", a->json_out));
-          out << nas::cosearch::summary_json(c, r).dump(2) << "\n";
-        }
+        if (!a->json_out.empty())
+          common::write_file_atomically(a->json_out, nas::cosearch::summary_json(c, r).dump(2) + "\n");
         return 0;
       };
     }};

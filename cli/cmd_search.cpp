@@ -84,12 +84,20 @@ const Command kSearch{
                                },
                                key));
       };
-      sub.add_option("--seed", o->seed, help("optimizer.seed"));
-      sub.add_option("--generations", o->generations, help("search.generations"));
-      sub.add_option("--population", o->population, help("optimizer.population"));
+      auto int_flag = [&sub, &help](const char* flag, std::optional<std::int64_t>& target, const char* key) {
+        sub.add_option_function<std::int64_t>(
+            flag, [&target](std::int64_t v) { target = v; }, help(key));
+      };
+      int_flag("--seed", o->seed, "optimizer.seed");
+      int_flag("--generations", o->generations, "search.generations");
+      int_flag("--population", o->population, "optimizer.population");
       sub.add_option("--optimizer", o->optimizer, help("optimizer.name"));
-      sub.add_option("--workers", o->workers, help("search.workers"));
-      sub.add_option("--finalists", o->finalists, help("search.finalists"));
+      int_flag("--workers", o->workers, "search.workers");
+      int_flag("--finalists", o->finalists, "search.finalists");
+      sub.add_flag("--dry-run", o->dry_run,
+                   "load and check the config and the overrides, print the space's size, run nothing");
+      sub.add_flag("--force", o->force,
+                   "start a new run in a non-empty --out that holds an earlier run: empty it first");
       sub.add_option("--json", *json_out, "write the summary as JSON here too");
       sub.add_flag("--keys", *keys, "print every config key with its doc, default and range, then exit");
       return [o, json_out, keys]() {
@@ -98,6 +106,13 @@ const Command kSearch{
           return 0;
         }
         const nlohmann::json s = nas::search::run_search(*o);
+        if (o->dry_run) {
+          fmt::print("{}: config OK: {} genes ({} free), 10^{:.1f} designs, objectives {}\n",
+                     s["config"].get<std::string>(), s["genes"].get<std::size_t>(),
+                     s["free_genes"].get<std::size_t>(), s["log10_candidates"].get<double>(),
+                     s["objectives"].dump());
+          return 0;
+        }
         print_summary(s);
         if (!json_out->empty()) write_json(*json_out, s);
         return 0;

@@ -10,6 +10,7 @@
 #include "cli/command.h"
 #include "cli/output.h"
 #include "cli/pipeline.h"
+#include "cli/resource_guard.h"
 #include "sim/systemc/systemc_model.h"
 
 namespace imc::cli {
@@ -53,8 +54,10 @@ const Command kSimulate{
         std::vector<sim::Report> reports;
         nlohmann::json out = {
             {"arch", s.spec.chip.name}, {"arch_file", s.spec.source}, {"workloads", nlohmann::json::array()}};
+        guard_systemc_memory(s.spec, nullptr);
         for (const auto& g : s.graphs) {
           Prepared p = prepare(s, g);
+          guard_systemc_memory(s.spec, &p.program);
           sim::SystemCOptions opt;
           opt.trace_csv = trace_path(*trace, g.name(), s.graphs.size() > 1);
           opt.progress = progress_printer(g.name());

@@ -13,6 +13,7 @@
 #include "cli/command.h"
 #include "cli/output.h"
 #include "cli/pipeline.h"
+#include "cli/resource_guard.h"
 #include "sim/analytical/analytical_model.h"
 #include "sim/analytical/latency_bound.h"
 #include "sim/systemc/systemc_model.h"
@@ -61,8 +62,10 @@ const Command kValidate{
         std::string csv =
             "workload,layer,op,analytical_cycles,systemc_cycles,gap_pct,end_delay_cycles,main_stall,"
             "actions_equal\n";
+        guard_systemc_memory(s.spec, nullptr);
         for (const auto& g : s.graphs) {
           Prepared p = prepare(s, g);
+          guard_systemc_memory(s.spec, &p.program);
           const sim::Report a = sim::AnalyticalModel().evaluate(s.spec, s.costs, p.program);
           sim::ChildRunInfo info;
           sim::SystemCOptions opt;

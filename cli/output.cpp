@@ -6,14 +6,12 @@
 #include <nlohmann/json.hpp>
 
 #include "common/config.h"
+#include "common/run_dir.h"
 
 namespace imc::cli {
 
 void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  if (!out) throw common::InputError(fmt::format("cannot write '{}'", path));
-  out << text;
-  if (!out) throw common::InputError(fmt::format("failed writing '{}'", path));
+  common::write_file_atomically(path, text);
 }
 
 void write_json(const std::string& path, const nlohmann::json& j) {

@@ -9,6 +9,7 @@
 
 #include "arch/load.h"
 #include "cli/output.h"
+#include "cli/resource_guard.h"
 #include "common/config.h"
 #include "workloads/activity.h"
 #include "workloads/load.h"
@@ -66,6 +67,7 @@ Session load_session(const EvalArgs& a) {
 }
 
 Prepared prepare(const Session& s, const workloads::Graph& g) {
+  guard_lowering_memory(s, g);
   const auto t0 = std::chrono::steady_clock::now();
   Prepared p;
   p.mapping = mapping::map(s.spec, g, s.options);

@@ -5,6 +5,8 @@
 #include <toml++/toml.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -36,6 +38,14 @@ ConfigNode::ConfigNode(std::shared_ptr<Doc> doc, const void* node, std::string p
     : doc_(std::move(doc)), node_(node), path_(std::move(path)) {}
 
 ConfigNode ConfigNode::parse_file(const std::string& path) {
+  // toml++ reads a directory or an unreadable path as an empty document: every key would then take
+  // its default and a wrong path would give the default chip. Refuse them here, for every loader.
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (ec || !fs::exists(st)) throw InputError(fmt::format("{}: no such file", path));
+  if (fs::is_directory(st)) throw InputError(fmt::format("{}: is a directory, expected a TOML file", path));
+  if (!std::ifstream(path)) throw InputError(fmt::format("{}: cannot read (permissions?)", path));
   auto doc = std::make_shared<Doc>();
   doc->file = path;
   try {
@@ -45,6 +55,8 @@ ConfigNode ConfigNode::parse_file(const std::string& path) {
     if (!src.begin) throw InputError(fmt::format("{}: {}", path, e.description()));
     throw InputError(fmt::format("{}:{}: TOML syntax error: {}", path, src.begin.line, e.description()));
   }
+  if (doc->root.empty())
+    throw InputError(fmt::format("{}: the file holds no keys (empty, or comments only)", path));
   const void* root = &doc->root;
   return ConfigNode(doc, root, "");
 }
@@ -142,7 +154,11 @@ ConfigNode ConfigNode::at(std::size_t i) const {
 
 double ConfigNode::as_real() const {
   if (!is_number()) fail(fmt::format("expected a number, found {}", type_name()));
-  return as_node(node_)->value<double>().value();
+  // An integer node converts with rounding (toml++'s value<double>() refuses integers above 2^53).
+  const double v = is_integer() ? static_cast<double>(as_node(node_)->as_integer()->get())
+                                : as_node(node_)->as_floating_point()->get();
+  if (!std::isfinite(v)) fail(fmt::format("{} is not allowed: expected a finite number", fmt_num(v)));
+  return v;
 }
 
 std::int64_t ConfigNode::as_int() const {
@@ -211,7 +227,7 @@ class Reader final : public Fields {
     if (!n.is_number())
       n.fail(fmt::format("expected a number in [{}, {}] {}, found {}", fmt_num(d.lo), fmt_num(d.hi), d.unit,
                          n.type_name()));
-    double v = n.as_real();
+    const double v = n.as_real();  // finite
     if (!(v >= d.lo && v <= d.hi))
       n.fail(fmt::format("{} is out of range: allowed [{}, {}] {}", fmt_num(v), fmt_num(d.lo), fmt_num(d.hi),
                          d.unit));
@@ -268,13 +284,31 @@ class Reader final : public Fields {
   }
 
   void section(const char* key, const char*, const std::function<void(Fields&)>& body) override {
+    const bool required = required_ == key;
+    required_.clear();
     ConfigNode n = take(key);
     if (n.valid() && !n.is_table()) n.fail(fmt::format("expected a table, found {}", n.type_name()));
     if (!n.valid()) {
+      const std::string path = join_path(table_.path(), key);
+      if (required) table_.fail(fmt::format("missing required section [{}]", path));
+      const std::string needed = first_required_key(body);
+      if (!needed.empty())
+        table_.fail(fmt::format("missing required section [{}] (its key '{}' has no default)", path,
+                                join_path(path, needed)));
       default_fields(body);
       return;
     }
     read_fields(n, body);
+  }
+
+  void required_section(const char* key) override { required_ = key; }
+
+  void rule(const char* key, const std::function<std::string()>& problem) override {
+    const std::string what = problem();
+    if (what.empty()) return;
+    const ConfigNode n = table_.get(key);
+    if (n.valid()) n.fail(what);
+    table_.fail(fmt::format("key '{}': {}", join_path(table_.path(), key), what));
   }
 
   void check_unknown() const {
@@ -307,7 +341,28 @@ class Reader final : public Fields {
     taken_inverted_ = inverted;
     return old;
   }
+  // The first key of a section body that has no default ("" if none).
+  static std::string first_required_key(const std::function<void(Fields&)>& body) {
+    struct Finder final : Fields {
+      std::string prefix, found;
+      void real(const char* k, double&, const RealDecl& d) override {
+        if (found.empty() && std::isnan(d.def)) found = join_path(prefix, k);
+      }
+      void integer(const char*, std::int64_t&, const IntDecl&) override {}
+      void boolean(const char*, bool&, bool, const char*) override {}
+      void choice(const char*, std::string&, const ChoiceDecl&) override {}
+      void section(const char* k, const char*, const std::function<void(Fields&)>& b) override {
+        const std::string saved = prefix;
+        prefix = join_path(prefix, k);
+        b(*this);
+        prefix = saved;
+      }
+    } f;
+    body(f);
+    return f.found;
+  }
   ConfigNode table_;
+  std::string required_;  // the section named by the last required_section()
   std::set<std::string> used_;
   std::vector<std::string> declared_;
   std::map<std::string, std::pair<std::string, bool>> aliases_;  // new key -> old key, inverted
@@ -327,6 +382,7 @@ class DocWriter final : public Fields {
  public:
   std::ostringstream out;
   std::string prefix;
+  std::string required_;
   void real(const char* key, double& v, const RealDecl& d) override {
     v = d.def;
     row(key, d.unit, std::isnan(d.def) ? "required" : fmt_num(d.def),
@@ -348,10 +404,12 @@ class DocWriter final : public Fields {
     row(key, "", std::string("\"") + d.def + "\"", d.allowed.empty() ? "any string" : allowed_list(d.allowed),
         d.doc);
   }
+  void required_section(const char* key) override { required_ = key; }
   void section(const char* key, const char* doc, const std::function<void(Fields&)>& body) override {
     std::string saved = prefix;
     prefix = join_path(prefix, key);
-    out << fmt::format("| **[{}]** | | | | {} |\n", prefix, doc);
+    out << fmt::format("| **[{}]** | | {} | | {} |\n", prefix, required_ == key ? "required" : "", doc);
+    required_.clear();
     body(*this);
     prefix = saved;
   }

@@ -114,6 +114,16 @@ class Fields {
   virtual void alias(const char* old_key, const char* new_key, bool inverted = false) {
     (void)old_key, (void)new_key, (void)inverted;
   }
+  // Marks the section declared right after it as required: a file without it is an error naming it
+  // (an absent optional section takes its defaults; an absent section holding a required key is an
+  // error anyway). Readers check it; docs show it.
+  virtual void required_section(const char* key) { (void)key; }
+  // A rule across several parameters of the current section, checked by readers and check_fields
+  // once the section's values are known: `problem` returns "" when the values are consistent, else
+  // what is wrong (the message names `key`, the parameter to change).
+  virtual void rule(const char* key, const std::function<std::string()>& problem) {
+    (void)key, (void)problem;
+  }
 
   void integer(const char* key, int& value, const IntDecl& decl) {
     std::int64_t v = value;
@@ -167,6 +177,8 @@ std::string field_help(const std::function<void(Fields&)>& describe, std::string
 // Checks the current values against their declarations (settings filled in code rather than read):
 // InputError "<origin>: <key> = <value> is out of range: allowed [lo, hi] <unit>".
 void check_fields(const std::function<void(Fields&)>& describe, std::string_view origin);
+// Checks only the cross-field rules (Fields::rule) of the current values (set_field runs it).
+void check_rules(const std::function<void(Fields&)>& describe, std::string_view origin);
 // Where deprecation warnings go (stderr by default; tests capture them).
 void set_warning_sink(std::function<void(const std::string&)> sink);
 

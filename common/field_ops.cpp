@@ -45,6 +45,9 @@ class Setter final : public PathFields {
     if (ec != std::errc() || end != text_.data() + text_.size())
       fail(fmt::format("'{}' is not a number; allowed [{}, {}]{}", text_, fmt_num(d.lo), fmt_num(d.hi),
                        unit_suffix(d.unit)));
+    if (!std::isfinite(v))
+      fail(fmt::format("{} is not allowed: expected a finite number in [{}, {}]{}", text_, fmt_num(d.lo),
+                       fmt_num(d.hi), unit_suffix(d.unit)));
     if (!(v >= d.lo && v <= d.hi))
       fail(fmt::format("{} is out of range: allowed [{}, {}]{}", text_, fmt_num(d.lo), fmt_num(d.hi),
                        unit_suffix(d.unit)));
@@ -141,6 +144,10 @@ class Checker final : public PathFields {
     if (!d.allowed.empty() && std::find(d.allowed.begin(), d.allowed.end(), v) == d.allowed.end())
       fail(key, fmt::format("\"{}\" is not allowed: expected one of {}", v, allowed_list(d.allowed)));
   }
+  void rule(const char* key, const std::function<std::string()>& problem) override {
+    const std::string what = problem();
+    if (!what.empty()) fail(key, what);
+  }
 
  private:
   [[noreturn]] void fail(const char* key, const std::string& what) const {
@@ -167,6 +174,27 @@ void set_field(const std::function<void(Fields&)>& describe, std::string_view ke
   Setter s(key, text, origin);
   describe(s);
   if (!s.found) throw InputError(fmt::format("{}: no such setting '{}'", origin, key));
+  check_rules(describe, origin);
+}
+
+void check_rules(const std::function<void(Fields&)>& describe, std::string_view origin) {
+  // Only the cross-field rules: the other values came from a reader that checked them already.
+  class RuleChecker final : public PathFields {
+   public:
+    explicit RuleChecker(std::string_view o) : origin_(o) {}
+    void real(const char*, double&, const RealDecl&) override {}
+    void integer(const char*, std::int64_t&, const IntDecl&) override {}
+    void boolean(const char*, bool&, bool, const char*) override {}
+    void choice(const char*, std::string&, const ChoiceDecl&) override {}
+    void rule(const char* key, const std::function<std::string()>& problem) override {
+      const std::string what = problem();
+      if (!what.empty()) throw InputError(fmt::format("{}: {}: {}", origin_, path(key), what));
+    }
+
+   private:
+    std::string origin_;
+  } c(origin);
+  describe(c);
 }
 
 }  // namespace imc::common

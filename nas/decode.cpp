@@ -66,6 +66,16 @@ void check_gene_names(const SearchSpace& space) {
             fmt::format("{}: unknown hardware key '{}'; allowed: any arch key ({}), see "
                         "`imcsim arch --keys`",
                         where(g), key, fmt::join(hw, ", ")));
+      // Each value through its key's declaration (derived keys too): a value no chip can have is
+      // a config error, not a candidate that the search might rank.
+      for (const GeneValue& v : g.values) {
+        try {
+          arch::check_override_value(
+              {key, v.is_number() ? arch::ParamValue(v.as_number()) : arch::ParamValue(v.as_string())});
+        } catch (const common::InputError& e) {
+          throw common::InputError(fmt::format("{}: value {}: {}", where(g), v.to_string(), e.what()));
+        }
+      }
     } else if (starts_with(g.name, "network.")) {
       const std::string field = g.name.substr(8);
       const auto& fields = network_fields();

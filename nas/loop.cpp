@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "common/hash.h"
+#include "common/run_dir.h"
 #include "nas/report.h"
 
 namespace imc::nas {
@@ -25,16 +26,7 @@ constexpr int kCheckpointVersion = 1;
 // Writes `text` to `path` through a temporary file and a rename, so that a kill never leaves a
 // half-written file behind.
 void write_atomically(const fs::path& path, const std::string& text) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, path);
+  common::write_file_atomically(path.string(), text);
 }
 
 std::string duration_text(double s) {
@@ -298,6 +290,9 @@ void SearchLoop::resume(const std::string& dir) {
   } catch (const nlohmann::json::exception& e) {
     throw InputError(fmt::format("{}: not a valid checkpoint: {}", path.string(), e.what()));
   }
+  if (!j.is_object() || !j.contains("settings") || !j.at("settings").is_object())
+    throw InputError(
+        fmt::format("{}: not an imcsim search checkpoint (not a JSON object with settings)", path.string()));
   if (j.value("format", "") != kCheckpointFormat || j.value("version", 0) != kCheckpointVersion)
     throw InputError(
         fmt::format("{}: not an imcsim search checkpoint (version {})", path.string(), kCheckpointVersion));
@@ -324,6 +319,7 @@ void SearchLoop::resume(const std::string& dir) {
       cache_.emplace(c.hash, c.id);
       candidates_.push_back(std::move(c));
     }
+    check_resumed_state(j.at("generation").get<std::size_t>());
   } catch (const InputError&) {
     throw;
   } catch (const std::exception& e) {
@@ -331,6 +327,50 @@ void SearchLoop::resume(const std::string& dir) {
   }
   if (options_.run_dir.empty()) options_.run_dir = dir;
   start();
+}
+
+void SearchLoop::check_resumed_state(std::size_t generation) const {
+  // The parts of a checkpoint must tell one story: a list cut short (an emptied candidates list)
+  // or an edited counter would otherwise resume silently with part of the history gone.
+  auto bad = [](const std::string& what) { throw std::runtime_error(what); };
+  const std::size_t m = options_.objective_names.size();
+  if (optimizer_->generation() != generation)
+    bad(fmt::format("generation {} but the optimizer's state is at generation {}", generation,
+                    optimizer_->generation()));
+  if (history_.size() != generation)
+    bad(fmt::format("generation {} but {} history entries", generation, history_.size()));
+  for (std::size_t i = 0; i < history_.size(); ++i)
+    if (history_[i].generation != i)
+      bad(fmt::format("history entry {} says generation {}", i, history_[i].generation));
+  if (!history_.empty()) {
+    const GenerationStats& last = history_.back();
+    if (last.asked != counters_.asked || last.evaluated != counters_.evaluated ||
+        last.rejected != counters_.rejected || last.feasible != counters_.feasible)
+      bad("the counters differ from the last history entry");
+  }
+  if (candidates_.size() != counters_.evaluated + counters_.rejected)
+    bad(fmt::format("{} candidates but the counters say {} evaluated + {} rejected", candidates_.size(),
+                    counters_.evaluated, counters_.rejected));
+  std::size_t feasible = 0;
+  for (const Candidate& c : candidates_) {
+    if (c.generation >= std::max<std::size_t>(generation, 1))
+      bad(fmt::format("candidate {} is from generation {}, after the checkpoint's {}", c.id, c.generation,
+                      generation));
+    try {
+      check_evaluation(c.evaluation, m, c.key);
+    } catch (const std::exception& e) {
+      bad(fmt::format("candidate {}: {}", c.id, e.what()));
+    }
+    feasible += c.evaluation.feasible();
+  }
+  if (feasible != counters_.feasible)
+    bad(fmt::format("{} feasible candidates but the counters say {}", feasible, counters_.feasible));
+  if (!reference_.empty() && reference_.size() != m)
+    bad(fmt::format("reference_point has {} values for {} objectives", reference_.size(), m));
+  for (double r : reference_)
+    if (!std::isfinite(r)) bad("reference_point holds a value that is not finite");
+  if (reference_.empty() && feasible > 0 && !history_.empty())
+    bad("no reference_point although feasible candidates exist");
 }
 
 void SearchLoop::write_reports(const std::vector<std::size_t>& finalists) const {

@@ -71,6 +71,9 @@ class SearchLoop {
   void write_reports(const std::vector<std::size_t>& finalists = {}) const;
 
  private:
+  // After resume(): the checkpoint's parts agree (generation, history, counters, candidates,
+  // reference point); std::runtime_error naming the mismatch otherwise.
+  void check_resumed_state(std::size_t generation) const;
   void start();
   void round(std::size_t generation);
   void end_generation(std::size_t generation, double seconds);

@@ -94,9 +94,15 @@ const std::vector<std::pair<const char*, SgaSelection>>& sga_selection_names() {
 
 void describe(common::Fields& f, OptimizerConfig& c) {
   f.choice("name", c.name, {"nsga2", optimizer_names(), "optimizer (see docs/nas.md)"});
-  f.integer("population", c.population, {32, 2, 100000, "candidates", "candidates per generation"});
+  f.integer("population", c.population,
+            {32, 2, 100000, "candidates", "candidates per generation (nsga2: a multiple of 4, at least 8)"});
   f.integer("seed", c.seed,
             {1, 0, std::numeric_limits<std::int64_t>::max(), "", "random seed of the search"});
+  // pagmo's NSGA-II pairs parents in fours (pagmo::nsga2::evolve).
+  f.rule("population", [&c]() -> std::string {
+    if (c.name != "nsga2" || (c.population >= 8 && c.population % 4 == 0)) return "";
+    return fmt::format("{} does not suit nsga2: allowed a multiple of 4, at least 8", c.population);
+  });
   f.section("nsga2", "NSGA-II (pagmo::nsga2)", [&](common::Fields& g) {
     g.real("cr", c.nsga2.cr, {0.95, 0, 0.999999, "", "crossover probability"});
     g.real("eta_c", c.nsga2.eta_c, {10, 1, 100, "", "SBX distribution index"});

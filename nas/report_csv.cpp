@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "common/hash.h"
+#include "common/run_dir.h"
 #include "nas/report.h"
 
 namespace imc::nas {
@@ -16,14 +17,7 @@ namespace fs = std::filesystem;
 namespace {
 
 void write_file(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-  }
-  fs::rename(tmp, path);
+  common::write_file_atomically(path, text);
 }
 
 std::string num(double v) {

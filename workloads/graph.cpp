@@ -120,10 +120,51 @@ Node make(OpKind op, std::string name) {
   return n;
 }
 
+// Limits that keep every size and count of the graph, its mapping and its lowering within int64
+// (checked here, once, so the arithmetic elsewhere need not be): one dimension, kernel, stride,
+// pad or dilation <= 2^31; a node's elements <= 2^40; its MACs and weights <= 2^56.
+constexpr std::int64_t kMaxDim = std::int64_t(1) << 31;
+constexpr long double kMaxElements = 1099511627776.0L;  // 2^40
+constexpr long double kMaxMacs = 72057594037927936.0L;  // 2^56
+
 void check_dims(const Node& n, const std::vector<std::int64_t>& shape, const char* what) {
   if (shape.empty()) fail(n, fmt::format("{} must have at least one dimension", what));
-  for (auto d : shape)
+  for (auto d : shape) {
     if (d < 1) fail(n, fmt::format("{} {} has a dimension < 1", what, shape_str(shape)));
+    if (d > kMaxDim) fail(n, fmt::format("{} {} has a dimension above 2^31", what, shape_str(shape)));
+  }
+}
+
+void check_window_param(const Node& n, const char* what, std::int64_t v) {
+  if (v > kMaxDim || v < -kMaxDim) fail(n, fmt::format("{} {} is out of range: allowed up to 2^31", what, v));
+}
+
+long double product(const std::vector<std::int64_t>& shape) {
+  long double e = 1;
+  for (auto d : shape) e *= static_cast<long double>(d);
+  return e;
+}
+
+// The node's sizes, computed without overflow, against the limits above.
+void check_sizes(const Node& n) {
+  for (auto d : n.out)
+    if (d > kMaxDim) fail(n, fmt::format("output shape {} has a dimension above 2^31", shape_str(n.out)));
+  const long double elems = product(n.out);
+  if (elems > kMaxElements)
+    fail(n, fmt::format("output shape {} holds {:.3g} elements: above the limit 2^40", shape_str(n.out),
+                        double(elems)));
+  long double per_output = 0, weights = 0;
+  if (n.op == OpKind::Conv2d) {
+    per_output = static_cast<long double>(n.in_channels / std::max<std::int64_t>(n.groups, 1)) *
+                 static_cast<long double>(n.kernel_h) * static_cast<long double>(n.kernel_w);
+    weights = per_output * static_cast<long double>(n.out_channels);
+  } else if (n.op == OpKind::Linear || n.op == OpKind::MatMul) {
+    per_output = static_cast<long double>(n.in_features);
+    weights = per_output * static_cast<long double>(n.out_features);
+  }
+  if (elems * per_output > kMaxMacs || weights > kMaxMacs)
+    fail(n, fmt::format("{:.3g} MACs and {:.3g} weights: above the limit 2^56", double(elems * per_output),
+                        double(weights)));
 }
 
 // Normalizes a possibly negative axis against `rank`.
@@ -137,6 +178,10 @@ int norm_axis(const Node& n, int axis, std::size_t rank) {
 // Output size of a sliding window (conv or pool) along one dimension.
 std::int64_t window_out(const Node& n, const char* dim, std::int64_t in, std::int64_t k, std::int64_t s,
                         std::int64_t p, std::int64_t d) {
+  check_window_param(n, "kernel", k);
+  check_window_param(n, "stride", s);
+  check_window_param(n, "pad", p);
+  check_window_param(n, "dilation", d);
   std::int64_t span = d * (k - 1) + 1;
   if (in + 2 * p < span)
     fail(n, fmt::format("kernel {} (dilation {}) spans {} but the padded input {} is only {}", k, d, span,
@@ -169,6 +214,7 @@ int Graph::push(Node n) {
   if (index_.count(n.name))
     fail(n, fmt::format("a node named '{}' already exists (index {})", n.name, index_.at(n.name)));
   for (int in : n.inputs) operand(in, n);  // builders check too; this keeps the order invariant local
+  check_sizes(n);
   int id = size();
   index_.emplace(n.name, id);
   nodes_.push_back(std::move(n));
@@ -508,6 +554,8 @@ int Graph::pad(int x, int axis, std::int64_t before, std::int64_t after, std::st
   n.axis = norm_axis(n, axis, in.out.size());
   if (before < 0 || after < 0)
     fail(n, fmt::format("padding {} before and {} after must be >= 0", before, after));
+  check_window_param(n, "padding before", before);
+  check_window_param(n, "padding after", after);
   n.pad_before = before;
   n.out = in.out;
   n.out[static_cast<std::size_t>(n.axis)] += before + after;

@@ -294,8 +294,14 @@ Graph from_config(const ConfigNode& root, const std::string& default_name) {
     if (k != "name" && k != "input") net.get(k).fail("unknown key; allowed keys here: name, input");
   Graph g(net.get("name").valid() ? net.get("name").as_string() : default_name);
   int prev = -1;
-  if (net.get("input").valid())
-    prev = g.input(ints_key(net, "input", 1, "a shape such as [3, 224, 224]"), "input");
+  if (net.get("input").valid()) {
+    const auto shape = ints_key(net, "input", 1, "a shape such as [3, 224, 224]");
+    try {
+      prev = g.input(shape, "input");
+    } catch (const common::InputError& e) {
+      net.get("input").fail(e.what());
+    }
+  }
 
   ConfigNode layers = root.require("layer");
   if (!layers.is_array() || layers.size() == 0)

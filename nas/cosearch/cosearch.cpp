@@ -9,6 +9,7 @@
 #include <ostream>
 #include <set>
 
+#include "common/run_dir.h"
 #include "nas/cosearch/baselines.h"
 #include "nas/cosearch/evaluator.h"
 #include "nas/cosearch/fidelity.h"
@@ -158,7 +159,8 @@ Result run(const Config& config, const RunOptions& options) {
 
   if (!options.out_dir.empty()) {
     write_finalists(res.finalists, config.space, (fs::path(options.out_dir) / "finalists").string());
-    std::ofstream(fs::path(options.out_dir) / "summary.json") << summary_json(config, res).dump(2) << "\n";
+    common::write_file_atomically((fs::path(options.out_dir) / "summary.json").string(),
+                                  summary_json(config, res).dump(2) + "\n");
   }
   return res;
 }

@@ -8,6 +8,7 @@
 
 #include "arch/cost.h"
 #include "common/hash.h"
+#include "common/run_dir.h"
 #include "mapping/mapping.h"
 #include "nas/decode.h"
 #include "nas/records.h"
@@ -89,11 +90,13 @@ void write_finalists(const std::vector<Finalist>& finalists, const SearchSpace& 
     fs::create_directories(d);
     nlohmann::json design = {
         {"rank", f.rank}, {"genes", f.design.genes}, {"figures", f.design.evaluation.extra}};
-    std::ofstream(d / "design.json") << design.dump(2) << "\n";
+    common::write_file_atomically((d / "design.json").string(), design.dump(2) + "\n");
     for (const FinalistNetwork& n : f.networks) {
-      std::ofstream(d / (n.network + ".analytical.json")) << sim::to_json(n.analytical).dump(2) << "\n";
+      common::write_file_atomically((d / (n.network + ".analytical.json")).string(),
+                                    sim::to_json(n.analytical).dump(2) + "\n");
       if (n.systemc)
-        std::ofstream(d / (n.network + ".systemc.json")) << sim::to_json(*n.systemc).dump(2) << "\n";
+        common::write_file_atomically((d / (n.network + ".systemc.json")).string(),
+                                      sim::to_json(*n.systemc).dump(2) + "\n");
     }
   }
 }

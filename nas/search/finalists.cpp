@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "arch/cost.h"
+#include "common/run_dir.h"
 #include "mapping/mapping.h"
 #include "nas/pareto.h"
 #include "nas/search/formulation.h"
@@ -162,7 +163,7 @@ void write_finalists(const SearchLoop& loop, const std::vector<FinalistResult>& 
                                 {"analytical", r.analytical},
                                 {"systemc", r.systemc},
                                 {"error", r.error}};
-    std::ofstream(dir / fmt::format("{}.json", r.id)) << doc.dump(1) << "\n";
+    common::write_file_atomically((dir / fmt::format("{}.json", r.id)).string(), doc.dump(1) + "\n");
     const nlohmann::json& row = comparison.at("finalists").at(i);
     if (row.contains("error")) continue;
     csv += fmt::format("{},{},{},{:.3f},{:.6g},{:.6g},{:.3f},{}\n", r.id,
@@ -171,8 +172,8 @@ void write_finalists(const SearchLoop& loop, const std::vector<FinalistResult>& 
                        row["energy_uj_analytical"].get<double>(), row["energy_uj_systemc"].get<double>(),
                        row["energy_gap_pct"].get<double>(), row["actions_identical"].get<bool>());
   }
-  std::ofstream(dir / "../finalists.csv") << csv;
-  std::ofstream(dir / "../finalists.json") << comparison.dump(1) << "\n";
+  common::write_file_atomically((dir / "../finalists.csv").string(), csv);
+  common::write_file_atomically((dir / "../finalists.json").string(), comparison.dump(1) + "\n");
 }
 
 }  // namespace imc::nas::search

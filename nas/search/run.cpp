@@ -1,17 +1,26 @@
 #include "nas/search/run.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <optional>
 #include <thread>
+#include <type_traits>
 
+#include "arch/fields.h"
+#include "arch/load.h"
 #include "common/config.h"
+#include "common/run_dir.h"
 #include "nas/loop.h"
 #include "nas/search/config.h"
 #include "nas/search/evaluator.h"
 #include "nas/search/finalists.h"
+#include "workloads/family.h"
 
 namespace imc::nas::search {
 namespace fs = std::filesystem;
@@ -49,7 +58,83 @@ void flatten(const ConfigNode& node, const std::string& prefix, Decoded& out) {
   }
 }
 
-Genome genome_from_json(const nlohmann::json& genes, const SearchSpace& space, const std::string& where) {
+// The value a gene has when the search does not vary it: the network family's default or the base
+// arch's value (nullopt for a key without one, e.g. a derived hardware key).
+// The value at a dotted key of the base arch's JSON (nullopt if absent or not a scalar).
+std::optional<GeneValue> arch_value(const nlohmann::json& base_arch, std::string rest) {
+  const nlohmann::json* node = &base_arch;
+  while (!rest.empty()) {
+    const auto dot = rest.find('.');
+    const std::string part = rest.substr(0, dot);
+    if (!node->is_object() || !node->contains(part)) return std::nullopt;
+    node = &node->at(part);
+    rest = dot == std::string::npos ? "" : rest.substr(dot + 1);
+  }
+  if (node->is_number_integer()) return GeneValue::integer(node->get<std::int64_t>());
+  if (node->is_number()) return GeneValue::number(node->get<double>());
+  if (node->is_string()) return GeneValue::text(node->get<std::string>());
+  return std::nullopt;
+}
+
+// The value a gene has when the search does not vary it: the network family's default or the base
+// arch's value (nullopt for a key without one, e.g. a derived hardware key).
+std::optional<GeneValue> base_value(const std::string& gene, const nlohmann::json& base_arch) {
+  if (gene.rfind("hardware.", 0) == 0) return arch_value(base_arch, gene.substr(9));
+  if (gene.rfind("network.", 0) != 0) return std::nullopt;
+  const std::string field = gene.substr(8);
+  if (field == "weight_bits") return arch_value(base_arch, "precision.weight_bits");
+  if (field == "activation_bits") return arch_value(base_arch, "precision.input_bits");
+  std::optional<GeneValue> out;
+  workloads::CnnFamilyParams d;
+  workloads::for_each_field(d, d, [&](const char* name, auto& v, auto&) {
+    using T = std::decay_t<decltype(v)>;
+    if (field != name) return;
+    if constexpr (std::is_same_v<T, bool>)
+      out = GeneValue::text(v ? "residual" : "plain");
+    else if constexpr (std::is_same_v<T, int>)
+      out = GeneValue::integer(v);
+    else if constexpr (std::is_same_v<T, double>)
+      out = GeneValue::number(v);
+  });
+  return out;
+}
+
+// Fills the genes a design does not give (it comes from a smaller space) with their base values
+// when the space allows them; an error naming every gene that cannot be filled otherwise.
+void fill_missing(Decoded& d, const SearchSpace& space, const nlohmann::json& base_arch,
+                  const std::string& where) {
+  std::string unfilled;
+  std::vector<std::string> filled;
+  for (const Gene& g : space.genes()) {
+    if (d.count(g.name) || g.values.size() == 1) continue;
+    const std::optional<GeneValue> v = base_value(g.name, base_arch);
+    bool allowed = false;
+    if (v)
+      for (const GeneValue& x : g.values)
+        allowed |= x.is_number() && v->is_number() ? x.as_number() == v->as_number() : x == *v;
+    if (allowed) {
+      d[g.name] = *v;
+      filled.push_back(fmt::format("{}={}", g.name, v->to_string()));
+    } else {
+      std::string values;
+      for (const GeneValue& x : g.values) values += (values.empty() ? "" : ", ") + x.to_string();
+      unfilled += fmt::format("{}'{}' (allowed: {})", unfilled.empty() ? "" : "; ", g.name, values);
+    }
+  }
+  if (!unfilled.empty())
+    throw InputError(fmt::format(
+        "{}: the design does not give {}, and the base value is not among the allowed ones; write the "
+        "designs as a TOML of [[design]] tables giving them",
+        where, unfilled));
+  if (!filled.empty())
+    std::cerr << fmt::format("imcsim: note: {}: genes not in the design, filled with the base values: {}\n",
+                             where, fmt::join(filled, ", "));
+}
+
+Genome genome_from_json(const nlohmann::json& genes, const SearchSpace& space,
+                        const nlohmann::json& base_arch, const std::string& where) {
+  if (!genes.is_object())
+    throw InputError(fmt::format("{}: 'genes' must be an object of gene = value", where));
   Decoded d;
   for (const auto& [name, v] : genes.items()) {
     if (v.is_number_integer())
@@ -61,6 +146,7 @@ Genome genome_from_json(const nlohmann::json& genes, const SearchSpace& space, c
     else
       throw InputError(fmt::format("{}: gene '{}' must be a number or a string", where, name));
   }
+  fill_missing(d, space, base_arch, where);
   try {
     return space.encode(d);
   } catch (const InputError& e) {
@@ -69,24 +155,33 @@ Genome genome_from_json(const nlohmann::json& genes, const SearchSpace& space, c
 }
 
 void write_text(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::trunc);
-  if (!out) throw std::runtime_error("cannot write " + p.string());
-  out << text;
+  common::write_file_atomically(p.string(), text);
 }
 
 }  // namespace
 
-std::vector<Genome> load_designs(const std::string& path, const SearchSpace& space) {
+std::vector<Genome> load_designs(const std::string& path, const SearchSpace& space,
+                                 const std::string& base_arch_file) {
   std::vector<Genome> out;
+  nlohmann::json base_arch = nlohmann::json::object();
+  if (!base_arch_file.empty()) {
+    arch::ArchSpec spec = arch::load_arch(base_arch_file);
+    base_arch = common::dump_fields([&](common::Fields& f) { arch::describe(f, spec); });
+  }
   if (fs::is_directory(path)) {
     const fs::path front = fs::path(path) / "front.json";
     if (!fs::exists(front))
       throw InputError(fmt::format("{}: not a search run directory (no front.json)", path));
     const nlohmann::json j = read_json(front);
+    if (!j.is_object() || !j.contains("front") || !j.at("front").is_array())
+      throw InputError(fmt::format("{}: expected {{\"front\": [...]}}", front.string()));
     std::size_t i = 0;
-    for (const auto& member : j.at("front"))
-      out.push_back(
-          genome_from_json(member.at("genes"), space, fmt::format("{}: front[{}]", front.string(), i++)));
+    for (const auto& member : j.at("front")) {
+      const std::string where = fmt::format("{}: front[{}]", front.string(), i++);
+      if (!member.is_object() || !member.contains("genes"))
+        throw InputError(fmt::format("{}: expected an object with 'genes'", where));
+      out.push_back(genome_from_json(member.at("genes"), space, base_arch, where));
+    }
     return out;
   }
   const ConfigNode root = ConfigNode::parse_file(path);
@@ -100,6 +195,7 @@ std::vector<Genome> load_designs(const std::string& path, const SearchSpace& spa
     Decoded d;
     flatten(t, "", d);
     try {
+      fill_missing(d, space, base_arch, fmt::format("design {}", i + 1));
       out.push_back(space.encode(d));
     } catch (const InputError& e) {
       t.fail(e.what());
@@ -108,32 +204,71 @@ std::vector<Genome> load_designs(const std::string& path, const SearchSpace& spa
   return out;
 }
 
+namespace {
+
+std::string override_text(const std::optional<std::int64_t>& v) {
+  return v ? std::to_string(*v) : std::string();
+}
+
+// The overrides a run directory's search.json recorded (null or absent: not given).
+std::optional<std::int64_t> recorded(const nlohmann::json& ov, const char* key, const fs::path& file) {
+  if (!ov.contains(key) || ov.at(key).is_null()) return std::nullopt;
+  const nlohmann::json& v = ov.at(key);
+  if (!v.is_number_integer())
+    throw InputError(fmt::format("{}: overrides.{} must be an integer or null", file.string(), key));
+  const std::int64_t x = v.get<std::int64_t>();
+  return x == -1 ? std::nullopt : std::optional<std::int64_t>(x);  // -1: "not given" in older runs
+}
+
+}  // namespace
+
 nlohmann::json run_search(const RunOptions& in) {
   RunOptions o = in;
   const bool resuming = !o.resume_dir.empty();
   std::string base_dir;
   if (resuming) {
-    const nlohmann::json run = read_json(fs::path(o.resume_dir) / "search.json");
+    // A resume continues the run as it was configured: its config.toml and recorded overrides.
+    if (!o.config_path.empty())
+      throw InputError(fmt::format(
+          "--config {} with --resume {}: a resumed run uses its own config.toml; drop --config (or start a "
+          "new run with another --out)",
+          o.config_path, o.resume_dir));
+    if (o.force) throw InputError("--force with --resume: --force starts a new run; choose one");
+    for (const auto& [flag, given] : {std::pair<const char*, bool>{"--seed", bool(o.seed)},
+                                      {"--population", bool(o.population)},
+                                      {"--optimizer", !o.optimizer.empty()}})
+      if (given)
+        throw InputError(fmt::format(
+            "{} with --resume: the run continues with the settings it was started with; only --generations "
+            "(more than already run), --workers and --finalists may be given",
+            flag));
+    const fs::path run_file = fs::path(o.resume_dir) / "search.json";
+    const nlohmann::json run = read_json(run_file);
+    if (!run.is_object() || !run.contains("config_dir") || !run.at("config_dir").is_string() ||
+        !run.contains("overrides") || !run.at("overrides").is_object())
+      throw InputError(fmt::format("{}: not a search run record (config_dir, overrides)", run_file.string()));
     o.config_path = (fs::path(o.resume_dir) / "config.toml").string();
     base_dir = run.at("config_dir").get<std::string>();
     if (o.out_dir.empty()) o.out_dir = o.resume_dir;
-    // The overrides of the interrupted run hold again, except generations, which may grow.
+    if (fs::absolute(o.out_dir).lexically_normal() != fs::absolute(o.resume_dir).lexically_normal())
+      throw InputError(fmt::format("--out {} with --resume {}: a resumed run writes into its own directory",
+                                   o.out_dir, o.resume_dir));
     const nlohmann::json& ov = run.at("overrides");
-    if (o.seed < 0) o.seed = ov.value("seed", -1);
-    if (o.population < 0) o.population = ov.value("population", -1);
-    if (o.optimizer.empty()) o.optimizer = ov.value("optimizer", "");
-    if (o.generations < 0) o.generations = ov.value("generations", -1);
-    if (o.finalists < 0) o.finalists = ov.value("finalists", -1);
+    o.seed = recorded(ov, "seed", run_file);
+    o.population = recorded(ov, "population", run_file);
+    if (ov.contains("optimizer") && ov.at("optimizer").is_string()) o.optimizer = ov.at("optimizer");
+    if (!o.generations) o.generations = recorded(ov, "generations", run_file);
+    if (!o.finalists) o.finalists = recorded(ov, "finalists", run_file);
   }
   if (o.config_path.empty()) throw InputError("search: --config FILE is required (or --resume DIR)");
-  if (o.out_dir.empty()) throw InputError("search: --out DIR is required");
+  if (o.out_dir.empty() && !o.dry_run) throw InputError("search: --out DIR is required");
   SearchConfig cfg = load_search_config(o.config_path, base_dir);
   // The overrides go through the config's own declarations: the same ranges as the file's keys.
   auto set = [&](const char* key, const std::string& text, const char* flag) {
     common::set_field([&](common::Fields& f) { describe(f, cfg); }, key, text, flag);
   };
-  auto set_int = [&](const char* key, std::int64_t v, const char* flag) {
-    if (v != RunOptions::kKeep) set(key, std::to_string(v), flag);
+  auto set_int = [&](const char* key, const std::optional<std::int64_t>& v, const char* flag) {
+    if (v) set(key, override_text(v), flag);
   };
   set_int("optimizer.seed", o.seed, "--seed");
   set_int("optimizer.population", o.population, "--population");
@@ -141,20 +276,42 @@ nlohmann::json run_search(const RunOptions& in) {
   set_int("search.generations", o.generations, "--generations");
   set_int("search.workers", o.workers, "--workers");
   set_int("search.finalists", o.finalists, "--finalists");
+  {  // The trained-weights cache must be usable before hours of search depend on it (another process
+    // creating it at the same time is fine).
+    const std::string cache = resolve_cache_dir(cfg);
+    std::error_code ec;
+    fs::create_directories(cache, ec);
+    if ((ec && !fs::is_directory(cache)) || ::access(cache.c_str(), W_OK) != 0)
+      throw InputError(fmt::format("{}: key 'cache_dir': {} is not a writable directory{}", o.config_path,
+                                   cache, ec ? " (" + ec.message() + ")" : std::string()));
+  }
   if (optimizer_traits(cfg.optimizer.name).scalarized && cfg.optimizer.weights.empty())
     cfg.optimizer.weights.assign(cfg.objective_columns().size(),
                                  1.0 / double(cfg.objective_columns().size()));
 
-  fs::create_directories(o.out_dir);
+  if (o.dry_run)
+    return {{"config", o.config_path},
+            {"genes", cfg.space.genes().size()},
+            {"free_genes", cfg.space.free_genes()},
+            {"log10_candidates", cfg.space.log10_candidates()},
+            {"objectives", cfg.objective_columns()}};
+  // The run directory: ours alone until we return (the lock), and never a mix of two runs.
+  const common::RunLock lock = common::open_run_dir(
+      o.out_dir, resuming ? common::OutDirMode::Resume
+                          : (o.force ? common::OutDirMode::Force : common::OutDirMode::Fresh));
+
   if (!resuming) {
+    auto given = [](const std::optional<std::int64_t>& v) {
+      return v ? nlohmann::json(*v) : nlohmann::json();
+    };
     const nlohmann::json run = {{"config_dir", fs::absolute(o.config_path).parent_path().string()},
                                 {"config_path", fs::absolute(o.config_path).string()},
                                 {"overrides",
-                                 {{"seed", o.seed},
-                                  {"population", o.population},
+                                 {{"seed", given(o.seed)},
+                                  {"population", given(o.population)},
                                   {"optimizer", o.optimizer},
-                                  {"generations", o.generations},
-                                  {"finalists", o.finalists}}},
+                                  {"generations", given(o.generations)},
+                                  {"finalists", given(o.finalists)}}},
                                 {"seed", cfg.optimizer.seed},
                                 {"optimizer", cfg.optimizer.name},
                                 {"evaluator", common::name_of(cfg.search.evaluator, evaluator_names())},
@@ -175,8 +332,13 @@ nlohmann::json run_search(const RunOptions& in) {
                   [&evaluator](const Genome& g) { return evaluator.key(g); });
   if (resuming) {
     loop.resume(o.resume_dir);
+    if (in.generations && loop.generation() >= lo.generations)
+      throw InputError(fmt::format(
+          "--generations {} with --resume {}: the run has completed {} generations already; give more to "
+          "continue it",
+          *in.generations, o.resume_dir, loop.generation()));
   } else if (!o.hot_start.empty()) {
-    loop.hot_start(load_designs(o.hot_start, cfg.space));
+    loop.hot_start(load_designs(o.hot_start, cfg.space, cfg.base_arch_file));
   }
   const auto t0 = std::chrono::steady_clock::now();
   loop.run();

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,23 +21,31 @@ struct RunOptions {
   std::string resume_dir;   // continue the run saved there (its config.toml and run.json)
   std::string
       hot_start;  // designs for the first population: a .toml with [[design]] tables, or a run directory
-  // Command-line overrides of the config (kKeep / empty = keep the config's value). Each is checked
-  // against the declaration of its config key (an InputError naming the flag and the range).
-  static constexpr std::int64_t kKeep = -1;
-  std::int64_t seed = -1;
-  std::int64_t generations = -1;
-  std::int64_t population = -1;
-  std::int64_t workers = -1;
-  std::int64_t finalists = -1;
+  bool force = false;
+  bool dry_run = false;  // load and check the config and overrides, return a summary, run nothing        // a
+                         // fresh run in a non-empty out_dir: empty it first (a run's files only)
+  // Command-line overrides of the config (nullopt / empty = keep the config's value). Each is checked
+  // against the declaration of its config key (an InputError naming the flag and the range). On a
+  // resume only generations (to run more), workers and finalists may be given.
+  std::optional<std::int64_t> seed;
+  std::optional<std::int64_t> generations;
+  std::optional<std::int64_t> population;
+  std::optional<std::int64_t> workers;
+  std::optional<std::int64_t> finalists;
   std::string optimizer;
   std::ostream* progress = &std::cerr;
 };
 
-// Runs (or resumes) a search; returns the summary also written to <out>/summary.json.
+// Runs (or resumes) a search; returns the summary also written to <out>/summary.json (with dry_run:
+// {config, genes, free_genes, log10_candidates, objectives}, and nothing is written).
 nlohmann::json run_search(const RunOptions& options);
 
 // Hot-start designs: [[design]] tables mapping gene names to values (fixed genes may be omitted),
-// or a previous run directory (its front.json). Throws common::InputError naming the file and entry.
-std::vector<Genome> load_designs(const std::string& path, const SearchSpace& space);
+// or a previous run directory (its front.json). A gene a design does not give (a run of a smaller
+// space) takes its base value (the network family's default, `base_arch_file`'s value) when the
+// space allows it, with a note on stderr; otherwise an InputError names every such gene and its
+// allowed values. Throws common::InputError naming the file and entry.
+std::vector<Genome> load_designs(const std::string& path, const SearchSpace& space,
+                                 const std::string& base_arch_file = "");
 
 }  // namespace imc::nas::search

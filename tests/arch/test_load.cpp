@@ -3,6 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "arch/load.h"
@@ -14,9 +17,17 @@ using imc::arch::load_arch_string;
 
 namespace {
 
+// The sections every arch file must have, appended (after the text, so its line numbers hold) when
+// the text leaves them out: each test is about one problem.
+std::string with_required_sections(std::string text) {
+  for (const char* section : {"[chip]", "[device]", "[crossbar]"})
+    if (text.find(section) == std::string::npos) text += std::string("\n") + section + "\n";
+  return text;
+}
+
 std::string error_of(const std::string& text) {
   try {
-    load_arch_string(text, "bad.toml", "configs/arch");
+    load_arch_string(with_required_sections(text), "bad.toml", "configs/arch");
   } catch (const imc::common::InputError& e) {
     return e.what();
   }
@@ -41,11 +52,71 @@ TEST_CASE("the shipped arch files load") {
 }
 
 TEST_CASE("defaults apply to absent keys and the file's values to present ones") {
-  const ArchSpec s = load_arch_string("[crossbar]\nrows = 256\n", "x.toml", "configs/arch");
+  const ArchSpec s = load_arch_string("[chip]\n[device]\n[crossbar]\nrows = 256\n", "x.toml", "configs/arch");
   CHECK(s.crossbar.rows == 256);
   CHECK(s.crossbar.cols == 128);  // declared default
   CHECK(s.adc.bits == 8);
   CHECK(s.chip.tech == "32nm");
+}
+
+TEST_CASE("the sections that say what chip this is are required; an empty or directory file is refused") {
+  // Without [device] the chip silently became RRAM; an empty file was a 168-tile default chip.
+  for (const char* section : {"chip", "device", "crossbar"}) {
+    std::string text = "[chip]\n[device]\n[crossbar]\n";
+    const std::string header = std::string("[") + section + "]\n";
+    text.erase(text.find(header), header.size());
+    CAPTURE(section);
+    try {
+      load_arch_string(text, "partial.toml", "configs/arch");
+      FAIL("loaded an arch without [" << section << "]");
+    } catch (const imc::common::InputError& e) {
+      CHECK(contains(e.what(), "partial.toml"));
+      CHECK(contains(e.what(), std::string("missing required section [") + section + "]"));
+    }
+  }
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  CHECK_THROWS_WITH_AS(load_arch(dir), doctest::Contains("is a directory"), imc::common::InputError);
+  const std::string empty = dir + "/imcsim_empty_arch.toml";
+  std::ofstream(empty) << "# nothing but a comment\n";
+  CHECK_THROWS_WITH_AS(load_arch(empty), doctest::Contains("holds no keys"), imc::common::InputError);
+  std::filesystem::remove(empty);
+}
+
+TEST_CASE("fault rates of the same cells sum to at most 1") {
+  const std::string e = error_of("[device]\nstuck_on_rate = 0.9\nstuck_off_rate = 0.9\n");
+  CHECK(contains(e, "device.stuck_off_rate"));
+  CHECK(contains(e, "exceeds 1"));
+  CHECK(error_of("[device]\nstuck_on_rate = 0.5\nstuck_off_rate = 0.5\n").empty());
+}
+
+TEST_CASE("a tech file without a section, or empty, is refused naming what is missing") {
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  const std::string path = dir + "/imcsim_tech_no_sram.toml";
+  {
+    std::ifstream in("configs/tech/32nm.toml");
+    std::stringstream all;
+    all << in.rdbuf();
+    std::string text = all.str();
+    const auto at = text.find("[sram]");
+    REQUIRE(at != std::string::npos);
+    const auto next = text.find("\n[", at + 1);
+    text.erase(at, next == std::string::npos ? std::string::npos : next + 1 - at);
+    std::ofstream(path) << text;
+  }
+  CHECK_THROWS_WITH_AS(imc::arch::load_tech(path, 32), doctest::Contains("missing required section [sram]"),
+                       imc::common::InputError);
+  std::ofstream(path, std::ios::trunc) << "\n";
+  CHECK_THROWS_WITH_AS(imc::arch::load_tech(path, 32), doctest::Contains("holds no keys"),
+                       imc::common::InputError);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("an integer above 2^53 in a float key is range-checked, not an internal error") {
+  const std::string e = error_of("[device]\nr_on_ohm = 9007199254740993\n");
+  CHECK(contains(e, "device.r_on_ohm"));
+  CHECK(contains(e, "out of range"));
+  CHECK(contains(error_of("[device]\nread_pulse_ns = nan\n"), "finite"));
+  CHECK(contains(error_of("[device]\nread_pulse_ns = inf\n"), "finite"));
 }
 
 TEST_CASE("an unknown key names the file, line, key and the allowed keys") {

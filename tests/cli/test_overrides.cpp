@@ -2,6 +2,7 @@
 // of range is bad input (exit 2) with the flag and the declared range in the message.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -22,7 +23,8 @@ struct Outcome {
 Outcome imcsim(const std::string& args) {
   const char* bin = std::getenv("IMCSIM_BIN");
   REQUIRE_MESSAGE(bin != nullptr, "IMCSIM_BIN must name the imcsim binary (set by ctest)");
-  const fs::path err = fs::temp_directory_path() / "imcsim_cli_overrides.err";
+  const fs::path err =
+      fs::temp_directory_path() / ("imcsim_cli_overrides_" + std::to_string(::getpid()) + ".err");
   const int status = std::system((std::string(bin) + " " + args + " >/dev/null 2>" + err.string()).c_str());
   Outcome o;
   o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -40,7 +42,8 @@ bool contains(const std::string& s, const std::string& part) {
 }  // namespace
 
 TEST_CASE("search: an override outside the key's declared range is exit 2 naming the flag and range") {
-  const std::string out = (fs::temp_directory_path() / "imcsim_cli_search").string();
+  const std::string out =
+      (fs::temp_directory_path() / ("imcsim_cli_search_" + std::to_string(::getpid()))).string();
   Outcome o = imcsim("search --config configs/nas/fmnist_demo.toml --out " + out + " --generations 0");
   CHECK(o.exit_code == 2);
   CHECK(contains(o.err, "--generations"));

@@ -460,3 +460,16 @@ TEST_CASE("onnx import: errors name the file, the node, the op and what is suppo
     CHECK(msg.find("input channels") != std::string::npos);
   }
 }
+
+TEST_CASE("onnx import: shapes whose products would overflow are an error naming the file and node") {
+  // [1, 3, 2^40, 2^40] used to estimate to 0 energy (its element count wrapped around).
+  B b(13, "huge");
+  b.input("input", {1, 3, std::int64_t(1) << 40, std::int64_t(1) << 40});
+  auto& r = b.node("Relu", {"input"}, {"r"}, "/relu/Relu");
+  (void)r;
+  b.output("r");
+  CHECK_THROWS_WITH_AS(wo::import_onnx(b.save("imc_onnx_huge.onnx")), doctest::Contains("imc_onnx_huge.onnx"),
+                       imc::common::InputError);
+  CHECK_THROWS_WITH_AS(wo::import_onnx(b.save("imc_onnx_huge.onnx")), doctest::Contains("2^31"),
+                       imc::common::InputError);
+}

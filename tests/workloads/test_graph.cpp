@@ -231,3 +231,22 @@ TEST_CASE("auto-generated names are unique and findable; consumers are deduplica
   CHECK(cons[static_cast<std::size_t>(c)].empty());
   CHECK(g.node(c).out == std::vector<std::int64_t>{12, 8, 8});
 }
+
+TEST_CASE("sizes whose arithmetic would overflow int64 are errors naming the node") {
+  using imc::workloads::Graph;
+  Graph g("limits");
+  CHECK_THROWS_WITH_AS(g.input({4294967296, 4294967296, 4294967296}), doctest::Contains("above 2^31"),
+                       imc::common::InputError);
+  const int x = g.input({3, 32, 32});
+  CHECK_THROWS_WITH_AS(g.conv(x, 8, 3, 1, 9000000000000000000LL, 1, 1, false, "padded"),
+                       doctest::Contains("'padded'"), imc::common::InputError);
+  CHECK_THROWS_WITH_AS(g.pad(x, 1, 9000000000000000000LL, 0, "p"), doctest::Contains("2^31"),
+                       imc::common::InputError);
+  // Elements above 2^40: 2^21 x 2^20 x 1 passes the per-dimension limit but not the element limit.
+  CHECK_THROWS_WITH_AS(g.input({2097152, 1048576, 1}, "wide"), doctest::Contains("2^40"),
+                       imc::common::InputError);
+  // MACs above 2^56 (a 2^16-channel 2^12 x 2^12 map, a 3x3 conv to 2^16 channels).
+  const int big = g.input({65536, 4096, 4096}, "big");  // 2^40 elements exactly: allowed
+  CHECK_THROWS_WITH_AS(g.conv(big, 65536, 3, 1, -1, 1, 1, false, "huge_conv"), doctest::Contains("2^56"),
+                       imc::common::InputError);
+}
