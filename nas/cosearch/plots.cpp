@@ -91,7 +91,9 @@ std::string convergence_svg(const Result& r) {
   std::string out = header(fmt::format("co-search convergence: best {} per generation", agg),
                            fmt::format("best {} (log)", agg));
   if (series.empty() || !(hi > 0))
-    return out + "<text x=\"100\" y=\"200\">no feasible design</text>\n</svg>\n";
+    return out +
+           "<text x=\"100\" y=\"200\">no curve: no feasible design, or a multi-objective "
+           "run</text>\n</svg>\n";
   const LogAxis a(lo, hi);
   out += y_axis(a);
   const double plot_w = kW - kLeft - kRight, plot_h = kH - kTop - kBottom;
