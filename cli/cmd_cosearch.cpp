@@ -37,11 +37,41 @@ struct CosearchArgs {
     const char* key;
     std::string value;
   };
-  std::vector<Override> overrides = {
-      {"--objective", "cosearch.objective", ""},     {"--seed", "optimizer.seed", ""},
-      {"--generations", "cosearch.generations", ""}, {"--population", "optimizer.population", ""},
-      {"--workers", "cosearch.workers", ""},         {"--finalists", "cosearch.finalists", ""}};
+  std::vector<Override> overrides = {{"--objective", "cosearch.objective", ""},
+                                     {"--seed", "optimizer.seed", ""},
+                                     {"--generations", "cosearch.generations", ""},
+                                     {"--population", "optimizer.population", ""},
+                                     {"--workers", "cosearch.workers", ""},
+                                     {"--finalists", "cosearch.finalists", ""},
+                                     {"--seeds", "cosearch.seeds", ""}};
 };
+
+void print_result(const nas::cosearch::Result& r, const nas::cosearch::Config& c) {
+  if (!r.found) {
+    fmt::print("no feasible design in {} evaluated ({} proposals)\n", r.designs_evaluated, r.proposals);
+  } else {
+    fmt::print("best design (candidate {}):", r.best.id);
+    for (const auto& [k, v] : r.best.genes.items()) fmt::print(" {}={}", k.substr(k.find('.') + 1), v.dump());
+    fmt::print("\n  area {:.2f} mm2, {} {:.4g}\n\n", r.best.figures.front().metrics.area_mm2,
+               nas::cosearch::to_string(r.aggregate), r.best.aggregate_edap);
+    fmt::print("{}\n", nas::cosearch::reductions_table(r));
+    if (!r.specific.empty()) fmt::print("{}\n", nas::cosearch::per_network_table(r));
+    if (!r.front.empty() && c.multi())
+      fmt::print("Pareto front: {} designs (pareto.csv)\n\n", r.front.size());
+    const std::string fin = nas::cosearch::finalists_table(r);
+    if (!fin.empty()) fmt::print("finalists, analytical vs SystemC:\n{}\n", fin);
+    const std::string rs = nas::cosearch::rescoring_table(r);
+    if (!rs.empty()) fmt::print("{}\n", rs);
+  }
+  fmt::print(
+      "designs evaluated: {} by the joint search ({} proposals, {} cache hits, {} rejected, {} feasible), {} "
+      "in "
+      "the whole run\n",
+      r.designs_evaluated, r.proposals, r.cache_hits, r.rejected, r.feasible, r.designs_evaluated_total);
+  fmt::print(
+      "time: search {:.1f} s, baselines and specific searches {:.1f} s, finalists {:.1f} s, total {:.1f} s\n",
+      r.search_s, r.baselines_s, r.systemc_s, r.total_s);
+}
 
 const Command kCosearch{
     "cosearch", "One chip for many networks: joint hardware search over a workload set, with baselines", 80,
@@ -87,11 +117,11 @@ const Command kCosearch{
                               o.flag);
         if (c.multi() != was_multi)
           throw common::InputError(
-              "--objective: multi is set in the config with its optimizer; the flag switches between max, "
-              "mean "
-              "and product");
+              "--objective: multi is set in the config with its optimizer; the flag switches between ela, "
+              "ela_mean, ela_all, edap_mean and edap_product");
         if (a->no_systemc) c.settings.systemc = false;
-        if (a->no_baselines) c.baselines.single = c.baselines.stagewise = c.baselines.random = false;
+        if (a->no_baselines)
+          c.baselines.single = c.baselines.stagewise = c.baselines.random = c.baselines.specific = false;
 
         if (a->dry_run) {
           fmt::print("{}: config OK: {} genes ({} free), 10^{:.1f} designs\n", a->config,
@@ -109,33 +139,28 @@ const Command kCosearch{
         o.out_dir = a->out_dir;
         o.resume = a->resume;
         o.progress = a->quiet ? nullptr : &std::cerr;
-        const nas::cosearch::Result r = nas::cosearch::run(c, o);
-
-        if (!r.found) {
-          fmt::print("no feasible design in {} evaluated ({} proposals)\n", r.designs_evaluated, r.proposals);
-        } else {
-          fmt::print("best design (candidate {}):", r.best.id);
-          for (const auto& [k, v] : r.best.genes.items())
-            fmt::print(" {}={}", k.substr(k.find('.') + 1), v.dump());
-          fmt::print("\n  area {:.2f} mm2, aggregate EDAP ({}) {:.4g} J*s*mm2\n\n",
-                     r.best.figures.front().metrics.area_mm2, nas::cosearch::to_string(r.aggregate),
-                     r.best.aggregate_edap);
-          fmt::print("{}\n", nas::cosearch::reductions_table(r));
-          if (!r.front.empty() && c.multi())
-            fmt::print("Pareto front: {} designs (pareto.csv)\n\n", r.front.size());
-          const std::string fin = nas::cosearch::finalists_table(r);
-          if (!fin.empty()) fmt::print("finalists, analytical vs SystemC:\n{}\n", fin);
+        const std::vector<nas::cosearch::Result> runs = nas::cosearch::run_seeds(c, o);
+        for (std::size_t i = 0; i < runs.size(); ++i) {
+          if (runs.size() > 1) fmt::print("=== seed {} ===\n", c.optimizer.seed + std::int64_t(i));
+          print_result(runs[i], c);
         }
-        fmt::print(
-            "designs evaluated: {} by the joint search ({} proposals, {} cache hits, {} rejected, {} "
-            "feasible), "
-            "{} in the whole run\n",
-            r.designs_evaluated, r.proposals, r.cache_hits, r.rejected, r.feasible,
-            r.designs_evaluated_total);
-        fmt::print("time: search {:.1f} s, baselines {:.1f} s, finalists {:.1f} s, total {:.1f} s\n",
-                   r.search_s, r.baselines_s, r.systemc_s, r.total_s);
-        if (!a->json_out.empty())
-          common::write_file_atomically(a->json_out, nas::cosearch::summary_json(c, r).dump(2) + "\n");
+        if (runs.size() > 1) fmt::print("\n{}", nas::cosearch::seeds_table(runs));
+        if (!a->json_out.empty()) {
+          nlohmann::json j;
+          if (runs.size() == 1) {
+            j = nas::cosearch::summary_json(c, runs.front());
+          } else {
+            j = nas::cosearch::seeds_json(c, runs);
+            nlohmann::json each = nlohmann::json::array();
+            for (std::size_t i = 0; i < runs.size(); ++i) {
+              nas::cosearch::Config ci = c;
+              ci.optimizer.seed = c.optimizer.seed + std::int64_t(i);
+              each.push_back(nas::cosearch::summary_json(ci, runs[i]));
+            }
+            j["runs"] = each;
+          }
+          common::write_file_atomically(a->json_out, j.dump(2) + "\n");
+        }
         return 0;
       };
     }};

@@ -14,34 +14,44 @@ NetworkFigures figures_of(const std::string& network, const sim::Report& report,
   return f;
 }
 
-double aggregate_edap(const std::vector<NetworkFigures>& nets, Aggregate how) {
-  if (nets.empty()) throw std::invalid_argument("aggregate_edap: no networks");
+double log10_aggregate(const std::vector<NetworkFigures>& nets, Aggregate how) {
+  if (nets.empty()) throw std::invalid_argument("aggregate: no networks");
+  const double area_mm2 = nets.front().metrics.area_mm2;
+  const double n = double(nets.size());
+  double e_max = 0, l_max = 0, e_sum = 0, l_sum = 0, edap_sum = 0, log_e = 0, log_l = 0, log_edap = 0;
+  for (const auto& f : nets) {
+    const double e_j = f.metrics.energy_pj * 1e-12, l_s = f.metrics.latency_ns * 1e-9;
+    e_max = std::max(e_max, e_j);
+    l_max = std::max(l_max, l_s);
+    e_sum += e_j;
+    l_sum += l_s;
+    edap_sum += f.edap();
+    log_e += std::log10(e_j);
+    log_l += std::log10(l_s);
+    log_edap += std::log10(f.edap());
+  }
   switch (how) {
-    case Aggregate::kMax: {
-      double e_pj = 0, l_ns = 0;
-      for (const auto& n : nets) {
-        e_pj = std::max(e_pj, n.metrics.energy_pj);
-        l_ns = std::max(l_ns, n.metrics.latency_ns);
-      }
-      return sim::design_metrics(e_pj, l_ns, 0, nets.front().metrics.area_mm2, 0).edap_j_s_mm2;
-    }
-    case Aggregate::kMean: {
-      double s = 0;
-      for (const auto& n : nets) s += n.edap();
-      return s / double(nets.size());
-    }
-    case Aggregate::kProduct: {
-      double p = 1;
-      for (const auto& n : nets) p *= n.edap();
-      return p;
-    }
+    case Aggregate::kEla:
+      return std::log10(e_max * l_max * area_mm2);
+    case Aggregate::kElaMean:
+      return std::log10((e_sum / n) * (l_sum / n) * area_mm2);
+    case Aggregate::kElaAll:  // the area once: A x prod E x prod L
+      return std::log10(area_mm2) + log_e + log_l;
+    case Aggregate::kEdapMean:
+      return std::log10(edap_sum / n);
+    case Aggregate::kEdapProduct:  // the area N times: prod (E x L x A)
+      return log_edap;
   }
   return 0;
 }
 
+double aggregate_edap(const std::vector<NetworkFigures>& nets, Aggregate how) {
+  return std::pow(10.0, log10_aggregate(nets, how));
+}
+
 std::vector<std::string> objective_names(const std::vector<std::string>& networks, bool multi,
                                          Aggregate how) {
-  if (!multi) return {"log10_edap_" + to_string(how)};
+  if (!multi) return {"log10_" + to_string(how)};
   std::vector<std::string> out;
   for (const auto& n : networks) out.push_back(n + ".energy_uj");
   for (const auto& n : networks) out.push_back(n + ".latency_us");
@@ -50,14 +60,7 @@ std::vector<std::string> objective_names(const std::vector<std::string>& network
 }
 
 std::vector<double> objective_values(const std::vector<NetworkFigures>& nets, bool multi, Aggregate how) {
-  if (!multi) {
-    if (how == Aggregate::kProduct) {  // sum of logs: the product of nine small EDAPs underflows nothing
-      double s = 0;
-      for (const auto& n : nets) s += std::log10(n.edap());
-      return {s};
-    }
-    return {std::log10(aggregate_edap(nets, how))};
-  }
+  if (!multi) return {log10_aggregate(nets, how)};
   std::vector<double> out;
   for (const auto& n : nets) out.push_back(n.metrics.energy_pj * 1e-6);
   for (const auto& n : nets) out.push_back(n.metrics.latency_ns * 1e-3);
@@ -76,10 +79,11 @@ nlohmann::json figures_json(const std::vector<NetworkFigures>& nets) {
                     {"edap", f.edap()},
                     {"reload_groups", f.reload_groups}};
   j["networks"] = n;
-  if (!nets.empty())
-    j["aggregate_edap"] = {{"max", aggregate_edap(nets, Aggregate::kMax)},
-                           {"mean", aggregate_edap(nets, Aggregate::kMean)},
-                           {"product", aggregate_edap(nets, Aggregate::kProduct)}};
+  if (!nets.empty()) {
+    nlohmann::json a = nlohmann::json::object();
+    for (const auto& [name, how] : aggregate_choices()) a[name] = aggregate_edap(nets, how);
+    j["aggregate_edap"] = a;
+  }
   return j;
 }
 

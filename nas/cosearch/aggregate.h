@@ -23,9 +23,11 @@ struct NetworkFigures {
 };
 NetworkFigures figures_of(const std::string& network, const sim::Report& report, int reload_groups = 1);
 
-// The aggregate EDAP (J*s*mm2) of a design over its networks (config.h: Aggregate). Throws
+// The aggregate of a design over its networks (config.h: Aggregate), and its log10 (computed as a
+// sum of logs, so that products over nine networks neither underflow nor lose digits). Throws
 // std::invalid_argument on an empty list.
 double aggregate_edap(const std::vector<NetworkFigures>& nets, Aggregate how);
+double log10_aggregate(const std::vector<NetworkFigures>& nets, Aggregate how);
 
 // What the optimizer minimizes. Scalar modes: one objective, log10 of the aggregate EDAP (the
 // ranking is the aggregate's; the log keeps simulated annealing's temperatures scale-free and the
@@ -35,8 +37,8 @@ std::vector<std::string> objective_names(const std::vector<std::string>& network
 std::vector<double> objective_values(const std::vector<NetworkFigures>& nets, bool multi, Aggregate how);
 
 // The figures as kept in Evaluation::extra, and back. extra = { "area_mm2", "networks": { name:
-// { energy_pj, latency_ns, latency_cycles, edap, reload_groups } }, "aggregate_edap": { max, mean,
-// product } }.
+// { energy_pj, latency_ns, latency_cycles, edap, reload_groups } }, "aggregate_edap": { ela,
+// ela_mean, ela_all, edap_mean, edap_product } }.
 nlohmann::json figures_json(const std::vector<NetworkFigures>& nets);
 // The figures of a feasible evaluation, in `order` (network names); std::nullopt when infeasible
 // or a network is missing.

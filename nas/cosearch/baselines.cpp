@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <ostream>
 
 #include "nas/cosearch/loops.h"
@@ -75,36 +76,46 @@ void count(BaselineResult& r, const SearchLoop& loop) {
 
 }  // namespace
 
-BaselineResult run_single(const BaselineContext& ctx) {
+std::size_t single_network_index(const BaselineContext& ctx) {
   const Problem& full = ctx.scalar.problem();
-  std::size_t index = largest_network(full.graphs);
-  if (!ctx.config.baselines.single_network.empty()) {
-    const auto names = full.networks();
-    auto it = std::find(names.begin(), names.end(), ctx.config.baselines.single_network);
-    if (it == names.end())
-      throw common::InputError(
-          fmt::format("{}: key 'baselines.single_network': '{}' is not one of the workloads ({})",
-                      ctx.config.path, ctx.config.baselines.single_network, fmt::join(names, ", ")));
-    index = std::size_t(it - names.begin());
-  }
+  if (ctx.config.baselines.single_network.empty()) return largest_network(full.graphs);
+  const auto names = full.networks();
+  auto it = std::find(names.begin(), names.end(), ctx.config.baselines.single_network);
+  if (it == names.end())
+    throw common::InputError(
+        fmt::format("{}: key 'baselines.single_network': '{}' is not one of the workloads ({})",
+                    ctx.config.path, ctx.config.baselines.single_network, fmt::join(names, ", ")));
+  return std::size_t(it - names.begin());
+}
+
+BaselineResult run_specific(const BaselineContext& ctx, std::size_t index, const std::string& name,
+                            const std::string& sub) {
+  const Problem& full = ctx.scalar.problem();
   auto problem = std::make_shared<Problem>(full);
-  problem->graphs = {full.graphs[index]};
-  Evaluator single(problem, ctx.scalar.workers(), ctx.scalar.per_process());
-  if (ctx.options.before_batch)
-    single.before_batch = [&](std::size_t n) { ctx.options.before_batch("single", n); };
+  problem->graphs = {full.graphs.at(index)};
+  Evaluator own(problem, ctx.scalar.workers(), ctx.scalar.per_process());
+  if (ctx.options.before_batch) own.before_batch = [&](std::size_t n) { ctx.options.before_batch(name, n); };
 
   BaselineResult r;
-  r.name = "single";
+  r.name = name;
   r.detail = full.graphs[index].name();
-  SearchLoop loop(ctx.config.space, ctx.optimizer, single.batch(ctx.config.space),
-                  loop_options(ctx.options, "baselines/single", problem->objective_names(),
-                               ctx.joint_generations, ctx.config.path));
+  SearchLoop loop(
+      ctx.config.space, ctx.optimizer, own.batch(ctx.config.space),
+      loop_options(ctx.options, sub, problem->objective_names(), ctx.joint_generations, ctx.config.path));
   run_loop(loop, ctx.options);
   count(r, loop);
-  r.models_run = single.models_run();
+  r.models_run = own.models_run();
+  // With one network every aggregate is its EDAP: the curve is that network's own best per generation.
+  for (const auto& g : loop.history())
+    if (!g.best.empty()) r.best_per_generation.push_back(std::pow(10.0, g.best.at(0)));
   const Candidate* best = best_candidate(loop.candidates());
   if (!best) return finish(std::move(r), {});
+  if (auto f = figures_from(best->evaluation, problem->networks())) r.own_figures = *f;
   return finish(std::move(r), make_design(ctx.scalar, ctx.config.space, best->genome, best->id));
+}
+
+BaselineResult run_single(const BaselineContext& ctx) {
+  return run_specific(ctx, single_network_index(ctx), "single", "baselines/single");
 }
 
 BaselineResult run_stagewise(const BaselineContext& ctx) {
@@ -135,6 +146,13 @@ BaselineResult run_stagewise(const BaselineContext& ctx) {
     run_loop(loop, ctx.options);
     ctx.scalar.before_batch = nullptr;
     count(r, loop);
+    for (const auto& g : loop.history()) {  // the run's aggregate: a curve over the stages in order
+      const double v = g.best.empty() ? 0.0 : std::pow(10.0, g.best.at(0));
+      if (v > 0 && (r.best_per_generation.empty() || v < r.best_per_generation.back()))
+        r.best_per_generation.push_back(v);
+      else if (!r.best_per_generation.empty())
+        r.best_per_generation.push_back(r.best_per_generation.back());
+    }
     // The stage's best design; with none feasible, the least infeasible one, so that the next
     // stages start from the closest design to feasibility found so far.
     const Candidate* best = best_candidate(loop.candidates());
@@ -168,6 +186,7 @@ BaselineResult run_random(const BaselineContext& ctx) {
   count(r, loop);
   const Candidate* best = best_candidate(loop.candidates());
   if (!best) return finish(std::move(r), {});
+  r.best_per_generation = {std::pow(10.0, best->evaluation.objectives.at(0))};
   return finish(std::move(r), make_design(ctx.scalar, ctx.config.space, best->genome, best->id));
 }
 

@@ -38,7 +38,13 @@ Design make_design(Evaluator& scalar, const SearchSpace& space, const Genome& ge
 // Index of the network with the most crossbar weights (first on ties).
 std::size_t largest_network(const std::vector<workloads::Graph>& graphs);
 
-BaselineResult run_single(const BaselineContext& ctx);
+// The workload-specific search for network `index` alone (same space, optimizer and generations as the
+// joint search), in run subdirectory `sub`; its best design then evaluated on every network.
+BaselineResult run_specific(const BaselineContext& ctx, std::size_t index, const std::string& name,
+                            const std::string& sub);
+// The single baseline's network: baselines.single_network, or the largest (InputError when unknown).
+std::size_t single_network_index(const BaselineContext& ctx);
+BaselineResult run_single(const BaselineContext& ctx);  // run_specific of that network, "baselines/single"
 BaselineResult run_stagewise(const BaselineContext& ctx);
 BaselineResult run_random(const BaselineContext& ctx);
 

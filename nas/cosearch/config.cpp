@@ -19,7 +19,11 @@ using common::InputError;
 
 const std::vector<std::pair<const char*, Aggregate>>& aggregate_choices() {
   static const std::vector<std::pair<const char*, Aggregate>> names = {
-      {"max", Aggregate::kMax}, {"mean", Aggregate::kMean}, {"product", Aggregate::kProduct}};
+      {"ela", Aggregate::kEla},
+      {"ela_mean", Aggregate::kElaMean},
+      {"ela_all", Aggregate::kElaAll},
+      {"edap_mean", Aggregate::kEdapMean},
+      {"edap_product", Aggregate::kEdapProduct}};
   return names;
 }
 
@@ -27,11 +31,19 @@ std::string to_string(Aggregate a) {
   return common::name_of(a, aggregate_choices());
 }
 
+const std::vector<Aggregate>& study_aggregates() {
+  static const std::vector<Aggregate> study = {Aggregate::kEla, Aggregate::kElaMean, Aggregate::kElaAll};
+  return study;
+}
+
 const std::vector<std::pair<const char*, Objective>>& objective_choices() {
-  static const std::vector<std::pair<const char*, Objective>> names = {{"max", Objective::kMax},
-                                                                       {"mean", Objective::kMean},
-                                                                       {"product", Objective::kProduct},
-                                                                       {"multi", Objective::kMulti}};
+  static const std::vector<std::pair<const char*, Objective>> names = {
+      {"ela", Objective::kEla},
+      {"ela_mean", Objective::kElaMean},
+      {"ela_all", Objective::kElaAll},
+      {"edap_mean", Objective::kEdapMean},
+      {"edap_product", Objective::kEdapProduct},
+      {"multi", Objective::kMulti}};
   return names;
 }
 
@@ -41,12 +53,16 @@ std::string to_string(Objective o) {
 
 Aggregate Config::scalar_aggregate() const {
   switch (settings.objective) {
-    case Objective::kMax:
-      return Aggregate::kMax;
-    case Objective::kMean:
-      return Aggregate::kMean;
-    case Objective::kProduct:
-      return Aggregate::kProduct;
+    case Objective::kEla:
+      return Aggregate::kEla;
+    case Objective::kElaMean:
+      return Aggregate::kElaMean;
+    case Objective::kElaAll:
+      return Aggregate::kElaAll;
+    case Objective::kEdapMean:
+      return Aggregate::kEdapMean;
+    case Objective::kEdapProduct:
+      return Aggregate::kEdapProduct;
     case Objective::kMulti:
       break;
   }
@@ -64,10 +80,11 @@ void describe(common::Fields& f, Settings& s) {
            {"imagenet4", {}, "networks: a suite (imagenet4, mixed9), a comma list or a workload .toml"});
   f.choice("mapping", s.mapping,
            {"", {}, "mapping-options TOML; \"\" = defaults (overflow is set by weight_fetch)"});
-  f.choice("objective", s.objective, Objective::kMax, objective_choices(),
-           "max: max E x max L x A; mean / product of per-network EDAP; multi: NSGA-II over per-network E, "
-           "L and A");
-  f.choice("select", s.select, Aggregate::kMax, aggregate_choices(),
+  f.choice("objective", s.objective, Objective::kEla, objective_choices(),
+           "ela: max E x max L x A; ela_mean: mean E x mean L x A; ela_all: A x prod E x prod L (the study's "
+           "three); edap_mean / edap_product: mean / product of per-network E x L x A; multi: NSGA-II over "
+           "per-network E, L and A");
+  f.choice("select", s.select, Aggregate::kEla, aggregate_choices(),
            "aggregate picking the best design and driving the baselines in multi mode");
   f.alias("max_area_mm2", "area_mm2_max");
   f.real("area_mm2_max", s.area_mm2_max, {800, 0.001, 1e6, "mm2", "area constraint"});
@@ -80,6 +97,11 @@ void describe(common::Fields& f, Settings& s) {
   f.integer("workers", s.workers, workers_decl(2));
   f.integer("per_process", s.per_process,
             {0, 0, 1000000, "designs", "designs per forked child; 0 = max(4, batch / (4 x workers))"});
+  f.integer(
+      "seeds", s.seeds,
+      {1, 1, 1000, "runs",
+       "every search runs this many times, with seeds optimizer.seed, +1, ...; reductions and losses are "
+       "reported as mean +- std and min-max over the seeds"});
 }
 
 void describe(common::Fields& f, BaselineSettings& s) {
@@ -92,6 +114,9 @@ void describe(common::Fields& f, BaselineSettings& s) {
             {0, 0, 1000000, "", "generations per stage; 0 = max(2, generations / stages)"});
   f.boolean("random", s.random, true,
             "baseline: uniform sampling of as many designs as the joint search evaluated");
+  f.boolean("specific", s.specific, true,
+            "workload-specific searches: each network alone, same space and budget as the joint search (its "
+            "own best EDAP and the generalization loss); the single baseline is the largest network's");
 }
 
 void describe(common::Fields& f, Config& c) {

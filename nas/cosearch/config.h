@@ -21,17 +21,24 @@
 
 namespace imc::nas::cosearch {
 
-// How per-network figures become one number to minimize (all in J*s*mm2):
-//   max:     max_n E_n x max_n L_n x A   (the chip must serve the worst case of each quantity)
-//   mean:    mean_n (E_n x L_n x A)
-//   product: prod_n (E_n x L_n x A)
-enum class Aggregate { kMax, kMean, kProduct };
-const std::vector<std::pair<const char*, Aggregate>>& aggregate_choices();  // "max", "mean", "product"
+// How per-network figures become one number to minimize. E_n: energy of one inference of network n
+// (J), L_n: its latency (s), A: the chip's area (mm2). The study's three (Krestinskaya et al., arXiv
+// 2410.16759 / 2603.03880), by its names, and two of ours under names that say what they are:
+//   ela:          max_n E_n x max_n L_n x A        (J*s*mm2; the worst energy and the worst latency)
+//   ela_mean:     mean_n E_n x mean_n L_n x A      (J*s*mm2)
+//   ela_all:      A x prod_n E_n x prod_n L_n      (J^N*s^N*mm2: area counted once)
+//   edap_mean:    mean_n (E_n x L_n x A)           (J*s*mm2)
+//   edap_product: prod_n (E_n x L_n x A)           (J^N*s^N*mm2^N: area counted N times)
+// With one network all five are that network's EDAP.
+enum class Aggregate { kEla, kElaMean, kElaAll, kEdapMean, kEdapProduct };
+const std::vector<std::pair<const char*, Aggregate>>& aggregate_choices();  // the names above
 std::string to_string(Aggregate a);
+// The study's three, in the order the reports use.
+const std::vector<Aggregate>& study_aggregates();
 
 // What the joint search minimizes: one aggregate, or (multi) NSGA-II over every network's energy
 // and latency and the area.
-enum class Objective { kMax, kMean, kProduct, kMulti };
+enum class Objective { kEla, kElaMean, kElaAll, kEdapMean, kEdapProduct, kMulti };
 const std::vector<std::pair<const char*, Objective>>& objective_choices();  // the aggregates, "multi"
 std::string to_string(Objective o);
 
@@ -41,8 +48,8 @@ struct Settings {
   std::string base_arch;  // base chip (arch TOML); relative paths: config dir, then cwd, then $IMCSIM_ROOT
   std::string workloads = "imagenet4";  // suite, comma list or workload .toml (workloads::load_workloads)
   std::string mapping;  // mapping-options TOML ("" = defaults); overflow is set by weight_fetch
-  Objective objective = Objective::kMax;
-  Aggregate select = Aggregate::kMax;  // picks the best design (and drives the baselines) in multi mode
+  Objective objective = Objective::kEla;
+  Aggregate select = Aggregate::kEla;  // picks the best design (and drives the baselines) in multi mode
   double area_mm2_max = 800;
   bool weight_fetch = false;      // false: every network must fit on chip; true: weights reload from DRAM
   std::int64_t generations = 40;  // of the joint search, counting the initial population
@@ -50,6 +57,7 @@ struct Settings {
   bool systemc = true;
   std::int64_t workers = 2;      // evaluation processes; 0 = number of cores
   std::int64_t per_process = 0;  // designs per forked child; 0 = max(4, batch / (4 x workers))
+  std::int64_t seeds = 1;        // every search runs with seeds optimizer.seed, +1, ..., +seeds-1
 };
 void describe(common::Fields& f, Settings& s);
 
@@ -59,6 +67,8 @@ struct BaselineSettings {
   bool stagewise = true;               // device -> circuit -> architecture -> system, one stage at a time
   std::int64_t stage_generations = 0;  // per stage; 0 = max(2, generations / stages)
   bool random = true;                  // uniform sampling of as many designs as the joint search evaluated
+  bool specific =
+      true;  // a workload-specific search per network (same space, budget): the generalization loss
 };
 void describe(common::Fields& f, BaselineSettings& s);
 

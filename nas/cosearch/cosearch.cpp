@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
@@ -14,6 +15,8 @@
 #include "nas/cosearch/evaluator.h"
 #include "nas/cosearch/fidelity.h"
 #include "nas/cosearch/loops.h"
+#include "nas/cosearch/plots.h"
+#include "nas/cosearch/rescoring.h"
 #include "nas/cosearch/summary.h"
 #include "workloads/load.h"
 
@@ -110,6 +113,9 @@ Result run(const Config& config, const RunOptions& options) {
   if (res.found) res.best = order.front();
   for (std::size_t id : loop.front())
     res.front.push_back(design_of(loop.candidates().at(id), config.space, res.networks, how));
+  if (!config.multi())
+    for (const auto& g : loop.history())
+      if (!g.best.empty()) res.best_per_generation.push_back(std::pow(10.0, g.best.at(0)));
 
   // 2. The baselines, on the scalar problem (the joint one unless the joint search is multi-objective).
   const auto t_base = std::chrono::steady_clock::now();
@@ -132,28 +138,57 @@ Result run(const Config& config, const RunOptions& options) {
     res.baselines.push_back(f(ctx));
     res.baselines.back().seconds = seconds_since(t0);
   };
-  if (config.baselines.single) timed(run_single);
+  // The workload-specific searches; the single baseline is the chosen network's (same space,
+  // optimizer, seed and budget: the same search), run once.
+  const std::size_t single_index = single_network_index(ctx);
+  if (config.baselines.specific)
+    for (std::size_t i = 0; i < graphs.size(); ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      res.specific.push_back(run_specific(ctx, i, "specific", fmt::format("specific/{}", graphs[i].name())));
+      res.specific.back().seconds = seconds_since(t0);
+      if (options.progress)
+        *options.progress << fmt::format("[cosearch] specific search {} ({}/{}): {:.1f} s\n",
+                                         graphs[i].name(), i + 1, graphs.size(), res.specific.back().seconds);
+    }
+  if (config.baselines.single) {
+    if (config.baselines.specific) {
+      res.baselines.push_back(res.specific.at(single_index));
+      res.baselines.back().name = "single";
+    } else {
+      timed(run_single);
+    }
+  }
   if (config.baselines.stagewise) timed(run_stagewise);
   if (config.baselines.random) timed(run_random);
   res.baselines_s = seconds_since(t_base);
   res.designs_evaluated_total = res.designs_evaluated;
-  for (const auto& b : res.baselines) res.designs_evaluated_total += b.designs_evaluated;
+  for (const auto& b : res.baselines)
+    if (!(b.name == "single" && config.baselines.specific))
+      res.designs_evaluated_total += b.designs_evaluated;
+  for (const auto& b : res.specific) res.designs_evaluated_total += b.designs_evaluated;
   res.models_run = joint.models_run() + (own_scalar ? own_scalar->models_run() : 0);
-  for (const auto& b : res.baselines) res.models_run += b.models_run;
+  for (const auto& b : res.baselines)
+    if (!(b.name == "single" && config.baselines.specific)) res.models_run += b.models_run;
+  for (const auto& b : res.specific) res.models_run += b.models_run;
 
   // 3. The finalists, analytical and SystemC.
   const auto t_sc = std::chrono::steady_clock::now();
-  std::vector<Design> finalists(
-      order.begin(), order.begin() + std::min<std::ptrdiff_t>(order.size(), config.settings.finalists));
+  // The top-k under each of the study's objectives and the run's own, pooled (a design in several
+  // lists runs once); k = finalists.
+  const std::size_t k = std::size_t(config.settings.finalists);
+  const std::vector<Aggregate> hows = rescored_aggregates(how);
+  const std::vector<Design> finalists = pooled_top_k(order, hows, k);
   std::vector<std::size_t> finalist_ids;
   for (const auto& d : finalists) finalist_ids.push_back(d.id);
   if (!options.out_dir.empty()) loop.write_reports(finalist_ids);
   if (options.progress && !finalists.empty())
-    *options.progress << fmt::format("[cosearch] re-evaluating {} finalists on {} networks{}\n",
-                                     finalists.size(), graphs.size(),
-                                     config.settings.systemc ? " with SystemC" : "");
+    *options.progress << fmt::format(
+        "[cosearch] re-evaluating {} finalists (top {} under {} objectives) on {} "
+        "networks{}\n",
+        finalists.size(), k, hows.size(), graphs.size(), config.settings.systemc ? " with SystemC" : "");
   res.finalists =
       reevaluate_finalists(*joint_problem, config.space, finalists, workers, config.settings.systemc);
+  if (config.settings.systemc) res.rescoring = rescore(res.finalists, hows, k);
   res.systemc_s = seconds_since(t_sc);
   res.total_s = seconds_since(t_start);
 
@@ -161,8 +196,34 @@ Result run(const Config& config, const RunOptions& options) {
     write_finalists(res.finalists, config.space, (fs::path(options.out_dir) / "finalists").string());
     common::write_file_atomically((fs::path(options.out_dir) / "summary.json").string(),
                                   summary_json(config, res).dump(2) + "\n");
+    write_run_tables(res, options.out_dir);
+    // A scalar search's front.svg plots the objective against itself: convergence.svg replaces it.
+    if (!config.multi()) fs::remove(fs::path(options.out_dir) / "front.svg");
   }
   return res;
+}
+
+std::vector<Result> run_seeds(const Config& config, const RunOptions& options) {
+  std::vector<Result> out;
+  const std::int64_t n = config.settings.seeds;
+  for (std::int64_t i = 0; i < n; ++i) {
+    Config c = config;
+    c.optimizer.seed = config.optimizer.seed + i;
+    c.settings.seeds = 1;
+    RunOptions o = options;
+    if (n > 1 && !options.out_dir.empty())
+      o.out_dir = (fs::path(options.out_dir) / fmt::format("seed_{}", c.optimizer.seed)).string();
+    if (options.progress && n > 1)
+      *options.progress << fmt::format("[cosearch] seed {} ({}/{})\n", c.optimizer.seed, i + 1, n);
+    out.push_back(run(c, o));
+  }
+  if (!options.out_dir.empty() && n > 1) {
+    fs::create_directories(options.out_dir);
+    common::write_file_atomically((fs::path(options.out_dir) / "seeds.json").string(),
+                                  seeds_json(config, out).dump(2) + "\n");
+    common::write_file_atomically((fs::path(options.out_dir) / "seeds.csv").string(), seeds_csv(out));
+  }
+  return out;
 }
 
 }  // namespace imc::nas::cosearch

@@ -6,8 +6,9 @@
 //      mode, per-network energy and latency and the area;
 //   2. the baselines (baselines.h): the design searched for the single largest network, a
 //      stage-by-stage search, random sampling of as many designs as the joint search evaluated;
-//   3. the finalists (the best designs by the aggregate) re-evaluated with the SystemC model in
-//      worker processes (fidelity.h);
+//   3. the workload-specific searches: each network alone, same space and budget (baselines.h);
+//   4. the finalists (the top-k designs under each of the study's objectives and the run's) re-run on
+//      the SystemC model in worker processes (fidelity.h), the rankings compared (rescoring.h);
 // and, with a run directory, writes each search's reports, checkpoints and the finalists' reports.
 #pragma once
 
@@ -52,6 +53,12 @@ struct BaselineResult {
   std::size_t proposals = 0, designs_evaluated = 0;  // as counted by its search loop(s)
   std::size_t models_run = 0;  // the single baseline's own model runs (its problem has one network)
   double seconds = 0;          // wall time
+  // The best value after each generation: the run's aggregate (stagewise: over its stages in order;
+  // random: one value), or, for a single-network search, that network's EDAP.
+  std::vector<double> best_per_generation;
+  // A single-network search (specific, single): its best design's figures on its own network, from its
+  // own evaluation (the design may not run every network of the set: capacity).
+  std::vector<NetworkFigures> own_figures;
 };
 
 struct FinalistNetwork {
@@ -68,10 +75,21 @@ struct Finalist {
   std::vector<FinalistNetwork> networks;
 };
 
+// One objective's top-k designs (by the analytical model) re-scored on SystemC (rescoring.h).
+struct Rescoring {
+  Aggregate aggregate = Aggregate::kEla;
+  std::vector<std::size_t> design_ids;  // candidate ids, in analytical order (best first)
+  std::vector<double> analytical;       // the aggregate by the analytical model, same order
+  std::vector<double> systemc;          // the aggregate by SystemC (0 when a run failed)
+  bool complete = false;                // every design ran on SystemC for every network
+  std::optional<double> kendall_tau;    // between the two rankings (k >= 2 and complete)
+  bool best_changes = false;            // SystemC's best is not the analytical best
+};
+
 struct Result {
   std::vector<std::string> networks;
   std::vector<std::string> objective_names;
-  Aggregate aggregate = Aggregate::kMax;  // the scalar aggregate
+  Aggregate aggregate = Aggregate::kEla;  // the scalar aggregate
   std::size_t generations = 0, proposals = 0, designs_evaluated = 0, cache_hits = 0, rejected = 0,
               feasible = 0;
   std::size_t designs_evaluated_total = 0;  // joint + every baseline search's designs_evaluated
@@ -83,9 +101,18 @@ struct Result {
   Design best;
   std::vector<Design> front;  // the joint search's feasible Pareto front
   std::vector<BaselineResult> baselines;
-  std::vector<Finalist> finalists;
+  // The workload-specific searches, one per network in the run's order (empty when not run): each
+  // network's own best design, evaluated on every network.
+  std::vector<BaselineResult> specific;
+  std::vector<double> best_per_generation;  // the joint search's best aggregate after each generation
+  std::vector<Finalist> finalists;          // the pooled top-k designs of the rescored objectives
+  std::vector<Rescoring> rescoring;         // per objective: analytical vs SystemC ranking
 };
 
 Result run(const Config& config, const RunOptions& options = {});
+
+// config.settings.seeds runs of run(), with seeds optimizer.seed, +1, ...; with several seeds each
+// run writes into <out_dir>/seed_<seed> (one seed: out_dir itself).
+std::vector<Result> run_seeds(const Config& config, const RunOptions& options = {});
 
 }  // namespace imc::nas::cosearch

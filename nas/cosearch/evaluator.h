@@ -35,7 +35,7 @@ struct Problem {
   double area_mm2_max = 800;
   bool weight_fetch = false;
   bool multi = false;
-  Aggregate aggregate = Aggregate::kMax;
+  Aggregate aggregate = Aggregate::kEla;
 
   std::vector<std::string> networks() const;
   std::vector<std::string> objective_names() const;

@@ -69,7 +69,10 @@ TEST_CASE("cosearch: overrides are checked against the config keys' declarations
   CHECK(contains(o.err, "--generations"));
   o = imcsim("cosearch configs/cosearch/tiny.toml --objective sum");
   CHECK(o.exit_code == 2);
-  CHECK(contains(o.err, "\"max\", \"mean\", \"product\""));
+  CHECK(contains(o.err, "\"ela\", \"ela_mean\", \"ela_all\", \"edap_mean\", \"edap_product\""));
+  o = imcsim("cosearch configs/cosearch/tiny.toml --seeds 0");
+  CHECK(o.exit_code == 2);
+  CHECK(contains(o.err, "--seeds"));
 }
 
 TEST_CASE("accuracy: the training flags share the search's [accuracy] declarations") {

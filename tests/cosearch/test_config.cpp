@@ -59,7 +59,7 @@ TEST_CASE("the shipped configs load") {
 
 TEST_CASE("defaults: sga for a scalar objective, nsga2 for multi, default stages by arch key") {
   const Config c = parse_config(ConfigNode::parse_string(kGood, "good.toml"), "good.toml");
-  CHECK(c.settings.objective == Objective::kMax);
+  CHECK(c.settings.objective == Objective::kEla);
   CHECK(c.settings.area_mm2_max == 800);
   REQUIRE(c.stages.size() == 2);
   CHECK(c.stages[0].name == "circuit");
@@ -83,7 +83,10 @@ TEST_CASE("bad configs name the file, the key and what is allowed") {
   CHECK(contains(e, "allowed keys here"));
   e = with(kGood, "objective = \"sum\"");
   CHECK(contains(e, "cosearch.objective"));
-  CHECK(contains(e, "\"max\", \"mean\", \"product\", \"multi\""));
+  CHECK(contains(e, "\"ela\", \"ela_mean\", \"ela_all\", \"edap_mean\", \"edap_product\", \"multi\""));
+  e = with(kGood, "objective = \"max\"");  // the old name of ela: renamed, not kept
+  CHECK(contains(e, "cosearch.objective"));
+  CHECK(contains(e, "\"ela\""));
   e = with(kGood, "area_mm2_max = -1");
   CHECK(contains(e, "area_mm2_max"));
   CHECK(contains(e, "out of range"));
