@@ -127,7 +127,9 @@ void SupernetImpl::check(const Subnet& subnet) const {
 }
 
 const workloads::Graph& SupernetImpl::graph_of(const Subnet& subnet) {
-  const std::string key = to_string(subnet);  // the bits do not change the graph, but are cheap to keep
+  Subnet any_bits = subnet;  // the bits do not change the graph
+  any_bits.weight_bits = any_bits.activation_bits = 0;
+  const std::string key = to_string(any_bits);
   auto it = graphs_.find(key);
   if (it == graphs_.end()) it = graphs_.emplace(key, workloads::build_cnn_family(subnet.net, "subnet")).first;
   return it->second;
