@@ -3,8 +3,10 @@
 #include <filesystem>
 #include <random>
 
+#include "arch/load.h"
 #include "common/config.h"
 #include "nas/accuracy/dataset.h"
+#include "nas/accuracy/hardware.h"
 #include "nas/accuracy/train.h"
 #include "nas/supernet/supernet.h"
 #include "nas/supernet/train.h"
@@ -80,6 +82,25 @@ TEST_CASE("an exported subnet's GraphNet computes the supernet's forward (float 
       fresh->eval();
       CHECK(!torch::allclose(mine, fresh->forward(x, Precision::Float), 1e-3, 1e-3));
     }
+  }
+}
+
+TEST_CASE("an exported subnet runs through the crossbar model: an ideal chip gives the supernet's logits") {
+  OneThread one;
+  torch::manual_seed(6);
+  Supernet net(small_space());
+  const torch::Tensor x = nas::accuracy::image_tensor(data().train, 0, 16);
+  std::mt19937_64 rng(8);
+  for (int i = 0; i < 3; ++i) {
+    const Subnet s = net->space().sample(rng);
+    CAPTURE(to_string(s));
+    net->recalibrate(s, nas::accuracy::image_tensor(data().train, 16, 64), Precision::Quantized, 64);
+    net->eval();
+    torch::NoGradGuard ng;
+    ExportedSubnet e = net->export_subnet(s);
+    nas::accuracy::HardwareBackend hw(arch::load_arch("configs/arch/ideal.toml"), e.net, 1);
+    CHECK(torch::allclose(net->forward(x, s, Precision::Quantized),
+                          e.net->forward(x, Precision::Quantized, &hw), 1e-4, 1e-4));
   }
 }
 
