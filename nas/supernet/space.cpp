@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "common/config.h"
+#include "nas/decode.h"
 
 namespace imc::nas::supernet {
 namespace {
@@ -54,6 +55,18 @@ std::string to_string(const Subnet& s) {
   return fmt::format("stages={} blocks={} ch={} k={} {} e{} p{} fc{} w{}a{}", n.stages, n.blocks_per_stage,
                      n.base_channels, n.kernel, n.residual ? "residual" : "plain", n.expansion, n.prune,
                      n.fc_hidden, s.weight_bits, s.activation_bits);
+}
+
+Subnet subnet_of(const SearchSpace& space, const Genome& genome, const Subnet& fixed) {
+  Subnet s = fixed;
+  s.net = network_params(fixed.net, space, genome);
+  for (std::size_t i = 0; i < space.genes().size(); ++i) {
+    const Gene& g = space.genes()[i];
+    if (g.name != "network.weight_bits" && g.name != "network.activation_bits") continue;
+    const int bits = whole(g, g.values.at(std::size_t(genome.at(i))));
+    (g.name == "network.weight_bits" ? s.weight_bits : s.activation_bits) = bits;
+  }
+  return s;
 }
 
 SupernetSpace SupernetSpace::from_search_space(const SearchSpace& space, const Subnet& fixed) {

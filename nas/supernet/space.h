@@ -22,6 +22,11 @@ struct Subnet {
 };
 std::string to_string(const Subnet& s);  // "stages=2 blocks=1 ch=16 k=3 plain e1 p0 fc0 w8a8"
 
+// The network of a search genome: its network genes over `fixed` (nas::network_params), the bits
+// from network.weight_bits / network.activation_bits when declared. Throws nas::DecodeError as
+// network_params does.
+Subnet subnet_of(const SearchSpace& space, const Genome& genome, const Subnet& fixed = {});
+
 struct SupernetSpace {
   std::vector<std::int64_t> input = {1, 28, 28};
   int classes = 10;

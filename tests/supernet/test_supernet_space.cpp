@@ -56,6 +56,17 @@ TEST_CASE("the supernet space of fmnist_joint.toml holds the largest choice of e
   CHECK(s.contains(small));
   std::mt19937_64 rng(3);
   for (int i = 0; i < 20; ++i) CHECK(s.contains(s.sample(rng)));
+  // Every genome of the search decodes to a subnet the supernet holds.
+  for (int i = 0; i < 50; ++i) {
+    Genome genome;
+    for (std::size_t c : space.cardinalities())
+      genome.push_back(int(std::uniform_int_distribution<std::size_t>(0, c - 1)(rng)));
+    const Subnet sub = subnet_of(space, genome);
+    CHECK(s.contains(sub));
+    CHECK(sub.weight_bits == int(space.genes()[space.index_of("network.weight_bits")]
+                                     .values.at(std::size_t(genome[space.index_of("network.weight_bits")]))
+                                     .as_number()));
+  }
   Subnet other = big;
   other.net.kernel = 7;
   std::string why;
