@@ -143,7 +143,8 @@ SupernetImpl::Unit& SupernetImpl::unit_for(const Node& node, const Subnet& subne
 }
 
 torch::Tensor SupernetImpl::effective_weight(const Unit& u, const Node& n) const {
-  if (n.op == OpKind::Linear) return u.weight.slice(0, 0, n.out_features).slice(1, 0, n.in_features);
+  if (n.op == OpKind::Linear)
+    return u.weight.slice(0, 0, n.out_features).slice(1, 0, n.in_features).contiguous();
   torch::Tensor w = u.weight.slice(0, 0, n.out_channels).slice(1, 0, n.in_channels / n.groups);
   // Centre crop, one kernel size at a time from the largest down (OFA's chain of transforms).
   std::int64_t k = u.kernel;
