@@ -1,0 +1,224 @@
+// The supernet module: a subnet exported to GraphNet computes what the supernet computes for it,
+// the sandwich step trains, the cache key follows the space and the settings, save/load round-trips.
+#include <filesystem>
+#include <random>
+
+#include "arch/load.h"
+#include "common/config.h"
+#include "nas/accuracy/dataset.h"
+#include "nas/accuracy/hardware.h"
+#include "nas/accuracy/train.h"
+#include "nas/supernet/supernet.h"
+#include "nas/supernet/train.h"
+#include "tests/accuracy/torch_doctest.h"  // first: see there
+
+using namespace imc;
+using namespace imc::nas::supernet;
+using imc::nas::accuracy::Precision;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A space with every elastic dimension: depth, width, kernel 3/5, both block kinds, pruning,
+// the hidden FC layer, the bit-widths.
+SupernetSpace small_space() {
+  SupernetSpace s;
+  s.stages = {2, 3};
+  s.blocks_per_stage = {1, 2};
+  s.base_channels = {4, 8};
+  s.kernel = {3, 5};
+  s.residual = {false, true};
+  s.expansion = {1, 2};
+  s.prune = {0.0, 0.25};
+  s.fc_hidden = {0, 16};
+  s.weight_bits = {4, 8};
+  s.activation_bits = {4, 8};
+  return s;
+}
+
+const nas::accuracy::Dataset& data() {
+  static const nas::accuracy::Dataset d = nas::accuracy::load_fashion_mnist();
+  return d;
+}
+
+struct OneThread {
+  OneThread() { torch::set_num_threads(1); }
+};
+
+}  // namespace
+
+TEST_CASE("an exported subnet's GraphNet computes the supernet's forward (float and quantized)") {
+  OneThread one;
+  torch::manual_seed(5);
+  Supernet net(small_space());
+  const torch::Tensor x = nas::accuracy::image_tensor(data().train, 0, 64);
+  const torch::Tensor calib = nas::accuracy::image_tensor(data().train, 64, 128);
+  {
+    // Move every weight, statistic and kernel transform off its initial value, so the test sees
+    // the slicing, cropping and transforms (identity transforms would hide a wrong order).
+    torch::NoGradGuard ng;
+    for (auto& p : net->parameters()) p.add_(torch::randn_like(p) * 0.05);
+  }
+  std::mt19937_64 rng(11);
+  std::vector<Subnet> subnets{net->space().largest(), net->space().smallest()};
+  for (int i = 0; i < 6; ++i) subnets.push_back(net->space().sample(rng));
+  subnets[2].net.kernel = 3;  // at least one cropped, transformed kernel with expansion and residual
+  subnets[2].net.expansion = 2;
+  subnets[2].net.residual = true;
+  for (const Subnet& s : subnets) {
+    CAPTURE(to_string(s));
+    for (Precision p : {Precision::Float, Precision::Quantized}) {
+      net->recalibrate(s, calib, p, 64);
+      net->eval();
+      torch::NoGradGuard ng;
+      const torch::Tensor mine = net->forward(x, s, p);
+      ExportedSubnet e = net->export_subnet(s);
+      const torch::Tensor theirs = e.net->forward(x, p);
+      CHECK(e.graph.size() == net->graph_of(s).size());
+      CHECK(torch::allclose(mine, theirs, 1e-5, 1e-5));
+      CHECK(torch::equal(mine.argmax(1), theirs.argmax(1)));
+      // Inherited weights matter: a fresh GraphNet of the same graph computes something else.
+      nas::accuracy::GraphNet fresh(e.graph, nas::accuracy::QuantBits{s.weight_bits, s.activation_bits});
+      fresh->eval();
+      CHECK(!torch::allclose(mine, fresh->forward(x, Precision::Float), 1e-3, 1e-3));
+    }
+  }
+}
+
+TEST_CASE("an exported subnet runs through the crossbar model: an ideal chip gives the supernet's logits") {
+  OneThread one;
+  torch::manual_seed(6);
+  Supernet net(small_space());
+  const torch::Tensor x = nas::accuracy::image_tensor(data().train, 0, 16);
+  std::mt19937_64 rng(8);
+  for (int i = 0; i < 3; ++i) {
+    const Subnet s = net->space().sample(rng);
+    CAPTURE(to_string(s));
+    net->recalibrate(s, nas::accuracy::image_tensor(data().train, 16, 64), Precision::Quantized, 64);
+    net->eval();
+    torch::NoGradGuard ng;
+    ExportedSubnet e = net->export_subnet(s);
+    nas::accuracy::HardwareBackend hw(arch::load_arch("configs/arch/ideal.toml"), e.net, 1);
+    CHECK(torch::allclose(net->forward(x, s, Precision::Quantized),
+                          e.net->forward(x, Precision::Quantized, &hw), 1e-4, 1e-4));
+  }
+}
+
+TEST_CASE("subnets share weights: a smaller kernel is the transformed centre of the larger one") {
+  OneThread one;
+  torch::manual_seed(2);
+  SupernetSpace space = small_space();
+  Supernet plain_crop(space, SupernetOptions{false, 0});
+  Subnet big = space.largest();
+  big.net.expansion = 1;  // the first node is then a k x k conv on the image
+  Subnet k3 = big;
+  k3.net.kernel = 3;
+  ExportedSubnet a = plain_crop->export_subnet(big), b = plain_crop->export_subnet(k3);
+  // Node 1 is the first conv in both graphs: [C, 1, k, k].
+  const torch::Tensor w5 = a.net->named_parameters()["n1_weight"];
+  const torch::Tensor w3 = b.net->named_parameters()["n1_weight"];
+  REQUIRE(w5.size(3) == 5);
+  REQUIRE(w3.size(3) == 3);
+  CHECK(torch::equal(w3, w5.slice(2, 1, 4).slice(3, 1, 4)));
+  // Narrower subnets take the first channels.
+  Subnet narrow = big;
+  narrow.net.base_channels = 4;
+  const torch::Tensor wn = plain_crop->export_subnet(narrow).net->named_parameters()["n1_weight"];
+  CHECK(torch::equal(wn, w5.slice(0, 0, wn.size(0))));
+
+  // With the kernel transform: the 3x3 kernel is the learned 9x9 matrix applied to the centre.
+  Supernet learned(space, SupernetOptions{true, 0});
+  torch::Tensor t;
+  for (const auto& p : learned->named_parameters())
+    if (p.key() == "s0_b0_conv1_transform3") t = p.value();
+  REQUIRE(t.defined());
+  {
+    torch::NoGradGuard ng;
+    t.add_(torch::randn_like(t) * 0.1);
+  }
+  const torch::Tensor l5 = learned->export_subnet(big).net->named_parameters()["n1_weight"];
+  const torch::Tensor l3 = learned->export_subnet(k3).net->named_parameters()["n1_weight"];
+  const torch::Tensor centre = l5.slice(2, 1, 4).slice(3, 1, 4).reshape({-1, 9});
+  CHECK(torch::allclose(l3, torch::matmul(centre, t.detach().t()).reshape(l3.sizes()), 1e-6, 1e-6));
+  CHECK(!torch::allclose(l3, centre.reshape(l3.sizes()), 1e-3, 1e-3));
+}
+
+TEST_CASE("a subnet outside the space is an input error") {
+  Supernet net(small_space());
+  Subnet s = net->space().largest();
+  s.net.base_channels = 16;
+  CHECK_THROWS_AS(net->forward(torch::zeros({2, 784}), s, Precision::Float), common::InputError);
+}
+
+TEST_CASE("the sandwich step lowers the loss on a small slice") {
+  OneThread one;
+  torch::manual_seed(1);
+  SupernetSpace space = small_space();
+  space.stages = {2};
+  space.blocks_per_stage = {1};
+  Supernet net(space);
+  const torch::Tensor x = nas::accuracy::image_tensor(data().train, 0, 256);
+  const torch::Tensor y = nas::accuracy::label_tensor(data().train, 0, 256);
+  auto loss_of = [&](const Subnet& s) {
+    torch::NoGradGuard ng;
+    net->train();  // batch statistics: no recalibration needed to compare
+    return torch::cross_entropy_loss(net->forward(x, s, Precision::Quantized), y).item<double>();
+  };
+  const double big0 = loss_of(space.largest()), small0 = loss_of(space.smallest());
+  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(2e-2));
+  std::mt19937_64 rng(4);
+  for (int epoch = 0; epoch < 6; ++epoch)
+    for (std::int64_t b = 0; b < 256; b += 64)
+      sandwich_step(net, opt, x.slice(0, b, b + 64), y.slice(0, b, b + 64), 1, rng);
+  const double big1 = loss_of(space.largest()), small1 = loss_of(space.smallest());
+  CAPTURE(big0);
+  CAPTURE(big1);
+  CAPTURE(small0);
+  CAPTURE(small1);
+  CHECK(big1 < 0.8 * big0);
+  // The smallest (3 channels, 4 bits) learns from the largest's soft labels alone, which start
+  // near uniform: it moves less in 24 steps, but it moves.
+  CHECK(small1 < small0 - 0.05);
+}
+
+TEST_CASE("the supernet cache key follows the space and the settings; save and load round-trip") {
+  OneThread one;
+  const SupernetSpace space = small_space();
+  const SupernetTrainOptions o;
+  const std::string key = supernet_key(space, o);
+  CHECK(key.size() == 16);
+  CHECK(key == supernet_key(space, o));
+  SupernetSpace wider = space;
+  wider.base_channels.push_back(16);
+  CHECK(supernet_key(wider, o) != key);
+  SupernetSpace fewer_bits = space;
+  fewer_bits.weight_bits = {8};
+  CHECK(supernet_key(fewer_bits, o) != key);
+  for (auto change : std::vector<std::function<void(SupernetTrainOptions&)>>{
+           [](auto& t) { t.epochs = 6; }, [](auto& t) { t.batch_size = 32; }, [](auto& t) { t.seed = 2; },
+           [](auto& t) { t.learning_rate = 2e-3; }, [](auto& t) { t.random_subnets = 3; },
+           [](auto& t) { t.train_subset = 1000; }, [](auto& t) { t.supernet.kernel_transform = false; },
+           [](auto& t) { t.supernet.noise_sigma = 0.05; }}) {
+    SupernetTrainOptions t;
+    change(t);
+    CHECK(supernet_key(space, t) != key);
+  }
+
+  const fs::path dir = fs::temp_directory_path() / ("imcsim-supernet-cache-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  CHECK(!load_supernet(space, {}, dir.string(), key));
+  torch::manual_seed(9);
+  Supernet net(space);
+  const torch::Tensor x = nas::accuracy::image_tensor(data().train, 0, 32);
+  const Subnet s = space.largest();
+  net->recalibrate(s, x, Precision::Quantized, 32);
+  net->eval();
+  const std::string path = save_supernet(net, dir.string(), key);
+  CHECK(fs::exists(path));
+  auto loaded = load_supernet(space, {}, dir.string(), key);
+  REQUIRE(loaded);
+  torch::NoGradGuard ng;
+  CHECK(
+      torch::equal(net->forward(x, s, Precision::Quantized), (*loaded)->forward(x, s, Precision::Quantized)));
+  fs::remove_all(dir);
+}
