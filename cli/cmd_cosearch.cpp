@@ -14,6 +14,7 @@
 #include "nas/cosearch/config.h"
 #include "nas/cosearch/cosearch.h"
 #include "nas/cosearch/summary.h"
+#include "nas/nas_plugin.h"
 
 namespace imc::cli {
 namespace {
@@ -87,7 +88,7 @@ const Command kCosearch{
         o.out_dir = a->out_dir;
         o.resume = a->resume;
         o.progress = a->quiet ? nullptr : &std::cerr;
-        const nas::cosearch::Result r = nas::cosearch::run(c, o);
+        const nas::cosearch::Result r = nas::nas_plugin().run_cosearch(c, o);  // loads pagmo
 
         if (!r.found) {
           fmt::print("no feasible design in {} evaluated ({} proposals)\n", r.designs_evaluated, r.proposals);

@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "cli/output.h"
 #include "common/config.h"
+#include "nas/nas_plugin.h"
 #include "nas/search/config.h"
 #include "nas/search/run.h"
 
@@ -97,7 +98,7 @@ const Command kSearch{
           fmt::print("{}", nas::search::document_search_keys());
           return 0;
         }
-        const nlohmann::json s = nas::search::run_search(*o);
+        const nlohmann::json s = nas::nas_plugin().run_search(*o);  // loads pagmo
         print_summary(s);
         if (!json_out->empty()) write_json(*json_out, s);
         return 0;

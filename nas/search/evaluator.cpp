@@ -16,7 +16,7 @@
 #include "nas/records.h"
 #include "nas/workers.h"
 #ifdef IMCSIM_HAS_ACCURACY
-#include "nas/accuracy/accuracy.h"
+#include "nas/accuracy/torch_plugin.h"
 #endif
 
 namespace imc::nas::search {
@@ -179,12 +179,14 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes,
   opt.threads = 1;  // one thread per worker: the figures do not depend on how many workers run
   fs::create_directories(opt.cache_dir);
 
+  // Load libtorch here, before the workers fork, so that each worker inherits it instead of loading it.
+  const accuracy::TorchPlugin& torch = accuracy::torch_plugin();
   auto train_group = [&](const std::vector<std::size_t>& group) {
     Evaluation out;
     nlohmann::json results = nlohmann::json::array();
     for (std::size_t i : group) {
       const Design d = decode(genomes[i]);
-      results.push_back(accuracy::to_json(accuracy::evaluate_accuracy(d.spec, d.graph, opt)));
+      results.push_back(torch.to_json(torch.evaluate_accuracy(d.spec, d.graph, opt)));
     }
     out.extra["results"] = results;
     return out;
