@@ -12,7 +12,7 @@
 #include "common/config.h"
 #include "workloads/load.h"
 #if IMCSIM_HAS_ACCURACY
-#include "nas/accuracy/accuracy.h"
+#include "nas/accuracy/torch_plugin.h"
 #endif
 
 namespace imc::cli {
@@ -99,7 +99,8 @@ const Command kAccuracy{
         o.cache_dir = a->no_cache ? "" : a->cache_dir;
         o.measure_activity = !a->activity_out.empty();
         if (a->verbose) o.log = [](const std::string& s) { fmt::print(stderr, "{}\n", s); };
-        const auto r = nas::accuracy::evaluate_accuracy(spec, graph, o);
+        const nas::accuracy::TorchPlugin& torch = nas::accuracy::torch_plugin();  // loads libtorch
+        const auto r = torch.evaluate_accuracy(spec, graph, o);
         fmt::print("{} on {} ({}-bit weights, {}-bit inputs), {} test images\n", r.workload, spec.chip.name,
                    r.weight_bits, r.input_bits, r.test_images);
         fmt::print("training: {} images x {} epochs, {}\n", r.train_images, o.train.epochs,
@@ -129,7 +130,7 @@ const Command kAccuracy{
           write_json(a->activity_out, j);
         }
         if (!a->json.empty()) {
-          nlohmann::json j = nas::accuracy::to_json(r);
+          nlohmann::json j = torch.to_json(r);
           j["arch"] = spec.chip.name;
           j["arch_file"] = a->arch;
           j["epochs"] = o.train.epochs;

@@ -15,6 +15,7 @@
 #include "nas/cosearch/config.h"
 #include "nas/cosearch/cosearch.h"
 #include "nas/cosearch/summary.h"
+#include "nas/nas_plugin.h"
 
 namespace imc::cli {
 namespace {
@@ -139,28 +140,14 @@ const Command kCosearch{
         o.out_dir = a->out_dir;
         o.resume = a->resume;
         o.progress = a->quiet ? nullptr : &std::cerr;
-        const std::vector<nas::cosearch::Result> runs = nas::cosearch::run_seeds(c, o);
+        const std::vector<nas::cosearch::Result> runs = nas::nas_plugin().run_cosearch(c, o);  // loads pagmo
         for (std::size_t i = 0; i < runs.size(); ++i) {
           if (runs.size() > 1) fmt::print("=== seed {} ===\n", c.optimizer.seed + std::int64_t(i));
           print_result(runs[i], c);
         }
         if (runs.size() > 1) fmt::print("\n{}", nas::cosearch::seeds_table(runs));
-        if (!a->json_out.empty()) {
-          nlohmann::json j;
-          if (runs.size() == 1) {
-            j = nas::cosearch::summary_json(c, runs.front());
-          } else {
-            j = nas::cosearch::seeds_json(c, runs);
-            nlohmann::json each = nlohmann::json::array();
-            for (std::size_t i = 0; i < runs.size(); ++i) {
-              nas::cosearch::Config ci = c;
-              ci.optimizer.seed = c.optimizer.seed + std::int64_t(i);
-              each.push_back(nas::cosearch::summary_json(ci, runs[i]));
-            }
-            j["runs"] = each;
-          }
-          common::write_file_atomically(a->json_out, j.dump(2) + "\n");
-        }
+        if (!a->json_out.empty())
+          common::write_file_atomically(a->json_out, nas::cosearch::runs_json(c, runs).dump(2) + "\n");
         return 0;
       };
     }};

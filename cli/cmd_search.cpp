@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "cli/output.h"
 #include "common/config.h"
+#include "nas/nas_plugin.h"
 #include "nas/search/config.h"
 #include "nas/search/run.h"
 
@@ -105,7 +106,7 @@ const Command kSearch{
           fmt::print("{}", nas::search::document_search_keys());
           return 0;
         }
-        const nlohmann::json s = nas::search::run_search(*o);
+        const nlohmann::json s = nas::nas_plugin().run_search(*o);  // loads pagmo
         if (o->dry_run) {
           fmt::print("{}: config OK: {} genes ({} free), 10^{:.1f} designs, objectives {}\n",
                      s["config"].get<std::string>(), s["genes"].get<std::size_t>(),

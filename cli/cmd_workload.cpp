@@ -13,8 +13,8 @@
 #include "workloads/toml_format.h"
 #include "workloads/zoo.h"
 
-#if defined(IMCSIM_WITH_ONNX) && __has_include("workloads/onnx/onnx_io.h")
-#include "workloads/onnx/onnx_io.h"
+#if defined(IMCSIM_WITH_ONNX)
+#include "workloads/onnx_plugin.h"
 #define IMC_CLI_HAVE_ONNX 1
 #endif
 
@@ -63,7 +63,7 @@ int run(const WorkloadOptions& o) {
   if (!o.toml_out.empty()) write_text(o.toml_out, workloads::to_toml(graphs[0]));
   if (!o.onnx_out.empty()) {
 #ifdef IMC_CLI_HAVE_ONNX
-    workloads::onnx::export_onnx(graphs[0], o.onnx_out);
+    workloads::onnx::onnx_plugin().export_onnx(graphs[0], o.onnx_out, {});
 #else
     throw common::InputError(
         "--export-onnx: this imcsim was built without ONNX support (-DIMCSIM_WITH_ONNX=ON)");

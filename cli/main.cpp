@@ -3,7 +3,6 @@
 // environment (unwritable path, missing file, a resource guard), 3 a bug (the message asks for a
 // report).
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -25,15 +24,8 @@ std::vector<CommandInfo>& registry() {
 
 int main(int argc, char** argv) {
   using namespace imc::cli;
-  // libgomp (libtorch's threads) and OpenBLAS read their settings when they are loaded, before main.
-  // libgomp's default spins idle threads, which on a busy 2-core machine makes training about ten
-  // times slower; OpenBLAS's own pool would oversubscribe torch's. So run again with passive waits
-  // and one BLAS thread, unless the user chose (forked search workers inherit both).
-  if (!std::getenv("OMP_WAIT_POLICY")) {
-    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-    setenv("OPENBLAS_NUM_THREADS", "1", 0);
-    execv("/proc/self/exe", argv);  // returns only on failure: then go on as we are
-  }
+  // No libtorch, OpenMP or OpenBLAS is loaded here: the thread settings they read when loaded are set
+  // by the torch plugin's loader (nas/accuracy/torch_plugin.h), before it loads them.
   CLI::App app{"imcsim: cycle-level simulator and hardware-aware NAS for in-memory-computing accelerators"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "imcsim 0.1.0");

@@ -1,4 +1,5 @@
-// The only translation unit that includes toml++.
+// The only translation unit of the libraries that includes toml++ (the Python module writes dicts as TOML
+// text with it: python/py_convert.cpp).
 #include "common/config.h"
 
 #include <fmt/format.h>

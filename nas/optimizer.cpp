@@ -149,7 +149,10 @@ struct Registry {
   std::map<std::string, OptimizerFactory> factories;
   std::map<std::string, OptimizerTraits> traits;
   Registry() {
-    for (const char* n : {"nsga2", "moead", "sga", "sa"}) factories[n] = make_pagmo_optimizer;
+    // The pagmo2 optimizers' factory is make_pagmo_optimizer, called by make_optimizer
+    // (optimizer_make.cpp): referencing it here would link pagmo into every program that reads an
+    // optimizer config (the CLI, which runs searches through libimcsim_nas.so; nas/nas_plugin.h).
+    for (const char* n : {"nsga2", "moead", "sga", "sa"}) factories[n] = nullptr;
     factories["random"] = make_random_optimizer;
     traits["nsga2"] = traits["moead"] = {.multi_objective_only = true, .scalarized = false};
     traits["sga"] = traits["sa"] = {.multi_objective_only = false, .scalarized = true};
@@ -194,31 +197,13 @@ std::vector<std::string> optimizer_names() {
   return out;
 }
 
-std::unique_ptr<Optimizer> make_optimizer(const OptimizerSetup& setup) {
-  OptimizerFactory f;
-  {
-    Registry& r = registry();
-    std::lock_guard lock(r.mu);
-    auto it = r.factories.find(setup.config.name);
-    if (it == r.factories.end())
-      throw InputError(
-          fmt::format("optimizer: unknown name '{}'; allowed: {}", setup.config.name, names_of(r)));
-    f = it->second;
-  }
-  if (setup.objectives == 0) throw InputError("optimizer: the search needs at least one objective");
-  std::size_t free = 0;
-  for (auto c : setup.cardinalities) {
-    if (c == 0) throw InputError("optimizer: a gene has no values");
-    free += c > 1;
-  }
-  if (free == 0) throw InputError("optimizer: every gene of the search space is fixed; nothing to search");
-  if (setup.config.population < 2)
-    throw InputError(
-        fmt::format("optimizer.population: {} is too small (at least 2)", setup.config.population));
-  if (!setup.config.weights.empty() && setup.config.weights.size() != setup.objectives)
-    throw InputError(fmt::format("optimizer: {} scalarization weights for {} objectives",
-                                 setup.config.weights.size(), setup.objectives));
-  return f(setup);
+OptimizerFactory registered_factory(const std::string& name) {
+  Registry& r = registry();
+  std::lock_guard lock(r.mu);
+  auto it = r.factories.find(name);
+  if (it == r.factories.end())
+    throw InputError(fmt::format("optimizer: unknown name '{}'; allowed: {}", name, names_of(r)));
+  return it->second;
 }
 
 }  // namespace imc::nas

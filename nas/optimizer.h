@@ -140,6 +140,9 @@ std::vector<std::string> optimizer_names();
 OptimizerTraits optimizer_traits(const std::string& name);
 // Throws common::InputError naming the allowed names / the bad parameter.
 std::unique_ptr<Optimizer> make_optimizer(const OptimizerSetup& setup);
+// The factory registered under `name`; empty for the built-in pagmo2 optimizers (make_optimizer
+// calls make_pagmo_optimizer for them). Throws InputError for an unknown name.
+OptimizerFactory registered_factory(const std::string& name);
 
 // Built-in factories (defined in optimizer_pagmo.cpp and optimizer_random.cpp).
 std::unique_ptr<Optimizer> make_pagmo_optimizer(const OptimizerSetup& setup);

@@ -11,6 +11,10 @@ IMCSIM_PACKAGES=(
   libsystemc-dev libeigen3-dev libfmt-dev libtomlplusplus-dev doctest-dev libcli11-dev nlohmann-json3-dev
   libpagmo-dev libtorch-dev dataset-fashion-mnist libonnx-dev zlib1g-dev
   libopenblas0-pthread  # optimized BLAS behind libblas.so.3 (libtorch otherwise uses the reference BLAS)
+  python3-dev pybind11-dev python3-pytest  # the Python module and its tests (python/, docs/python.md)
+  # Optional for the Python tests that use them (they skip cleanly without): DataFrames, the figure
+  # of docs/python.md, torchvision's ResNet-18 through Workload.from_torch.
+  python3-pandas python3-matplotlib python3-torch python3-torchvision
 )
 
 install_missing_packages() {

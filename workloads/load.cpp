@@ -7,10 +7,10 @@
 #include "workloads/toml_format.h"
 #include "workloads/zoo.h"
 
-// The ONNX importer lives in workloads/onnx/ (another engineer's folder) and is compiled only with
-// IMCSIM_WITH_ONNX; __has_include keeps this file building while that folder is being written.
-#if defined(IMCSIM_WITH_ONNX) && __has_include("workloads/onnx/onnx_io.h")
-#include "workloads/onnx/onnx_io.h"
+// The ONNX importer (workloads/onnx/, compiled only with IMCSIM_WITH_ONNX) is reached through its
+// plugin, loaded on the first .onnx file, so other workloads never map libonnx.
+#if defined(IMCSIM_WITH_ONNX)
+#include "workloads/onnx_plugin.h"
 #define IMC_WORKLOADS_HAVE_ONNX 1
 #endif
 
@@ -34,7 +34,7 @@ void load_one(const std::string& item, std::vector<Graph>& out) {
     out.push_back(load_toml_workload(item));
   } else if (ends_with(item, ".onnx")) {
 #ifdef IMC_WORKLOADS_HAVE_ONNX
-    out.push_back(onnx::import_onnx(item));
+    out.push_back(onnx::onnx_plugin().import_onnx(item, {}));
 #else
     throw common::InputError(fmt::format(
         "{}: this imcsim was built without ONNX support (configure with -DIMCSIM_WITH_ONNX=ON)", item));

@@ -361,6 +361,19 @@ std::vector<std::pair<std::string, std::vector<double>>> seed_series(const std::
 
 }  // namespace
 
+json runs_json(const Config& config, const std::vector<Result>& runs) {
+  if (runs.size() == 1) return summary_json(config, runs.front());
+  json j = seeds_json(config, runs);
+  json each = json::array();
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    Config ci = config;
+    ci.optimizer.seed = config.optimizer.seed + std::int64_t(i);
+    each.push_back(summary_json(ci, runs[i]));
+  }
+  j["runs"] = each;
+  return j;
+}
+
 json seeds_json(const Config& config, const std::vector<Result>& runs) {
   json j;
   j["config"] = config.path;

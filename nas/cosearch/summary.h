@@ -50,6 +50,9 @@ Spread spread(const std::vector<double>& values);
 // Over the runs of run_seeds: per network the loss and the reduction vs single, the aggregate's
 // reductions vs each baseline, and Kendall tau per rescored objective, each as a Spread.
 nlohmann::json seeds_json(const Config& config, const std::vector<Result>& runs);
+// What `--json` writes: one run's summary_json, or for several seeds seeds_json with every run's
+// summary under "runs".
+nlohmann::json runs_json(const Config& config, const std::vector<Result>& runs);
 std::string seeds_csv(const std::vector<Result>& runs);
 std::string seeds_table(const std::vector<Result>& runs);
 

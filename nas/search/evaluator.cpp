@@ -23,7 +23,7 @@
 #include "sim/systemc/systemc_model.h"
 #include "workloads/activity.h"
 #ifdef IMCSIM_HAS_ACCURACY
-#include "nas/accuracy/accuracy.h"
+#include "nas/accuracy/torch_plugin.h"
 #endif
 
 namespace imc::nas::search {
@@ -297,6 +297,8 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes,
   // A network's activity depends on its trained weights and input bits, not on the chip: the group's
   // first candidate measures it (one more exact-product pass), the others reuse it.
   const bool measure = config_.search.activity == ActivitySource::kMeasured;
+  // Load libtorch here, before the workers fork, so that each worker inherits it instead of loading it.
+  const accuracy::TorchPlugin& torch = accuracy::torch_plugin();
   auto train_group = [&](const std::vector<std::size_t>& group) {
     Evaluation out;
     nlohmann::json results = nlohmann::json::array();
@@ -304,7 +306,7 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes,
       const Design d = decode(genomes[group[j]]);
       accuracy::AccuracyOptions member = opt;
       member.measure_activity = measure && j == 0;
-      results.push_back(accuracy::to_json(accuracy::evaluate_accuracy(d.spec, d.graph, member)));
+      results.push_back(torch.to_json(torch.evaluate_accuracy(d.spec, d.graph, member)));
     }
     out.extra["results"] = results;
     return out;
