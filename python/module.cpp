@@ -230,12 +230,12 @@ py::dict run_search(const std::string& config, const std::string& out, const py:
     } else if (key == "optimizer") {
       o.optimizer = v.cast<std::string>();
     } else {
-      std::int64_t* field = key == "seed"          ? &o.seed
-                            : key == "generations" ? &o.generations
-                            : key == "population"  ? &o.population
-                            : key == "workers"     ? &o.workers
-                            : key == "finalists"   ? &o.finalists
-                                                   : nullptr;
+      std::optional<std::int64_t>* field = key == "seed"          ? &o.seed
+                                           : key == "generations" ? &o.generations
+                                           : key == "population"  ? &o.population
+                                           : key == "workers"     ? &o.workers
+                                           : key == "finalists"   ? &o.finalists
+                                                                  : nullptr;
       if (!field)
         throw InputError(fmt::format(
             "search({}=...): unknown option; allowed: seed, generations, population, workers, finalists, "

@@ -20,10 +20,9 @@ struct RunOptions {
   std::string out_dir;      // run directory; required unless resume_dir is set (then defaults to it)
   std::string resume_dir;   // continue the run saved there (its config.toml and run.json)
   std::string
-      hot_start;  // designs for the first population: a .toml with [[design]] tables, or a run directory
-  bool force = false;
-  bool dry_run = false;  // load and check the config and overrides, return a summary, run nothing        // a
-                         // fresh run in a non-empty out_dir: empty it first (a run's files only)
+      hot_start;       // designs for the first population: a .toml with [[design]] tables, or a run directory
+  bool force = false;  // a fresh run in a non-empty out_dir: empty it first (a run's files only)
+  bool dry_run = false;  // load and check the config and overrides, return a summary, run nothing
   // Command-line overrides of the config (nullopt / empty = keep the config's value). Each is checked
   // against the declaration of its config key (an InputError naming the flag and the range). On a
   // resume only generations (to run more), workers and finalists may be given.
