@@ -95,7 +95,14 @@ ArchSpec finish(const common::ConfigNode& root, const std::string& base_dir) {
     if (n.valid()) n.fail(e.what());
     root.fail(fmt::format("key 'chip.tech' (default \"{}\"): {}", spec.chip.tech, e.what()));
   }
-  spec.tech = load_tech(tech_path, spec.chip.node_nm);
+  try {
+    spec.tech = load_tech(tech_path, spec.chip.node_nm);
+  } catch (const common::InputError& e) {  // name the arch file and key that chose the tech file too
+    common::ConfigNode n = root.get("chip").get("tech");
+    if (n.valid()) n.fail(fmt::format("in the tech file it names: {}", e.what()));
+    root.fail(
+        fmt::format("key 'chip.tech' (default \"{}\"): in the tech file: {}", spec.chip.tech, e.what()));
+  }
   for (const auto& p : check_arch(spec)) {
     // Point at the offending key's line when the file sets it, else at the file.
     common::ConfigNode n = root;

@@ -47,6 +47,7 @@ void add_eval_options(CLI::App& sub, EvalArgs& a) {
 
 Session load_session(const EvalArgs& a) {
   Session s;
+  s.workload = a.workload;
   s.spec = arch::load_arch(a.arch_file);
   s.costs = arch::cost::build(s.spec);
   if (!a.mapping_file.empty()) s.options = mapping::load_mapping_options(a.mapping_file);

@@ -23,6 +23,7 @@ struct Session {
   arch::cost::CostTable costs;
   mapping::MappingOptions options;
   std::vector<workloads::Graph> graphs;
+  std::string workload;  // the --workload argument, for messages (a zoo name, a file or a list)
 };
 
 // Command-line options common to the evaluation commands.

@@ -45,7 +45,8 @@ void guard_lowering_memory(const Session& s, const workloads::Graph& g) {
   const double crossbars = crossbars_needed(s, g);
   common::check_memory(
       tiles * kBytesPerTile + crossbars * kBytesPerCrossbar,
-      fmt::format("mapping {} ({:.3g} crossbars of weights) onto {:.0f} tiles", g.name(), crossbars, tiles),
+      fmt::format("mapping {} ({:.3g} crossbars of weights; --workload {}) onto {:.0f} tiles (--arch {})",
+                  g.name(), crossbars, s.workload, tiles, s.spec.source),
       "lower the mesh size, or the layer sizes of the workload");
   if (s.options.batch <= 1) return;
   // The ops grow with the batch: lower one inference first (bounded by the shape limits) and scale.
@@ -54,9 +55,10 @@ void guard_lowering_memory(const Session& s, const workloads::Graph& g) {
   const mapping::Mapping m = mapping::map(s.spec, g, one);
   const mapping::Program p = mapping::lower(s.spec, g, m);
   const double ops = double(p.ops.size()) * double(s.options.batch);
-  common::check_memory(ops * kBytesPerOp + tiles * kBytesPerTile + crossbars * kBytesPerCrossbar,
-                       fmt::format("{} at batch {} ({:.3g} ops)", g.name(), s.options.batch, ops),
-                       fmt::format("lower --batch (one inference is {} ops)", p.ops.size()));
+  common::check_memory(
+      ops * kBytesPerOp + tiles * kBytesPerTile + crossbars * kBytesPerCrossbar,
+      fmt::format("{} (--workload {}) at batch {} ({:.3g} ops)", g.name(), s.workload, s.options.batch, ops),
+      fmt::format("lower --batch (one inference is {} ops)", p.ops.size()));
 }
 
 void guard_systemc_memory(const arch::ArchSpec& spec, const mapping::Program* program) {

@@ -315,13 +315,21 @@ void SearchLoop::resume(const std::string& dir) {
     for (const auto& cj : j.at("candidates")) {
       Candidate c = candidate_from_json(cj);
       if (c.id != candidates_.size()) throw std::runtime_error("candidate ids are not consecutive");
+      try {
+        space_.validate(c.genome);
+      } catch (const InputError& e) {
+        throw InputError(
+            fmt::format("{}: damaged checkpoint: candidate {}: {}", path.string(), c.id, e.what()));
+      }
       if (c.evaluation.feasible()) front_.insert(c.id, c.evaluation.objectives);
       cache_.emplace(c.hash, c.id);
       candidates_.push_back(std::move(c));
     }
     check_resumed_state(j.at("generation").get<std::size_t>());
-  } catch (const InputError&) {
-    throw;
+  } catch (const InputError& e) {  // e.g. a genome outside the space: name the file it came from
+    const std::string what = e.what();
+    if (what.rfind(path.string(), 0) == 0) throw;
+    throw InputError(fmt::format("{}: damaged checkpoint: {}", path.string(), what));
   } catch (const std::exception& e) {
     throw InputError(fmt::format("{}: damaged checkpoint: {}", path.string(), e.what()));
   }

@@ -63,12 +63,16 @@ std::vector<GeneValue> read_range(const ConfigNode& t) {
   std::int64_t lo = lo_n.as_int(), hi = hi_n.as_int(), step = step_n.valid() ? step_n.as_int() : 1;
   if (step <= 0) step_n.fail(fmt::format("step must be a positive integer, found {}", step));
   if (hi < lo) hi_n.fail(fmt::format("hi ({}) must be >= lo ({})", hi, lo));
-  if ((hi - lo) % step != 0)
-    hi_n.fail(fmt::format("hi - lo ({}) must be a multiple of step ({})", hi - lo, step));
-  if (static_cast<std::uint64_t>((hi - lo) / step) >= kMaxValuesPerGene)
+  // In 128 bits: hi - lo overflows 64 for extreme ends (lo = -2^63), and must still be refused.
+  const __int128 span = static_cast<__int128>(hi) - static_cast<__int128>(lo);
+  if (span / step >= static_cast<__int128>(kMaxValuesPerGene))
     t.fail(fmt::format("range has more than {} values", kMaxValuesPerGene));
+  if (span % step != 0)
+    hi_n.fail(
+        fmt::format("hi - lo ({}) must be a multiple of step ({})", static_cast<std::int64_t>(span), step));
   std::vector<GeneValue> out;
-  for (std::int64_t v = lo; v <= hi; v += step) out.push_back(GeneValue::integer(v));
+  const auto count = static_cast<std::int64_t>(span / step) + 1;  // by count: v += step may overflow at hi
+  for (std::int64_t i = 0; i < count; ++i) out.push_back(GeneValue::integer(lo + i * step));
   return out;
 }
 
