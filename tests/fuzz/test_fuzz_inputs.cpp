@@ -8,7 +8,7 @@
 // Why a C++ doctest driver rather than a Python script: no new CI dependency (python3 is not in the
 // package list), the same reporting and labels as every other test, and fork/setrlimit at hand.
 //
-// IMCSIM_FUZZ_CASES (default 60) and IMCSIM_FUZZ_SEED (default 1) choose the cases; the unit label
+// IMCSIM_FUZZ_CASES (default 300) and IMCSIM_FUZZ_SEED (default 1) choose the cases; the unit label
 // runs the default, the slow label (and scripts/fuzz.sh) thousands with other seeds.
 #include <doctest/doctest.h>
 
@@ -280,7 +280,7 @@ class Fuzzer {
 TEST_CASE("fuzz: mutated configs, models and checkpoints end in exit 0 (finite) or exit 2 (one line)") {
   const char* bin = std::getenv("IMCSIM_BIN");
   REQUIRE_MESSAGE(bin != nullptr, "IMCSIM_BIN must name the imcsim binary (set by ctest)");
-  const std::size_t count = env_count("IMCSIM_FUZZ_CASES", 60);
+  const std::size_t count = env_count("IMCSIM_FUZZ_CASES", 300);
   const std::uint64_t seed = env_count("IMCSIM_FUZZ_SEED", 1);
   const fs::path dir = fs::temp_directory_path() / ("imcsim_fuzz_" + std::to_string(::getpid()));
   fs::remove_all(dir);
