@@ -1,9 +1,9 @@
 #include "python/py_convert.h"
 
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "common/config.h"
 
