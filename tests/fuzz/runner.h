@@ -48,8 +48,13 @@ inline pid_t start_child(const std::string& bin, const Job& job, const Limits& l
   const pid_t pid = ::fork();
   if (pid != 0) return pid;
   ::setpgid(0, 0);
+  // Under AddressSanitizer the address-space cap cannot be used: ASan reserves terabytes of shadow
+  // address space at start-up and aborts under `ulimit -v`. The sanitizer run relies on the CPU cap,
+  // the timeout and imcsim's own memory guard (MemAvailable) instead.
+#if !defined(__SANITIZE_ADDRESS__)
   rlimit as{lim.memory_bytes, lim.memory_bytes};
   ::setrlimit(RLIMIT_AS, &as);
+#endif
   rlimit cpu{rlim_t(lim.cpu_seconds), rlim_t(lim.cpu_seconds + 1)};
   ::setrlimit(RLIMIT_CPU, &cpu);
   rlimit core{0, 0};
