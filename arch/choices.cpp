@@ -24,6 +24,11 @@ const Spellings<AdcType>& spellings(AdcType) {
   return s;
 }
 
+const Spellings<DacStyle>& spellings(DacStyle) {
+  static const Spellings<DacStyle> s = {{"pulse", DacStyle::Pulse}, {"voltage", DacStyle::Voltage}};
+  return s;
+}
+
 const Spellings<BufferTechnology>& spellings(BufferTechnology) {
   static const Spellings<BufferTechnology> s = {{"sram", BufferTechnology::Sram},
                                                 {"edram", BufferTechnology::Edram},

@@ -21,6 +21,11 @@ enum class SignedScheme {
   Offset,        // one column, an offset subtracted digitally
 };
 enum class AdcType { Sar, Flash, Ramp, SenseAmp };
+// How a multi-bit input slice reaches a row (dac.bits > 1).
+enum class DacStyle {
+  Pulse,    // a train of 2^(bits-1) one-bit pulses (read-word-line pulses, pulse width): energy ~ 2^bits
+  Voltage,  // one analog level from a binary-weighted (R-2R) ladder per drive: energy ~ bits
+};
 enum class BufferTechnology { Sram, Edram, Regfile };
 enum class Routing { Xy, Yx };
 enum class FlowControl { Wormhole, Vct };
@@ -38,6 +43,7 @@ using Spellings = std::vector<std::pair<const char*, E>>;
 const Spellings<DeviceType>& spellings(DeviceType);
 const Spellings<SignedScheme>& spellings(SignedScheme);
 const Spellings<AdcType>& spellings(AdcType);
+const Spellings<DacStyle>& spellings(DacStyle);
 const Spellings<BufferTechnology>& spellings(BufferTechnology);
 const Spellings<Routing>& spellings(Routing);
 const Spellings<FlowControl>& spellings(FlowControl);

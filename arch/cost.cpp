@@ -45,7 +45,11 @@ double buffer_area_um2(const ArchSpec& s, const BufferSpec& b) {
 
 double cell_read_energy_fj(const ArchSpec& s) {
   const DeviceSpec& d = s.device;
-  if (d.cell_read_energy_fj > 0) return d.cell_read_energy_fj;
+  // A measured per-cell figure (SRAM, capacitor cells) holds at the supply it was measured at; its
+  // switched charge moves with the supply like every other C V^2 term.
+  if (d.cell_read_energy_fj > 0)
+    return d.cell_read_energy_fj *
+           (d.cell_read_supply_v > 0 ? pow2(s.supply_v() / d.cell_read_supply_v) : 1.0);
   // Mean conductance of uniformly used levels between G_off and G_on, conducting for one pulse.
   const double g_mean_s = 0.5 * (1.0 / d.r_on_ohm + 1.0 / d.r_off_ohm);
   return pow2(d.read_voltage_v) * g_mean_s * d.read_pulse_ns * 1e-9 * 1e15;
@@ -54,7 +58,18 @@ double cell_read_energy_fj(const ArchSpec& s) {
 double row_drive_energy_pj(const ArchSpec& s) {
   const TechSpec& t = s.tech;
   const double one_bit_fj = t.dac_energy_fj_1bit + t.row_wire_energy_fj_per_col * s.crossbar.cols;
+  // A pulse train repeats the 1-bit drive 2^(bits-1) times on average; a voltage DAC charges the
+  // word line once and adds its ladder.
+  if (s.dac.style == DacStyle::Voltage)
+    return (one_bit_fj + t.voltage_dac_energy_fj_per_bit * s.dac.bits) * 1e-3 * voltage_energy_factor(s);
   return one_bit_fj * std::ldexp(1.0, s.dac.bits - 1) * 1e-3 * voltage_energy_factor(s);
+}
+
+double dac_area_um2(const ArchSpec& s) {
+  const TechSpec& t = s.tech;
+  if (s.dac.style == DacStyle::Voltage)
+    return t.dac_area_um2_1bit + t.voltage_dac_area_um2_per_bit * s.dac.bits;
+  return t.dac_area_um2_1bit * std::ldexp(1.0, s.dac.bits - 1);
 }
 
 int CostTable::adc_cycles(int columns_per_adc) const {
@@ -163,8 +178,7 @@ struct Builder {
     const double xbar_area =
         double(s.crossbar.rows) * cols * s.device.cell_area_f2 * f_area + t.crossbar_periphery_area_um2;
     add("pe", "crossbar", xbars, xbar_area, e_cell_pj * rows * cols / step_ns, 0);
-    add("pe", "dac", xbars * s.crossbar.rows, t.dac_area_um2_1bit * std::ldexp(1.0, s.dac.bits - 1),
-        e_dac_pj / step_ns, 0);
+    add("pe", "dac", xbars * s.crossbar.rows, dac_area_um2(s), e_dac_pj / step_ns, 0);
     if (c.sample_hold) add("pe", "sample_hold", xbars * cols, t.sample_hold_area_um2, e_sh_pj / step_ns, 0);
     add("pe", "adc", xbars * c.adcs_per_crossbar, adc_area_um2(s), e_adc_pj * s.adc.rate_gsps, 0);
     add("pe", "shift_add", s.pe.shift_add_units, t.shift_add_area_um2, t.shift_add_energy_fj * 1e-3 * vf * f,

@@ -95,6 +95,7 @@ double buffer_energy_fj_per_bit(const ArchSpec& spec, const BufferSpec& b);
 double buffer_area_um2(const ArchSpec& spec, const BufferSpec& b);
 double cell_read_energy_fj(const ArchSpec& spec);
 double row_drive_energy_pj(const ArchSpec& spec);    // one row driven with one input slice
+double dac_area_um2(const ArchSpec& spec);           // one row's driver / DAC
 double voltage_energy_factor(const ArchSpec& spec);  // (V / V_nominal)^2
 
 }  // namespace imc::arch::cost

@@ -79,9 +79,15 @@ void describe(Fields& f, ArchSpec& s) {
     g.real("read_voltage_v", d.read_voltage_v, RealDecl{0.25, 0.01, 5, "V", "read voltage across a cell"});
     g.real("read_pulse_ns", d.read_pulse_ns, RealDecl{10, 0.01, 1e6, "ns", "one crossbar read"});
     g.real("cell_area_f2", d.cell_area_f2,
-           RealDecl{4, 0.5, 10000, "F^2", "cell area in feature sizes squared"});
+           RealDecl{4, 0.5, 1e5, "F^2",
+                    "cell area in feature sizes squared (a compute cell with its adder or capacitors can "
+                    "exceed 10^4)"});
     g.real("cell_read_energy_fj", d.cell_read_energy_fj,
            RealDecl{0, 0, 1e6, "fJ", "per cell read; 0 = V^2 * mean conductance * pulse"});
+    g.real("cell_read_supply_v", d.cell_read_supply_v,
+           RealDecl{0, 0, 5, "V",
+                    "supply cell_read_energy_fj holds at; the energy scales x (chip supply / this)^2; 0 = "
+                    "it holds at every supply"});
     g.real("write_energy_pj", d.write_energy_pj, RealDecl{10, 0, 1e6, "pJ", "programming one cell"});
     g.real("write_latency_ns", d.write_latency_ns, RealDecl{100, 0, 1e9, "ns", "programming one row"});
     g.real("variation_sigma", d.variation_sigma,
@@ -115,6 +121,9 @@ void describe(Fields& f, ArchSpec& s) {
   });
   f.section("dac", "row drivers", [&](Fields& g) {
     g.integer("bits", s.dac.bits, IntDecl{1, 1, 16, "bit", "input bits per read; 1 = bit-serial"});
+    g.choice("style", s.dac.style, DacStyle::Pulse, spellings(DacStyle{}),
+             "multi-bit drive: pulse = 2^(bits-1) one-bit pulses (word-line pulses, pulse width); "
+             "voltage = one level from an R-2R ladder (energy ~ bits)");
   });
   f.section("adc", "column readout", [&](Fields& g) {
     AdcSpec& a = s.adc;
@@ -221,6 +230,12 @@ void describe(Fields& f, TechSpec& t) {
     g.real("row_wire_energy_fj_per_col", t.row_wire_energy_fj_per_col,
            RealDecl{0, 0, 1e3, "fJ", "word line charged per column crossed, per 1-bit row drive"});
     g.real("dac_area_um2_1bit", t.dac_area_um2_1bit, RealDecl{kRequired, 0, 1e5, "um^2", "one 1-bit DAC"});
+    g.real("voltage_dac_energy_fj_per_bit", t.voltage_dac_energy_fj_per_bit,
+           RealDecl{kRequired, 0, 1e5, "fJ",
+                    "voltage (R-2R) DAC: per ladder bit per drive, beyond the 1-bit drive"});
+    g.real(
+        "voltage_dac_area_um2_per_bit", t.voltage_dac_area_um2_per_bit,
+        RealDecl{kRequired, 0, 1e6, "um^2", "voltage (R-2R) DAC: per ladder bit, beyond the 1-bit driver"});
     g.real("sample_hold_energy_fj", t.sample_hold_energy_fj, RealDecl{kRequired, 0, 1e5, "fJ", "one sample"});
     g.real("sample_hold_area_um2", t.sample_hold_area_um2, RealDecl{kRequired, 0, 1e5, "um^2", "one S&H"});
     g.real("crossbar_periphery_area_um2", t.crossbar_periphery_area_um2,

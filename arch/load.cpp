@@ -64,15 +64,15 @@ void scale_to_node(TechSpec& t, double node_nm) {
   const double e_adc = std::pow(e, t.adc_energy_node_exponent), a_adc = std::pow(e, t.adc_area_node_exponent);
   for (double* v : {&t.adc_energy_floor_pj, &t.adc_walden_fom_fj}) *v *= e_adc;
   for (double* v : {&t.adc_area_floor_um2, &t.adc_area_per_step_um2}) *v *= a_adc;
-  for (double* v :
-       {&t.adc_sense_amp_energy_pj, &t.dac_energy_fj_1bit, &t.row_wire_energy_fj_per_col,
-        &t.sample_hold_energy_fj, &t.shift_add_energy_fj, &t.activation_energy_fj, &t.pool_energy_fj,
-        &t.vector_lane_energy_fj, &t.bus_energy_fj_per_bit, &t.router_energy_fj_per_bit})
+  for (double* v : {&t.adc_sense_amp_energy_pj, &t.dac_energy_fj_1bit, &t.row_wire_energy_fj_per_col,
+                    &t.voltage_dac_energy_fj_per_bit, &t.sample_hold_energy_fj, &t.shift_add_energy_fj,
+                    &t.activation_energy_fj, &t.pool_energy_fj, &t.vector_lane_energy_fj,
+                    &t.bus_energy_fj_per_bit, &t.router_energy_fj_per_bit})
     *v *= e;
-  for (double* v : {&t.adc_sense_amp_area_um2, &t.dac_area_um2_1bit, &t.sample_hold_area_um2,
-                    &t.crossbar_periphery_area_um2, &t.shift_add_area_um2, &t.activation_area_um2,
-                    &t.pool_area_um2, &t.vector_lane_area_um2, &t.bus_area_um2_per_wire,
-                    &t.router_xbar_area_um2, &t.router_buffer_area_um2_per_bit})
+  for (double* v : {&t.adc_sense_amp_area_um2, &t.dac_area_um2_1bit, &t.voltage_dac_area_um2_per_bit,
+                    &t.sample_hold_area_um2, &t.crossbar_periphery_area_um2, &t.shift_add_area_um2,
+                    &t.activation_area_um2, &t.pool_area_um2, &t.vector_lane_area_um2,
+                    &t.bus_area_um2_per_wire, &t.router_xbar_area_um2, &t.router_buffer_area_um2_per_bit})
     *v *= a;
   t.router_leakage_mw *= l;
   // Faster transistors at smaller nodes: max clock ~ 1/node (constant-field scaling).

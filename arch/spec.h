@@ -23,6 +23,7 @@ struct DeviceSpec {
   double read_pulse_ns{};        // one crossbar read (analog settle + sample)
   double cell_area_f2{};         // in units of F^2 (feature size squared)
   double cell_read_energy_fj{};  // 0: derived from conductance (V^2 * G_avg * t); SRAM cells set it
+  double cell_read_supply_v{};   // supply cell_read_energy_fj was measured at: x (V/this)^2; 0 = fixed
   double write_energy_pj{};      // programming one cell (all pulses of its verify loop)
   double write_latency_ns{};     // programming one row of cells (row-parallel write)
   // Non-idealities used by sim/functional.
@@ -59,6 +60,7 @@ inline std::int64_t conversions_per_read(const CrossbarSpec& x, std::int64_t phy
 
 struct DacSpec {
   int bits{};  // 1 = bit-serial inputs
+  DacStyle style{};
 };
 
 struct AdcSpec {

@@ -59,6 +59,10 @@ struct TechSpec {
   double dac_energy_fj_1bit{};
   double row_wire_energy_fj_per_col{};
   double dac_area_um2_1bit{};
+  // A voltage-mode (R-2R) DAC: one drive per row per slice of `bits` bits costs the 1-bit drive above
+  // plus this per bit of the ladder (dac.style = "voltage").
+  double voltage_dac_energy_fj_per_bit{};
+  double voltage_dac_area_um2_per_bit{};
   double sample_hold_energy_fj{};
   double sample_hold_area_um2{};
   double shift_add_energy_fj{};  // one 16-bit shift-and-add

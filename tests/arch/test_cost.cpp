@@ -119,3 +119,32 @@ TEST_CASE("cell read energy follows V^2 * mean conductance * pulse unless given"
   s.device.cell_read_energy_fj = 3;
   CHECK(cost::cell_read_energy_fj(s) == 3);
 }
+
+TEST_CASE("a measured cell energy scales with the supply only when its supply is given") {
+  ArchSpec s = base();
+  s.device.cell_read_energy_fj = 2.0;
+  s.chip.voltage_v = 1.2;
+  CHECK(cost::cell_read_energy_fj(s) == doctest::Approx(2.0));  // default: holds at every supply
+  s.device.cell_read_supply_v = 0.6;
+  CHECK(cost::cell_read_energy_fj(s) == doctest::Approx(2.0 * 4));  // (1.2 / 0.6)^2
+}
+
+TEST_CASE("a voltage (R-2R) DAC grows linearly with its bits, a pulse train exponentially") {
+  ArchSpec s = base();
+  s.precision.input_bits = 8;
+  s.dac.bits = 1;
+  const double one_bit = cost::row_drive_energy_pj(s);
+  s.dac.style = DacStyle::Voltage;
+  s.dac.bits = 4;
+  const double v4 = cost::row_drive_energy_pj(s), a4 = cost::dac_area_um2(s);
+  s.dac.bits = 8;
+  const double v8 = cost::row_drive_energy_pj(s), a8 = cost::dac_area_um2(s);
+  // One word-line charge plus the ladder: linear in bits.
+  const double per_bit_pj = s.tech.voltage_dac_energy_fj_per_bit * 1e-3 * cost::voltage_energy_factor(s);
+  CHECK(v4 == doctest::Approx(one_bit + 4 * per_bit_pj));
+  CHECK(v8 - v4 == doctest::Approx(4 * per_bit_pj));
+  CHECK(a8 - a4 == doctest::Approx(4 * s.tech.voltage_dac_area_um2_per_bit));
+  s.dac.style = DacStyle::Pulse;
+  CHECK(cost::row_drive_energy_pj(s) == doctest::Approx(one_bit * 128));  // 2^(8-1) pulses
+  CHECK(cost::dac_area_um2(s) == doctest::Approx(s.tech.dac_area_um2_1bit * 128));
+}
