@@ -1,0 +1,248 @@
+#include "nas/predictor/layer_lut.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "arch/cost.h"
+#include "common/config.h"
+#include "common/run_dir.h"
+#include "nas/decode.h"
+#include "sim/analytical/estimate.h"
+
+namespace imc::nas::predictor {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kFormat = "imcsim-layer-lut-1";
+
+bool sets_chip(const Gene& g) {
+  return g.values.size() > 1 &&
+         (g.group() == "hardware" || g.name == "network.weight_bits" || g.name == "network.activation_bits");
+}
+
+// `points` value indices evenly spaced over 0..n-1, both ends included.
+std::vector<int> grid_indices(std::size_t n, std::size_t points) {
+  if (n <= points) {
+    std::vector<int> all(n);
+    for (std::size_t i = 0; i < n; ++i) all[i] = static_cast<int>(i);
+    return all;
+  }
+  std::vector<int> out;
+  for (std::size_t i = 0; i < points; ++i) {
+    const int idx = static_cast<int>(std::lround(double(i) * double(n - 1) / double(points - 1)));
+    if (out.empty() || out.back() != idx) out.push_back(idx);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string layer_signature(const workloads::Graph& graph, int node) {
+  const workloads::Node& n = graph.node(node);
+  const workloads::Node& in = graph.node(n.inputs.at(0));
+  return fmt::format("{} in[{}] out[{}] k{}x{} s{}x{} p{}x{} d{}x{} g{} f{}->{} b{}",
+                     workloads::to_string(n.op), fmt::join(in.out, ","), fmt::join(n.out, ","), n.kernel_h,
+                     n.kernel_w, n.stride_h, n.stride_w, n.pad_h, n.pad_w, n.dilation_h, n.dilation_w,
+                     n.groups, n.in_features, n.out_features, n.bias ? 1 : 0);
+}
+
+workloads::Graph single_layer_graph(const workloads::Graph& graph, int node) {
+  const workloads::Node& n = graph.node(node);
+  workloads::Graph g("layer");
+  const int x = g.input(graph.node(n.inputs.at(0)).out);
+  if (n.op == workloads::OpKind::Conv2d)
+    g.conv2d(x, n, "layer");
+  else
+    g.linear(x, n.out_features, n.bias, "layer");
+  return g;
+}
+
+LayerLut::LayerLut(EstimatorContext ctx) : ctx_(std::move(ctx)) {
+  const SearchSpace& space = *ctx_.space;
+  nlohmann::json grid = nlohmann::json::object();
+  for (std::size_t i = 0; i < space.size(); ++i) {
+    const Gene& g = space.genes()[i];
+    if (!sets_chip(g)) continue;
+    Dim d;
+    d.gene = i;
+    d.ordinal = g.numeric();
+    d.grid = d.ordinal ? grid_indices(g.values.size(), std::size_t(ctx_.options.lut_grid_points))
+                       : grid_indices(g.values.size(), g.values.size());
+    nlohmann::json values = nlohmann::json::array();
+    for (int k : d.grid) values.push_back(g.values[std::size_t(k)].to_string());
+    grid[g.name] = values;
+    dims_.push_back(std::move(d));
+  }
+  key_ = estimator_key(ctx_, {{"format", kFormat}, {"grid", grid}});
+  if (!fs::exists(ctx_.file)) return;
+  nlohmann::json j;
+  try {
+    std::ifstream in(ctx_.file);
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw common::InputError(fmt::format("{}: not a lookup table ({})", ctx_.file, e.what()));
+  }
+  check_estimator_key(ctx_.file, j.value("key", nlohmann::json()), key_);
+  for (const auto& [k, c] : j.at("chips").items())
+    chips_[k] =
+        ChipEntry{c.at(0).get<bool>(), c.at(1).get<double>(), c.at(2).get<double>(), c.at(3).get<bool>()};
+  for (const auto& [k, e] : j.at("layers").items())
+    layers_[k] = e.is_null() ? std::nullopt : std::optional<LayerEntry>(LayerEntry{e.at(0), e.at(1)});
+}
+
+void LayerLut::save() {
+  if (!dirty_) return;
+  nlohmann::json chips = nlohmann::json::object(), layers = nlohmann::json::object();
+  for (const auto& [k, c] : chips_) chips[k] = {c.valid, c.area_mm2, c.leakage_mw, c.known};
+  for (const auto& [k, e] : layers_)
+    layers[k] = e ? nlohmann::json{e->energy_pj, e->latency_ns} : nlohmann::json();
+  const nlohmann::json j = {{"format", kFormat}, {"key", key_}, {"chips", chips}, {"layers", layers}};
+  if (const fs::path dir = fs::path(ctx_.file).parent_path(); !dir.empty()) fs::create_directories(dir);
+  common::write_file_atomically(ctx_.file, j.dump());
+  dirty_ = false;
+}
+
+std::vector<LayerLut::Corner> LayerLut::corners(const Genome& genome) const {
+  std::vector<Corner> out{{genome, "", 1.0}};
+  const SearchSpace& space = *ctx_.space;
+  for (const Dim& d : dims_) {
+    const int v = genome.at(d.gene);
+    // (value index, weight) pairs of this dimension: the value itself when tabulated, else its two
+    // neighbouring grid values weighted by distance (grid ends are always tabulated, so both exist).
+    std::vector<std::pair<int, double>> options;
+    const auto hi = std::lower_bound(d.grid.begin(), d.grid.end(), v);
+    if (!d.ordinal || (hi != d.grid.end() && *hi == v)) {
+      options.emplace_back(v, 1.0);
+    } else {
+      const int h = *hi, l = *(hi - 1);
+      const auto& vals = space.genes()[d.gene].values;
+      const double x = vals[std::size_t(v)].as_number(), xl = vals[std::size_t(l)].as_number(),
+                   xh = vals[std::size_t(h)].as_number();
+      const double t = (x - xl) / (xh - xl);
+      options.emplace_back(l, 1.0 - t);
+      options.emplace_back(h, t);
+    }
+    std::vector<Corner> next;
+    for (const Corner& c : out)
+      for (const auto& [idx, w] : options) {
+        Corner n = c;
+        n.genome[d.gene] = idx;
+        if (!n.key.empty()) n.key.push_back(',');
+        n.key.append(std::to_string(idx));
+        n.weight *= w;
+        next.push_back(std::move(n));
+      }
+    out = std::move(next);
+  }
+  return out;
+}
+
+LayerLut::ChipEntry& LayerLut::chip(const Corner& c, arch::ArchSpec* spec_out) {
+  auto it = chips_.find(c.key);
+  const bool known = it != chips_.end();
+  if (known && !it->second.valid) return it->second;
+  try {
+    arch::ArchSpec spec = decode_hardware(ctx_.base, *ctx_.space, c.genome, ctx_.tech_dir);
+    if (spec_out) *spec_out = std::move(spec);
+    if (!known) {
+      it = chips_.emplace(c.key, ChipEntry{true, 0, 0, false}).first;
+      dirty_ = true;
+    }
+  } catch (const DecodeError&) {
+    it = chips_.insert_or_assign(c.key, ChipEntry{false, 0, 0, true}).first;
+    dirty_ = true;
+  }
+  return it->second;
+}
+
+std::optional<LayerLut::LayerEntry> LayerLut::layer_entry(const Corner& c, const workloads::Graph& graph,
+                                                          int node) {
+  const std::string k = layer_signature(graph, node) + "|" + c.key;
+  if (const auto it = layers_.find(k); it != layers_.end()) return it->second;
+  arch::ArchSpec spec;
+  ChipEntry& ch = chip(c, &spec);
+  std::optional<LayerEntry> entry;
+  if (ch.valid) {
+    try {
+      const sim::Estimate e = sim::estimate(spec, arch::cost::build(spec), single_layer_graph(graph, node),
+                                            ctx_.mapping, sim::EstimateDetail::Totals);
+      entry = LayerEntry{e.report.dynamic_energy_pj, e.report.latency_ns};
+      if (!ch.known) {  // area and leakage are the chip's: the same for every layer
+        ch.area_mm2 = e.report.area_mm2;
+        ch.leakage_mw = e.report.latency_ns > 0 ? e.report.leakage_energy_pj / e.report.latency_ns : 0;
+        ch.known = true;
+      }
+    } catch (const common::InputError&) {  // the layer alone does not map on this chip
+    }
+  }
+  layers_[k] = entry;
+  dirty_ = true;
+  return entry;
+}
+
+std::optional<LayerLut::LayerEntry> LayerLut::layer_at_grid_point(const Genome& grid_genome,
+                                                                  const workloads::Graph& graph, int node) {
+  const std::vector<Corner> cs = corners(grid_genome);
+  if (cs.size() != 1) throw std::invalid_argument("layer_at_grid_point: the genome is not on the grid");
+  return layer_entry(cs.front(), graph, node);
+}
+
+std::optional<LayerLut::LayerEntry> LayerLut::layer_interpolated(const Genome& genome,
+                                                                 const workloads::Graph& graph, int node) {
+  LayerEntry sum;
+  double weight = 0;
+  for (const Corner& c : corners(genome))
+    if (const auto e = layer_entry(c, graph, node)) {
+      sum.energy_pj += c.weight * e->energy_pj;
+      sum.latency_ns += c.weight * e->latency_ns;
+      weight += c.weight;
+    }
+  if (weight <= 0) return std::nullopt;
+  return LayerEntry{sum.energy_pj / weight, sum.latency_ns / weight};
+}
+
+std::optional<HardwareFigures> LayerLut::estimate(const Genome& genome, const arch::ArchSpec& spec,
+                                                  const workloads::Graph& graph, std::string& why) {
+  (void)spec;  // the table's grid chips stand for it
+  const std::vector<Corner> cs = corners(genome);
+  // Each layer is interpolated over the corners where it maps (weights renormalized), the chip's area
+  // and leakage over the valid corners.
+  HardwareFigures f;
+  double leakage_mw = 0, chip_weight = 0;
+  for (const Corner& c : cs) {
+    bool any = false;
+    for (int i = 0; i < graph.size() && !any; ++i)
+      if (graph.is_weight_stationary(i)) any = layer_entry(c, graph, i).has_value();
+    const ChipEntry& ch = chips_[c.key];
+    if (ch.valid && ch.known) {
+      f.area_mm2 += c.weight * ch.area_mm2;
+      leakage_mw += c.weight * ch.leakage_mw;
+      chip_weight += c.weight;
+    }
+  }
+  if (chip_weight <= 0) {
+    why = "no neighbouring table point has a valid chip on which a layer maps";
+    return std::nullopt;
+  }
+  f.area_mm2 /= chip_weight;
+  leakage_mw /= chip_weight;
+  double dynamic_pj = 0;
+  for (int i = 0; i < graph.size(); ++i) {
+    if (!graph.is_weight_stationary(i)) continue;
+    const auto e = layer_interpolated(genome, graph, i);
+    if (!e) {
+      why = fmt::format("layer '{}' maps at no neighbouring table point", graph.node(i).name);
+      return std::nullopt;
+    }
+    dynamic_pj += e->energy_pj;
+    f.latency_ns += e->latency_ns;
+  }
+  f.energy_pj = dynamic_pj + leakage_mw * f.latency_ns;  // mW x ns = pJ
+  return f;
+}
+
+}  // namespace imc::nas::predictor

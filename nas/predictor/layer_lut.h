@@ -1,0 +1,84 @@
+// evaluator = "lut": per-layer energy and latency, and the chip's area and leakage power, tabulated
+// over a grid of the space's chip-setting genes (its hardware genes and network.weight_bits /
+// network.activation_bits), built with the analytical model and stored as a JSON file reused across
+// runs. A design's figures are interpolated: multilinear over the ordinal (numeric) genes between
+// the neighbouring grid values, exact on the categorical genes and on grid values.
+//
+// A table entry is one weight layer (Conv2d, Linear) mapped alone on the chip of a grid point; a
+// design sums its layers (layer after layer, as the FBNet-style latency tables of the NAS literature
+// do), adds the chip's leakage over that latency, and takes the chip's area. What it leaves out: the
+// digital layers (pooling, additions, activations), the overlap of layers in a pipelined schedule, and
+// whether all the layers fit together; the validation (imcsim estimators) measures the error.
+//
+// Entries are filled lazily: a layer shape met for the first time at a grid point is evaluated then,
+// and save() writes the grown table. The file is keyed by the space, the base chip, the mapping
+// options and the grid (estimator_key); a file built for anything else is rejected.
+#pragma once
+
+#include <map>
+#include <memory>
+
+#include "nas/predictor/hardware_estimator.h"
+
+namespace imc::nas::predictor {
+
+class LayerLut : public HardwareEstimator {
+ public:
+  // Loads ctx.file when it exists (rejected when built for another space, chip or grid).
+  explicit LayerLut(EstimatorContext ctx);
+
+  std::optional<HardwareFigures> estimate(const Genome& genome, const arch::ArchSpec& spec,
+                                          const workloads::Graph& graph, std::string& why) override;
+  void save() override;
+  const char* name() const override { return "lut"; }
+
+  // One tabulated dimension: a gene that sets the chip, and the value indices of its grid.
+  struct Dim {
+    std::size_t gene = 0;
+    bool ordinal = false;
+    std::vector<int> grid;  // value indices, ascending
+  };
+  const std::vector<Dim>& dims() const { return dims_; }
+
+  // A layer's dynamic energy and latency on a grid point's chip (tests: exact against the analytical
+  // model); nullopt when the chip is invalid or the layer does not map on it.
+  struct LayerEntry {
+    double energy_pj = 0;
+    double latency_ns = 0;
+  };
+  std::optional<LayerEntry> layer_at_grid_point(const Genome& grid_genome, const workloads::Graph& graph,
+                                                int node);
+  // The interpolated figures of one layer of a design (the interpolation tests).
+  std::optional<LayerEntry> layer_interpolated(const Genome& genome, const workloads::Graph& graph, int node);
+  std::size_t entries() const { return layers_.size(); }
+
+ private:
+  struct ChipEntry {
+    bool valid = false;
+    double area_mm2 = 0;
+    double leakage_mw = 0;
+    bool known = false;  // area/leakage measured (from the first layer mapped on it)
+  };
+  struct Corner {
+    Genome genome;
+    std::string key;
+    double weight = 0;
+  };
+  std::vector<Corner> corners(const Genome& genome) const;
+  ChipEntry& chip(const Corner& c, arch::ArchSpec* spec_out);
+  std::optional<LayerEntry> layer_entry(const Corner& c, const workloads::Graph& graph, int node);
+
+  EstimatorContext ctx_;
+  std::vector<Dim> dims_;
+  nlohmann::json key_;
+  std::map<std::string, ChipEntry> chips_;                   // corner key -> chip
+  std::map<std::string, std::optional<LayerEntry>> layers_;  // layer signature | corner key
+  bool dirty_ = false;
+};
+
+// The single-layer network of a weight layer of `graph` (its input shape and attributes), and the
+// text that identifies its shape in the table.
+workloads::Graph single_layer_graph(const workloads::Graph& graph, int node);
+std::string layer_signature(const workloads::Graph& graph, int node);
+
+}  // namespace imc::nas::predictor
