@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "arch/cost.h"
 #include "common/config.h"
@@ -17,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kFormat = "imcsim-layer-lut-1";
+constexpr const char* kFormat = "imcsim-layer-lut-2";
 
 bool sets_chip(const Gene& g) {
   return g.values.size() > 1 &&
@@ -41,24 +42,32 @@ std::vector<int> grid_indices(std::size_t n, std::size_t points) {
 
 }  // namespace
 
-std::string layer_signature(const workloads::Graph& graph, int node) {
+namespace {
+std::string shape_text(const workloads::Graph& graph, int node) {
   const workloads::Node& n = graph.node(node);
-  const workloads::Node& in = graph.node(n.inputs.at(0));
-  return fmt::format("{} in[{}] out[{}] k{}x{} s{}x{} p{}x{} d{}x{} g{} f{}->{} b{}",
-                     workloads::to_string(n.op), fmt::join(in.out, ","), fmt::join(n.out, ","), n.kernel_h,
-                     n.kernel_w, n.stride_h, n.stride_w, n.pad_h, n.pad_w, n.dilation_h, n.dilation_w,
-                     n.groups, n.in_features, n.out_features, n.bias ? 1 : 0);
+  std::string in;
+  for (int i : n.inputs) in += fmt::format("[{}]", fmt::join(graph.node(i).out, ","));
+  return fmt::format("{} {} out[{}] k{}x{} s{}x{} p{}x{} d{}x{} g{} f{}->{} b{} a{} ax{} m{}", op_label(n),
+                     in, fmt::join(n.out, ","), n.kernel_h, n.kernel_w, n.stride_h, n.stride_w, n.pad_h,
+                     n.pad_w, n.dilation_h, n.dilation_w, n.groups, n.in_features, n.out_features,
+                     n.bias ? 1 : 0, static_cast<int>(n.act), n.axis, static_cast<int>(n.move));
+}
+}  // namespace
+
+std::vector<std::string> layer_signatures(const workloads::Graph& graph) {
+  // The k-th layer of a shape in a network is its own entry: the same shape at two places (two
+  // activations, two additions of a stage) can cost differently.
+  std::vector<std::string> out;
+  std::map<std::string, int> seen;
+  for (int i = 0; i < graph.size(); ++i) {
+    const std::string shape = shape_text(graph, i);
+    out.push_back(shape + " #" + std::to_string(seen[shape]++));
+  }
+  return out;
 }
 
-workloads::Graph single_layer_graph(const workloads::Graph& graph, int node) {
-  const workloads::Node& n = graph.node(node);
-  workloads::Graph g("layer");
-  const int x = g.input(graph.node(n.inputs.at(0)).out);
-  if (n.op == workloads::OpKind::Conv2d)
-    g.conv2d(x, n, "layer");
-  else
-    g.linear(x, n.out_features, n.bias, "layer");
-  return g;
+std::string layer_signature(const workloads::Graph& graph, int node) {
+  return layer_signatures(graph).at(std::size_t(node));
 }
 
 LayerLut::LayerLut(EstimatorContext ctx) : ctx_(std::move(ctx)) {
@@ -159,44 +168,67 @@ LayerLut::ChipEntry& LayerLut::chip(const Corner& c, arch::ArchSpec* spec_out) {
   return it->second;
 }
 
-std::optional<LayerLut::LayerEntry> LayerLut::layer_entry(const Corner& c, const workloads::Graph& graph,
-                                                          int node) {
-  const std::string k = layer_signature(graph, node) + "|" + c.key;
-  if (const auto it = layers_.find(k); it != layers_.end()) return it->second;
+void LayerLut::tabulate(const Corner& c, const workloads::Graph& graph) {
+  const std::string run = graph.name() + "|" + c.key;  // the network's hash name: one run per grid point
+  if (tabulated_.count(run)) return;
+  tabulated_.insert(run);
   arch::ArchSpec spec;
   ChipEntry& ch = chip(c, &spec);
-  std::optional<LayerEntry> entry;
-  if (ch.valid) {
-    try {
-      const sim::Estimate e = sim::estimate(spec, arch::cost::build(spec), single_layer_graph(graph, node),
-                                            ctx_.mapping, sim::EstimateDetail::Totals);
-      entry = LayerEntry{e.report.dynamic_energy_pj, e.report.latency_ns};
-      if (!ch.known) {  // area and leakage are the chip's: the same for every layer
-        ch.area_mm2 = e.report.area_mm2;
-        ch.leakage_mw = e.report.latency_ns > 0 ? e.report.leakage_energy_pj / e.report.latency_ns : 0;
-        ch.known = true;
-      }
-    } catch (const common::InputError&) {  // the layer alone does not map on this chip
+  if (!ch.valid) return;
+  try {
+    const sim::Estimate e =
+        sim::estimate(spec, arch::cost::build(spec), graph, ctx_.mapping, sim::EstimateDetail::Layers);
+    // Every node, the input's transfer onto the chip included; nodes the report has no layer for
+    // (folded into another, e.g. a batch norm) cost nothing.
+    std::vector<LayerEntry> figures(std::size_t(graph.size()));
+    for (const sim::LayerReport& l : e.report.layers)
+      if (const int node = graph.find(l.name); node >= 0)
+        figures[std::size_t(node)] = LayerEntry{l.energy_pj, double(l.latency_cycles) * spec.cycle_ns()};
+    // A shape met before keeps its first figures (other networks around it change them slightly).
+    const std::vector<std::string> sigs = layer_signatures(graph);
+    for (std::size_t node = 0; node < sigs.size(); ++node)
+      layers_.emplace(sigs[node] + "|" + c.key, figures[node]);
+    if (!ch.known) {  // area and leakage are the chip's
+      ch.area_mm2 = e.report.area_mm2;
+      ch.leakage_mw = e.report.latency_ns > 0 ? e.report.leakage_energy_pj / e.report.latency_ns : 0;
+      ch.known = true;
     }
+  } catch (const common::InputError&) {  // the network does not map on this grid point's chip
   }
-  layers_[k] = entry;
   dirty_ = true;
-  return entry;
+}
+
+std::optional<LayerLut::LayerEntry> LayerLut::layer_entry(const Corner& c, const workloads::Graph& graph,
+                                                          const std::string& signature) {
+  const std::string k = signature + "|" + c.key;
+  auto it = layers_.find(k);
+  if (it == layers_.end()) {
+    tabulate(c, graph);
+    it = layers_.find(k);
+  }
+  if (it == layers_.end()) return std::nullopt;
+  return it->second;
 }
 
 std::optional<LayerLut::LayerEntry> LayerLut::layer_at_grid_point(const Genome& grid_genome,
                                                                   const workloads::Graph& graph, int node) {
   const std::vector<Corner> cs = corners(grid_genome);
   if (cs.size() != 1) throw std::invalid_argument("layer_at_grid_point: the genome is not on the grid");
-  return layer_entry(cs.front(), graph, node);
+  return layer_entry(cs.front(), graph, layer_signature(graph, node));
 }
 
 std::optional<LayerLut::LayerEntry> LayerLut::layer_interpolated(const Genome& genome,
                                                                  const workloads::Graph& graph, int node) {
+  return interpolated(corners(genome), graph, layer_signature(graph, node));
+}
+
+std::optional<LayerLut::LayerEntry> LayerLut::interpolated(const std::vector<Corner>& cs,
+                                                           const workloads::Graph& graph,
+                                                           const std::string& signature) {
   LayerEntry sum;
   double weight = 0;
-  for (const Corner& c : corners(genome))
-    if (const auto e = layer_entry(c, graph, node)) {
+  for (const Corner& c : cs)
+    if (const auto e = layer_entry(c, graph, signature)) {
       sum.energy_pj += c.weight * e->energy_pj;
       sum.latency_ns += c.weight * e->latency_ns;
       weight += c.weight;
@@ -214,9 +246,7 @@ std::optional<HardwareFigures> LayerLut::estimate(const Genome& genome, const ar
   HardwareFigures f;
   double leakage_mw = 0, chip_weight = 0;
   for (const Corner& c : cs) {
-    bool any = false;
-    for (int i = 0; i < graph.size() && !any; ++i)
-      if (graph.is_weight_stationary(i)) any = layer_entry(c, graph, i).has_value();
+    tabulate(c, graph);
     const ChipEntry& ch = chips_[c.key];
     if (ch.valid && ch.known) {
       f.area_mm2 += c.weight * ch.area_mm2;
@@ -225,15 +255,15 @@ std::optional<HardwareFigures> LayerLut::estimate(const Genome& genome, const ar
     }
   }
   if (chip_weight <= 0) {
-    why = "no neighbouring table point has a valid chip on which a layer maps";
+    why = "the network maps on no neighbouring table point";
     return std::nullopt;
   }
   f.area_mm2 /= chip_weight;
   leakage_mw /= chip_weight;
   double dynamic_pj = 0;
+  const std::vector<std::string> sigs = layer_signatures(graph);
   for (int i = 0; i < graph.size(); ++i) {
-    if (!graph.is_weight_stationary(i)) continue;
-    const auto e = layer_interpolated(genome, graph, i);
+    const auto e = interpolated(cs, graph, sigs[std::size_t(i)]);
     if (!e) {
       why = fmt::format("layer '{}' maps at no neighbouring table point", graph.node(i).name);
       return std::nullopt;

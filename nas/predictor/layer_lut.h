@@ -4,19 +4,24 @@
 // runs. A design's figures are interpolated: multilinear over the ordinal (numeric) genes between
 // the neighbouring grid values, exact on the categorical genes and on grid values.
 //
-// A table entry is one weight layer (Conv2d, Linear) mapped alone on the chip of a grid point; a
-// design sums its layers (layer after layer, as the FBNet-style latency tables of the NAS literature
-// do), adds the chip's leakage over that latency, and takes the chip's area. What it leaves out: the
-// digital layers (pooling, additions, activations), the overlap of layers in a pipelined schedule, and
-// whether all the layers fit together; the validation (imcsim estimators) measures the error.
+// A table entry is one layer shape (its op, input and output shapes and attributes) at a grid point:
+// its dynamic energy and latency as the analytical model's per-layer report gives them when a network
+// holding it runs on that grid point's chip (so its input comes from the previous layer on chip, as in
+// a design, not from the host). A design sums its layers (layer after layer, as the FBNet-style
+// latency tables of the NAS literature do), adds the chip's leakage over that latency, and takes the
+// chip's area. What it leaves out: the overlap of layers in a pipelined schedule, and the slight change
+// of a layer's figures with its neighbours (a shape keeps the figures of the first network it was
+// tabulated in); the validation (imcsim estimators) measures the error.
 //
-// Entries are filled lazily: a layer shape met for the first time at a grid point is evaluated then,
-// and save() writes the grown table. The file is keyed by the space, the base chip, the mapping
-// options and the grid (estimator_key); a file built for anything else is rejected.
+// Entries are filled lazily: a network met for the first time at a grid point is run there with the
+// analytical model and its layers tabulated; save() writes the grown table. The file is keyed by the space,
+// the base chip, the mapping options and the grid (estimator_key); a file built for anything else is
+// rejected.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <set>
 
 #include "nas/predictor/hardware_estimator.h"
 
@@ -41,7 +46,7 @@ class LayerLut : public HardwareEstimator {
   const std::vector<Dim>& dims() const { return dims_; }
 
   // A layer's dynamic energy and latency on a grid point's chip (tests: exact against the analytical
-  // model); nullopt when the chip is invalid or the layer does not map on it.
+  // model's per-layer report); nullopt when the chip is invalid or the network does not map on it.
   struct LayerEntry {
     double energy_pj = 0;
     double latency_ns = 0;
@@ -66,19 +71,25 @@ class LayerLut : public HardwareEstimator {
   };
   std::vector<Corner> corners(const Genome& genome) const;
   ChipEntry& chip(const Corner& c, arch::ArchSpec* spec_out);
-  std::optional<LayerEntry> layer_entry(const Corner& c, const workloads::Graph& graph, int node);
+  std::optional<LayerEntry> layer_entry(const Corner& c, const workloads::Graph& graph,
+                                        const std::string& signature);
+  // A layer interpolated over the corners where its network maps (weights renormalized).
+  std::optional<LayerEntry> interpolated(const std::vector<Corner>& cs, const workloads::Graph& graph,
+                                         const std::string& signature);
+  // Runs `graph` on the grid point's chip (once per network and point) and tabulates its layers.
+  void tabulate(const Corner& c, const workloads::Graph& graph);
 
   EstimatorContext ctx_;
   std::vector<Dim> dims_;
   nlohmann::json key_;
   std::map<std::string, ChipEntry> chips_;                   // corner key -> chip
   std::map<std::string, std::optional<LayerEntry>> layers_;  // layer signature | corner key
+  std::set<std::string> tabulated_;                          // network name | corner key, run in this process
   bool dirty_ = false;
 };
 
-// The single-layer network of a weight layer of `graph` (its input shape and attributes), and the
-// text that identifies its shape in the table.
-workloads::Graph single_layer_graph(const workloads::Graph& graph, int node);
+// The text that identifies a layer's shape in the table (op, input and output shapes, attributes).
 std::string layer_signature(const workloads::Graph& graph, int node);
+std::vector<std::string> layer_signatures(const workloads::Graph& graph);  // every node's, in order
 
 }  // namespace imc::nas::predictor

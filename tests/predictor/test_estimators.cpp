@@ -67,26 +67,31 @@ TEST_CASE("lut: a layer's entry on a grid point is the analytical model's figure
                                  {"network.weight_bits", num(8)},
                                  {"hardware.device.bits_per_cell", num(4)}});
   const Design d = ev.decode(g);
+  const sim::Estimate ref = sim::estimate(d.spec, arch::cost::build(d.spec), d.graph, ev.mapping_options(),
+                                          sim::EstimateDetail::Layers);
   int checked = 0;
-  for (int i = 0; i < d.graph.size(); ++i) {
-    if (!d.graph.is_weight_stationary(i)) continue;
+  double energy_pj = 0, latency_ns = 0;
+  for (const sim::LayerReport& l : ref.report.layers) {
+    const int i = d.graph.find(l.name);
+    REQUIRE(i >= 0);
     const auto e = lut.layer_at_grid_point(g, d.graph, i);
+    CAPTURE(l.name);
     REQUIRE(e.has_value());
-    const sim::Estimate ref =
-        sim::estimate(d.spec, arch::cost::build(d.spec), predictor::single_layer_graph(d.graph, i),
-                      ev.mapping_options(), sim::EstimateDetail::Totals);
-    CHECK(e->energy_pj == doctest::Approx(ref.report.dynamic_energy_pj).epsilon(1e-12));
-    CHECK(e->latency_ns == doctest::Approx(ref.report.latency_ns).epsilon(1e-12));
+    CHECK(e->energy_pj == doctest::Approx(l.energy_pj).epsilon(1e-12));
+    CHECK(e->latency_ns == doctest::Approx(double(l.latency_cycles) * d.spec.cycle_ns()).epsilon(1e-12));
+    energy_pj += e->energy_pj;
+    latency_ns += e->latency_ns;
     ++checked;
   }
-  CHECK(checked >= 3);
-  // The design's figures: the layers summed, the chip's area exact.
+  CHECK(checked >= 5);
+  // The design's figures: the layers summed plus the chip's leakage over that time, the chip's area.
   std::string why;
   const auto f = lut.estimate(g, d.spec, d.graph, why);
   REQUIRE(f.has_value());
-  const sim::Estimate whole = sim::estimate(d.spec, arch::cost::build(d.spec), d.graph, ev.mapping_options(),
-                                            sim::EstimateDetail::Totals);
-  CHECK(f->area_mm2 == doctest::Approx(whole.report.area_mm2).epsilon(1e-12));
+  const double leakage_mw = ref.report.leakage_energy_pj / ref.report.latency_ns;
+  CHECK(f->latency_ns == doctest::Approx(latency_ns).epsilon(1e-12));
+  CHECK(f->energy_pj == doctest::Approx(energy_pj + leakage_mw * latency_ns).epsilon(1e-12));
+  CHECK(f->area_mm2 == doctest::Approx(ref.report.area_mm2).epsilon(1e-12));
   fs::remove_all(dir);
 }
 
@@ -102,7 +107,6 @@ TEST_CASE("lut: an off-grid value interpolates between its neighbouring grid poi
   const Design d = ev.decode(mid);
   int checked = 0;
   for (int i = 0; i < d.graph.size(); ++i) {
-    if (!d.graph.is_weight_stationary(i)) continue;
     const auto a = lut.layer_at_grid_point(lo, d.graph, i), b = lut.layer_at_grid_point(hi, d.graph, i);
     const auto m = lut.layer_interpolated(mid, d.graph, i);
     REQUIRE((a && b && m));
