@@ -60,6 +60,43 @@ bool NetworkIdentity::operator<(const NetworkIdentity& o) const {
 SearchEvaluator::SearchEvaluator(const SearchConfig& config) : config_(config) {
   base_ = arch::load_arch(config.base_arch_file);
   tech_dir_ = fs::path(config.base_arch_file).parent_path().string();
+  if (config.wants_accuracy() && config.estimator.prescreen_warmup > 0)
+    prescreen_ = std::make_unique<predictor::AccuracyPrescreen>(config.space, config.estimator);
+}
+
+void SearchEvaluator::set_run_dir(const std::string& dir) const {
+  if (prescreen_ && !dir.empty())
+    prescreen_ = std::make_unique<predictor::AccuracyPrescreen>(
+        config_.space, config_.estimator, (fs::path(dir) / "accuracy_predictor.csv").string());
+}
+
+void SearchEvaluator::screen(const std::vector<Genome>& genomes, std::vector<Evaluation>& evals) const {
+  std::vector<std::size_t> offered;  // hardware-feasible: the ones training would run for
+  std::vector<Genome> proposals;
+  for (std::size_t i = 0; i < genomes.size(); ++i)
+    if (evals[i].feasible()) offered.push_back(i), proposals.push_back(genomes[i]);
+  const std::vector<bool> keep = prescreen_->select(proposals);
+  for (std::size_t k = 0; k < offered.size(); ++k) {
+    if (keep[k]) continue;
+    // Infeasible by a margin that ranks it behind every measured candidate; its hardware figures stay.
+    Evaluation& ev = evals[offered[k]];
+    ev.violation = 1.0;
+    ev.reason = fmt::format("screened out by the accuracy predictor (predicted hardware accuracy {:.1f}%)",
+                            100.0 * prescreen_->predict(proposals[k]).value_or(0.0));
+    ev.fidelity += "+prescreen";
+  }
+}
+
+void SearchEvaluator::learn_accuracies(const std::vector<Genome>& genomes,
+                                       const std::vector<Evaluation>& evals) const {
+  std::vector<Genome> measured;
+  std::vector<double> accuracy;
+  for (std::size_t i = 0; i < genomes.size(); ++i)
+    if (evals[i].extra.is_object() && evals[i].extra.contains("hardware_accuracy")) {
+      measured.push_back(genomes[i]);
+      accuracy.push_back(evals[i].extra.at("hardware_accuracy").get<double>());
+    }
+  prescreen_->observe(measured, accuracy);
 }
 
 Design SearchEvaluator::decode(const Genome& genome) const {
@@ -335,7 +372,11 @@ std::vector<Evaluation> SearchEvaluator::operator()(const std::vector<Genome>& g
     }
   }
   hardware_figures(designs, at, evals, metrics);
-  if (config_.wants_accuracy()) add_accuracy(genomes, metrics, evals);
+  if (config_.wants_accuracy()) {
+    if (prescreen_) screen(genomes, evals);  // the loop's cache hits never get here
+    add_accuracy(genomes, metrics, evals);
+    if (prescreen_) learn_accuracies(genomes, evals);
+  }
   return evals;
 }
 

@@ -17,6 +17,7 @@
 #include "arch/spec.h"
 #include "mapping/mapping.h"
 #include "nas/optimizer.h"
+#include "nas/predictor/accuracy_prescreen.h"
 #include "nas/predictor/hardware_estimator.h"
 #include "nas/search/config.h"
 #include "sim/analytical/estimate.h"
@@ -59,6 +60,10 @@ class SearchEvaluator {
   predictor::EstimatorContext estimator_context(EvaluatorKind kind) const;
   // The lut / learned estimator (built, trained or loaded on first use); persists its table on save().
   predictor::HardwareEstimator& estimator(EvaluatorKind kind) const;
+  // With [estimator] prescreen_warmup > 0 and the accuracy objective: the run directory whose
+  // accuracy_predictor.csv receives one row per evaluated batch ("" = none).
+  void set_run_dir(const std::string& dir) const;
+  const predictor::AccuracyPrescreen* prescreen() const { return prescreen_.get(); }
 
  private:
   // The constraints and figures of a design from a report of either model.
@@ -92,6 +97,12 @@ class SearchEvaluator {
   std::string tech_dir_;
   workloads::CnnFamilyParams network_defaults_;
   mutable std::unique_ptr<predictor::HardwareEstimator> lut_, learned_;
+  // The accuracy pre-screen between the hardware figures and training (operator()).
+  mutable std::unique_ptr<predictor::AccuracyPrescreen> prescreen_;
+  // The pre-screen's half of operator(): marks the screened-out candidates (before training), then
+  // hands the measured accuracies to it (after).
+  void screen(const std::vector<Genome>& genomes, std::vector<Evaluation>& evals) const;
+  void learn_accuracies(const std::vector<Genome>& genomes, const std::vector<Evaluation>& evals) const;
 };
 
 // What candidates share one trained network: the network's genes and the quantization bits.
