@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "arch/spec.h"
 #include "nas/genome.h"
 #include "nas/space.h"
 #include "workloads/graph.h"
@@ -17,9 +18,10 @@ namespace imc::nas::predictor {
 std::vector<double> genome_features(const SearchSpace& space, const Genome& genome);
 std::vector<std::string> genome_feature_names(const SearchSpace& space);
 
-// Genes + layer-shape summaries of the decoded network (the hardware-cost predictor).
+// Genes + layer-shape summaries of the decoded network + what the two imply on the decoded chip
+// (crossbars the weights need, column conversions per inference): the hardware-cost predictor's.
 std::vector<double> design_features(const SearchSpace& space, const Genome& genome,
-                                    const workloads::Graph& graph);
+                                    const workloads::Graph& graph, const arch::ArchSpec& spec);
 std::vector<std::string> design_feature_names(const SearchSpace& space);
 
 }  // namespace imc::nas::predictor

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kFormat = "imcsim-layer-lut-2";
+constexpr const char* kFormat = "imcsim-layer-lut-5";
 
 bool sets_chip(const Gene& g) {
   return g.values.size() > 1 &&
@@ -42,27 +42,13 @@ std::vector<int> grid_indices(std::size_t n, std::size_t points) {
 
 }  // namespace
 
-namespace {
-std::string shape_text(const workloads::Graph& graph, int node) {
-  const workloads::Node& n = graph.node(node);
-  std::string in;
-  for (int i : n.inputs) in += fmt::format("[{}]", fmt::join(graph.node(i).out, ","));
-  return fmt::format("{} {} out[{}] k{}x{} s{}x{} p{}x{} d{}x{} g{} f{}->{} b{} a{} ax{} m{}", op_label(n),
-                     in, fmt::join(n.out, ","), n.kernel_h, n.kernel_w, n.stride_h, n.stride_w, n.pad_h,
-                     n.pad_w, n.dilation_h, n.dilation_w, n.groups, n.in_features, n.out_features,
-                     n.bias ? 1 : 0, static_cast<int>(n.act), n.axis, static_cast<int>(n.move));
-}
-}  // namespace
-
 std::vector<std::string> layer_signatures(const workloads::Graph& graph) {
-  // The k-th layer of a shape in a network is its own entry: the same shape at two places (two
-  // activations, two additions of a stage) can cost differently.
+  // The network (its name is a hash of its genes, nas/search/evaluator.cpp) and the layer in it: a
+  // layer's latency increment depends on its neighbours in a pipelined schedule, so a shape measured
+  // in one network does not stand for the same shape in another (measured: 31-42 % mean error on the
+  // demo space when shared, docs/estimators.md).
   std::vector<std::string> out;
-  std::map<std::string, int> seen;
-  for (int i = 0; i < graph.size(); ++i) {
-    const std::string shape = shape_text(graph, i);
-    out.push_back(shape + " #" + std::to_string(seen[shape]++));
-  }
+  for (int i = 0; i < graph.size(); ++i) out.push_back(graph.name() + "/" + graph.node(i).name);
   return out;
 }
 
@@ -179,11 +165,23 @@ void LayerLut::tabulate(const Corner& c, const workloads::Graph& graph) {
     const sim::Estimate e =
         sim::estimate(spec, arch::cost::build(spec), graph, ctx_.mapping, sim::EstimateDetail::Layers);
     // Every node, the input's transfer onto the chip included; nodes the report has no layer for
-    // (folded into another, e.g. a batch norm) cost nothing.
+    // (folded into another, e.g. a batch norm) cost nothing. A layer's latency is what it adds to the
+    // network's: its end minus the latest end of its inputs (layers overlap in a pipelined schedule, so
+    // their start-to-end spans do not add up; these increments do, exactly along a chain).
     std::vector<LayerEntry> figures(std::size_t(graph.size()));
+    std::vector<std::int64_t> end(std::size_t(graph.size()), 0);
+    std::vector<const sim::LayerReport*> layer(std::size_t(graph.size()), nullptr);
     for (const sim::LayerReport& l : e.report.layers)
-      if (const int node = graph.find(l.name); node >= 0)
-        figures[std::size_t(node)] = LayerEntry{l.energy_pj, double(l.latency_cycles) * spec.cycle_ns()};
+      if (const int node = graph.find(l.name); node >= 0) layer[std::size_t(node)] = &l;
+    for (int node = 0; node < graph.size(); ++node) {  // topological order
+      std::int64_t ready = 0;
+      for (int p : graph.node(node).inputs) ready = std::max(ready, end[std::size_t(p)]);
+      const sim::LayerReport* l = layer[std::size_t(node)];
+      end[std::size_t(node)] = l ? std::max(ready, l->end_cycle) : ready;
+      if (l)
+        figures[std::size_t(node)] =
+            LayerEntry{l->energy_pj, double(end[std::size_t(node)] - ready) * spec.cycle_ns()};
+    }
     // A shape met before keeps its first figures (other networks around it change them slightly).
     const std::vector<std::string> sigs = layer_signatures(graph);
     for (std::size_t node = 0; node < sigs.size(); ++node)
@@ -260,8 +258,11 @@ std::optional<HardwareFigures> LayerLut::estimate(const Genome& genome, const ar
   }
   f.area_mm2 /= chip_weight;
   leakage_mw /= chip_weight;
+  // Energy adds up over the layers; latency is the longest path of the layers' increments through
+  // the graph (parallel branches, e.g. a residual block's shortcut, overlap).
   double dynamic_pj = 0;
   const std::vector<std::string> sigs = layer_signatures(graph);
+  std::vector<double> end_ns(std::size_t(graph.size()), 0.0);
   for (int i = 0; i < graph.size(); ++i) {
     const auto e = interpolated(cs, graph, sigs[std::size_t(i)]);
     if (!e) {
@@ -269,7 +270,10 @@ std::optional<HardwareFigures> LayerLut::estimate(const Genome& genome, const ar
       return std::nullopt;
     }
     dynamic_pj += e->energy_pj;
-    f.latency_ns += e->latency_ns;
+    double ready = 0;
+    for (int p : graph.node(i).inputs) ready = std::max(ready, end_ns[std::size_t(p)]);
+    end_ns[std::size_t(i)] = ready + e->latency_ns;
+    f.latency_ns = std::max(f.latency_ns, end_ns[std::size_t(i)]);
   }
   f.energy_pj = dynamic_pj + leakage_mw * f.latency_ns;  // mW x ns = pJ
   return f;

@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kFormat = "imcsim-learned-hw-1";
+constexpr const char* kFormat = "imcsim-learned-hw-2";
 constexpr std::array<const char*, 3> kTargets = {"energy", "latency", "area"};
 
 std::string model_file(const std::string& meta, const char* target) {
@@ -70,7 +70,8 @@ LearnedEstimator::LearnedEstimator(EstimatorContext ctx, const ReferenceFigures&
     if (!figures[i] || figures[i]->energy_pj <= 0 || figures[i]->latency_ns <= 0 || figures[i]->area_mm2 <= 0)
       continue;
     const auto params = network_params(ctx_.network_defaults, *ctx_.space, genomes[i]);
-    x.add_row(design_features(*ctx_.space, genomes[i], decode_network(params, "train")));
+    x.add_row(design_features(*ctx_.space, genomes[i], decode_network(params, "train"),
+                              decode_hardware(ctx_.base, *ctx_.space, genomes[i], ctx_.tech_dir)));
     y[0].push_back(std::log(figures[i]->energy_pj));
     y[1].push_back(std::log(figures[i]->latency_ns));
     y[2].push_back(std::log(figures[i]->area_mm2));
@@ -99,9 +100,8 @@ LearnedEstimator::LearnedEstimator(EstimatorContext ctx, const ReferenceFigures&
 
 std::optional<HardwareFigures> LearnedEstimator::estimate(const Genome& genome, const arch::ArchSpec& spec,
                                                           const workloads::Graph& graph, std::string& why) {
-  (void)spec;
   (void)why;
-  const std::vector<double> row = design_features(*ctx_.space, genome, graph);
+  const std::vector<double> row = design_features(*ctx_.space, genome, graph, spec);
   HardwareFigures f;
   f.energy_pj = std::exp(models_[0].predict_one(row));
   f.latency_ns = std::exp(models_[1].predict_one(row));

@@ -12,6 +12,7 @@
 #include "nas/predictor/learned_estimator.h"
 #include "nas/search/config.h"
 #include "nas/search/evaluator.h"
+#include "nas/space.h"
 
 namespace imc::nas::predictor {
 namespace fs = std::filesystem;
@@ -95,6 +96,17 @@ nlohmann::json validate_estimators(const ValidationOptions& o) {
     }
     rows.push_back(row);
   }
+  // Every compared design's figures by model (for a closer look at where an estimator errs).
+  nlohmann::json per_design = nlohmann::json::array();
+  for (std::size_t i : common_ids) {
+    nlohmann::json d = {{"genes", genes_json(cfg.space, held[i])}};
+    for (std::size_t k = 0; k < std::size(models); ++k) {
+      nlohmann::json f = nlohmann::json::object();
+      for (const char* col : kColumns) f[col] = evals[k][i].extra.at(col);
+      d[models[k].name] = f;
+    }
+    per_design.push_back(d);
+  }
   nlohmann::json result = {
       {"config", fs::absolute(o.config_path).string()},
       {"designs_drawn", held.size()},
@@ -111,7 +123,8 @@ nlohmann::json validate_estimators(const ValidationOptions& o) {
       {"lut",
        {{"file", ev.estimator_context(EvaluatorKind::kLut).file},
         {"grid_points", cfg.estimator.lut_grid_points}}},
-      {"rows", rows}};
+      {"rows", rows},
+      {"designs", per_design}};
   if (!o.out_dir.empty()) {
     fs::create_directories(o.out_dir);
     common::write_file_atomically((fs::path(o.out_dir) / "estimators.json").string(), result.dump(1) + "\n");

@@ -286,7 +286,7 @@ predictor::EstimatorContext SearchEvaluator::estimator_context(EvaluatorKind kin
                                         })}});
     ctx.file =
         (fs::path(resolve_cache_dir(config_)).parent_path() / "estimators" /
-         fmt::format("{}-{}.json", lut ? "lut2" : "learned1", common::hash_hex(common::hash64(key.dump()))))
+         fmt::format("{}-{}.json", lut ? "lut5" : "learned2", common::hash_hex(common::hash64(key.dump()))))
             .string();
   }
   return ctx;

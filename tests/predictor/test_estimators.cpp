@@ -78,7 +78,6 @@ TEST_CASE("lut: a layer's entry on a grid point is the analytical model's figure
     CAPTURE(l.name);
     REQUIRE(e.has_value());
     CHECK(e->energy_pj == doctest::Approx(l.energy_pj).epsilon(1e-12));
-    CHECK(e->latency_ns == doctest::Approx(double(l.latency_cycles) * d.spec.cycle_ns()).epsilon(1e-12));
     energy_pj += e->energy_pj;
     latency_ns += e->latency_ns;
     ++checked;
@@ -88,9 +87,13 @@ TEST_CASE("lut: a layer's entry on a grid point is the analytical model's figure
   std::string why;
   const auto f = lut.estimate(g, d.spec, d.graph, why);
   REQUIRE(f.has_value());
+  // The network the table was built from: the layers' latency increments add up to its latency,
+  // and its energy is the analytical model's.
   const double leakage_mw = ref.report.leakage_energy_pj / ref.report.latency_ns;
-  CHECK(f->latency_ns == doctest::Approx(latency_ns).epsilon(1e-12));
-  CHECK(f->energy_pj == doctest::Approx(energy_pj + leakage_mw * latency_ns).epsilon(1e-12));
+  CHECK(f->latency_ns <= latency_ns + 1e-9);  // parallel branches overlap
+  CHECK(f->latency_ns == doctest::Approx(ref.report.latency_ns).epsilon(1e-9));
+  CHECK(f->energy_pj == doctest::Approx(energy_pj + leakage_mw * f->latency_ns).epsilon(1e-12));
+  CHECK(f->energy_pj == doctest::Approx(ref.report.energy_pj).epsilon(1e-9));
   CHECK(f->area_mm2 == doctest::Approx(ref.report.area_mm2).epsilon(1e-12));
   fs::remove_all(dir);
 }
