@@ -45,8 +45,7 @@ std::vector<int> grid_indices(std::size_t n, std::size_t points) {
 std::vector<std::string> layer_signatures(const workloads::Graph& graph) {
   // The network (its name is a hash of its genes, nas/search/evaluator.cpp) and the layer in it: a
   // layer's latency increment depends on its neighbours in a pipelined schedule, so a shape measured
-  // in one network does not stand for the same shape in another (measured: 31-42 % mean error on the
-  // demo space when shared, docs/estimators.md).
+  // in one network need not stand for the same shape in another (docs/estimators.md).
   std::vector<std::string> out;
   for (int i = 0; i < graph.size(); ++i) out.push_back(graph.name() + "/" + graph.node(i).name);
   return out;

@@ -11,8 +11,9 @@
 // increments through the graph (as the FBNet-style latency tables of the NAS literature add layers'
 // latencies, with parallel branches overlapping), adds the chip's leakage over that latency, and takes
 // the chip's area: exact on grid points, and interpolated between them. Layers are not shared between
-// networks by shape: in a pipelined schedule a layer's latency increment depends on its neighbours (sharing
-// measured 31-42 % mean error on the demo space). The validation (imcsim estimators) measures the error
+// networks by shape: in a pipelined schedule a layer's latency increment depends on its neighbours, so
+// the table stays exact on grid points for every network (the price: one analytical run per network and
+// grid point, and no reuse across networks). The validation (imcsim estimators) measures the error
 // against SystemC.
 //
 // Entries are filled lazily: a network met for the first time at a grid point is run there with the
