@@ -10,6 +10,7 @@ IMCSIM_PACKAGES=(
   build-essential cmake pkg-config clang-format
   libsystemc-dev libeigen3-dev libfmt-dev libtomlplusplus-dev doctest-dev libcli11-dev nlohmann-json3-dev
   libpagmo-dev libtorch-dev dataset-fashion-mnist libonnx-dev zlib1g-dev
+  libxgboost-dev  # gradient-boosted trees of the learned estimators (nas/predictor, docs/estimators.md)
   libopenblas0-pthread  # optimized BLAS behind libblas.so.3 (libtorch otherwise uses the reference BLAS)
   python3-dev pybind11-dev python3-pytest  # the Python module and its tests (python/, docs/python.md)
   # Optional for the Python tests that use them (they skip cleanly without): DataFrames, the figure

@@ -66,7 +66,9 @@ const std::vector<std::pair<const char*, EvaluatorKind>>& evaluator_names() {
   static const std::vector<std::pair<const char*, EvaluatorKind>> names = {
       {"analytical", EvaluatorKind::kAnalytical},
       {"systemc", EvaluatorKind::kSystemC},
-      {"multi", EvaluatorKind::kMulti}};
+      {"multi", EvaluatorKind::kMulti},
+      {"lut", EvaluatorKind::kLut},
+      {"learned", EvaluatorKind::kLearned}};
   return names;
 }
 
@@ -81,10 +83,13 @@ void describe(common::Fields& f, SearchSettings& s) {
            "input activity of a candidate's energy: 'measured' = the input bit densities of its trained "
            "network on the test images (only when accuracy is an objective; otherwise worst case), "
            "'worst_case' = every row driven on every input slice");
-  f.choice("evaluator", s.evaluator, EvaluatorKind::kMulti, evaluator_names(),
-           "performance model in the loop: 'analytical' (no SystemC run; finalists not re-evaluated), "
-           "'systemc' (every candidate simulated, one process each), 'multi' (analytical in the loop, "
-           "the finalists re-evaluated with SystemC)");
+  f.choice(
+      "evaluator", s.evaluator, EvaluatorKind::kMulti, evaluator_names(),
+      "performance model in the loop: 'analytical' (no SystemC run; finalists not re-evaluated), "
+      "'systemc' (every candidate simulated, one process each), 'multi' (analytical in the loop, "
+      "the finalists re-evaluated with SystemC), 'lut' (a table of per-layer figures over the hardware "
+      "genes, interpolated), 'learned' (gradient-boosted trees trained on analytical or SystemC figures); "
+      "[estimator] and docs/estimators.md");
 }
 
 void describe(common::Fields& f, Constraints& c) {
@@ -109,6 +114,8 @@ void describe(common::Fields& f, SearchConfig& c) {
   f.section("accuracy", "the accuracy objective's proxy training and hardware draws",
             [&](common::Fields& g) { describe_accuracy(g, c.accuracy); });
   f.section("optimizer", "the optimizer", [&](common::Fields& g) { describe(g, c.optimizer); });
+  f.section("estimator", "the lut / learned evaluators and the accuracy pre-screen",
+            [&](common::Fields& g) { predictor::describe(g, c.estimator); });
 }
 
 namespace {
@@ -165,6 +172,11 @@ SearchConfig load_search_config(const std::string& path, const std::string& base
   section("constraints", [&](common::Fields& f) { describe(f, c.constraints); });
   section("accuracy", [&](common::Fields& f) { describe_accuracy(f, c.accuracy); });
   section("optimizer", [&](common::Fields& f) { describe(f, c.optimizer); });
+  section("estimator", [&](common::Fields& f) { predictor::describe(f, c.estimator); });
+  if (const std::string lut = read_string(root, "lut_file", false); !lut.empty())
+    c.lut_file = resolve(lut, base_dir);
+  if (const std::string learned = read_string(root, "learned_file", false); !learned.empty())
+    c.learned_file = resolve(learned, base_dir);
   if (c.wants_accuracy() && c.accuracy.draws < 1)
     root.require("accuracy").require("draws").fail("the accuracy objective needs at least 1 draw");
   read_formulation(root, c);
@@ -177,8 +189,9 @@ SearchConfig load_search_config(const std::string& path, const std::string& base
     for (std::size_t i = 0; i < ref.size(); ++i) c.reference_point.push_back(ref.at(i).as_real());
   }
 
-  c.space = SearchSpace::from_config(root, {"base_arch", "objectives", "cache_dir", "reference_point",
-                                            "search", "constraints", "accuracy", "optimizer", "formulation"});
+  c.space = SearchSpace::from_config(
+      root, {"base_arch", "objectives", "cache_dir", "reference_point", "search", "constraints", "accuracy",
+             "optimizer", "formulation", "estimator", "lut_file", "learned_file"});
   if (c.space.size() == 0) root.fail("declares no genes: add [network] and/or [hardware] genes");
   check_gene_names(c.space);
   if (optimizer_traits(c.optimizer.name).scalarized) {
@@ -199,7 +212,11 @@ std::string document_search_keys() {
       "| cache_dir | trained-weights cache (default $IMCSIM_CACHE_DIR/accuracy or ~/.cache/imcsim/accuracy) "
       "|\n"
       "| reference_point | hypervolume reference, one value per minimized column (default: from generation "
-      "0) |\n";
+      "0) |\n"
+      "| lut_file | evaluator 'lut': the table file (built if absent, reused if built for this space, chip "
+      "and "
+      "grid, rejected otherwise; default: in the cache, named by that key) |\n"
+      "| learned_file | evaluator 'learned': the models' key file (the same rules) |\n";
   out +=
       "\n### [formulation]\n\n| key | meaning |\n|---|---|\n"
       "| kind | \"pareto\" (default: every objective, a Pareto front), \"weighted_sum\" (sum w_i f_i), "
@@ -221,6 +238,10 @@ std::string document_search_keys() {
   out += "\n### [optimizer]\n\n" + common::document_fields([](common::Fields& f) {
            OptimizerConfig s;
            describe(f, s);
+         });
+  out += "\n### [estimator]\n\n" + common::document_fields([](common::Fields& f) {
+           predictor::EstimatorOptions s;
+           predictor::describe(f, s);
          });
   return out;
 }

@@ -9,6 +9,8 @@
 //   [constraints] area_mm2_max, power_w_max, latency_us_max, weight_fetch (was fits_on_chip, inverted)
 //   [accuracy]    the proxy training budget and the hardware-inference draws (nas/accuracy/options.h)
 //   [optimizer]   name, population, seed, per-algorithm settings (nas::describe)
+//   [estimator]   the lut / learned evaluators and the accuracy pre-screen (nas/predictor)
+//   lut_file, learned_file                    # optional: where those estimators' files live
 //   [network] / [hardware]  genes (docs/nas.md)
 // docs/search.md documents every key; `imcsim search --keys` prints them.
 #pragma once
@@ -21,6 +23,7 @@
 #include "mapping/mapping.h"
 #include "nas/accuracy/options.h"
 #include "nas/optimizer.h"
+#include "nas/predictor/estimator_options.h"
 #include "nas/space.h"
 #include "sim/report.h"
 
@@ -53,6 +56,8 @@ enum class EvaluatorKind {
   kAnalytical,  // the analytical model only (no SystemC run at all; `finalists` are not re-evaluated)
   kSystemC,     // every candidate's figures from a SystemC run (one forked process per candidate)
   kMulti,       // the analytical model in the loop, the `finalists` re-evaluated with SystemC
+  kLut,         // a lookup table of per-layer figures over the hardware genes (nas/predictor/layer_lut.h)
+  kLearned,     // gradient-boosted trees on design features (nas/predictor/learned_estimator.h)
 };
 
 // The spellings of `evaluator` (their order is the allowed list of errors and docs).
@@ -94,6 +99,9 @@ struct SearchConfig {
   accuracy::AccuracyOptions accuracy;  // the declared keys only (no cache_dir, threads, log)
   OptimizerConfig optimizer;
   Formulation formulation;
+  predictor::EstimatorOptions estimator;  // [estimator]: the lut/learned evaluators, the accuracy pre-screen
+  std::string lut_file;                   // resolved; "" = in the cache, named by its key
+  std::string learned_file;               // resolved; "" = in the cache, named by its key
   SearchSpace space;
 
   bool wants_accuracy() const;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,8 @@
 #include "common/hash.h"
 #include "mapping/mapping.h"
 #include "nas/decode.h"
+#include "nas/predictor/layer_lut.h"
+#include "nas/predictor/learned_estimator.h"
 #include "nas/records.h"
 #include "nas/search/formulation.h"
 #include "nas/workers.h"
@@ -57,10 +60,48 @@ bool NetworkIdentity::operator<(const NetworkIdentity& o) const {
 SearchEvaluator::SearchEvaluator(const SearchConfig& config) : config_(config) {
   base_ = arch::load_arch(config.base_arch_file);
   tech_dir_ = fs::path(config.base_arch_file).parent_path().string();
+  if (config.wants_accuracy() && config.estimator.prescreen_warmup > 0)
+    prescreen_ = std::make_unique<predictor::AccuracyPrescreen>(config.space, config.estimator);
+}
+
+void SearchEvaluator::set_run_dir(const std::string& dir) const {
+  if (prescreen_ && !dir.empty())
+    prescreen_ = std::make_unique<predictor::AccuracyPrescreen>(
+        config_.space, config_.estimator, (fs::path(dir) / "accuracy_predictor.csv").string());
+}
+
+void SearchEvaluator::screen(const std::vector<Genome>& genomes, std::vector<Evaluation>& evals) const {
+  std::vector<std::size_t> offered;  // hardware-feasible: the ones training would run for
+  std::vector<Genome> proposals;
+  for (std::size_t i = 0; i < genomes.size(); ++i)
+    if (evals[i].feasible()) offered.push_back(i), proposals.push_back(genomes[i]);
+  const std::vector<bool> keep = prescreen_->select(proposals);
+  for (std::size_t k = 0; k < offered.size(); ++k) {
+    if (keep[k]) continue;
+    // Infeasible by a margin that ranks it behind every measured candidate; its hardware figures stay.
+    Evaluation& ev = evals[offered[k]];
+    ev.violation = 1.0;
+    ev.reason = fmt::format("screened out by the accuracy predictor (predicted hardware accuracy {:.1f}%)",
+                            100.0 * prescreen_->predict(proposals[k]).value_or(0.0));
+    ev.fidelity += "+prescreen";
+  }
+}
+
+void SearchEvaluator::learn_accuracies(const std::vector<Genome>& genomes,
+                                       const std::vector<Evaluation>& evals) const {
+  std::vector<Genome> measured;
+  std::vector<double> accuracy;
+  for (std::size_t i = 0; i < genomes.size(); ++i)
+    if (evals[i].extra.is_object() && evals[i].extra.contains("hardware_accuracy")) {
+      measured.push_back(genomes[i]);
+      accuracy.push_back(evals[i].extra.at("hardware_accuracy").get<double>());
+    }
+  prescreen_->observe(measured, accuracy);
 }
 
 Design SearchEvaluator::decode(const Genome& genome) const {
   Design d;
+  d.genome = genome;
   d.spec = decode_hardware(base_, config_.space, genome, tech_dir_);
   d.params = network_params(network_defaults_, config_.space, genome);
   d.network_key = network_key(config_.space, genome);
@@ -174,8 +215,14 @@ std::size_t SearchEvaluator::worker_count() const {
 
 void SearchEvaluator::hardware_figures(const std::vector<Design>& designs, const std::vector<std::size_t>& at,
                                        std::vector<Evaluation>& evals,
-                                       std::vector<sim::DesignMetrics>& metrics) const {
-  if (config_.search.evaluator != EvaluatorKind::kSystemC) {
+                                       std::vector<sim::DesignMetrics>& metrics, EvaluatorKind kind) const {
+  if (kind == EvaluatorKind::kLut || kind == EvaluatorKind::kLearned) {
+    for (std::size_t k = 0; k < designs.size(); ++k)
+      evals[at[k]] = estimated(designs[k], kind, &metrics[at[k]]);
+    estimator(kind).save();  // the table grows as new layers and grid points are met
+    return;
+  }
+  if (kind != EvaluatorKind::kSystemC) {
     for (std::size_t k = 0; k < designs.size(); ++k)
       evals[at[k]] = evaluate_design(designs[k], &metrics[at[k]]);
     return;
@@ -218,6 +265,99 @@ void SearchEvaluator::hardware_figures(const std::vector<Design>& designs, const
   }
 }
 
+predictor::EstimatorContext SearchEvaluator::estimator_context(EvaluatorKind kind) const {
+  predictor::EstimatorContext ctx;
+  ctx.config_path = config_.path;
+  ctx.space = &config_.space;
+  ctx.base = base_;
+  ctx.base_arch_file = config_.base_arch_file;
+  ctx.tech_dir = tech_dir_;
+  ctx.mapping = mapping_options();
+  ctx.network_defaults = network_defaults_;
+  ctx.options = config_.estimator;
+  const bool lut = kind == EvaluatorKind::kLut;
+  ctx.file = lut ? config_.lut_file : config_.learned_file;
+  ctx.file_from_config = !ctx.file.empty();
+  if (ctx.file.empty()) {  // in the cache, named by the key, so different spaces never meet
+    const nlohmann::json key =
+        predictor::estimator_key(ctx, {{"options", common::dump_fields([&](common::Fields& f) {
+                                          predictor::EstimatorOptions o = config_.estimator;
+                                          predictor::describe(f, o);
+                                        })}});
+    ctx.file =
+        (fs::path(resolve_cache_dir(config_)).parent_path() / "estimators" /
+         fmt::format("{}-{}.json", lut ? "lut5" : "learned2", common::hash_hex(common::hash64(key.dump()))))
+            .string();
+  }
+  return ctx;
+}
+
+predictor::HardwareEstimator& SearchEvaluator::estimator(EvaluatorKind kind) const {
+  if (kind == EvaluatorKind::kLut) {
+    if (!lut_) lut_ = std::make_unique<predictor::LayerLut>(estimator_context(kind));
+    return *lut_;
+  }
+  if (kind != EvaluatorKind::kLearned) throw std::logic_error("estimator(): not a lut/learned evaluator");
+  if (!learned_) {
+    // Training figures from the model the config names, through this evaluator (SystemC: forked workers).
+    const EvaluatorKind source = config_.estimator.train_source == predictor::TrainingSource::kSystemC
+                                     ? EvaluatorKind::kSystemC
+                                     : EvaluatorKind::kAnalytical;
+    auto reference = [this, source](const std::vector<Genome>& genomes) {
+      const std::vector<Evaluation> evals = evaluate_hardware_with(genomes, source);
+      std::vector<std::optional<predictor::HardwareFigures>> out(genomes.size());
+      for (std::size_t i = 0; i < genomes.size(); ++i) {
+        const nlohmann::json& m = evals[i].extra;
+        // Designs outside the constraints still have figures, and the model should know them.
+        if (!m.is_object() || !m.contains("energy_uj")) continue;
+        out[i] = predictor::HardwareFigures{m.at("energy_uj").get<double>() * 1e6,
+                                            m.at("latency_us").get<double>() * 1e3,
+                                            m.at("area_mm2").get<double>()};
+      }
+      return out;
+    };
+    learned_ = std::make_unique<predictor::LearnedEstimator>(estimator_context(kind), reference);
+  }
+  return *learned_;
+}
+
+Evaluation SearchEvaluator::estimated(const Design& d, EvaluatorKind kind,
+                                      sim::DesignMetrics* metrics) const {
+  predictor::HardwareEstimator& est = estimator(kind);
+  std::string why;
+  const std::optional<predictor::HardwareFigures> f = est.estimate(d.genome, d.spec, d.graph, why);
+  if (!f) return Evaluation::infeasible(10.0, std::string("does not map: ") + why, est.name());
+  // A report holding the estimated totals; metrics_of derives the rest as for the models' reports.
+  sim::Report r;
+  r.model = est.name();
+  r.workload = d.graph.name();
+  r.macs = d.graph.total_macs() * std::max(1, config_.search.batch);
+  r.energy_pj = f->energy_pj;
+  r.latency_ns = f->latency_ns;
+  r.latency_cycles = std::llround(f->latency_ns * d.spec.chip.clock_ghz);
+  r.inference_latency_cycles = r.latency_cycles;
+  r.area_mm2 = f->area_mm2;
+  return judge(d, r, 1, est.name(), metrics);
+}
+
+std::vector<Evaluation> SearchEvaluator::evaluate_hardware_with(const std::vector<Genome>& genomes,
+                                                                EvaluatorKind kind) const {
+  std::vector<Evaluation> evals(genomes.size());
+  std::vector<sim::DesignMetrics> metrics(genomes.size());
+  std::vector<Design> designs;
+  std::vector<std::size_t> at;
+  for (std::size_t i = 0; i < genomes.size(); ++i) {
+    try {
+      designs.push_back(decode(genomes[i]));
+      at.push_back(i);
+    } catch (const DecodeError& e) {
+      evals[i] = Evaluation::infeasible(100.0, std::string("invalid design: ") + e.what(), "decode");
+    }
+  }
+  hardware_figures(designs, at, evals, metrics, kind);
+  return evals;
+}
+
 std::vector<Evaluation> SearchEvaluator::operator()(const std::vector<Genome>& genomes) const {
   std::vector<Evaluation> evals(genomes.size());
   std::vector<sim::DesignMetrics> metrics(genomes.size());
@@ -232,7 +372,11 @@ std::vector<Evaluation> SearchEvaluator::operator()(const std::vector<Genome>& g
     }
   }
   hardware_figures(designs, at, evals, metrics);
-  if (config_.wants_accuracy()) add_accuracy(genomes, metrics, evals);
+  if (config_.wants_accuracy()) {
+    if (prescreen_) screen(genomes, evals);  // the loop's cache hits never get here
+    add_accuracy(genomes, metrics, evals);
+    if (prescreen_) learn_accuracies(genomes, evals);
+  }
   return evals;
 }
 

@@ -7,7 +7,9 @@
 // fork() safe. Trained weights are shared between candidates and runs through the weight cache.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +17,8 @@
 #include "arch/spec.h"
 #include "mapping/mapping.h"
 #include "nas/optimizer.h"
+#include "nas/predictor/accuracy_prescreen.h"
+#include "nas/predictor/hardware_estimator.h"
 #include "nas/search/config.h"
 #include "sim/analytical/estimate.h"
 #include "workloads/family.h"
@@ -23,6 +27,7 @@
 namespace imc::nas::search {
 
 struct Design {
+  Genome genome;  // what it was decoded from
   arch::ArchSpec spec;
   workloads::CnnFamilyParams params;
   workloads::Graph graph;
@@ -47,6 +52,18 @@ class SearchEvaluator {
   Evaluation evaluate_hardware(const Genome& genome, sim::DesignMetrics* metrics = nullptr) const;
   // The same for a decoded design (its graph may carry measured activity), analytical model.
   Evaluation evaluate_design(const Design& d, sim::DesignMetrics* metrics = nullptr) const;
+  // The hardware half of genomes with the model `kind` (not necessarily the config's evaluator):
+  // what `imcsim estimators` compares.
+  std::vector<Evaluation> evaluate_hardware_with(const std::vector<Genome>& genomes,
+                                                 EvaluatorKind kind) const;
+  // What the lut / learned estimators are built from (their file: the config's, or in the cache).
+  predictor::EstimatorContext estimator_context(EvaluatorKind kind) const;
+  // The lut / learned estimator (built, trained or loaded on first use); persists its table on save().
+  predictor::HardwareEstimator& estimator(EvaluatorKind kind) const;
+  // With [estimator] prescreen_warmup > 0 and the accuracy objective: the run directory whose
+  // accuracy_predictor.csv receives one row per evaluated batch ("" = none).
+  void set_run_dir(const std::string& dir) const;
+  const predictor::AccuracyPrescreen* prescreen() const { return prescreen_.get(); }
 
  private:
   // The constraints and figures of a design from a report of either model.
@@ -55,7 +72,14 @@ class SearchEvaluator {
   // Figures of decoded designs into evals[at[k]] / metrics[at[k]]: the analytical model here, or a
   // SystemC run per design in forked workers (evaluator = "systemc").
   void hardware_figures(const std::vector<Design>& designs, const std::vector<std::size_t>& at,
-                        std::vector<Evaluation>& evals, std::vector<sim::DesignMetrics>& metrics) const;
+                        std::vector<Evaluation>& evals, std::vector<sim::DesignMetrics>& metrics) const {
+    hardware_figures(designs, at, evals, metrics, config_.search.evaluator);
+  }
+  void hardware_figures(const std::vector<Design>& designs, const std::vector<std::size_t>& at,
+                        std::vector<Evaluation>& evals, std::vector<sim::DesignMetrics>& metrics,
+                        EvaluatorKind kind) const;
+  // Figures of designs from the lut / learned estimator.
+  Evaluation estimated(const Design& d, EvaluatorKind kind, sim::DesignMetrics* metrics) const;
   // Re-evaluates trained candidates with their network's measured input bit densities (layer name ->
   // per-bit densities, from accuracy::to_json); updates their hardware figures and metrics.
   void apply_measured_activity(const std::vector<Genome>& genomes,
@@ -72,6 +96,13 @@ class SearchEvaluator {
   arch::ArchSpec base_;
   std::string tech_dir_;
   workloads::CnnFamilyParams network_defaults_;
+  mutable std::unique_ptr<predictor::HardwareEstimator> lut_, learned_;
+  // The accuracy pre-screen between the hardware figures and training (operator()).
+  mutable std::unique_ptr<predictor::AccuracyPrescreen> prescreen_;
+  // The pre-screen's half of operator(): marks the screened-out candidates (before training), then
+  // hands the measured accuracies to it (after).
+  void screen(const std::vector<Genome>& genomes, std::vector<Evaluation>& evals) const;
+  void learn_accuracies(const std::vector<Genome>& genomes, const std::vector<Evaluation>& evals) const;
 };
 
 // What candidates share one trained network: the network's genes and the quantization bits.

@@ -321,6 +321,7 @@ nlohmann::json run_search(const RunOptions& in) {
   }
 
   const SearchEvaluator evaluator(cfg);
+  evaluator.set_run_dir(o.out_dir);  // the accuracy pre-screen's accuracy_predictor.csv
   LoopOptions lo;
   lo.objective_names = cfg.objective_columns();
   lo.generations = static_cast<std::size_t>(cfg.search.generations);
