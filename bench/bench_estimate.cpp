@@ -1,6 +1,6 @@
 // Benchmark (not a test): microseconds per design for the analytical path — map and evaluate every
 // network of a suite (default mixed9) on one chip, as the search does per candidate.
-// Usage: bench_estimate [arch.toml] [suite] [repetitions] [fast|program|both]
+// Usage: bench_estimate [arch.toml] [suite] [repetitions] [fast|program|both] [chunks_per_layer: auto|N]
 //   fast     sim::estimate (the lowering with the analytical walk sink, default)
 //   program  sim::estimate_program (map -> lower -> AnalyticalModel: the lowering with the
 //            Program sink)
@@ -45,7 +45,8 @@ double thread_cpu_us() {
 }
 
 template <class F>
-Run measure(const arch::ArchSpec& spec, const std::vector<workloads::Graph>& graphs, int reps, F&& estimate) {
+Run measure(const arch::ArchSpec& spec, const std::vector<workloads::Graph>& graphs, int reps, int chunks,
+            F&& estimate) {
   std::vector<double> per_design_us, per_design_cpu_us;
   Run run;
   for (int r = 0; r < reps; ++r) {
@@ -55,7 +56,9 @@ Run measure(const arch::ArchSpec& spec, const std::vector<workloads::Graph>& gra
     run.ops = 0;
     run.checksum = 0;
     for (const auto& g : graphs) {
-      const sim::Estimate e = estimate(spec, costs, g, mapping::MappingOptions{});
+      mapping::MappingOptions options;
+      options.chunks_per_layer = chunks;
+      const sim::Estimate e = estimate(spec, costs, g, options);
       run.ops += e.ops;
       run.checksum += e.report.energy_pj + double(e.report.latency_cycles);
     }
@@ -151,6 +154,13 @@ int main(int argc, char** argv) {
   const std::string suite = argc > 2 ? argv[2] : "mixed9";
   const int reps = std::max(1, argc > 3 ? std::atoi(argv[3]) : 20);
   const std::string mode = argc > 4 ? argv[4] : "fast";
+  const std::string chunks_text = argc > 5 ? argv[5] : "auto";
+  const int chunks = chunks_text == "auto" ? 0 : std::atoi(chunks_text.c_str());
+  if (chunks < 0 || (chunks == 0 && chunks_text != "auto")) {
+    fmt::print(stderr, "bench_estimate: chunks_per_layer must be auto or a positive number (got \"{}\")\n",
+               chunks_text);
+    return 2;
+  }
   if (mode != "fast" && mode != "program" && mode != "both") {
     fmt::print(stderr, "bench_estimate: mode must be fast, program or both (got \"{}\")\n", mode);
     return 2;
@@ -160,16 +170,16 @@ int main(int argc, char** argv) {
   Run fast, totals, program;
   using Options = mapping::MappingOptions;
   if (mode != "program") {
-    fast = measure(spec, graphs, reps,
+    fast = measure(spec, graphs, reps, chunks,
                    [](const arch::ArchSpec& s, const arch::cost::CostTable& c, const workloads::Graph& g,
                       const Options& o) { return sim::estimate(s, c, g, o); });
-    totals = measure(spec, graphs, reps,
+    totals = measure(spec, graphs, reps, chunks,
                      [](const arch::ArchSpec& s, const arch::cost::CostTable& c, const workloads::Graph& g,
                         const Options& o) { return sim::estimate(s, c, g, o, sim::EstimateDetail::Totals); });
   }
-  if (mode != "fast") program = measure(spec, graphs, reps, sim::estimate_program);
-  fmt::print("bench_estimate: {} networks ({}) on {}: {} ops per design\n", graphs.size(), suite, arch_file,
-             mode == "program" ? program.ops : fast.ops);
+  if (mode != "fast") program = measure(spec, graphs, reps, chunks, sim::estimate_program);
+  fmt::print("bench_estimate: {} networks ({}) on {}, chunks_per_layer {}: {} ops per design\n",
+             graphs.size(), suite, arch_file, chunks_text, mode == "program" ? program.ops : fast.ops);
   if (mode != "program") {
     print("fast", fast, reps, graphs.size());
     print("totals", totals, reps, graphs.size());  // EstimateDetail::Totals: no per-layer reports

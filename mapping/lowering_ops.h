@@ -77,9 +77,8 @@ void Lowering<Sink>::prepare_node(int i) {
     return;
   }
   vectors_[std::size_t(i)] = vectors_of(nd.out);
-  chunks_[std::size_t(i)] =
-      int(std::min<std::int64_t>(m_.options.chunks_per_layer, vectors_[std::size_t(i)]));
   const LayerPlacement& l = m_.layers[std::size_t(i)];
+  chunks_[std::size_t(i)] = int(std::clamp<std::int64_t>(l.chunks, 1, vectors_[std::size_t(i)]));
   if (l.on_crossbars) {
     // One CopyAgg per copy, or per pass for a layer larger than the chip.
     const int n_work = l.passes > 1 ? l.passes : l.duplication;

@@ -14,6 +14,7 @@
 #include <map>
 
 #include "common/config.h"
+#include "mapping/granularity.h"
 #include "mapping/mapping.h"
 
 namespace imc::mapping {
@@ -148,12 +149,14 @@ Mapping map(const arch::ArchSpec& spec, const workloads::Graph& graph, const Map
   };
   const std::int64_t cap = options.duplication > 0 ? options.duplication : std::int64_t(1) << 30;
   // Per layer, once: what the lowering cuts it into (its copies' unit of work) and its work.
+  const std::vector<int> layer_chunk = layer_chunks(spec, graph, options);
+  for (int i = 0; i < graph.size(); ++i) m.layers[i].chunks = layer_chunk[std::size_t(i)];
   std::vector<std::int64_t> chunks(graph.size(), 1);
   std::vector<double> work(graph.size(), 0);
   for (int i = 0; i < graph.size(); ++i)
     if (m.layers[i].on_crossbars) {
       chunks[i] = std::max<std::int64_t>(
-          1, std::min<std::int64_t>(options.chunks_per_layer, graph.weight_matrix(i).vectors));
+          1, std::min<std::int64_t>(layer_chunk[std::size_t(i)], graph.weight_matrix(i).vectors));
       work[i] = layer_work(graph, m.layers[i]);
     }
   auto chunks_of = [&](int i) { return chunks[i]; };

@@ -42,7 +42,7 @@ struct MappingOptions {
   int batch = 1;
   int weight_bits = 0;  // 0 = the spec's precision
   int input_bits = 0;
-  int chunks_per_layer = 8;  // ops per layer per inference (granularity of the pipeline)
+  int chunks_per_layer = 0;  // ops per layer per inference (0 = auto, per layer: mapping/granularity.h)
 };
 
 // The [mapping] section's declarations (common::Fields), and the two that the search's [search]
@@ -76,6 +76,7 @@ struct LayerPlacement {
   bool on_crossbars = false;
   CrossbarTiling tiling;
   int duplication = 1;
+  int chunks = 1;  // ops per inference its output is cut into (mapping/granularity.h)
   int reload_group = 0;
   // A layer larger than the whole chip (with overflow = reload) runs in `passes`: each pass
   // programs crossbars [pass * crossbars_per_pass, ...) of the tiling onto the same PEs.

@@ -51,8 +51,13 @@ void describe(common::Fields& f, MappingOptions& o) {
     describe_batch(g, o.batch);
     g.integer("weight_bits", o.weight_bits, IntDecl{0, 0, 32, "bit", "0 = the arch's precision.weight_bits"});
     g.integer("input_bits", o.input_bits, IntDecl{0, 0, 32, "bit", "0 = the arch's precision.input_bits"});
-    g.integer("chunks_per_layer", o.chunks_per_layer,
-              IntDecl{8, 1, 4096, "", "ops per layer per inference (pipeline granularity)"});
+    g.integer(
+        "chunks_per_layer", o.chunks_per_layer,
+        IntDecl{0, 0, 4096, "",
+                "ops per layer per inference (pipeline granularity): \"auto\" (0) sizes each layer's "
+                "chunk to one bank of the tile output buffer (at least 8, at most 256 chunks a layer, 32 "
+                "a node on average); N forces N",
+                "auto"});
   });
 }
 

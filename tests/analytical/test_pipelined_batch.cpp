@@ -18,10 +18,11 @@ namespace {
 const std::string kArchDir = "configs/arch/";
 
 sim::Report run(const arch::ArchSpec& s, const arch::cost::CostTable& c, const workloads::Graph& g, int batch,
-                int duplication, mapping::Schedule schedule = mapping::Schedule::Pipeline) {
+                int duplication, mapping::Schedule schedule = mapping::Schedule::Pipeline, int chunks = 0) {
   mapping::MappingOptions o;
   o.batch = batch;
   o.duplication = duplication;
+  o.chunks_per_layer = chunks;
   o.schedule = schedule;
   return sim::estimate(s, c, g, o).report;
 }
@@ -31,10 +32,16 @@ TEST_CASE("VGG-8 on rram_default: batch 8 overlaps (< 3x batch 1); the interval 
   const arch::ArchSpec s = arch::load_arch(kArchDir + "rram_default.toml");
   const arch::cost::CostTable c = arch::cost::build(s);
   const workloads::Graph g = workloads::zoo_network("vgg8");
+  // At 8 chunks per layer (the fixed default before "auto"). With "auto" granularity (32 chunks for
+  // VGG-8's 32x32 layers) one inference's fill is 31 % shorter (120,586 vs 176,026 cycles) while the
+  // interval grows 6 % above the slowest stage (34,737 vs 32,768 at batch 8): finer chunks leave the
+  // list schedule's bottleneck PE idle between chunks (docs/systemc.md, "Granularity"), so the ratio
+  // and the 5 % interval check are held at 8 chunks, where the interval is the slowest stage's.
+  constexpr int kChunks = 8;
   for (int dup : {1, 0}) {  // no copies, and "auto"
     CAPTURE(dup);
-    const sim::Report one = run(s, c, g, 1, dup);
-    const sim::Report eight = run(s, c, g, 8, dup);
+    const sim::Report one = run(s, c, g, 1, dup, mapping::Schedule::Pipeline, kChunks);
+    const sim::Report eight = run(s, c, g, 8, dup, mapping::Schedule::Pipeline, kChunks);
     // With the default duplication ("auto") the slowest stage is short enough that 8 inferences take
     // less than 3 single ones; without copies conv2 alone is half an inference (4.4x), so only the
     // overlap itself is checked there: far below 8x.
@@ -96,9 +103,9 @@ TEST_CASE("duplication auto: copies go to the slowest layers, never slower than 
   for (const auto& l : automatic.layers) {
     most = std::max(most, l.duplication);
     pes += std::int64_t(l.pes.size());
+    CHECK(l.duplication <= l.chunks);  // copies take chunks: more than the chunks shorten nothing
   }
   CHECK(most > 1);
-  CHECK(most <= o.chunks_per_layer);  // copies take chunks: more than the chunks shorten nothing
   CHECK(pes <= automatic.pes_available);
   o.duplication = 2;
   for (const auto& l : mapping::map(s, g, o).layers) CHECK(l.duplication <= 2);

@@ -210,7 +210,7 @@ TEST_CASE("an interrupted run resumed from its checkpoints ends exactly as an un
 }
 
 TEST_CASE(
-    "finalists are re-evaluated with SystemC: same actions, latency no lower than the analytical model's") {
+    "finalists are re-evaluated with SystemC: same actions, latency within 10 % of the analytical model's") {
   Config c = tiny(true);
   c.baselines = {false, "", false, 0, false, false};
   const fs::path dir = fresh_dir("sc");
@@ -234,7 +234,11 @@ TEST_CASE(
     REQUIRE_MESSAGE(n.systemc.has_value(), n.error);
     CHECK(n.systemc->model == "systemc");
     CHECK(n.systemc->actions == n.analytical.actions);
-    CHECK(n.systemc->latency_cycles >= n.analytical.latency_cycles);
+    // Two-sided: neither causal arbitration nor the analytical list schedule bounds the other
+    // (docs/systemc.md); the CNN target is 10 %. At auto granularity vgg8's SystemC run here is 2 %
+    // below the analytical model (131,337 vs 134,129 cycles when written).
+    const double gap = double(n.systemc->latency_cycles) / double(n.analytical.latency_cycles) - 1.0;
+    CHECK(std::abs(gap) <= 0.10);
     CHECK(n.systemc->dynamic_energy_pj == doctest::Approx(n.analytical.dynamic_energy_pj));
   }
   const nlohmann::json j = summary_json(c, r);
