@@ -20,11 +20,21 @@
 #include <set>
 
 #include "nas/optimizer_batch.h"
-#include "nas/pareto.h"
 
 namespace imc::nas {
 
 namespace {
+
+// a dominates b (minimization). Not nas::dominates: nas/pareto.cpp links pagmo, which the CLI's
+// registry (optimizer.cpp names this factory) must not pull in (tests/cli/test_lean_start.cpp).
+bool dominates(const std::vector<double>& a, const std::vector<double>& b) {
+  bool better = false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] > b[i]) return false;
+    better = better || a[i] < b[i];
+  }
+  return better;
+}
 
 struct DataPoint {
   Genome genome;
