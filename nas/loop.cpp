@@ -67,7 +67,17 @@ SearchLoop::SearchLoop(SearchSpace space, OptimizerConfig config, BatchEvaluator
   if (!evaluate_) throw std::invalid_argument("SearchLoop: no evaluator");
   if (!key_) key_ = [this](const Genome& g) { return space_.key(g); };
   reference_ = options_.reference_point;
-  optimizer_ = make_optimizer({config_, space_.cardinalities(), options_.objective_names.size()});
+  OptimizerSetup setup;
+  setup.config = config_;
+  setup.cardinalities = space_.cardinalities();
+  setup.objectives = options_.objective_names.size();
+  for (const auto& g : space_.genes()) setup.categorical.push_back(!g.numeric());
+  // Cheap feasibility for Monte Carlo sampling: the space's conditions, then the caller's estimate.
+  setup.violation_estimate = [this](const Genome& g) {
+    const double v = space_.check(g).violation;
+    return v > 0 || !options_.feasibility_estimate ? v : options_.feasibility_estimate(g);
+  };
+  optimizer_ = make_optimizer(setup);
 }
 
 SearchLoop::~SearchLoop() = default;

@@ -39,6 +39,9 @@ struct LoopOptions {
   std::string run_dir;                  // checkpoints and reports; empty = write nothing
   std::string config_path;              // copied into the run directory as config.toml when set
   std::ostream* progress = &std::cerr;  // one line per generation; nullptr = quiet
+  // A cheap estimate of a genome's violation (0 = feasible) for optimizer.sampling = "monte_carlo",
+  // consulted after the space's conditions; empty = the conditions alone.
+  std::function<double(const Genome&)> feasibility_estimate;
 };
 
 class SearchLoop {

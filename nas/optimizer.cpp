@@ -92,6 +92,12 @@ const std::vector<std::pair<const char*, SgaSelection>>& sga_selection_names() {
   return n;
 }
 
+const std::vector<std::pair<const char*, Sampling>>& sampling_names() {
+  static const std::vector<std::pair<const char*, Sampling>> n = {{"uniform", Sampling::kUniform},
+                                                                  {"monte_carlo", Sampling::kMonteCarlo}};
+  return n;
+}
+
 void describe(common::Fields& f, OptimizerConfig& c) {
   f.choice("name", c.name, {"nsga2", optimizer_names(), "optimizer (see docs/nas.md)"});
   f.integer("population", c.population,
@@ -140,6 +146,29 @@ void describe(common::Fields& f, OptimizerConfig& c) {
     g.real("start_range", c.sa.start_range,
            {0.25, 1e-6, 1, "", "move width as a fraction of each gene's range"});
   });
+  f.choice("sampling", c.sampling, Sampling::kUniform, sampling_names(),
+           "first population: uniform, or monte_carlo (importance-weighted toward estimated feasibility)");
+  f.section("monte_carlo", "Monte Carlo initial sampling (nas/sampling.h)", [&](common::Fields& g) {
+    g.integer("oversample", c.monte_carlo.oversample,
+              {20, 1, 100000, "", "uniform draws per member of the first population"});
+    g.real("beta", c.monte_carlo.beta,
+           {5.0, 0, 1e6, "", "importance weight exp(-beta * estimated violation)"});
+  });
+  f.section("parego", "ParEGO Bayesian optimization (nas/optimizer_parego.cpp)", [&](common::Fields& g) {
+    g.integer("max_points", c.parego.max_points,
+              {200, 4, 5000, "points", "GP data cap: the best-ranked points are kept"});
+    g.real("rho", c.parego.rho, {0.05, 0, 1, "", "augmented Chebyshev term"});
+    g.integer("acquisition_population", c.parego.acquisition_population,
+              {32, 4, 100000, "", "evolutionary search of expected improvement: population"});
+    g.integer("acquisition_generations", c.parego.acquisition_generations,
+              {15, 1, 100000, "", "evolutionary search of expected improvement: generations"});
+  });
+  f.section("reinforce", "REINFORCE controller (nas/optimizer_reinforce.cpp)", [&](common::Fields& g) {
+    g.integer("hidden", c.reinforce.hidden, {8, 1, 4096, "units", "MLP hidden units"});
+    g.real("learning_rate", c.reinforce.learning_rate, {0.1, 1e-9, 10, "", "Adam step size"});
+    g.real("entropy", c.reinforce.entropy, {0.01, 0, 100, "", "entropy bonus weight"});
+    g.real("rho", c.reinforce.rho, {0.05, 0, 1, "", "augmented Chebyshev term of the reward"});
+  });
 }
 
 namespace {
@@ -154,9 +183,11 @@ struct Registry {
     // optimizer config (the CLI, which runs searches through libimcsim_nas.so; nas/nas_plugin.h).
     for (const char* n : {"nsga2", "moead", "sga", "sa"}) factories[n] = nullptr;
     factories["random"] = make_random_optimizer;
+    factories["parego"] = make_parego_optimizer;
+    factories["reinforce"] = make_reinforce_optimizer;
     traits["nsga2"] = traits["moead"] = {.multi_objective_only = true, .scalarized = false};
     traits["sga"] = traits["sa"] = {.multi_objective_only = false, .scalarized = true};
-    traits["random"] = {};
+    traits["random"] = traits["parego"] = traits["reinforce"] = {};
   }
 };
 

@@ -7,8 +7,8 @@
 // Protocol: call ask(), evaluate every returned genome, tell() them all back, repeat.
 // generation() counts completed generations (the initial population is generation 0, so it is 1
 // after the first tell). A generation may take several ask/tell rounds: nsga2, sga and random ask
-// a whole generation at once; moead and sa are sequential algorithms and ask one genome per round.
-// save() is only valid between generations (right after the tell() that completed one).
+// a whole generation at once (so do parego and reinforce); moead and sa are sequential algorithms and ask one
+// genome per round. save() is only valid between generations (right after the tell() that completed one).
 #pragma once
 
 #include <cstdint>
@@ -60,10 +60,14 @@ enum class MoeadWeights {
 };  // auto: grid for 2 objectives, else low discrepancy
 enum class SgaCrossover { kSbx, kExponential, kBinomial, kSingle };
 enum class SgaSelection { kTournament, kTruncated };
+// How the first population is drawn (nas/sampling.h): uniformly over the genome space, or by
+// importance-weighted Monte Carlo toward the region a cheap feasibility estimate calls feasible.
+enum class Sampling { kUniform, kMonteCarlo };
 const std::vector<std::pair<const char*, MoeadDecomposition>>& moead_decomposition_names();
 const std::vector<std::pair<const char*, MoeadWeights>>& moead_weights_names();
 const std::vector<std::pair<const char*, SgaCrossover>>& sga_crossover_names();
 const std::vector<std::pair<const char*, SgaSelection>>& sga_selection_names();
+const std::vector<std::pair<const char*, Sampling>>& sampling_names();
 
 struct OptimizerConfig {
   std::string name = "nsga2";
@@ -95,6 +99,22 @@ struct OptimizerConfig {
     double t_start = 1.0, t_final = 0.01, start_range = 0.25;
     std::int64_t cooling_generations = 50, bin_size = 1;
   } sa;
+  Sampling sampling = Sampling::kUniform;
+  struct MonteCarlo {
+    std::int64_t oversample = 20;  // draws per member of the first population
+    double beta = 5.0;             // weight exp(-beta * estimated violation)
+  } monte_carlo;
+  struct Parego {
+    std::int64_t max_points = 200;  // GP data cap (Cholesky O(n^3) per generation)
+    double rho = 0.05;              // augmented Chebyshev term
+    std::int64_t acquisition_population = 32, acquisition_generations = 15;
+  } parego;
+  struct Reinforce {
+    std::int64_t hidden = 8;     // MLP hidden units
+    double learning_rate = 0.1;  // Adam
+    double entropy = 0.01;       // entropy bonus weight
+    double rho = 0.05;           // augmented Chebyshev term of the reward
+  } reinforce;
 };
 
 // Declares every key of OptimizerConfig except weights (embed it with Fields::section).
@@ -123,6 +143,12 @@ struct OptimizerSetup {
   OptimizerConfig config;
   std::vector<std::size_t> cardinalities;
   std::size_t objectives = 2;
+  // Genes whose values are unordered labels (strings): the GP kernel of parego compares them by
+  // equality instead of by index distance. Empty = every gene ordinal.
+  std::vector<bool> categorical;
+  // A cheap estimate of a genome's constraint violation (0 = feasible), used by monte_carlo
+  // sampling; the search loop passes the space's conditions (and LoopOptions::feasibility_estimate).
+  std::function<double(const Genome&)> violation_estimate;
 };
 using OptimizerFactory = std::function<std::unique_ptr<Optimizer>(const OptimizerSetup&)>;
 
@@ -147,5 +173,7 @@ OptimizerFactory registered_factory(const std::string& name);
 // Built-in factories (defined in optimizer_pagmo.cpp and optimizer_random.cpp).
 std::unique_ptr<Optimizer> make_pagmo_optimizer(const OptimizerSetup& setup);
 std::unique_ptr<Optimizer> make_random_optimizer(const OptimizerSetup& setup);
+std::unique_ptr<Optimizer> make_parego_optimizer(const OptimizerSetup& setup);
+std::unique_ptr<Optimizer> make_reinforce_optimizer(const OptimizerSetup& setup);
 
 }  // namespace imc::nas

@@ -2,8 +2,11 @@
 // from the registry (optimizer.cpp) so that reading optimizer settings does not link libpagmo.
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 #include "common/config.h"
 #include "nas/optimizer.h"
+#include "nas/sampling.h"
 
 namespace imc::nas {
 
@@ -24,7 +27,10 @@ std::unique_ptr<Optimizer> make_optimizer(const OptimizerSetup& setup) {
   if (!setup.config.weights.empty() && setup.config.weights.size() != setup.objectives)
     throw InputError(fmt::format("optimizer: {} scalarization weights for {} objectives",
                                  setup.config.weights.size(), setup.objectives));
-  return f ? f(setup) : make_pagmo_optimizer(setup);  // no factory: a built-in pagmo2 optimizer
+  if (!setup.categorical.empty() && setup.categorical.size() != setup.cardinalities.size())
+    throw std::invalid_argument("optimizer: categorical flags do not match the genes");
+  // No factory: a built-in pagmo2 optimizer. Monte Carlo sampling wraps any optimizer.
+  return with_initial_sampling(setup, f ? f(setup) : make_pagmo_optimizer(setup));
 }
 
 }  // namespace imc::nas

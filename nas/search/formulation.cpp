@@ -92,7 +92,7 @@ void read_formulation(const ConfigNode& root, SearchConfig& c) {
   if (out.kind != FormulationKind::kPareto && optimizer_traits(c.optimizer.name).multi_objective_only)
     kind.fail(
         fmt::format("\"{}\" gives the optimizer one objective; optimizer '{}' needs several: use "
-                    "optimizer.name = \"sga\", \"sa\" or \"random\"",
+                    "optimizer.name = \"sga\", \"sa\", \"random\", \"parego\" or \"reinforce\"",
                     name, c.optimizer.name));
 }
 

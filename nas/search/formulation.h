@@ -7,7 +7,7 @@
 //   constrained      one objective, `primary`, minimized subject to the [constraints] limits; the
 //                    other listed objectives are reported, not optimized
 // The [formulation] section: kind, weights (one per objective, finite and > 0), primary. A scalar
-// formulation needs a single-objective optimizer (sga, sa, random).
+// formulation needs an optimizer that takes one objective (sga, sa, random, parego, reinforce).
 #pragma once
 
 #include <string>

@@ -329,6 +329,11 @@ nlohmann::json run_search(const RunOptions& in) {
   lo.run_dir = o.out_dir;
   lo.config_path = resuming ? "" : o.config_path;
   lo.progress = o.progress;
+  // optimizer.sampling = "monte_carlo" weighs its draws by this: the analytical model and the
+  // constraints, without training (about a millisecond a design).
+  lo.feasibility_estimate = [&evaluator](const Genome& g) {
+    return evaluator.evaluate_hardware(g).violation;
+  };
   SearchLoop loop(cfg.space, cfg.optimizer, std::cref(evaluator), lo,
                   [&evaluator](const Genome& g) { return evaluator.key(g); });
   if (resuming) {

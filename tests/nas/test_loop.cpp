@@ -145,7 +145,7 @@ TEST_CASE("loop: hot start and progress line") {
 }
 
 TEST_CASE("loop: stop after 3 generations + resume == 6 straight generations") {
-  for (std::string name : {"nsga2", "moead", "sga", "sa", "random"}) {
+  for (std::string name : {"nsga2", "moead", "sga", "sa", "random", "parego", "reinforce"}) {
     CAPTURE(name);
     fs::path straight = fresh_dir("straight_" + name), split = fresh_dir("split_" + name);
     {

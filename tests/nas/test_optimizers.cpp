@@ -99,7 +99,7 @@ TEST_CASE("scalarized optimizers approach the weighted-sum optimum of ZDT1") {
 }
 
 TEST_CASE("same seed -> same sequence; another seed -> another") {
-  for (std::string name : {"nsga2", "moead", "sga", "sa", "random"}) {
+  for (std::string name : {"nsga2", "moead", "sga", "sa", "random", "parego", "reinforce"}) {
     CAPTURE(name);
     ZdtRun a = run_zdt(name, 1, 4, 11, 8, 16);
     ZdtRun b = run_zdt(name, 1, 4, 11, 8, 16);
@@ -167,7 +167,7 @@ TEST_CASE("infeasible candidates never reach the front, and the search moves to 
 }
 
 TEST_CASE("ask/tell: hot start, repeated ask, save and load between generations") {
-  for (std::string name : {"nsga2", "moead", "sga", "sa", "random"}) {
+  for (std::string name : {"nsga2", "moead", "sga", "sa", "random", "parego", "reinforce"}) {
     CAPTURE(name);
     OptimizerSetup setup;
     setup.config.name = name;
@@ -230,8 +230,10 @@ TEST_CASE("optimizer registry and configuration errors") {
   for (const char* n : {"moead", "nsga2", "random", "sa", "sga"})
     CHECK(std::find(names.begin(), names.end(), n) != names.end());
   s.config.name = "nsga3";
-  CHECK_THROWS_WITH_AS(make_optimizer(s),
-                       "optimizer: unknown name 'nsga3'; allowed: moead, nsga2, random, sa, sga", InputError);
+  CHECK_THROWS_WITH_AS(
+      make_optimizer(s),
+      "optimizer: unknown name 'nsga3'; allowed: moead, nsga2, parego, random, reinforce, sa, sga",
+      InputError);
   s.config.name = "nsga2";
   s.config.population = 30;
   CHECK_THROWS_WITH_AS(make_optimizer(s),

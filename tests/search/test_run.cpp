@@ -256,3 +256,26 @@ TEST_CASE("hot start from a smaller space: missing genes take their base values,
                        imc::common::InputError);
   fs::remove_all(d);
 }
+
+TEST_CASE(
+    "optimizer.sampling = monte_carlo: more of the first population is feasible than uniform sampling") {
+  // The estimate is the analytical model with the constraints and the space's condition; the area
+  // limit is tightened from 7 to 5.8 mm2, which about a fifth of the designs meet.
+  auto feasible_first = [](const std::string& sampling, const std::string& dir) {
+    std::string text = slurp(config_with(dir, ""));
+    text.replace(text.find("[optimizer]\n"), 12, "[optimizer]\nsampling = \"" + sampling + "\"\n");
+    text.replace(text.find("area_mm2_max = 7"), 16, "area_mm2_max = 5.8");
+    std::ofstream(dir + "/search.toml") << text;
+    run_config(dir + "/search.toml", dir + "/out", 0);
+    const auto evals = nlohmann::json::parse(slurp(fs::path(dir) / "out" / "evaluations.json"));
+    std::size_t n = 0;
+    for (const auto& e : evals) n += e.at("feasible").get<bool>();
+    return std::pair{n, evals.size()};
+  };
+  const auto uniform = feasible_first("uniform", fresh_dir("mc_uniform"));
+  const auto mc = feasible_first("monte_carlo", fresh_dir("mc_mc"));
+  MESSAGE("feasible in the first population: uniform " << uniform.first << "/" << uniform.second
+                                                       << ", monte_carlo " << mc.first << "/" << mc.second);
+  CHECK(mc.first == mc.second);
+  CHECK(mc.first > uniform.first);
+}
