@@ -17,10 +17,10 @@ std::string count_or_dash(const nlohmann::json& v) {
 }
 
 void print_benchmark(const nlohmann::json& s) {
-  fmt::print("\nbenchmark ({} mode): {} genomes, objectives {}, {} evaluations per run, {} seeds from {}\n",
+  fmt::print("\nbenchmark ({} mode): {} genomes, objectives {}, {} {} per run, {} seeds from {}\n",
              s["mode"].get<std::string>(), s["genomes"].get<std::uint64_t>(), s["objectives"].dump(),
-             s["budget_evaluations"].get<std::size_t>(), s["seeds"].get<std::int64_t>(),
-             s["first_seed"].get<std::int64_t>());
+             s["budget_evaluations"].get<std::size_t>(), s["budget_unit"].get<std::string>(),
+             s["seeds"].get<std::int64_t>(), s["first_seed"].get<std::int64_t>());
   fmt::print(
       "normalized hypervolume (reference 1.1 per objective after (f - ideal)/(nadir - ideal), ideal and "
       "nadir from {})\n",
@@ -32,7 +32,7 @@ void print_benchmark(const nlohmann::json& s) {
           ? std::string()
           : fmt::format("; the whole table's front: {:.4f}", s["table_optimum_hypervolume"].get<double>()));
   fmt::print("{:<12} {:>20} {:>16} {:>14} {:>10} {:>8}\n", "algorithm", "final HV mean ± std",
-             "wall s mean ± std", "evals to 90%", "seeds 90%", "stalled");
+             "wall s mean ± std", "budget to 90%", "seeds 90%", "stalled");
   for (const auto& r : s["results"]) {
     fmt::print("{:<12} {:>11.4f} ± {:<6.4f} {:>8.3f} ± {:<5.3f} {:>14} {:>7}/{:<2} {:>8}\n",
                r["algorithm"].get<std::string>(), r["final_hypervolume_mean"].get<double>(),

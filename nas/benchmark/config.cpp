@@ -22,14 +22,23 @@ const std::vector<std::pair<const char*, AccuracySource>>& accuracy_source_names
   return names;
 }
 
+const std::vector<std::pair<const char*, BudgetUnit>>& budget_unit_names() {
+  static const std::vector<std::pair<const char*, BudgetUnit>> names = {
+      {"evaluations", BudgetUnit::kEvaluations}, {"proposals", BudgetUnit::kProposals}};
+  return names;
+}
+
 void describe(common::Fields& f, BenchmarkSettings& s) {
   f.integer("seeds", s.seeds,
             {5, 1, 1000, "runs", "runs per algorithm (seeds first_seed, first_seed + 1, ...)"});
   f.integer("first_seed", s.first_seed, {1, 0, 1000000000, "", "seed of each algorithm's first run"});
   f.integer("budget_evaluations", s.budget_evaluations,
-            {200, 1, 10000000, "evaluations",
-             "distinct candidates evaluated per run, the same for every algorithm (repeats and candidates "
-             "violating a space condition are free)"});
+            {200, 1, 10000000, "", "the budget of every run, the same for every algorithm, in budget_unit"});
+  f.choice("budget_unit", s.budget_unit, BudgetUnit::kEvaluations, budget_unit_names(),
+           "what the budget counts: evaluations (distinct candidates evaluated; repeats and candidates "
+           "violating a "
+           "space condition are free, as in a real search) or proposals (every genome asked for, NAS-Bench "
+           "queries)");
   f.integer("population", s.population,
             {16, 2, 100000, "candidates", "every algorithm's optimizer.population"});
   f.integer("max_proposals_per_evaluation", s.max_proposals_per_evaluation,

@@ -5,7 +5,7 @@
 //   table_file = "small_table.json"      # optional: look candidates up instead of evaluating them
 //   algorithms = ["nsga2", "moead", "sa", "random"]   # optimizer registry names
 //   [benchmark]  seeds, first_seed,
-//                budget_evaluations, population, max_proposals_per_evaluation
+//                budget_evaluations, budget_unit, population, max_proposals_per_evaluation
 //   [table]      accuracy_source, systemc_sample, max_candidates   (imcsim benchmark-table)
 #pragma once
 
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/config.h"
+#include "nas/benchmark/run_one.h"
 #include "nas/search/config.h"
 
 namespace imc::nas::benchmark {
@@ -24,12 +25,14 @@ namespace imc::nas::benchmark {
 // candidate's crossbars); "none" = the space's objectives have no accuracy.
 enum class AccuracySource { kProxyTraining, kNone };
 const std::vector<std::pair<const char*, AccuracySource>>& accuracy_source_names();
+const std::vector<std::pair<const char*, BudgetUnit>>& budget_unit_names();
 
 struct BenchmarkSettings {
   std::int64_t seeds = 5;  // runs per algorithm: seeds first_seed, first_seed + 1, ...
   std::int64_t first_seed = 1;
-  std::int64_t budget_evaluations = 200;  // distinct candidates evaluated per run (the equal budget)
-  std::int64_t population = 16;           // every algorithm's optimizer.population
+  std::int64_t budget_evaluations = 200;  // per run, in budget_unit (the equal budget)
+  BudgetUnit budget_unit = BudgetUnit::kEvaluations;
+  std::int64_t population = 16;  // every algorithm's optimizer.population
   // A run whose optimizer keeps proposing candidates it has seen (a converged population on a small
   // space) stops after budget * this many proposals, short of its budget (reported as "stalled").
   std::int64_t max_proposals_per_evaluation = 50;

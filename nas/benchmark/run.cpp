@@ -73,7 +73,8 @@ nlohmann::json run_benchmark(const BenchmarkOptions& o) {
   else
     evaluate = [&](const std::vector<Genome>& genomes) { return evaluator(genomes); };
   const auto budget = static_cast<std::size_t>(c.benchmark.budget_evaluations);
-  const RunLimits limits{budget, budget * static_cast<std::size_t>(c.benchmark.max_proposals_per_evaluation)};
+  const RunLimits limits{budget, budget * static_cast<std::size_t>(c.benchmark.max_proposals_per_evaluation),
+                         c.benchmark.budget_unit};
 
   // Seeds outer, algorithms inner: a machine whose load drifts affects every algorithm alike.
   std::vector<RunTrace> traces;
@@ -88,7 +89,7 @@ nlohmann::json run_benchmark(const BenchmarkOptions& o) {
       const RunTrace& t = traces.back();
       if (o.progress)
         *o.progress << fmt::format("benchmark: {} seed {}: {} evaluations, {} proposals, {:.2f} s{}\n",
-                                   algorithm, oc.seed, t.evaluations.size(), t.proposals, t.seconds,
+                                   algorithm, oc.seed, t.distinct_evaluations, t.proposals, t.seconds,
                                    t.stalled ? " (stalled: proposal cap)" : "");
     }
 
@@ -133,14 +134,15 @@ nlohmann::json run_benchmark(const BenchmarkOptions& o) {
       runs.push_back({{"seed", t.seed},
                       {"final_hypervolume", curves[r].back()},
                       {"seconds", t.seconds},
-                      {"evaluations", t.evaluations.size()},
+                      {"budget_spent", t.evaluations.size()},
+                      {"evaluations", t.distinct_evaluations},
                       {"proposals", t.proposals},
                       {"cache_hits", t.cache_hits},
                       {"rejected", t.rejected},
                       {"stalled", t.stalled},
                       {"evaluations_to_90pct", optional_count(to90)}});
       runs_csv += fmt::format("{},{},{:.9g},{:.4f},{},{},{},{},{},{}\n", csv_field(algorithm), t.seed,
-                              curves[r].back(), t.seconds, t.evaluations.size(), t.proposals, t.cache_hits,
+                              curves[r].back(), t.seconds, t.distinct_evaluations, t.proposals, t.cache_hits,
                               t.rejected, t.stalled ? 1 : 0, to90 ? std::to_string(*to90) : "");
     }
     AlgorithmCurves ac{algorithm, curve_stats(mine)};
@@ -170,6 +172,7 @@ nlohmann::json run_benchmark(const BenchmarkOptions& o) {
       {"first_seed", c.benchmark.first_seed},
       {"population", c.benchmark.population},
       {"budget_evaluations", budget},
+      {"budget_unit", common::name_of(c.benchmark.budget_unit, budget_unit_names())},
       {"normalization",
        {{"rule",
          "f' = (f - ideal) / (nadir - ideal) per objective; hypervolume of the feasible front against "

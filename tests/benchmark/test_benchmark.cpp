@@ -125,6 +125,15 @@ TEST_CASE("every algorithm spends exactly the same budget, and a seed gives the 
     const RunTrace other = run_one(c.search.space, oc, 3, lookup_in(t), key, limits);
     CHECK((other.stalled || other.evaluations.size() == 30));
     CHECK(other.evaluations != a.evaluations);  // the seed matters
+    // Counting proposals: every run spends exactly its budget, none stalls.
+    const RunLimits per_proposal{30, 30 * 50, BudgetUnit::kProposals};
+    const RunTrace p = run_one(c.search.space, oc, 3, lookup_in(t), key, per_proposal);
+    CHECK_FALSE(p.stalled);
+    CHECK(p.evaluations.size() == 30);
+    CHECK(p.proposals == 30);
+    CHECK(p.distinct_evaluations <= 30);
+    CHECK(p.distinct_evaluations + p.cache_hits + p.rejected == 30);
+    CHECK(run_one(c.search.space, oc, 3, lookup_in(t), key, per_proposal).evaluations == p.evaluations);
   }
 }
 
@@ -230,7 +239,7 @@ TEST_CASE("imcsim benchmark in table mode writes its reports and locks its run d
   REQUIRE(sum["results"].size() == 4);
   for (const auto& r : sum["results"]) {
     CHECK(r["runs"].size() == 3);
-    for (const auto& run : r["runs"]) CHECK((run["stalled"] == true || run["evaluations"] == 30));
+    for (const auto& run : r["runs"]) CHECK((run["stalled"] == true || run["budget_spent"] == 30));
     CHECK(r["final_hypervolume_mean"].get<double>() > 0);
     CHECK(r["final_hypervolume_mean"].get<double>() <=
           sum["table_optimum_hypervolume"].get<double>() + 1e-12);
