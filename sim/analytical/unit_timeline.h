@@ -59,11 +59,10 @@ class UnitTimeline {
 
  private:
   using Interval = std::pair<std::int64_t, std::int64_t>;  // [start, end), sorted, disjoint
-  static constexpr std::size_t kBlock = 64;
+  static constexpr std::size_t kBlock = 128;
   static constexpr std::int64_t kNoGap = std::numeric_limits<std::int64_t>::min();
   struct Block {
     std::vector<Interval> busy;
-    std::int64_t max_gap = kNoGap;  // the longest idle gap before one of its intervals
   };
 
   std::int64_t previous_end(std::size_t b, std::size_t k) const {
@@ -78,14 +77,14 @@ class UnitTimeline {
     if (b >= blocks_.size()) return;
     std::int64_t m = kNoGap;
     for (std::size_t k = 0; k < blocks_[b].busy.size(); ++k) m = std::max(m, gap_before(b, k));
-    blocks_[b].max_gap = m;
+    max_gap_[b] = m;
   }
   // Moves (b, k) to the first interval after it whose gap before it is >= occupancy; false if none.
   bool next_fitting_gap(std::size_t& b, std::size_t& k, std::int64_t occupancy) const {
     for (++k; k < blocks_[b].busy.size(); ++k)
       if (gap_before(b, k) >= occupancy) return true;
     for (++b; b < blocks_.size(); ++b) {
-      if (blocks_[b].max_gap < occupancy) continue;
+      if (max_gap_[b] < occupancy) continue;
       for (k = 0; k < blocks_[b].busy.size(); ++k)
         if (gap_before(b, k) >= occupancy) return true;
     }
@@ -109,6 +108,7 @@ class UnitTimeline {
     }
     if (busy.empty()) {
       blocks_.erase(blocks_.begin() + std::ptrdiff_t(b));
+      max_gap_.erase(max_gap_.begin() + std::ptrdiff_t(b));
       refresh(b);  // the next block's first gap now follows the previous block
       return;
     }
@@ -126,6 +126,7 @@ class UnitTimeline {
     tail.busy.assign(busy.begin() + std::ptrdiff_t(busy.size() / 2), busy.end());
     busy.resize(busy.size() / 2);
     blocks_.insert(blocks_.begin() + std::ptrdiff_t(b) + 1, std::move(tail));
+    max_gap_.insert(max_gap_.begin() + std::ptrdiff_t(b) + 1, kNoGap);
   }
   std::int64_t append(std::int64_t start, std::int64_t occupancy) {
     if (occupancy == 0) return start;
@@ -133,15 +134,20 @@ class UnitTimeline {
       blocks_.back().busy.back().second = start + occupancy;  // the gaps before intervals stay
       return start;
     }
-    if (blocks_.empty() || blocks_.back().busy.size() >= 2 * kBlock) blocks_.emplace_back();
+    if (blocks_.empty() || blocks_.back().busy.size() >= 2 * kBlock) {
+      blocks_.emplace_back();
+      max_gap_.push_back(kNoGap);
+    }
     const std::size_t b = blocks_.size() - 1;
     blocks_[b].busy.push_back({start, start + occupancy});
-    blocks_[b].max_gap = std::max(blocks_[b].max_gap, gap_before(b, blocks_[b].busy.size() - 1));
+    max_gap_[b] = std::max(max_gap_[b], gap_before(b, blocks_[b].busy.size() - 1));
     return start;
   }
 
-  std::vector<Block> blocks_;  // a shared unit's busy intervals, in order
-  std::int64_t free_ = 0;      // an in-order unit's: when its last op releases it
+  std::vector<Block> blocks_;          // a shared unit's busy intervals, in order
+  std::vector<std::int64_t> max_gap_;  // per block: the longest idle gap before one of its intervals
+                                       // (apart from the blocks: the gap search reads it contiguously)
+  std::int64_t free_ = 0;              // an in-order unit's: when its last op releases it
 };
 
 }  // namespace imc::sim
