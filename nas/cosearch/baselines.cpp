@@ -93,7 +93,10 @@ BaselineResult run_specific(const BaselineContext& ctx, std::size_t index, const
   const Problem& full = ctx.scalar.problem();
   auto problem = std::make_shared<Problem>(full);
   problem->graphs = {full.graphs.at(index)};
-  Evaluator own(problem, ctx.scalar.workers(), ctx.scalar.per_process());
+  // The run's (design, network) cache: the joint search has already evaluated this network on the
+  // designs of its first generation (the same optimizer and seed propose the same ones).
+  Evaluator own(problem, ctx.scalar.workers(), ctx.scalar.per_process(),
+                ctx.options.share_network_cache ? ctx.scalar.network_cache() : nullptr);
   if (ctx.options.before_batch) own.before_batch = [&](std::size_t n) { ctx.options.before_batch(name, n); };
 
   BaselineResult r;
@@ -105,6 +108,7 @@ BaselineResult run_specific(const BaselineContext& ctx, std::size_t index, const
   run_loop(loop, ctx.options);
   count(r, loop);
   r.models_run = own.models_run();
+  r.networks_run = own.networks_run();
   // With one network every aggregate is its EDAP: the curve is that network's own best per generation.
   for (const auto& g : loop.history())
     if (!g.best.empty()) r.best_per_generation.push_back(std::pow(10.0, g.best.at(0)));

@@ -122,8 +122,9 @@ Result run(const Config& config, const RunOptions& options) {
   std::unique_ptr<Evaluator> own_scalar;
   Evaluator* scalar = &joint;
   if (config.multi()) {
-    own_scalar = std::make_unique<Evaluator>(
-        std::make_shared<Problem>(make_problem(config, graphs, false, how)), workers, per_process);
+    own_scalar =
+        std::make_unique<Evaluator>(std::make_shared<Problem>(make_problem(config, graphs, false, how)),
+                                    workers, per_process, joint.network_cache());
     scalar = own_scalar.get();
   }
   BaselineContext ctx{config,
@@ -170,6 +171,11 @@ Result run(const Config& config, const RunOptions& options) {
   for (const auto& b : res.baselines)
     if (!(b.name == "single" && config.baselines.specific)) res.models_run += b.models_run;
   for (const auto& b : res.specific) res.models_run += b.models_run;
+  // Shared cache: every pair run is in it once. Without sharing, the specific searches count their own.
+  res.networks_run = joint.network_cache()->size();
+  res.network_cache_hits = joint.network_cache()->hits();
+  if (!options.share_network_cache)
+    for (const auto& b : res.specific) res.networks_run += b.networks_run;
 
   // 3. The finalists, analytical and SystemC.
   const auto t_sc = std::chrono::steady_clock::now();

@@ -32,6 +32,10 @@ struct RunOptions {
   // Called before each batch of designs sent to the model, with the phase ("joint", "single",
   // "stagewise", "random"); an exception thrown here aborts the run like a kill would (tests).
   std::function<void(const std::string& phase, std::size_t designs)> before_batch;
+  // false: every workload-specific search keeps a (design, network) cache of its own instead of the run's
+  // (what the co-search did before the cache was shared; bench_cosearch --no-shared-cache measures the
+  // difference). The results are the same either way.
+  bool share_network_cache = true;
 };
 
 // One evaluated design on every network of the run.
@@ -51,8 +55,9 @@ struct BaselineResult {
   std::string reason;     // why not
   Design best;
   std::size_t proposals = 0, designs_evaluated = 0;  // as counted by its search loop(s)
-  std::size_t models_run = 0;  // the single baseline's own model runs (its problem has one network)
-  double seconds = 0;          // wall time
+  std::size_t models_run = 0;    // the single baseline's own model runs (its problem has one network)
+  std::size_t networks_run = 0;  // a workload-specific search's (design, network) model runs
+  double seconds = 0;            // wall time
   // The best value after each generation: the run's aggregate (stagewise: over its stages in order;
   // random: one value), or, for a single-network search, that network's EDAP.
   std::vector<double> best_per_generation;
@@ -96,6 +101,9 @@ struct Result {
   // Designs this process actually ran through the model (a design proposed by several searches
   // runs once; a resumed run does not re-run what its checkpoints hold). Not in the summary.
   std::size_t models_run = 0;
+  // (design, network) pairs run through the analytical model, and recalled from the run's shared
+  // NetworkCache instead (evaluator.h). Not in the summary (they depend on resuming).
+  std::size_t networks_run = 0, network_cache_hits = 0;
   double search_s = 0, baselines_s = 0, systemc_s = 0, total_s = 0;
   bool found = false;  // a feasible joint design exists
   Design best;

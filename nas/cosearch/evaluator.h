@@ -7,10 +7,12 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "arch/cost.h"
 #include "arch/spec.h"
 #include "mapping/mapping.h"
 #include "nas/cosearch/aggregate.h"
@@ -62,10 +64,49 @@ Evaluation evaluate_design(const Problem& p, const SearchSpace& space, const Gen
 // The analytical reports of one feasible design (for the finalists' run directories).
 std::vector<sim::Report> analytical_reports(const Problem& p, const SearchSpace& space, const Genome& genome);
 
-// A memoizing batch evaluator over worker processes.
+// One network on one design, as the analytical model left it: its figures, or why the mapper or the
+// model refused it (an infeasible Evaluation). Independent of the network set, so shared by every
+// search of a run.
+struct NetworkOutcome {
+  std::optional<NetworkFigures> figures;
+  Evaluation failure;  // when !figures
+};
+
+// The (design, network) outcomes of a run, keyed by network_cache_key(). A co-search evaluates the same
+// design on the same network many times over: the joint search, the workload-specific searches (whose
+// first generation is the joint one's: same optimizer and seed), the stage-wise and random baselines
+// and the single baseline's design on every network. Each pair goes through the analytical model once.
+class NetworkCache {
+ public:
+  const NetworkOutcome* find(const std::string& design_key, const std::string& network) const;
+  void insert(const std::string& design_key, const std::string& network, NetworkOutcome outcome);
+  std::size_t size() const { return outcomes_.size(); }
+  void count_hit() { ++hits_; }
+  std::size_t hits() const { return hits_; }  // pairs a search needed and found here
+
+ private:
+  std::unordered_map<std::string, NetworkOutcome> outcomes_;
+  std::size_t hits_ = 0;
+};
+
+// One network on one decoded design through the analytical model (what evaluate_design does per
+// network).
+NetworkOutcome evaluate_network(const arch::ArchSpec& spec, const arch::cost::CostTable& costs,
+                                const workloads::Graph& graph, const mapping::MappingOptions& options);
+
+// The evaluation of a design that passed decode, area and capacity, from its networks' outcomes in the
+// problem's order: the first refused network makes it infeasible (as evaluate_design).
+Evaluation combine_networks(const Problem& p, const std::vector<const NetworkOutcome*>& outcomes);
+
+// A memoizing batch evaluator over worker processes. Designs are remembered whole (by design key), and
+// their networks' figures in a NetworkCache that evaluators of other network sets may share; a design
+// whose networks are all in the cache is not sent to a worker. The work sent to the workers is one job
+// per (design, network) still missing, so one slow network (gpt2_medium on a chip of tiny arrays) does
+// not hold the rest of its design's networks on one core.
 class Evaluator {
  public:
-  Evaluator(std::shared_ptr<const Problem> problem, WorkerOptions workers, std::size_t per_process);
+  Evaluator(std::shared_ptr<const Problem> problem, WorkerOptions workers, std::size_t per_process,
+            std::shared_ptr<NetworkCache> networks = nullptr);
 
   // The loop's evaluator for genomes of `space` (the full space or a stage's restriction; designs
   // are remembered by SearchSpace::key, which is the same text for the same design in both).
@@ -78,6 +119,9 @@ class Evaluator {
   const WorkerOptions& workers() const { return workers_; }
   std::size_t per_process() const { return per_process_; }
   std::size_t models_run() const { return models_run_; }  // designs evaluated (memo misses)
+  // (design, network) pairs this evaluator ran through the analytical model (NetworkCache misses).
+  std::size_t networks_run() const { return networks_run_; }
+  const std::shared_ptr<NetworkCache>& network_cache() const { return networks_; }
   // Called before each batch sent to the workers, with the number of designs (tests interrupt runs here).
   std::function<void(std::size_t)> before_batch;
 
@@ -85,8 +129,10 @@ class Evaluator {
   std::shared_ptr<const Problem> problem_;
   WorkerOptions workers_;
   std::size_t per_process_;
+  std::shared_ptr<NetworkCache> networks_;
   std::unordered_map<std::string, Evaluation> memo_;
   std::size_t models_run_ = 0;
+  std::size_t networks_run_ = 0;
 };
 
 }  // namespace imc::nas::cosearch

@@ -6,10 +6,19 @@
 // So no op starts later than it would in program order (the gap search only adds earlier choices),
 // and a shared unit no longer makes the next layer or inference wait behind ops that are not
 // ready (head-of-line blocking, which the hardware does not have).
+//
+// The busy intervals are kept in blocks of at most 2 x kBlock, each knowing the longest idle gap
+// before any of its intervals: the gap search skips a block whose longest gap is too short, and an
+// insertion moves at most one block. A single sorted vector made both linear in the intervals, and
+// a shared unit of a large network on a chip of tiny arrays (hundreds of reload groups: 10^5
+// fragmented intervals) spent 89% of a co-search there (bench_cosearch sram9, perf). The placements
+// are those of the single vector, interval for interval (tests/cosearch/test_unit_timeline.cpp).
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -25,46 +34,120 @@ class UnitTimeline {
       free_ = start + occupancy;
       return start;
     }
-    if (busy_.empty() || ready >= busy_.back().second) return append(ready, occupancy);
-    // The first busy interval ending after `ready`, then the gaps from there on.
-    auto it = std::upper_bound(busy_.begin(), busy_.end(), ready,
-                               [](std::int64_t r, const Interval& b) { return r < b.second; });
+    if (blocks_.empty() || ready >= blocks_.back().busy.back().second) return append(ready, occupancy);
+    // The first busy interval ending after `ready` (exists: the last one ends after it).
+    std::size_t b =
+        std::size_t(std::partition_point(blocks_.begin(), blocks_.end(),
+                                         [&](const Block& x) { return x.busy.back().second <= ready; }) -
+                    blocks_.begin());
+    const auto& first = blocks_[b].busy;
+    std::size_t k =
+        std::size_t(std::upper_bound(first.begin(), first.end(), ready,
+                                     [](std::int64_t r, const Interval& x) { return r < x.second; }) -
+                    first.begin());
     std::int64_t gap_start = ready;
-    for (; it != busy_.end(); ++it) {
-      if (gap_start + occupancy <= it->first) break;
-      gap_start = std::max(gap_start, it->second);
+    if (gap_start + occupancy > first[k].first) {
+      // Not before it: the first later interval whose idle gap before it fits the occupancy (the gap
+      // starts at the previous interval's end, which is after `ready`).
+      if (!next_fitting_gap(b, k, occupancy)) return append(blocks_.back().busy.back().second, occupancy);
+      gap_start = previous_end(b, k);
     }
-    if (it == busy_.end()) return append(gap_start, occupancy);
     if (occupancy == 0) return gap_start;
-    // Into the gap before *it, merged with its neighbours when it touches them.
-    const std::int64_t end = gap_start + occupancy;
-    const bool joins_prev = it != busy_.begin() && std::prev(it)->second == gap_start;
-    const bool joins_next = it->first == end;
-    if (joins_prev && joins_next) {
-      std::prev(it)->second = it->second;
-      busy_.erase(it);
-    } else if (joins_prev) {
-      std::prev(it)->second = end;
-    } else if (joins_next) {
-      it->first = gap_start;
-    } else {
-      busy_.insert(it, {gap_start, end});
-    }
+    insert_before(b, k, gap_start, gap_start + occupancy);
     return gap_start;
   }
 
  private:
   using Interval = std::pair<std::int64_t, std::int64_t>;  // [start, end), sorted, disjoint
+  static constexpr std::size_t kBlock = 128;
+  static constexpr std::int64_t kNoGap = std::numeric_limits<std::int64_t>::min();
+  struct Block {
+    std::vector<Interval> busy;
+  };
+
+  std::int64_t previous_end(std::size_t b, std::size_t k) const {
+    if (k > 0) return blocks_[b].busy[k - 1].second;
+    return b > 0 ? blocks_[b - 1].busy.back().second : kNoGap;
+  }
+  std::int64_t gap_before(std::size_t b, std::size_t k) const {
+    const std::int64_t prev = previous_end(b, k);
+    return prev == kNoGap ? kNoGap : blocks_[b].busy[k].first - prev;
+  }
+  void refresh(std::size_t b) {
+    if (b >= blocks_.size()) return;
+    std::int64_t m = kNoGap;
+    for (std::size_t k = 0; k < blocks_[b].busy.size(); ++k) m = std::max(m, gap_before(b, k));
+    max_gap_[b] = m;
+  }
+  // Moves (b, k) to the first interval after it whose gap before it is >= occupancy; false if none.
+  bool next_fitting_gap(std::size_t& b, std::size_t& k, std::int64_t occupancy) const {
+    for (++k; k < blocks_[b].busy.size(); ++k)
+      if (gap_before(b, k) >= occupancy) return true;
+    for (++b; b < blocks_.size(); ++b) {
+      if (max_gap_[b] < occupancy) continue;
+      for (k = 0; k < blocks_[b].busy.size(); ++k)
+        if (gap_before(b, k) >= occupancy) return true;
+    }
+    return false;
+  }
+  // [start, end) into the gap before interval (b, k), merged with its neighbours when it touches them.
+  void insert_before(std::size_t b, std::size_t k, std::int64_t start, std::int64_t end) {
+    std::vector<Interval>& busy = blocks_[b].busy;
+    Interval* prev = k > 0 ? &busy[k - 1] : b > 0 ? &blocks_[b - 1].busy.back() : nullptr;
+    const bool joins_prev = prev && prev->second == start;
+    const bool joins_next = busy[k].first == end;
+    if (joins_prev && joins_next) {
+      prev->second = busy[k].second;
+      busy.erase(busy.begin() + std::ptrdiff_t(k));
+    } else if (joins_prev) {
+      prev->second = end;
+    } else if (joins_next) {
+      busy[k].first = start;
+    } else {
+      busy.insert(busy.begin() + std::ptrdiff_t(k), {start, end});
+    }
+    if (busy.empty()) {
+      blocks_.erase(blocks_.begin() + std::ptrdiff_t(b));
+      max_gap_.erase(max_gap_.begin() + std::ptrdiff_t(b));
+      refresh(b);  // the next block's first gap now follows the previous block
+      return;
+    }
+    // Only the gaps before the changed interval and the one after it moved, and both are in block b
+    // (the previous interval's start does not move); a split leaves two blocks to summarize.
+    if (busy.size() > 2 * kBlock) {
+      split(b);
+      refresh(b + 1);
+    }
+    refresh(b);
+  }
+  void split(std::size_t b) {
+    Block tail;
+    auto& busy = blocks_[b].busy;
+    tail.busy.assign(busy.begin() + std::ptrdiff_t(busy.size() / 2), busy.end());
+    busy.resize(busy.size() / 2);
+    blocks_.insert(blocks_.begin() + std::ptrdiff_t(b) + 1, std::move(tail));
+    max_gap_.insert(max_gap_.begin() + std::ptrdiff_t(b) + 1, kNoGap);
+  }
   std::int64_t append(std::int64_t start, std::int64_t occupancy) {
     if (occupancy == 0) return start;
-    if (!busy_.empty() && busy_.back().second == start)
-      busy_.back().second = start + occupancy;
-    else
-      busy_.push_back({start, start + occupancy});
+    if (!blocks_.empty() && blocks_.back().busy.back().second == start) {
+      blocks_.back().busy.back().second = start + occupancy;  // the gaps before intervals stay
+      return start;
+    }
+    if (blocks_.empty() || blocks_.back().busy.size() >= 2 * kBlock) {
+      blocks_.emplace_back();
+      max_gap_.push_back(kNoGap);
+    }
+    const std::size_t b = blocks_.size() - 1;
+    blocks_[b].busy.push_back({start, start + occupancy});
+    max_gap_[b] = std::max(max_gap_[b], gap_before(b, blocks_[b].busy.size() - 1));
     return start;
   }
-  std::vector<Interval> busy_;  // a shared unit's
-  std::int64_t free_ = 0;       // an in-order unit's: when its last op releases it
+
+  std::vector<Block> blocks_;          // a shared unit's busy intervals, in order
+  std::vector<std::int64_t> max_gap_;  // per block: the longest idle gap before one of its intervals
+                                       // (apart from the blocks: the gap search reads it contiguously)
+  std::int64_t free_ = 0;              // an in-order unit's: when its last op releases it
 };
 
 }  // namespace imc::sim

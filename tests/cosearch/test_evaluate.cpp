@@ -137,6 +137,47 @@ TEST_CASE("the worker evaluator returns what the in-process evaluation does, in 
   CHECK(ev.models_run() == 3);
 }
 
+TEST_CASE("the (design, network) cache: a one-network search recalls the joint search's networks") {
+  Fixture f;
+  auto joint_problem = std::make_shared<Problem>(f.problem);
+  Evaluator joint(joint_problem, WorkerOptions{2, 1, false}, 0);
+  const std::vector<Genome> genomes = {f.big(), f.all(false), f.all(true)};
+  const auto joint_out = joint.evaluate(f.space, genomes);
+  REQUIRE(joint_out[0].feasible());
+  // Feasible designs send every network to the workers; infeasible ones (decode, area) none.
+  std::size_t feasible = 0;
+  for (const auto& e : joint_out) feasible += e.feasible();
+  CHECK(joint.networks_run() == feasible * 2);
+  CHECK(joint.network_cache()->size() == feasible * 2);
+
+  // The second network alone, sharing the cache: nothing left to run, and the same evaluation as
+  // an evaluator of its own (which runs the model).
+  auto alone = std::make_shared<Problem>(f.problem);
+  alone->graphs = {f.problem.graphs.at(1)};
+  Evaluator shared(alone, WorkerOptions{2, 1, false}, 0, joint.network_cache());
+  Evaluator own(alone, WorkerOptions{2, 1, false}, 0);
+  const auto hits_before = joint.network_cache()->hits();
+  const auto shared_out = shared.evaluate(f.space, genomes);
+  const auto own_out = own.evaluate(f.space, genomes);
+  CHECK(shared.networks_run() == 0);
+  CHECK(shared.models_run() == 3);  // designs are still counted per evaluator
+  CHECK(joint.network_cache()->hits() == hits_before + feasible);
+  CHECK(own.networks_run() == feasible);
+  for (std::size_t i = 0; i < genomes.size(); ++i) {
+    CHECK(to_json(shared_out[i]).dump() == to_json(own_out[i]).dump());
+    CHECK(to_json(own_out[i]).dump() == to_json(evaluate_design(*alone, f.space, genomes[i])).dump());
+  }
+  // And back: a new design evaluated for the one network first leaves only the other to the joint one.
+  Genome other = f.big();
+  other[f.space.index_of("hardware.chip.voltage_v")] = 1;  // 0.7 V: still meets the 2 ns clock
+  shared.evaluate(f.space, {other});
+  CHECK(shared.networks_run() == 1);
+  const auto before = joint.networks_run();
+  const Evaluation both = joint.evaluate(f.space, {other}).at(0);
+  CHECK(joint.networks_run() == before + 1);
+  CHECK(to_json(both).dump() == to_json(evaluate_design(f.problem, f.space, other)).dump());
+}
+
 TEST_CASE("the largest network is the one with the most crossbar weights") {
   const auto graphs = imc::workloads::load_workloads("imagenet4");
   CHECK(graphs[largest_network(graphs)].name() == "vgg16");
