@@ -167,9 +167,13 @@ void SearchEvaluator::set_objectives(Evaluation& ev, const sim::DesignMetrics& m
   }
 }
 
-std::size_t SearchEvaluator::worker_count() const {
-  return config_.search.workers > 0 ? static_cast<std::size_t>(config_.search.workers)
-                                    : std::max(1u, std::thread::hardware_concurrency());
+WorkerOptions SearchEvaluator::worker_options() const {
+  WorkerOptions wo;
+  wo.workers = config_.search.workers > 0 ? static_cast<std::size_t>(config_.search.workers)
+                                          : std::max(1u, std::thread::hardware_concurrency());
+  wo.per_process = 1;  // a SystemC model elaborates once per process; a training group is one job
+  wo.failures_are_infeasible = true;
+  return wo;
 }
 
 void SearchEvaluator::hardware_figures(const std::vector<Design>& designs, const std::vector<std::size_t>& at,
@@ -199,11 +203,7 @@ void SearchEvaluator::hardware_figures(const std::vector<Design>& designs, const
     }
     return e;
   };
-  WorkerOptions wo;
-  wo.workers = worker_count();
-  wo.per_process = 1;
-  wo.failures_are_infeasible = true;
-  const std::vector<Evaluation> done = evaluate_in_workers(jobs, simulate, wo);
+  const std::vector<Evaluation> done = evaluate_in_workers(jobs, simulate, worker_options());
   for (std::size_t k = 0; k < designs.size(); ++k) {
     const Evaluation& e = done[k];
     if (!e.feasible() || !e.extra.is_object() || !e.extra.contains("report")) {
@@ -311,11 +311,7 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes,
     out.extra["results"] = results;
     return out;
   };
-  WorkerOptions wo;
-  wo.workers = worker_count();
-  wo.per_process = 1;
-  wo.failures_are_infeasible = true;
-  const std::vector<Evaluation> done = evaluate_in_workers(members, train_group, wo);
+  const std::vector<Evaluation> done = evaluate_in_workers(members, train_group, worker_options());
 
   std::vector<std::pair<std::size_t, nlohmann::json>> measured;  // (candidate, its network's densities)
   for (std::size_t k = 0; k < members.size(); ++k)
