@@ -15,6 +15,7 @@
 #include "common/hash.h"
 #include "mapping/mapping.h"
 #include "nas/decode.h"
+#include "nas/distributed.h"
 #include "nas/records.h"
 #include "nas/search/formulation.h"
 #include "nas/workers.h"
@@ -180,8 +181,36 @@ void SearchEvaluator::hardware_figures(const std::vector<Design>& designs, const
                                        std::vector<Evaluation>& evals,
                                        std::vector<sim::DesignMetrics>& metrics) const {
   if (config_.search.evaluator != EvaluatorKind::kSystemC) {
-    for (std::size_t k = 0; k < designs.size(); ++k)
-      evals[at[k]] = evaluate_design(designs[k], &metrics[at[k]]);
+    if (!distributed()) {
+      for (std::size_t k = 0; k < designs.size(); ++k)
+        evals[at[k]] = evaluate_design(designs[k], &metrics[at[k]]);
+      return;
+    }
+    // Under mpirun (nas/distributed.h): each rank estimates its share in process (a millisecond
+    // each, not worth a fork); the reports travel and every rank judges them as a SystemC run's.
+    const std::vector<std::size_t> share = rank_share(designs.size());
+    std::vector<common::ChildOutcome<Evaluation>> mine(share.size());
+    for (std::size_t j = 0; j < share.size(); ++j) {
+      const Design& d = designs[share[j]];
+      Evaluation e;
+      try {
+        const sim::Estimate est = sim::estimate(d.spec, arch::cost::build(d.spec), d.graph, mapping_options(),
+                                                sim::EstimateDetail::Totals);
+        e.extra["report"] = sim::to_json(est.report);
+        e.extra["reload_groups"] = est.reload_groups;
+      } catch (const common::InputError& err) {
+        e = Evaluation::infeasible(10.0, std::string("does not map: ") + err.what(), "analytical");
+      }
+      mine[j].result = std::move(e);
+    }
+    const auto all = gather_outcomes(designs.size(), share, std::move(mine));
+    for (std::size_t k = 0; k < designs.size(); ++k) {
+      const Evaluation& e = all[k].value();
+      evals[at[k]] = e.extra.is_object() && e.extra.contains("report")
+                         ? judge(designs[k], sim::report_from_json(e.extra.at("report")),
+                                 e.extra.at("reload_groups").get<int>(), "analytical", &metrics[at[k]])
+                         : e;
+    }
     return;
   }
   // SystemC elaborates once per process: one forked child per design; the child sends its report

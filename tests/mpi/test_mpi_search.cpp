@@ -147,6 +147,23 @@ TEST_CASE("mpirun -np 3 search (SystemC evaluator): the same files as the run wi
   fs::remove_all(d);
 }
 
+TEST_CASE("mpirun -np 3 search (analytical in the loop, SystemC finalists): the same files") {
+  if (!have_mpirun()) {
+    MESSAGE("mpirun not found (apt-get install openmpi-bin): skipped");
+    return;
+  }
+  const fs::path d = fresh_dir("analytical");
+  const std::string args =
+      " search --config tests/search/data/hw_only.toml --generations 3 --finalists 2 --out ";
+  REQUIRE(run(imcsim() + args + (d / "local").string(), d / "local.log") == 0);
+  const int code = run(mpirun(tag_of("a")) + imcsim() + args + (d / "mpi").string(), d / "mpi.log");
+  INFO(slurp(d / "mpi.log"));
+  REQUIRE(code == 0);
+  check_same_files(d / "local", d / "mpi", kResultFiles);
+  CHECK(slurp(d / "local" / "finalists.csv") == slurp(d / "mpi" / "finalists.csv"));
+  fs::remove_all(d);
+}
+
 TEST_CASE("mpirun -np 3 cosearch: the same files as the run without MPI") {
   if (!have_mpirun()) {
     MESSAGE("mpirun not found (apt-get install openmpi-bin): skipped");
