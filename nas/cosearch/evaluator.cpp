@@ -12,6 +12,7 @@
 #include "arch/load.h"
 #include "common/config.h"
 #include "nas/decode.h"
+#include "nas/distributed.h"
 #include "sim/analytical/estimate.h"
 
 namespace imc::nas::cosearch {
@@ -158,8 +159,9 @@ std::vector<Evaluation> Evaluator::evaluate(const SearchSpace& space, const std:
   if (todo.empty()) return out;
   if (before_batch) before_batch(todo.size());
   std::vector<Evaluation> done;
-  if (todo.size() == 1 || workers_.workers <= 1) {
+  if (todo.size() == 1 || (workers_.workers <= 1 && !distributed())) {
     // Too few designs to be worth a fork: in this process (the analytical model keeps no state).
+    // Under mpirun one worker per rank still goes through the pool, which shares batches out.
     for (const auto& g : todo) done.push_back(evaluate_design(*problem_, space, g));
   } else {
     WorkerOptions w = workers_;
