@@ -73,9 +73,9 @@ evals=$(($(wc -l < "$TMP/reference.csv") - 1))
 
 printf "| %-18s | %10s | %9s |\n" "configuration" "wall s" "CPU s"
 printf "|%s|%s|%s|\n" "--------------------" "------------" "-----------"
-walls=()
+walls=(); cpus=()
 for i in "${!names[@]}"; do
-  w=$(median 1 "$TMP/c$i"); c=$(median 2 "$TMP/c$i"); walls+=("$w")
+  w=$(median 1 "$TMP/c$i"); c=$(median 2 "$TMP/c$i"); walls+=("$w"); cpus+=("$c")
   printf "| %-18s | %10.2f | %9.2f |\n" "${names[$i]}" "$w" "$c"
 done
 echo "($WHAT: $evals candidates; median of $RUNS runs; $(nproc) cores;" \
@@ -89,11 +89,12 @@ max=$(printf "%s\n" "${walls[@]}" | sort -g | tail -1)
   echo "<text x=\"10\" y=\"20\" font-weight=\"bold\">Wall time of one search ($MODE, $evals candidates), median of $RUNS runs, $(nproc) cores</text>"
   for i in "${!names[@]}"; do
     y=$((40 + 38 * i))
-    wpx=$(awk -v w="${walls[$i]}" -v m="$max" 'BEGIN {printf "%d", 380 * w / m}')
+    wpx=$(awk -v w="${walls[$i]}" -v m="$max" 'BEGIN {printf "%d", 300 * w / m}')
     color=$([[ -z "${prefixes[$i]}" ]] && echo "#999999" || echo "#3b6ea8")
     echo "<text x=\"10\" y=\"$((y + 18))\">${names[$i]}</text>"
     echo "<rect x=\"150\" y=\"$y\" width=\"$wpx\" height=\"26\" fill=\"$color\"/>"
-    echo "<text x=\"$((156 + wpx))\" y=\"$((y + 18))\">${walls[$i]} s</text>"
+    label=$(awk -v w="${walls[$i]}" -v c="${cpus[$i]}" 'BEGIN {printf "%.1f s (CPU %.1f s)", w, c}')
+    echo "<text x=\"$((156 + wpx))\" y=\"$((y + 18))\">$label</text>"
   done
   echo "<text x=\"10\" y=\"240\" fill=\"#555555\">grey: without mpirun; blue: MPI ranks, one worker process each (load avg before: $load_before)</text>"
   echo '</svg>'
