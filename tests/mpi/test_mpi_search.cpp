@@ -161,6 +161,17 @@ TEST_CASE("mpirun -np 3 search (analytical in the loop, SystemC finalists): the 
   REQUIRE(code == 0);
   check_same_files(d / "local", d / "mpi", kResultFiles);
   CHECK(slurp(d / "local" / "finalists.csv") == slurp(d / "mpi" / "finalists.csv"));
+
+  // --resume under mpirun: the 3-generation run continued to 5 ends as a 5-generation local run.
+  const std::string five =
+      " search --config tests/search/data/hw_only.toml --generations 5 --finalists 2 --out ";
+  REQUIRE(run(imcsim() + five + (d / "local5").string(), d / "local5.log") == 0);
+  const int resumed =
+      run(mpirun(tag_of("r")) + imcsim() + " search --generations 5 --resume " + (d / "mpi").string(),
+          d / "resume.log");
+  INFO(slurp(d / "resume.log"));
+  REQUIRE(resumed == 0);
+  check_same_files(d / "local5", d / "mpi", kResultFiles);
   fs::remove_all(d);
 }
 
