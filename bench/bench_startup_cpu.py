@@ -3,6 +3,9 @@
 commands of bench/bench_startup.sh, whose /usr/bin/time CPU column has 10 ms resolution. On a loaded
 machine the wall time is mostly waiting for a core; the CPU time is what the process itself costs.
     bench/bench_startup_cpu.py [BIN] [RUNS]        defaults: build/imcsim, 15 (run from the repository root)
+As root, `chrt -f 50 bench/bench_startup_cpu.py` runs the commands (children inherit the policy) at a
+real-time priority, ahead of the machine's other work: their wall time then is what it would be on a
+quiet machine, a way to tell the process's own start-up from waiting for a core.
 """
 import resource, subprocess, sys, time, statistics
 cmds = {"--version": ["--version"], "arch": ["arch", "--arch", "configs/arch/rram_default.toml"],
