@@ -88,6 +88,17 @@ Ranks ranks() {
 
 RankScratchDir::RankScratchDir(const std::string& copy_of) {
   namespace fs = std::filesystem;
+  // A rank that mpirun stopped (another rank died, bad input on rank 0) never ran its destructor:
+  // remove the scratch directories of processes that no longer run.
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(fs::temp_directory_path(), ec)) {
+    const std::string name = e.path().filename().string();
+    const auto dash = name.rfind('-');
+    if (name.rfind("imcsim-rank", 0) != 0 || dash == std::string::npos) continue;
+    const std::string pid = name.substr(dash + 1);
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (!fs::exists(fs::path("/proc") / pid)) fs::remove_all(e.path(), ec);
+  }
   const fs::path dir = fs::temp_directory_path() /
                        fmt::format("imcsim-rank{}-{}", ranks().rank, static_cast<long>(::getpid()));
   fs::remove_all(dir);

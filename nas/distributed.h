@@ -47,7 +47,8 @@ inline bool distributed() {
 
 // On a rank other than 0: a private directory standing in for the run directory, so that rank 0
 // alone writes the real one; a copy of `copy_of` when that names an existing directory (a resume
-// reads its checkpoint). Removed with this object.
+// reads its checkpoint). Removed with this object; those of ranks stopped by mpirun (no destructor
+// ran) are removed by the next run's ranks on the same machine.
 class RankScratchDir {
  public:
   explicit RankScratchDir(const std::string& copy_of);
