@@ -3,7 +3,8 @@
 # over RUNS runs of `--version`, `arch`, `estimate vgg8` and `simulate vgg8`, for the old binary and
 # the new one, runs alternating so both see the same machine load.
 #   bench/bench_startup.sh [NEW_BIN] [OLD_BIN] [RUNS]
-# defaults: build/imcsim, /work/main/build/imcsim, 9. Peak RSS is /usr/bin/time's %M (the largest
+# defaults: build/imcsim, /work/main/build/imcsim, 9. OLD_BIN "-": the new binary only (the old
+# columns repeat it), e.g. when no old build is at hand or it no longer reads today's configs. Peak RSS is /usr/bin/time's %M (the largest
 # resident set of the process; the old binary re-executes itself, same pid). Wall time is measured
 # around /usr/bin/time with date +%s%N (%e has only 10 ms resolution), so it includes the ~1 ms
 # /usr/bin/time itself takes. CPU is user + system time (%U + %S, 10 ms resolution; it includes the
@@ -17,7 +18,13 @@ RUNS="${3:-9}"
 ARCH="$ROOT/configs/arch/rram_default.toml"
 cd "$ROOT"
 [[ -x "$NEW" ]] || { echo "no binary $NEW" >&2; exit 2; }
+[[ "$OLD" == "-" ]] && OLD="$NEW"
 [[ -x "$OLD" ]] || { echo "no binary $OLD" >&2; exit 2; }
+# A command that fails measures nothing: say which and stop.
+for bin in "$NEW" "$OLD"; do
+  "$bin" arch --arch "$ROOT/configs/arch/rram_default.toml" > /dev/null 2>&1 ||
+    { echo "$bin arch --arch configs/arch/rram_default.toml fails; pass another OLD_BIN (or -)" >&2; exit 2; }
+done
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 

@@ -15,6 +15,7 @@
 #include "nas/cosearch/config.h"
 #include "nas/cosearch/cosearch.h"
 #include "nas/cosearch/summary.h"
+#include "nas/mpi_launcher.h"
 #include "nas/nas_plugin.h"
 
 namespace imc::cli {
@@ -132,7 +133,9 @@ const Command kCosearch{
         // The run directory is ours alone while we run (lock), and a new run never lands beside an
         // old one's files (refused unless --resume or --force).
         common::RunLock lock;
-        if (!a->out_dir.empty())
+        // Under mpirun, rank 0 alone owns the run directory and --json (nas/distributed.h).
+        const bool writes = nas::launcher_rank() <= 0;
+        if (!a->out_dir.empty() && writes)
           lock = common::open_run_dir(a->out_dir, a->resume  ? common::OutDirMode::Resume
                                                   : a->force ? common::OutDirMode::Force
                                                              : common::OutDirMode::Fresh);
@@ -146,7 +149,7 @@ const Command kCosearch{
           print_result(runs[i], c);
         }
         if (runs.size() > 1) fmt::print("\n{}", nas::cosearch::seeds_table(runs));
-        if (!a->json_out.empty())
+        if (!a->json_out.empty() && writes)
           common::write_file_atomically(a->json_out, nas::cosearch::runs_json(c, runs).dump(2) + "\n");
         return 0;
       };

@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "cli/output.h"
 #include "common/config.h"
+#include "nas/mpi_launcher.h"
 #include "nas/nas_plugin.h"
 #include "nas/search/config.h"
 #include "nas/search/run.h"
@@ -115,7 +116,7 @@ const Command kSearch{
           return 0;
         }
         print_summary(s);
-        if (!json_out->empty()) write_json(*json_out, s);
+        if (!json_out->empty() && nas::launcher_rank() <= 0) write_json(*json_out, s);  // mpirun: rank 0
         return 0;
       };
     }};

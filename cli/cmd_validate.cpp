@@ -11,41 +11,15 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/model_comparison.h"
 #include "cli/output.h"
 #include "cli/pipeline.h"
 #include "cli/resource_guard.h"
 #include "sim/analytical/analytical_model.h"
-#include "sim/analytical/latency_bound.h"
 #include "sim/systemc/systemc_model.h"
 
 namespace imc::cli {
 namespace {
-
-double gap_pct(double analytical, double systemc) {
-  return analytical > 0 ? 100.0 * (systemc - analytical) / analytical : (systemc > 0 ? 100.0 : 0.0);
-}
-
-// The stall that explains a gap of `gap_cycles`: the largest SystemC-only delay on the critical path
-// to the layer's end (buffer_full or network_contention; sim/systemc/critical_path.h); with none,
-// the unit kind the path queued longest for ("tile_bus_queue": the arbiters ordered the ops
-// differently); "none" when SystemC is not later.
-std::string main_stall(const std::map<std::string, std::int64_t>& path, std::int64_t gap_cycles) {
-  if (gap_cycles <= 0) return "none";
-  std::string best = "none";
-  std::int64_t most = 0;
-  for (const std::string k : {"buffer_full", "network_contention"})
-    if (path.count(k) && path.at(k) > most) {
-      best = k;
-      most = path.at(k);
-    }
-  if (most > 0) return best;
-  for (const auto& [k, v] : path)
-    if (v > most) {
-      best = k;
-      most = v;
-    }
-  return best;
-}
 
 const Command kValidate{
     "validate", "Analytical vs SystemC model layer by layer: cycles, gap, main stall, action counts", 50,
@@ -71,51 +45,31 @@ const Command kValidate{
           sim::SystemCOptions opt;
           opt.finite_buffers = !*ideal;
           const sim::Report c = sim::run_systemc_in_child(s.spec, p.program, opt, &info);
+          const nlohmann::json w = compare_models(s.spec, s.costs, g.name(), p.program, a, c, info);
           fmt::print("\n== {} (batch {}): analytical vs SystemC ==\n", g.name(), p.program.batch);
           fmt::print("{:<28} {:>14} {:>14} {:>9} {:>11} {:<19} {:>9} {:>8}\n", "layer", "analytical cyc",
                      "systemc cyc", "gap %", "end delay", "main stall", "energy %", "actions");
-          nlohmann::json layers = nlohmann::json::array();
-          bool actions_ok = a.actions == c.actions;
-          const sim::LatencyBound bound = sim::latency_bound(s.spec, s.costs, p.program);
-          const bool bound_ok = a.latency_cycles >= bound.cycles() && c.latency_cycles >= bound.cycles();
-          int earlier_layers = 0;  // layers SystemC finishes before the analytical model
-          for (std::size_t i = 0; i < a.layers.size(); ++i) {
-            const sim::LayerReport& la = a.layers[i];
-            const sim::LayerReport& lc = c.layers.at(i);
-            const bool eq = la.actions == lc.actions;
-            actions_ok = actions_ok && eq;
-            if (lc.end_cycle < la.end_cycle) ++earlier_layers;
-            if (la.actions == arch::ActionCounts{} && la.macs == 0) continue;  // folded into another layer
-            const double gap = gap_pct(double(la.latency_cycles), double(lc.latency_cycles));
-            const double egap = gap_pct(la.energy_pj, lc.energy_pj);
-            const auto& path = info.critical_path.layers.at(i);
-            const std::string stall = main_stall(path, lc.latency_cycles - la.latency_cycles);
-            fmt::print("{:<28.28} {:>14} {:>14} {:>9.2f} {:>11} {:<19} {:>9.3f} {:>8}\n", la.name,
-                       la.latency_cycles, lc.latency_cycles, gap, lc.end_cycle - la.end_cycle, stall, egap,
+          for (const auto& l : w.at("layers")) {
+            const bool eq = l.at("actions_equal").get<bool>();
+            const auto name = l.at("name").get<std::string>();
+            const auto analytical = l.at("analytical_cycles").get<std::int64_t>();
+            const auto systemc = l.at("systemc_cycles").get<std::int64_t>();
+            const auto gap = l.at("gap_pct").get<double>();
+            const auto end_delay = l.at("end_delay_cycles").get<std::int64_t>();
+            const auto stall = l.at("main_stall").get<std::string>();
+            fmt::print("{:<28.28} {:>14} {:>14} {:>9.2f} {:>11} {:<19} {:>9.3f} {:>8}\n", name, analytical,
+                       systemc, gap, end_delay, stall, l.at("energy_gap_pct").get<double>(),
                        eq ? "equal" : "DIFFER");
             csv +=
-                fmt::format("{},{},{},{},{},{:.4f},{},{},{}\n", g.name(), la.name, la.op, la.latency_cycles,
-                            lc.latency_cycles, gap, lc.end_cycle - la.end_cycle, stall, eq ? 1 : 0);
-            layers.push_back({{"name", la.name},
-                              {"op", la.op},
-                              {"analytical_cycles", la.latency_cycles},
-                              {"systemc_cycles", lc.latency_cycles},
-                              {"analytical_end_cycle", la.end_cycle},
-                              {"systemc_end_cycle", lc.end_cycle},
-                              {"gap_pct", gap},
-                              {"end_delay_cycles", lc.end_cycle - la.end_cycle},
-                              {"main_stall", stall},
-                              {"critical_path_stalls", path},
-                              {"stall_cycles", lc.stall_cycles},
-                              {"energy_gap_pct", egap},
-                              {"actions_equal", eq}});
+                fmt::format("{},{},{},{},{},{:.4f},{},{},{}\n", g.name(), name, l.at("op").get<std::string>(),
+                            analytical, systemc, gap, end_delay, stall, eq ? 1 : 0);
           }
-          const double gap = gap_pct(double(a.latency_cycles), double(c.latency_cycles));
-          const double egap = gap_pct(a.energy_pj, c.energy_pj);
+          const bool actions_ok = w.at("actions_equal").get<bool>();
+          const bool bound_ok = w.at("latency_bound_holds").get<bool>();
           fmt::print("{:<28} {:>14} {:>14} {:>9.2f} {:>11} {:<19} {:>9.3f} {:>8}\n", "total",
-                     a.latency_cycles, c.latency_cycles, gap, c.latency_cycles - a.latency_cycles,
-                     main_stall(info.critical_path.total, c.latency_cycles - a.latency_cycles), egap,
-                     actions_ok ? "equal" : "DIFFER");
+                     a.latency_cycles, c.latency_cycles, w.at("gap_pct").get<double>(),
+                     c.latency_cycles - a.latency_cycles, w.at("main_stall").get<std::string>(),
+                     w.at("energy_gap_pct").get<double>(), actions_ok ? "equal" : "DIFFER");
           fmt::print("on the critical path:");
           for (const auto& [k, v] : info.critical_path.total) fmt::print(" {}={}", k, v);
           fmt::print("; all waits of all ops:");
@@ -125,31 +79,15 @@ const Command kValidate{
           if (!actions_ok) fmt::print("FAIL: action counts differ between the models\n");
           fmt::print(
               "latency bound {} (dependency chain {}, busiest unit {}); SystemC {} the analytical model",
-              bound.cycles(), bound.dependency_cycles, bound.unit_cycles,
+              w.at("latency_bound_cycles").get<std::int64_t>(),
+              w.at("latency_bound_dependency_cycles").get<std::int64_t>(),
+              w.at("latency_bound_unit_cycles").get<std::int64_t>(),
               c.latency_cycles >= a.latency_cycles ? "at or above" : "BELOW");
-          fmt::print("; {} layer(s) end earlier in SystemC\n", earlier_layers);
+          fmt::print("; {} layer(s) end earlier in SystemC\n",
+                     w.at("layers_ending_earlier_in_systemc").get<int>());
           if (!bound_ok) fmt::print("FAIL: a model reports less than the latency bound\n");
           failed = failed || !actions_ok || !bound_ok;
-          out["workloads"].push_back(
-              {{"workload", g.name()},
-               {"batch", p.program.batch},
-               {"analytical_cycles", a.latency_cycles},
-               {"systemc_cycles", c.latency_cycles},
-               {"gap_pct", gap},
-               {"main_stall", main_stall(info.critical_path.total, c.latency_cycles - a.latency_cycles)},
-               {"critical_path_stalls", info.critical_path.total},
-               {"stalls", c.stalls},
-               {"analytical_energy_pj", a.energy_pj},
-               {"systemc_energy_pj", c.energy_pj},
-               {"energy_gap_pct", egap},
-               {"actions_equal", actions_ok},
-               {"latency_bound_cycles", bound.cycles()},
-               {"latency_bound_holds", bound_ok},
-               {"systemc_at_least_analytical", c.latency_cycles >= a.latency_cycles},
-               {"layers_ending_earlier_in_systemc", earlier_layers},
-               {"systemc_events", c.events},
-               {"systemc_wall_s", info.wall_s},
-               {"layers", layers}});
+          out["workloads"].push_back(w);
         }
         if (!args->json_out.empty()) write_json(args->json_out, out);
         if (!args->csv_out.empty()) write_text(args->csv_out, csv);

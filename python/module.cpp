@@ -18,6 +18,7 @@
 #include "arch/load.h"
 #include "arch/overrides.h"
 #include "cli/arch_summary.h"
+#include "cli/model_comparison.h"
 #include "cli/pipeline.h"
 #include "common/config.h"
 #include "common/run_dir.h"
@@ -107,12 +108,9 @@ py::dict simulate(const arch::ArchSpec& spec, const workloads::Graph& graph, boo
   return d;
 }
 
-double gap_pct(double analytical, double systemc) {
-  return analytical > 0 ? 100.0 * (systemc - analytical) / analytical : (systemc > 0 ? 100.0 : 0.0);
-}
-
-// The figures of `imcsim validate --json` that need no critical-path analysis: per layer the
-// cycles of both models, the gap and whether the action counts are equal; the totals likewise.
+// `imcsim validate --json`'s figures of one workload (cli/model_comparison.h, the same function):
+// totals under "total" (gap, main stall, action counts, latency bound), per-layer figures with
+// their main stall under "layers".
 py::dict validate(const arch::ArchSpec& spec, const workloads::Graph& graph, bool ideal_buffers,
                   const py::kwargs& kwargs) {
   const cli::Session s = session_of(spec, graph, kwargs, "validate");
@@ -125,41 +123,14 @@ py::dict validate(const arch::ArchSpec& spec, const workloads::Graph& graph, boo
     opt.finite_buffers = !ideal_buffers;
     sim::ChildRunInfo info;
     const sim::Report c = sim::run_systemc_in_child(s.spec, p.program, opt, &info);
-    bool actions_ok = a.actions == c.actions;
-    bool bound_ok = a.latency_cycles <= c.latency_cycles;
-    nlohmann::json layers = nlohmann::json::array();
-    for (std::size_t i = 0; i < a.layers.size(); ++i) {
-      const sim::LayerReport& la = a.layers[i];
-      const sim::LayerReport& lc = c.layers.at(i);
-      const bool eq = la.actions == lc.actions;
-      actions_ok = actions_ok && eq;
-      bound_ok = bound_ok && la.end_cycle <= lc.end_cycle;
-      if (la.actions == arch::ActionCounts{} && la.macs == 0) continue;  // folded into another layer
-      layers.push_back({{"name", la.name},
-                        {"op", la.op},
-                        {"analytical_cycles", la.latency_cycles},
-                        {"systemc_cycles", lc.latency_cycles},
-                        {"analytical_end_cycle", la.end_cycle},
-                        {"systemc_end_cycle", lc.end_cycle},
-                        {"gap_pct", gap_pct(double(la.latency_cycles), double(lc.latency_cycles))},
-                        {"energy_gap_pct", gap_pct(la.energy_pj, lc.energy_pj)},
-                        {"actions_equal", eq}});
-    }
+    nlohmann::json total = cli::compare_models(s.spec, s.costs, graph.name(), p.program, a, c, info);
+    nlohmann::json layers = std::move(total.at("layers"));
+    for (const char* moved : {"layers", "workload", "batch"}) total.erase(moved);
     out = {{"workload", graph.name()},
            {"arch", spec.chip.name},
            {"batch", p.program.batch},
-           {"total",
-            {{"analytical_cycles", a.latency_cycles},
-             {"systemc_cycles", c.latency_cycles},
-             {"gap_pct", gap_pct(double(a.latency_cycles), double(c.latency_cycles))},
-             {"analytical_energy_pj", a.energy_pj},
-             {"systemc_energy_pj", c.energy_pj},
-             {"energy_gap_pct", gap_pct(a.energy_pj, c.energy_pj)},
-             {"actions_equal", actions_ok},
-             {"analytical_bound_holds", bound_ok},
-             {"systemc_events", c.events},
-             {"systemc_wall_s", info.wall_s}}},
-           {"layers", layers}};
+           {"total", std::move(total)},
+           {"layers", std::move(layers)}};
   }
   return to_python(out).cast<py::dict>();
 }

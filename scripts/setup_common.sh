@@ -13,6 +13,7 @@ IMCSIM_PACKAGES=(
   libxgboost-dev  # gradient-boosted trees of the learned estimators (nas/predictor, docs/estimators.md)
   libopenblas0-pthread  # optimized BLAS behind libblas.so.3 (libtorch otherwise uses the reference BLAS)
   python3-dev pybind11-dev python3-pytest  # the Python module and its tests (python/, docs/python.md)
+  libopenmpi-dev openmpi-bin  # searches over MPI ranks (mpi/, docs/cluster.md) and their tests
   # Optional for the Python tests that use them (they skip cleanly without): DataFrames, the figure
   # of docs/python.md, torchvision's ResNet-18 through Workload.from_torch.
   python3-pandas python3-matplotlib python3-torch python3-torchvision

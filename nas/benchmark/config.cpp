@@ -127,8 +127,12 @@ BenchmarkConfig load_benchmark_config(const std::string& path) {
   // Each algorithm with the benchmark's population and the search config's [optimizer] settings:
   // a rule they break (moead's neighbours >= population, ...) is an error now, not after other runs.
   for (const std::string& name : c.algorithms) {
-    OptimizerSetup setup{c.search.optimizer, c.search.space.cardinalities(),
-                         c.search.objective_columns().size()};
+    OptimizerSetup setup;
+    setup.config = c.search.optimizer;
+    setup.cardinalities = c.search.space.cardinalities();
+    setup.objectives = c.search.objective_columns().size();
+    for (const auto& g : c.search.space.genes()) setup.categorical.push_back(!g.numeric());
+    setup.violation_estimate = [&c](const Genome& g) { return c.search.space.check(g).violation; };
     setup.config.name = name;
     setup.config.population = c.benchmark.population;
     setup.config.seed = c.benchmark.first_seed;

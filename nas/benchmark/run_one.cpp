@@ -13,7 +13,14 @@ RunTrace run_one(const SearchSpace& space, const OptimizerConfig& config, std::s
   RunTrace trace;
   trace.algorithm = config.name;
   trace.seed = config.seed;
-  OptimizerSetup setup{config, space.cardinalities(), objectives};
+  OptimizerSetup setup;
+  setup.config = config;
+  setup.cardinalities = space.cardinalities();
+  setup.objectives = objectives;
+  // parego's kernel compares label genes by equality; monte_carlo sampling needs a feasibility
+  // estimate: the space's conditions (a table lookup would be the evaluation itself).
+  for (const auto& g : space.genes()) setup.categorical.push_back(!g.numeric());
+  setup.violation_estimate = [&space](const Genome& g) { return space.check(g).violation; };
   if (optimizer_traits(config.name).scalarized && setup.config.weights.empty())
     setup.config.weights.assign(objectives, 1.0 / double(objectives));
   const std::unique_ptr<Optimizer> optimizer = make_optimizer(setup);

@@ -12,6 +12,7 @@
 #include "arch/load.h"
 #include "common/config.h"
 #include "nas/decode.h"
+#include "nas/distributed.h"
 #include "sim/analytical/estimate.h"
 
 namespace imc::nas::cosearch {
@@ -258,8 +259,9 @@ std::vector<Evaluation> Evaluator::evaluate(const SearchSpace& space, const std:
       }
       return evaluate_network(last.spec, last.costs, p.graphs[job.network], p.mapping);
     };
-    if (jobs.size() == 1 || workers_.workers <= 1) {
+    if (jobs.size() == 1 || (workers_.workers <= 1 && !distributed())) {
       // Too little work to be worth a fork: in this process (the analytical model keeps no state).
+      // Under mpirun one worker per rank still goes through the pool, which shares batches out.
       // Through the same JSON as a worker's result, so that a figure does not depend on where it ran.
       for (std::size_t j = 0; j < jobs.size(); ++j)
         computed[j] = outcome_from_evaluation(outcome_to_evaluation(run_job(jobs[j])),

@@ -16,6 +16,7 @@
 #include "common/hash.h"
 #include "mapping/mapping.h"
 #include "nas/decode.h"
+#include "nas/distributed.h"
 #include "nas/predictor/layer_lut.h"
 #include "nas/predictor/learned_estimator.h"
 #include "nas/records.h"
@@ -208,9 +209,13 @@ void SearchEvaluator::set_objectives(Evaluation& ev, const sim::DesignMetrics& m
   }
 }
 
-std::size_t SearchEvaluator::worker_count() const {
-  return config_.search.workers > 0 ? static_cast<std::size_t>(config_.search.workers)
-                                    : std::max(1u, std::thread::hardware_concurrency());
+WorkerOptions SearchEvaluator::worker_options() const {
+  WorkerOptions wo;
+  wo.workers = config_.search.workers > 0 ? static_cast<std::size_t>(config_.search.workers)
+                                          : std::max(1u, std::thread::hardware_concurrency());
+  wo.per_process = 1;  // a SystemC model elaborates once per process; a training group is one job
+  wo.failures_are_infeasible = true;
+  return wo;
 }
 
 void SearchEvaluator::hardware_figures(const std::vector<Design>& designs, const std::vector<std::size_t>& at,
@@ -223,8 +228,36 @@ void SearchEvaluator::hardware_figures(const std::vector<Design>& designs, const
     return;
   }
   if (kind != EvaluatorKind::kSystemC) {
-    for (std::size_t k = 0; k < designs.size(); ++k)
-      evals[at[k]] = evaluate_design(designs[k], &metrics[at[k]]);
+    if (!distributed()) {
+      for (std::size_t k = 0; k < designs.size(); ++k)
+        evals[at[k]] = evaluate_design(designs[k], &metrics[at[k]]);
+      return;
+    }
+    // Under mpirun (nas/distributed.h): each rank estimates its share in process (a millisecond
+    // each, not worth a fork); the reports travel and every rank judges them as a SystemC run's.
+    const std::vector<std::size_t> share = rank_share(designs.size());
+    std::vector<common::ChildOutcome<Evaluation>> mine(share.size());
+    for (std::size_t j = 0; j < share.size(); ++j) {
+      const Design& d = designs[share[j]];
+      Evaluation e;
+      try {
+        const sim::Estimate est = sim::estimate(d.spec, arch::cost::build(d.spec), d.graph, mapping_options(),
+                                                sim::EstimateDetail::Totals);
+        e.extra["report"] = sim::to_json(est.report);
+        e.extra["reload_groups"] = est.reload_groups;
+      } catch (const common::InputError& err) {
+        e = Evaluation::infeasible(10.0, std::string("does not map: ") + err.what(), "analytical");
+      }
+      mine[j].result = std::move(e);
+    }
+    const auto all = gather_outcomes(designs.size(), share, std::move(mine));
+    for (std::size_t k = 0; k < designs.size(); ++k) {
+      const Evaluation& e = all[k].value();
+      evals[at[k]] = e.extra.is_object() && e.extra.contains("report")
+                         ? judge(designs[k], sim::report_from_json(e.extra.at("report")),
+                                 e.extra.at("reload_groups").get<int>(), "analytical", &metrics[at[k]])
+                         : e;
+    }
     return;
   }
   // SystemC elaborates once per process: one forked child per design; the child sends its report
@@ -246,11 +279,7 @@ void SearchEvaluator::hardware_figures(const std::vector<Design>& designs, const
     }
     return e;
   };
-  WorkerOptions wo;
-  wo.workers = worker_count();
-  wo.per_process = 1;
-  wo.failures_are_infeasible = true;
-  const std::vector<Evaluation> done = evaluate_in_workers(jobs, simulate, wo);
+  const std::vector<Evaluation> done = evaluate_in_workers(jobs, simulate, worker_options());
   for (std::size_t k = 0; k < designs.size(); ++k) {
     const Evaluation& e = done[k];
     if (!e.feasible() || !e.extra.is_object() || !e.extra.contains("report")) {
@@ -455,11 +484,7 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes,
     out.extra["results"] = results;
     return out;
   };
-  WorkerOptions wo;
-  wo.workers = worker_count();
-  wo.per_process = 1;
-  wo.failures_are_infeasible = true;
-  const std::vector<Evaluation> done = evaluate_in_workers(members, train_group, wo);
+  const std::vector<Evaluation> done = evaluate_in_workers(members, train_group, worker_options());
 
   std::vector<std::pair<std::size_t, nlohmann::json>> measured;  // (candidate, its network's densities)
   for (std::size_t k = 0; k < members.size(); ++k)

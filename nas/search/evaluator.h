@@ -20,6 +20,7 @@
 #include "nas/predictor/accuracy_prescreen.h"
 #include "nas/predictor/hardware_estimator.h"
 #include "nas/search/config.h"
+#include "nas/workers.h"
 #include "sim/analytical/estimate.h"
 #include "workloads/family.h"
 #include "workloads/graph.h"
@@ -88,7 +89,9 @@ class SearchEvaluator {
                                std::vector<sim::DesignMetrics>& metrics) const;
   void add_accuracy(const std::vector<Genome>& genomes, std::vector<sim::DesignMetrics>& metrics,
                     std::vector<Evaluation>& evals) const;
-  std::size_t worker_count() const;
+  // The worker pool of SystemC runs and training groups: search.workers processes (0 = one per
+  // core), one job per process, a failed job makes its candidates infeasible.
+  WorkerOptions worker_options() const;
   // The optimizer's values (nas/search/formulation.h) from a design's figures and accuracy.
   void set_objectives(Evaluation& ev, const sim::DesignMetrics& m, double hardware_accuracy) const;
 

@@ -61,6 +61,9 @@ def test_validate_counts_equal(chip):
     assert r.total["actions_equal"] is True
     assert r.total["systemc_cycles"] > 0 and len(r.layers) > 0
     assert all(layer["actions_equal"] for layer in r.layers)
+    # the CLI's main-stall column and latency-bound check (cli/model_comparison.h)
+    assert all("main_stall" in layer for layer in r.layers)
+    assert r.total["latency_bound_holds"] is True and "main_stall" in r.total
 
 
 def test_to_pandas(chip, vgg8):

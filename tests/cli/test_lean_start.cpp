@@ -62,6 +62,7 @@ TEST_CASE(
     CHECK_FALSE(mapped(maps, "libonnx"));
     CHECK_FALSE(mapped(maps, "libpagmo"));  // the search's optimizers: libimcsim_nas.so
     CHECK_FALSE(mapped(maps, "libimcsim_"));
+    CHECK_FALSE(mapped(maps, "libmpi"));  // MPI: libimcsim_mpi.so, under mpirun only (docs/cluster.md)
   }
 }
 
