@@ -223,14 +223,16 @@ TEST_CASE("validate gaps: vgg8 and resnet18 within 10 % at auto granularity, Mob
     CHECK(std::abs(gap(a, c)) <= 0.10);
   }
   {
-    // At 8 chunks per layer resnet18 misses it, and the critical path names the buffers: a chunk of
-    // the stem's output is 25x one bank of the tile output buffer (what "auto" sizes chunks to).
+    // At the former 8 chunks per layer too (35.2 % before per-layer buffer regions, buffer_full on
+    // the critical path): a chunk of the stem's output is 25x one bank of the tile output buffer,
+    // but no layer's data can take the space the next layer needs for its output any more.
     const mapping::Program p = program(s, "resnet18", 8);
     const sim::Report a = sim::AnalyticalModel().evaluate(s, p);
     sim::ChildRunInfo info;
     const sim::Report c = sim::run_systemc_in_child(s, p, sim::SystemCOptions{}, &info);
-    CHECK(gap(a, c) > 0.10);
-    CHECK(info.critical_path.total.at("buffer_full") > info.critical_path.total.at("network_contention"));
+    CHECK(std::abs(gap(a, c)) <= 0.10);
+    CHECK(c.latency_cycles >= sim::latency_bound(s, costs, p).cycles());
+    CHECK(info.critical_path.total.at("buffer_full") == 0);
   }
   {
     // A transformer within 20 %, on sram_default (SystemC is the faster one there: a work-conserving
