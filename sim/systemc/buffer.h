@@ -6,9 +6,19 @@
 // given the draining already under way. Passive: no process of its own, so an idle buffer costs no
 // events; a producer that does not fit learns when draining data will make room, or is woken when
 // space is returned.
+//
+// Regions: a buffer written by several layers keeps one region per writing layer (region_of), as
+// a controller that allocates each layer's FIFO would: half the buffer is split evenly among them
+// as guarantees, the other half is shared (borrowed first come, first served). A region within its
+// guarantee never waits for the others, so a fast producer cannot take the space its own consumer
+// needs for that consumer's output (resnet18's stem conv and relu filling tile 0 while the slower
+// max-pool behind them had no room to write: a cycle of waits that only the deadlock breaker
+// ended, by admitting past capacity). Without registered regions the whole buffer is region 0.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <map>
 #include <systemc>
 #include <vector>
 
@@ -32,20 +42,33 @@ class Buffer : public sc_core::sc_module {
   // A buffer of capacity 0 is absent at this level: it holds nothing and never stalls anyone.
   bool modeled() const { return capacity_ > 0; }
   std::int64_t capacity_bits() const { return capacity_; }
-  std::int64_t used_bits(std::int64_t t) const;  // held + what draining data still occupies at t
-  // Would `bits` fit at cycle t (with the draining known now)?
-  bool fits_at(std::int64_t bits, std::int64_t t) const {
-    return !modeled() || used_bits(t) + bits <= capacity_;
+
+  // The region of the data `layer` writes here (registered on first use, before the run).
+  int region_of(int layer);
+  int regions() const { return std::max<int>(1, int(region_index_.size())); }
+  // Each region's guarantee: half the buffer split evenly among the regions; the other half is
+  // shared (the whole buffer with one region).
+  std::int64_t region_capacity_bits() const {
+    return regions() == 1 ? capacity_ : capacity_ / (2 * regions());
   }
+
+  std::int64_t used_bits(std::int64_t t) const;              // all regions
+  std::int64_t used_bits(std::int64_t t, int region) const;  // held + what draining data still occupies at t
+  // Would `bits` more in `region` fit at cycle t (with the draining known now)? Each region is
+  // guaranteed region_capacity_bits(); a region may borrow space beyond it that no other region's
+  // guarantee needs: what is in use or guaranteed, sum over regions of max(used, guarantee), stays
+  // within the capacity.
+  bool fits_at(std::int64_t bits, std::int64_t t, int region = 0) const;
   // Earliest cycle >= now from which a producer filling `bits` over `fill` cycles fits by the time
   // it is done (kNever: draining alone will not make room).
-  std::int64_t earliest_start(std::int64_t bits, std::int64_t fill, std::int64_t now) const;
+  std::int64_t earliest_start(std::int64_t bits, std::int64_t fill, std::int64_t now, int region = 0) const;
 
   // Holds `bits` from now (the caller checked earliest_start); `forced`: past capacity to break an
   // op-level deadlock (counted).
-  void take(std::int64_t bits, std::int64_t now, bool forced);
-  void give(std::int64_t bits);                                       // returned at once
-  void drain(std::int64_t bits, std::int64_t from, std::int64_t to);  // returned linearly over [from, to)
+  void take(std::int64_t bits, std::int64_t now, bool forced, int region = 0);
+  void give(std::int64_t bits, int region = 0);  // returned at once
+  // Returned linearly over [from, to).
+  void drain(std::int64_t bits, std::int64_t from, std::int64_t to, int region = 0);
   void wait_for_space(SpaceWaiter* w);
 
   const BufferStats& stats() const { return bstats_; }
@@ -55,11 +78,15 @@ class Buffer : public sc_core::sc_module {
     std::int64_t from, to, bits;
     std::int64_t left(std::int64_t t) const;  // bits still occupied at t
   };
+  struct Region {
+    std::int64_t held = 0;
+    std::vector<Ramp> ramps;
+  };
   void wake();
-  void prune(std::int64_t now);
+  void prune(Region& r, std::int64_t now);
   std::int64_t capacity_ = 0;
-  std::int64_t held_ = 0;
-  std::vector<Ramp> ramps_;
+  std::map<int, int> region_index_;  // writing layer -> region
+  std::vector<Region> regions_{1};
   std::vector<SpaceWaiter*> waiters_;
   BufferStats bstats_;
 };

@@ -39,15 +39,17 @@ void OpTracker::plan_buffers(const BufferResolver& resolve) {
   const Level levels[] = {{BufferLevel::Tile, Action::TileBufWrite, Action::TileBufRead},
                           {BufferLevel::TileOutput, Action::TileOutBufWrite, Action::TileOutBufRead},
                           {BufferLevel::Global, Action::GlobalBufWrite, Action::GlobalBufRead}};
-  std::map<const Buffer*, int> index;
+  std::map<BufferRegion, int> index;
   std::set<const Buffer*> staging;  // the global buffer
   for (std::size_t id = 0; id < program_.ops.size(); ++id) {
     const Op& p = program_.ops[id];
     auto add = [&](Buffer* b, std::int64_t bits, const std::vector<int>& consumers) {
       if (!b || !b->modeled() || bits <= 0) return;
-      const int bi = index.emplace(b, int(index.size())).first->second;
+      // The global buffer stages DRAM transfers for every layer: one region.
+      const int region = staging.count(b) ? 0 : b->region_of(p.layer);
+      const int bi = index.emplace(BufferRegion{b, region}, int(index.size())).first->second;
       const int u = int(uses_[id].size());
-      uses_[id].push_back(Use{b, bi, bits, consumers, int(consumers.size()), false});
+      uses_[id].push_back(Use{b, region, bi, bits, consumers, int(consumers.size()), false});
       for (int c : consumers) consumes_[std::size_t(c)].push_back({int(id), u});
     };
     for (const Level& lv : levels) {
@@ -60,7 +62,7 @@ void OpTracker::plan_buffers(const BufferResolver& resolve) {
           if (c.tile == p.tile && c.actions[lv.read] > 0) consumers.push_back(d);
         }
       Buffer* b = resolve(lv.level, p.tile, p.pe);
-      if (b && lv.level == BufferLevel::Global) staging.insert(b);
+      if (b && lv.level == BufferLevel::Global) staging.insert(b);  // before add(): one region
       add(b, bits, consumers);
     }
     // PE input buffers: what each fed Mvm reads (its PeInBufRead), spread evenly over the input
@@ -83,12 +85,12 @@ void OpTracker::plan_buffers(const BufferResolver& resolve) {
     }
   }
   held_.assign(index.size(), {});
-  // What one consumer's inputs may occupy: half the buffer. The PE input, tile and tile output
-  // buffers are double-buffered (ping-pong): a producer writes its chunk into one half while the
-  // consumer reads the previous chunk from the other, so a chunk larger than half a buffer is
-  // streamed through it. The global buffer only stages DRAM transfers: all of it.
+  // What one consumer's inputs may occupy: half its producers' region. The PE input, tile and
+  // tile output buffers are double-buffered (ping-pong): a producer writes its chunk into one half
+  // while the consumer reads the previous chunk from the other, so a chunk larger than half a
+  // region is streamed through it. The global buffer only stages DRAM transfers: all of it.
   auto room = [&](const Buffer* b) {
-    return staging.count(b) ? b->capacity_bits() : std::max<std::int64_t>(1, b->capacity_bits() / 2);
+    return staging.count(b) ? b->capacity_bits() : std::max<std::int64_t>(1, b->region_capacity_bits() / 2);
   };
   // Scale working sets larger than that (see the header): the smallest factor over the use itself
   // and each of its consumers' working sets.
@@ -101,14 +103,14 @@ void OpTracker::plan_buffers(const BufferResolver& resolve) {
     }
   }
   for (std::size_t c = 0; c < consumes_.size(); ++c) {
-    std::map<const Buffer*, std::int64_t> ws;
+    std::map<int, std::int64_t> ws;  // per buffer region
     for (auto [pid, u] : consumes_[c]) {
       const Use& use = uses_[std::size_t(pid)][std::size_t(u)];
-      ws[use.buffer] += use.bits;
+      ws[use.buffer_index] += use.bits;
     }
     for (auto [pid, u] : consumes_[c]) {
       const Use& use = uses_[std::size_t(pid)][std::size_t(u)];
-      const std::int64_t w = ws[use.buffer];
+      const std::int64_t w = ws[use.buffer_index];
       if (w > room(use.buffer)) {
         double& s = scale[std::size_t(pid)][std::size_t(u)];
         s = std::min(s, double(room(use.buffer)) / double(w));
@@ -136,7 +138,7 @@ bool OpTracker::self_blocked(int id, int bi) const {
 
 void OpTracker::hold(int pid, int u, std::int64_t now, bool forced) {
   Use& use = uses_[std::size_t(pid)][std::size_t(u)];
-  use.buffer->take(use.bits, now, forced);
+  use.buffer->take(use.bits, now, forced, use.region);
   use.taken = true;
   held_[std::size_t(use.buffer_index)].push_back({pid, u});
 }
@@ -155,19 +157,19 @@ void OpTracker::unhold(int pid, int u) {
 std::int64_t OpTracker::try_reserve(int id, std::int64_t now, std::int64_t fill) {
   auto& uses = uses_[std::size_t(id)];
   for (std::size_t u = 0; u < uses.size(); ++u) {
-    // Several uses may share a buffer: the op needs their sum.
+    // Several uses may share a buffer region: the op needs their sum.
     std::int64_t need = 0;
     for (const Use& v : uses)
-      if (v.buffer == uses[u].buffer) need += v.bits;
+      if (v.buffer_index == uses[u].buffer_index) need += v.bits;
     // Its own inputs in that buffer, of which it is the last reader, drain while it writes (both
     // over its occupancy), so they are gone by the time it has written everything: an op that
     // reads and writes the same buffer (an activation in place) never waits for itself.
     for (auto [pid, w] : consumes_[std::size_t(id)]) {
       const Use& in = uses_[std::size_t(pid)][std::size_t(w)];
-      if (in.buffer == uses[u].buffer && in.taken && in.starts_left == 1) need -= in.bits;
+      if (in.buffer_index == uses[u].buffer_index && in.taken && in.starts_left == 1) need -= in.bits;
     }
     need = std::max<std::int64_t>(0, need);
-    const std::int64_t when = uses[u].buffer->earliest_start(need, fill, now);
+    const std::int64_t when = uses[u].buffer->earliest_start(need, fill, now, uses[u].region);
     if (when <= now) continue;
     if (when >= kNever && self_blocked(id, uses[u].buffer_index)) {
       force_reserve(id, now);
@@ -180,14 +182,15 @@ std::int64_t OpTracker::try_reserve(int id, std::int64_t now, std::int64_t fill)
   return now;
 }
 
-bool OpTracker::writes_any(int id, const std::vector<const Buffer*>& buffers) const {
+bool OpTracker::writes_any(int id, const std::vector<BufferRegion>& regions) const {
   for (const Use& u : uses_[std::size_t(id)])
-    if (std::find(buffers.begin(), buffers.end(), u.buffer) != buffers.end()) return true;
+    if (std::find(regions.begin(), regions.end(), BufferRegion{u.buffer, u.region}) != regions.end())
+      return true;
   return false;
 }
 
-void OpTracker::add_buffers(int id, std::vector<const Buffer*>& out) const {
-  for (const Use& u : uses_[std::size_t(id)]) out.push_back(u.buffer);
+void OpTracker::add_buffers(int id, std::vector<BufferRegion>& out) const {
+  for (const Use& u : uses_[std::size_t(id)]) out.push_back({u.buffer, u.region});
 }
 
 void OpTracker::force_reserve(int id, std::int64_t now) {
@@ -200,7 +203,7 @@ void OpTracker::started(int id, std::int64_t now, std::int64_t occupancy) {
     Use& use = uses_[std::size_t(pid)][std::size_t(u)];
     if (--use.starts_left == 0 && use.taken) {
       unhold(pid, u);
-      use.buffer->drain(use.bits, now, now + occupancy);
+      use.buffer->drain(use.bits, now, now + occupancy, use.region);
     }
   }
 }
@@ -214,7 +217,7 @@ void OpTracker::complete(int id, std::int64_t now) {
   for (std::size_t u = 0; u < uses.size(); ++u)
     if (uses[u].consumers.empty() && uses[u].taken) {
       unhold(id, int(u));
-      uses[u].buffer->give(uses[u].bits);
+      uses[u].buffer->give(uses[u].bits, uses[u].region);
     }
   for (int d : dependents_[std::size_t(id)]) {
     ready_at_[std::size_t(d)] = std::max(ready_at_[std::size_t(d)], now);

@@ -20,12 +20,18 @@
 //  - Working sets larger than a buffer: an op consumes all its inputs at once at op granularity,
 //    but the hardware streams a working set larger than the buffer through it. Each producer's
 //    reservation is therefore scaled by min(1, room / working set) over its consumers (the
-//    working set of a consumer = the bits all its producers put in that buffer), so the inputs of
+//    working set of a consumer = the bits all its producers put in that buffer region), so the inputs of
 //    any one consumer always fit together and a single op can never deadlock a buffer. The room is
 //    half the capacity: the PE input, tile and tile output buffers are double-buffered (the
 //    capacity of the spec is two banks), so the next chunk is written while the current one is
 //    read (for a PE: loads while the crossbars compute). The global buffer only stages DRAM
 //    transfers and offers all of its capacity.
+//  - Regions: a buffer written by several layers keeps a region per writing layer (Buffer::region_of),
+//    each guaranteed a share of half the buffer, the other half shared. The room above is half of
+//    a region's guarantee (the whole buffer's half with one writing layer). A layer within its
+//    guarantee never waits for another layer's data, so a fast producer cannot take the space its
+//    slower consumer needs for its own output (the cycle of waits that the deadlock breaker used to
+//    end by admitting past capacity: resnet18's tile 0 held 4.37 Mbit of its 1 Mbit buffer).
 //  - Shared units serve any op whose data is there, the oldest first (unit.h), so an op waiting
 //    for space that only a later op of its own unit frees (a NIC's Recv waiting for a Send that
 //    drains the buffer) is passed by that op. A PE keeps program order among ops waiting for data.
@@ -35,6 +41,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "mapping/program.h"
@@ -50,6 +57,9 @@ class OpExecutor : public SpaceWaiter {
 };
 
 enum class BufferLevel { PeInput, Tile, TileOutput, Global };
+
+// A region of a buffer (Buffer::region_of: one per writing layer).
+using BufferRegion = std::pair<const Buffer*, int>;
 
 class OpTracker {
  public:
@@ -77,9 +87,9 @@ class OpTracker {
   std::int64_t try_reserve(int id, std::int64_t now, std::int64_t fill);
   void force_reserve(int id, std::int64_t now);  // past capacity (deadlock breaking)
   bool needs_space(int id) const { return !uses_[std::size_t(id)].empty(); }
-  // Does `id` write any of `buffers`? (Space is granted to one unit's ops in their order.)
-  bool writes_any(int id, const std::vector<const Buffer*>& buffers) const;
-  void add_buffers(int id, std::vector<const Buffer*>& out) const;  // the buffers `id` writes
+  // Does `id` write any of `regions`? (Space is granted to one unit's ops in their order.)
+  bool writes_any(int id, const std::vector<BufferRegion>& regions) const;
+  void add_buffers(int id, std::vector<BufferRegion>& out) const;  // the buffer regions `id` writes
 
   // `id` started at `now` and occupies its unit for `occupancy` cycles: the data it is the last
   // consumer of starts draining.
@@ -98,7 +108,8 @@ class OpTracker {
  private:
   struct Use {
     Buffer* buffer = nullptr;
-    int buffer_index = 0;
+    int region = 0;        // of the producer's layer (Buffer::region_of)
+    int buffer_index = 0;  // of (buffer, region)
     std::int64_t bits = 0;
     std::vector<int> consumers;
     int starts_left = 0;  // consumers not started yet
@@ -115,7 +126,7 @@ class OpTracker {
   std::vector<OpExecutor*> exec_;
   std::vector<std::vector<Use>> uses_;                      // per producer
   std::vector<std::vector<std::pair<int, int>>> consumes_;  // per consumer: (producer, use index)
-  std::vector<std::vector<std::pair<int, int>>> held_;      // per buffer index: uses held in full
+  std::vector<std::vector<std::pair<int, int>>> held_;      // per buffer region: uses held in full
   std::int64_t progress_every_ = 0;
   std::function<void(std::int64_t, std::int64_t, std::int64_t)> progress_;
 };

@@ -80,7 +80,7 @@ void Unit::step() {
     // Oldest ready first. An op may go past one waiting for space only if it writes none of that
     // op's buffers: a buffer grants its space in the unit's order, so small requests cannot
     // starve a large one.
-    std::vector<const Buffer*> waited_for;
+    std::vector<BufferRegion> waited_for;
     blocked_pos_ = kNone;
     // Tries to start the op at `pos` (its data is there); false while it waits for space.
     const auto try_start = [&](std::size_t pos) {

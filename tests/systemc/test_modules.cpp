@@ -131,6 +131,46 @@ TEST_CASE("buffer: held space, linear drain, earliest start of a filling produce
   CHECK(j["absent_fits"] == true);
 }
 
+TEST_CASE("buffer regions: each writing layer is guaranteed its share; the rest is shared") {
+  const json j = test::in_child([] {
+    Buffer b("buf", arch::BufferSpec{125, 8, arch::BufferTechnology::Sram});  // 1000 bits
+    json r;
+    r["one_region"] = b.region_capacity_bits();
+    const int conv = b.region_of(3), pool = b.region_of(4);
+    r["same_again"] = b.region_of(3) == conv;
+    r["guarantee"] = b.region_capacity_bits();          // 1000 / (2 x 2): 500 bits stay shared
+    r["conv_700"] = b.earliest_start(700, 0, 0, conv);  // 250 of its own, 450 borrowed
+    b.take(700, 0, false, conv);
+    r["conv_more"] = b.earliest_start(51, 0, 0, conv) >= kNever;  // the pool's 250 stay free
+    r["pool_300"] = b.earliest_start(300, 0, 0, pool);
+    r["pool_301"] = b.earliest_start(301, 0, 0, pool) >= kNever;
+    b.take(400, 0, true, conv);  // past capacity (deadlock breaking)
+    r["pool_in_guarantee"] = b.earliest_start(250, 0, 0, pool);
+    r["pool_beyond"] = b.earliest_start(251, 0, 0, pool) >= kNever;
+    b.give(400, conv);
+    b.drain(700, 10, 80, conv);  // the pool reads the conv's data over 10..80
+    r["conv_used45"] = b.used_bits(45, conv);
+    r["conv_400"] = b.earliest_start(400, 0, 10, conv);
+    r["peak"] = b.stats().peak_bits;
+    r["overcommits"] = b.stats().overcommits;
+    return r;
+  });
+  CHECK(j["one_region"] == 1000);
+  CHECK(j["same_again"] == true);
+  CHECK(j["guarantee"] == 250);
+  CHECK(j["conv_700"] == 0);
+  CHECK(j["conv_more"] == true);
+  CHECK(j["pool_300"] == 0);
+  CHECK(j["pool_301"] == true);
+  // Within its guarantee a region never waits, even when the other was pushed past the capacity.
+  CHECK(j["pool_in_guarantee"] == 0);
+  CHECK(j["pool_beyond"] == true);
+  CHECK(j["conv_used45"] == 350);  // 700 x 35 / 70
+  CHECK(j["conv_400"] == 45);      // max(250, used + 400) + 250 <= 1000 once used <= 350
+  CHECK(j["peak"] == 1100);
+  CHECK(j["overcommits"] == 1);
+}
+
 TEST_CASE("units: PEs, bus, accumulator, digital units and DRAM follow the dependency and unit rules") {
   const arch::ArchSpec s = test::test_arch({});
   mapping::Program p = test::empty_program(s, {"l0"});
