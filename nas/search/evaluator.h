@@ -42,6 +42,11 @@ class SearchEvaluator {
 
   std::vector<Evaluation> operator()(const std::vector<Genome>& genomes) const;
 
+  // [accuracy] method = "supernet", the final front (supernet_accuracy.cpp): each genome's
+  // hardware-aware accuracy from inherited weights on final_test_subset test images, and, when
+  // configured, after fine-tuning and after stand-alone training; one JSON object per genome.
+  nlohmann::json final_front_accuracy(const std::vector<Genome>& genomes) const;
+
   // The analytical half alone (objectives without accuracy; accuracy columns left 0). `metrics`
   // (optional) receives the design's figures when it is evaluated.
   Evaluation evaluate_hardware(const Genome& genome, sim::DesignMetrics* metrics = nullptr) const;
@@ -64,6 +69,11 @@ class SearchEvaluator {
                                std::vector<sim::DesignMetrics>& metrics) const;
   void add_accuracy(const std::vector<Genome>& genomes, std::vector<sim::DesignMetrics>& metrics,
                     std::vector<Evaluation>& evals) const;
+  // method = "supernet": the candidates' subnets scored in worker processes, one chunk each.
+  void add_supernet_accuracy(const std::vector<Genome>& genomes, std::vector<sim::DesignMetrics>& metrics,
+                             std::vector<Evaluation>& evals) const;
+  // The trained supernet's file: found or trained (in a worker process) on first use.
+  const std::string& supernet_file() const;
   std::size_t worker_count() const;
   // The optimizer's values (nas/search/formulation.h) from a design's figures and accuracy.
   void set_objectives(Evaluation& ev, const sim::DesignMetrics& m, double hardware_accuracy) const;
@@ -72,6 +82,7 @@ class SearchEvaluator {
   arch::ArchSpec base_;
   std::string tech_dir_;
   workloads::CnnFamilyParams network_defaults_;
+  mutable std::string supernet_file_;  // method = supernet, set by supernet_file()
 };
 
 // What candidates share one trained network: the network's genes and the quantization bits.
