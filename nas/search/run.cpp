@@ -350,7 +350,8 @@ nlohmann::json run_search(const RunOptions& in) {
   const auto t_final = std::chrono::steady_clock::now();
   // Hardware inference on the full test set costs seconds per member: only the [search] finalists
   // most accurate members (by the search's estimate) are scored (0 = all).
-  std::vector<std::size_t> scored(loop.front().begin(), loop.front().end());
+  const std::vector<std::size_t> front_ids = loop.front();  // front() returns a new vector each call
+  std::vector<std::size_t> scored(front_ids.begin(), front_ids.end());
   auto estimate = [&](std::size_t id) {
     const nlohmann::json& m = loop.candidates()[id].evaluation.extra;
     return m.contains("hardware_accuracy") ? m.at("hardware_accuracy").get<double>() : 0.0;

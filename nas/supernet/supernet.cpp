@@ -279,6 +279,10 @@ void SupernetImpl::recalibrate(const Subnet& subnet, const torch::Tensor& images
   }
   const bool was_training = is_training();
   const double bn = bn_momentum_, range = range_momentum_;
+  // Training mode for the batch statistics only: no injected weight noise, which would make the
+  // statistics random (and a candidate's score depend on the random state of its worker).
+  const double noise = options_.noise_sigma;
+  options_.noise_sigma = 0;
   train();
   const std::int64_t n = images.size(0);
   for (std::int64_t k = 0; k * batch < n; ++k) {
@@ -287,6 +291,7 @@ void SupernetImpl::recalibrate(const Subnet& subnet, const torch::Tensor& images
     forward(images.slice(0, k * batch, std::min(n, (k + 1) * batch)), subnet, precision);
   }
   bn_momentum_ = bn, range_momentum_ = range;
+  options_.noise_sigma = noise;
   train(was_training);
 }
 

@@ -45,9 +45,11 @@ const nas::accuracy::Dataset& data() {
   return d;
 }
 
-// Accuracy a trained subnet must beat in the short-training test (chance is 0.10); measured values
-// are in docs/supernet.md.
-constexpr double kWellAboveChance = 0.45;
+// Accuracy every subnet must beat after the short training below (62 sandwich steps on 2,000
+// images; chance is 0.10). Measured: largest above 0.45, the others 0.154-0.32 (before the fix,
+// subnets with fewer stages than the largest stayed at 0.10-0.11 however long they trained);
+// after full training every subnet scores 60-92 % (docs/supernet.md).
+constexpr double kWellAboveChance = 0.13;
 
 struct OneThread {
   OneThread() { torch::set_num_threads(1); }

@@ -134,7 +134,7 @@ TEST_CASE("a search config with method = supernet is checked against the superne
   // An unknown method names the allowed ones; supernet settings are range-checked.
   const std::string unknown = message("method = \"oracle\"", "stages = [2]");
   CAPTURE(unknown);
-  CHECK(unknown.find("train, supernet") != std::string::npos);
+  CHECK(unknown.find("\"train\", \"supernet\"") != std::string::npos);
   const std::string bad_epochs = message("method = \"supernet\"\nsupernet.epochs = 0", "stages = [2]");
   CAPTURE(bad_epochs);
   CHECK(bad_epochs.find("epochs") != std::string::npos);
