@@ -11,13 +11,20 @@
 #include "nas/accuracy/activity_measure.h"
 #include "nas/accuracy/cache.h"
 #include "nas/accuracy/hardware.h"
+#include "nas/accuracy/score.h"
 #include "nas/accuracy/train.h"
 
 namespace imc::nas::accuracy {
 namespace {
 
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
 // The dataset is read once per process (the search evaluates many candidates).
-const Dataset& dataset(const std::string& dir) {
+const Dataset& cached_dataset(const std::string& dir) {
   static std::mutex mu;
   static std::map<std::string, Dataset> loaded;
   std::lock_guard<std::mutex> lock(mu);
@@ -25,12 +32,6 @@ const Dataset& dataset(const std::string& dir) {
   if (it == loaded.end()) it = loaded.emplace(dir, load_fashion_mnist(dir)).first;
   return it->second;
 }
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-}  // namespace
 
 AccuracyResult evaluate_accuracy(const arch::ArchSpec& spec, const workloads::Graph& graph,
                                  const AccuracyOptions& o) {
@@ -44,7 +45,7 @@ AccuracyResult evaluate_accuracy(const arch::ArchSpec& spec, const workloads::Gr
   r.workload = graph.name();
   r.weight_bits = o.weight_bits ? o.weight_bits : spec.precision.weight_bits;
   r.input_bits = o.input_bits ? o.input_bits : spec.precision.input_bits;
-  const Dataset& data = dataset(o.dataset_dir);
+  const Dataset& data = cached_dataset(o.dataset_dir);
   r.key = training_key(graph, r.weight_bits, r.input_bits, o.train);
 
   torch::manual_seed(o.train.seed);  // initialization
@@ -80,6 +81,15 @@ AccuracyResult evaluate_accuracy(const arch::ArchSpec& spec, const workloads::Gr
     }
   }
 
+  score_network(spec, net, data, o, r);
+  return r;
+}
+
+void score_network(const arch::ArchSpec& spec, GraphNet& net, const Dataset& data, const AccuracyOptions& o,
+                   AccuracyResult& r) {
+  auto log = [&](const std::string& s) {
+    if (o.log) o.log(s);
+  };
   const std::int64_t n_test = o.test_subset > 0 ? o.test_subset : data.test.count;
   const torch::Tensor images = image_tensor(data.test, 0, n_test),
                       labels = label_tensor(data.test, 0, n_test);
@@ -125,7 +135,6 @@ AccuracyResult evaluate_accuracy(const arch::ArchSpec& spec, const workloads::Gr
         r.hardware_accuracy.size() > 1 ? std::sqrt(v / double(r.hardware_accuracy.size() - 1)) : 0;
     r.hardware_agreement = agree_sum / double(r.hardware_accuracy.size());
   }
-  return r;
 }
 
 nlohmann::json to_json(const AccuracyResult& r) {

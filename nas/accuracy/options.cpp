@@ -20,6 +20,16 @@ const std::vector<std::pair<const char*, AdcRange>>& adc_range_names() {
   return names;
 }
 
+const std::vector<std::pair<const char*, AccuracyMethod>>& accuracy_method_names() {
+  static const std::vector<std::pair<const char*, AccuracyMethod>> names = {
+      {"train", AccuracyMethod::kTrain}, {"supernet", AccuracyMethod::kSupernet}};
+  return names;
+}
+
+std::string to_string(AccuracyMethod m) {
+  return common::name_of(m, accuracy_method_names());
+}
+
 std::string to_string(TrainOptimizer o) {
   return common::name_of(o, train_optimizer_names());
 }
@@ -48,6 +58,49 @@ void describe_train(Fields& f, TrainOptions& t, const TrainOptions& d) {
          RealDecl{d.noise_sigma, 0, 2, "", "relative Gaussian weight noise injected while training"});
 }
 
+// [accuracy.supernet]: the supernet's training (its cache key reads every one) and the scoring of
+// candidates from it.
+void describe_supernet(Fields& f, SupernetEvalOptions& s, const SupernetEvalOptions& d) {
+  supernet::SupernetTrainOptions& t = s.train;
+  const supernet::SupernetTrainOptions& dt = d.train;
+  f.integer("epochs", t.epochs, IntDecl{dt.epochs, 1, 1000, "", "supernet training epochs"});
+  f.integer("train_subset", t.train_subset,
+            IntDecl{dt.train_subset, 0, kTrainImages, "images", "supernet training images; 0 = all 60,000"});
+  f.integer("batch_size", t.batch_size,
+            IntDecl{dt.batch_size, 1, 4096, "images", "images per sandwich step"});
+  f.real("learning_rate", t.learning_rate,
+         RealDecl{dt.learning_rate, 1e-6, 10, "", "Adam, cosine decay to 0 over the run"});
+  f.integer("random_subnets", t.random_subnets,
+            IntDecl{dt.random_subnets, 0, 16, "",
+                    "random subnets per sandwich step (beside largest and smallest)"});
+  f.real("label_weight", t.label_weight,
+         RealDecl{dt.label_weight, 0, 1, "", "other subnets' loss: (1 - w) distillation + w cross-entropy"});
+  std::int64_t seed = std::int64_t(t.seed);
+  f.integer(
+      "seed", seed,
+      IntDecl{std::int64_t(dt.seed), 0, std::int64_t(1) << 62, "", "initialization, shuffling, sampling"});
+  t.seed = std::uint64_t(seed);
+  f.boolean("kernel_transform", t.supernet.kernel_transform, dt.supernet.kernel_transform,
+            "OFA's learned transform for kernels smaller than the largest");
+  f.real(
+      "noise_sigma", t.supernet.noise_sigma,
+      RealDecl{dt.supernet.noise_sigma, 0, 2, "", "relative Gaussian weight noise injected while training"});
+  f.integer("recalibration_images", s.recalibration_images,
+            IntDecl{d.recalibration_images, 1, kTrainImages, "images",
+                    "training images re-measuring a candidate's batch-norm statistics"});
+  f.integer("final_test_subset", s.final_test_subset,
+            IntDecl{d.final_test_subset, 0, kTestImages, "images",
+                    "test images scoring the final front; 0 = all 10,000"});
+  f.integer("finetune_epochs", s.finetune_epochs,
+            IntDecl{d.finetune_epochs, 0, 100, "",
+                    "final front: epochs fine-tuning the inherited weights; 0 = off"});
+  f.integer("standalone_epochs", s.standalone_epochs,
+            IntDecl{d.standalone_epochs, 0, 100, "",
+                    "final front: epochs training each member from scratch; 0 = off"});
+  f.integer("train_threads", s.train_threads,
+            IntDecl{d.train_threads, 1, 256, "", "torch threads while the supernet trains"});
+}
+
 // The seed is one setting: training (initialization, shuffling, noise) and the hardware draws.
 void describe_seed(Fields& f, std::uint64_t& seed, std::uint64_t& train_seed, std::uint64_t def) {
   std::int64_t s = std::int64_t(seed);
@@ -57,6 +110,11 @@ void describe_seed(Fields& f, std::uint64_t& seed, std::uint64_t& train_seed, st
 }  // namespace
 
 void describe(Fields& f, AccuracyOptions& o, const AccuracyOptions& d) {
+  f.choice("method", o.method, d.method, accuracy_method_names(),
+           "train = each network trains its own weights (the proxy budget below); supernet = inherited "
+           "from the space's weight-sharing supernet ([accuracy.supernet])");
+  f.section("supernet", "method = supernet: the supernet's training and the scoring of candidates",
+            [&](Fields& g) { describe_supernet(g, o.supernet, d.supernet); });
   describe_train(f, o.train, d.train);
   f.integer("test_subset", o.test_subset,
             IntDecl{d.test_subset, 0, kTestImages, "images", "test images; 0 = all 10,000"});

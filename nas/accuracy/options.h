@@ -11,18 +11,36 @@
 #include <vector>
 
 #include "common/config.h"
+#include "nas/supernet/options.h"
 
 namespace imc::nas::accuracy {
 
 enum class TrainOptimizer { kAdam, kSgd };  // sgd: momentum 0.9, Nesterov, weight decay 5e-4
+// Where a candidate's weights come from: its own proxy training, or inherited from the search
+// space's weight-sharing supernet (nas/supernet, docs/supernet.md).
+enum class AccuracyMethod { kTrain, kSupernet };
 enum class AdcRange {
   kFull,        // the ADC covers the largest possible column sum of a read
   kCalibrated,  // the largest one seen on calibration images
 };
 const std::vector<std::pair<const char*, TrainOptimizer>>& train_optimizer_names();  // "adam", "sgd"
 const std::vector<std::pair<const char*, AdcRange>>& adc_range_names();              // "full", "calibrated"
+const std::vector<std::pair<const char*, AccuracyMethod>>& accuracy_method_names();  // "train", "supernet"
 std::string to_string(TrainOptimizer o);
 std::string to_string(AdcRange r);
+std::string to_string(AccuracyMethod m);
+
+// method = "supernet": how the supernet is trained (once per space and settings, cached) and how a
+// candidate is scored from it.
+struct SupernetEvalOptions {
+  supernet::SupernetTrainOptions train;
+  std::int64_t recalibration_images = 500;  // training images re-measuring a subnet's BN statistics
+  std::int64_t final_test_subset = 0;       // test images for the final front (0 = all 10,000)
+  int finetune_epochs = 0;                  // final front: fine-tune the inherited weights (0 = off)
+  int standalone_epochs = 0;                // final front: train from scratch (0 = off)
+  int train_threads = 2;                    // torch threads while the supernet trains
+  std::string shipped_dir;  // trained supernets shipped with the project, looked up before the cache
+};
 
 struct TrainOptions {
   int epochs = 5;
@@ -36,6 +54,8 @@ struct TrainOptions {
 };
 
 struct AccuracyOptions {
+  AccuracyMethod method = AccuracyMethod::kTrain;
+  SupernetEvalOptions supernet;  // method = supernet
   TrainOptions train;
   int weight_bits = 0;           // 0 = the arch's precision.weight_bits
   int input_bits = 0;            // 0 = the arch's precision.input_bits
@@ -53,10 +73,11 @@ struct AccuracyOptions {
   std::function<void(const std::string&)> log;  // progress lines (optional)
 };
 
-// Every declared setting (keys: epochs, train_subset, test_subset, batch_size, optimizer,
-// learning_rate, quantization_aware, noise_sigma, draws, adc_range, calibration_images, seed; `seed`
-// sets both the training and the draw seed). `defaults` gives the defaults (the search's proxy
-// budget and the command's full run differ); ranges, units and docs are the same for every caller.
+// Every declared setting (keys: method, the [accuracy.supernet] subsection, epochs, train_subset,
+// test_subset, batch_size, optimizer, learning_rate, quantization_aware, noise_sigma, draws, adc_range,
+// calibration_images, seed; `seed` sets both the training and the draw seed). `defaults` gives the defaults
+// (the search's proxy budget and the command's full run differ); ranges, units and docs are the same for
+// every caller.
 void describe(common::Fields& f, AccuracyOptions& o, const AccuracyOptions& defaults);
 // The defaults of the search's [accuracy] section: a proxy budget (one epoch on 2000 images, 500
 // test images, calibrated ADC ranges).

@@ -8,6 +8,7 @@
 
 #include "arch/spec.h"
 #include "nas/accuracy/accuracy.h"
+#include "nas/supernet/space.h"
 #include "workloads/graph.h"
 
 namespace imc::nas::accuracy {
@@ -16,6 +17,14 @@ struct TorchPlugin {
   AccuracyResult (*evaluate_accuracy)(const arch::ArchSpec& spec, const workloads::Graph& graph,
                                       const AccuracyOptions& options);
   nlohmann::json (*to_json)(const AccuracyResult& r);
+  // method = "supernet" (nas/supernet/evaluate.h).
+  nlohmann::json (*prepare_supernet)(const supernet::SupernetSpace& space, const AccuracyOptions& options);
+  AccuracyResult (*evaluate_subnet)(const arch::ArchSpec& spec, const supernet::SupernetSpace& space,
+                                    const supernet::Subnet& subnet, const std::string& file,
+                                    const AccuracyOptions& options);
+  AccuracyResult (*finetune_subnet)(const arch::ArchSpec& spec, const supernet::SupernetSpace& space,
+                                    const supernet::Subnet& subnet, const std::string& file,
+                                    const AccuracyOptions& options);
 };
 
 // Loads libimcsim_torch.so on the first call. Before loading it sets the thread environment that
@@ -27,6 +36,6 @@ struct TorchPlugin {
 const TorchPlugin& torch_plugin();
 
 // The name of the symbol libimcsim_torch.so exports (extern "C", returns const TorchPlugin*).
-inline constexpr const char* kTorchPluginSymbol = "imcsim_torch_plugin_v1";
+inline constexpr const char* kTorchPluginSymbol = "imcsim_torch_plugin_v2";
 
 }  // namespace imc::nas::accuracy

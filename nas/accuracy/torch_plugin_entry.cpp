@@ -3,10 +3,13 @@
 #include <nlohmann/json.hpp>
 
 #include "nas/accuracy/torch_plugin.h"
+#include "nas/supernet/evaluate.h"
 
 extern "C" __attribute__((visibility("default"))) const imc::nas::accuracy::TorchPlugin*
-imcsim_torch_plugin_v1() {
-  static const imc::nas::accuracy::TorchPlugin plugin{&imc::nas::accuracy::evaluate_accuracy,
-                                                      &imc::nas::accuracy::to_json};
+imcsim_torch_plugin_v2() {
+  static const imc::nas::accuracy::TorchPlugin plugin{
+      &imc::nas::accuracy::evaluate_accuracy, &imc::nas::accuracy::to_json,
+      &imc::nas::supernet::prepare_supernet, &imc::nas::supernet::evaluate_subnet,
+      &imc::nas::supernet::finetune_subnet};
   return &plugin;
 }

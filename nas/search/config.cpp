@@ -11,6 +11,7 @@
 #include "nas/decode.h"
 #include "nas/run_settings.h"
 #include "nas/search/formulation.h"
+#include "nas/supernet/space.h"
 
 namespace imc::nas::search {
 namespace fs = std::filesystem;
@@ -194,6 +195,13 @@ SearchConfig load_search_config(const std::string& path, const std::string& base
              "optimizer", "formulation", "estimator", "lut_file", "learned_file"});
   if (c.space.size() == 0) root.fail("declares no genes: add [network] and/or [hardware] genes");
   check_gene_names(c.space);
+  if (c.accuracy.method == accuracy::AccuracyMethod::kSupernet) {
+    // Every network gene's every value must be a subnet of the supernet: an error names the gene's
+    // file:line and what the supernet can hold, before anything runs.
+    (void)supernet::SupernetSpace::from_search_space(c.space);
+    // Supernets shipped beside the configs (configs/nas/supernets/) are found before the cache.
+    c.accuracy.supernet.shipped_dir = (fs::path(base_dir) / "supernets").string();
+  }
   if (optimizer_traits(c.optimizer.name).scalarized) {
     const std::size_t n = c.objective_columns().size();
     c.optimizer.weights.assign(n, 1.0 / double(n));

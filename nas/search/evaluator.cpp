@@ -451,6 +451,10 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes,
                   "IMCSIM_WITH_TORCH=OFF",
                   config_.path));
 #else
+  if (config_.accuracy.method == accuracy::AccuracyMethod::kSupernet) {
+    add_supernet_accuracy(genomes, metrics, evals);
+    return;
+  }
   // One group per network: its first candidate trains (or loads the cached weights), the others reuse them.
   std::map<NetworkIdentity, std::vector<std::size_t>> groups;
   for (std::size_t i = 0; i < genomes.size(); ++i)

@@ -48,6 +48,11 @@ class SearchEvaluator {
 
   std::vector<Evaluation> operator()(const std::vector<Genome>& genomes) const;
 
+  // [accuracy] method = "supernet", the final front (supernet_accuracy.cpp): each genome's
+  // hardware-aware accuracy from inherited weights on final_test_subset test images, and, when
+  // configured, after fine-tuning and after stand-alone training; one JSON object per genome.
+  nlohmann::json final_front_accuracy(const std::vector<Genome>& genomes) const;
+
   // The analytical half alone (objectives without accuracy; accuracy columns left 0). `metrics`
   // (optional) receives the design's figures when it is evaluated.
   Evaluation evaluate_hardware(const Genome& genome, sim::DesignMetrics* metrics = nullptr) const;
@@ -92,6 +97,11 @@ class SearchEvaluator {
   // The worker pool of SystemC runs and training groups: search.workers processes (0 = one per
   // core), one job per process, a failed job makes its candidates infeasible.
   WorkerOptions worker_options() const;
+  // method = "supernet": the candidates' subnets scored in worker processes, one chunk each.
+  void add_supernet_accuracy(const std::vector<Genome>& genomes, std::vector<sim::DesignMetrics>& metrics,
+                             std::vector<Evaluation>& evals) const;
+  // The trained supernet's file: found or trained (in a worker process) on first use.
+  const std::string& supernet_file() const;
   // The optimizer's values (nas/search/formulation.h) from a design's figures and accuracy.
   void set_objectives(Evaluation& ev, const sim::DesignMetrics& m, double hardware_accuracy) const;
 
@@ -106,6 +116,7 @@ class SearchEvaluator {
   // hands the measured accuracies to it (after).
   void screen(const std::vector<Genome>& genomes, std::vector<Evaluation>& evals) const;
   void learn_accuracies(const std::vector<Genome>& genomes, const std::vector<Evaluation>& evals) const;
+  mutable std::string supernet_file_;  // method = supernet, set by supernet_file()
 };
 
 // What candidates share one trained network: the network's genes and the quantization bits.

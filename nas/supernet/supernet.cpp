@@ -22,13 +22,19 @@ bool ends_with(const std::string& s, const std::string& e) {
 }
 
 // The unit (shared weights) a node of a family graph uses: "s1.b0.conv1.conv" and
-// "s1.b0.conv1.bn" -> "s1.b0.conv1". The classifier after a hidden layer reads other features than
-// the one after the pooling, so it is a unit of its own.
+// "s1.b0.conv1.bn" -> "s1.b0.conv1". The head (fc1, classifier) reads the pooled output of the last
+// stage, so a network with fewer stages feeds it other features (another stage's, fewer of them):
+// each stage count has a head of its own ("classifier.s2"), as OFA keeps its head by never removing
+// a stage. Sharing one head made every subnet with fewer stages than the largest score near chance.
+// The classifier after a hidden layer reads other features than the one after the pooling, so it is
+// a unit of its own too ("classifier.s2.after_fc1").
 std::string unit_name(const Node& n, const Subnet& s) {
   std::string name = n.name;
   for (const char* suffix : {".conv", ".bn"})
     if (ends_with(name, suffix)) return name.substr(0, name.size() - std::string(suffix).size());
-  if (name == "classifier" && s.net.fc_hidden > 0) return "classifier.after_fc1";
+  if (name == "fc1") return fmt::format("fc1.s{}", s.net.stages);
+  if (name == "classifier")
+    return fmt::format("classifier.s{}{}", s.net.stages, s.net.fc_hidden > 0 ? ".after_fc1" : "");
   return name;
 }
 
@@ -51,7 +57,8 @@ void update_range(torch::Tensor& amax, float batch_max, double momentum) {
 }
 
 // Largest shape of every unit over the networks that together use every unit: the largest choice
-// of each size gene, with each residual choice, both block kinds and both classifier kinds.
+// of each size gene, with each stage count (its own head), each residual choice, both block kinds and
+// both classifier kinds.
 struct UnitShape {
   std::int64_t out = 0, in = 0, kernel = 1;  // in: per group (1 for depthwise)
   bool conv = false, bias = false, batchnorm = false;
@@ -63,29 +70,30 @@ std::map<std::string, UnitShape> unit_shapes(const SupernetSpace& space) {
   if (space.expansion.back() != space.expansion.front()) expansions.push_back(space.expansion.back());
   std::vector<int> fcs{space.fc_hidden.front()};
   if (space.fc_hidden.back() != space.fc_hidden.front()) fcs.push_back(space.fc_hidden.back());
-  for (bool residual : space.residual)
-    for (int e : expansions)
-      for (int fc : fcs) {
-        Subnet s = space.largest();
-        s.net.residual = residual, s.net.expansion = e, s.net.fc_hidden = fc;
-        const workloads::Graph g = workloads::build_cnn_family(s.net, "supernet");
-        for (const Node& n : g.nodes()) {
-          if (n.op != OpKind::Conv2d && n.op != OpKind::Linear && n.op != OpKind::BatchNorm) continue;
-          UnitShape& u = shapes[unit_name(n, s)];
-          if (n.op == OpKind::Conv2d) {
-            u.conv = true;
-            u.out = std::max(u.out, n.out_channels);
-            u.in = std::max(u.in, n.in_channels / n.groups);
-            u.kernel = std::max(u.kernel, n.kernel_h);
-          } else if (n.op == OpKind::Linear) {
-            u.out = std::max(u.out, n.out_features);
-            u.in = std::max(u.in, n.in_features);
-            u.bias = u.bias || n.bias;
-          } else {
-            u.batchnorm = true;
+  for (int stages : space.stages)
+    for (bool residual : space.residual)
+      for (int e : expansions)
+        for (int fc : fcs) {
+          Subnet s = space.largest();
+          s.net.stages = stages, s.net.residual = residual, s.net.expansion = e, s.net.fc_hidden = fc;
+          const workloads::Graph g = workloads::build_cnn_family(s.net, "supernet");
+          for (const Node& n : g.nodes()) {
+            if (n.op != OpKind::Conv2d && n.op != OpKind::Linear && n.op != OpKind::BatchNorm) continue;
+            UnitShape& u = shapes[unit_name(n, s)];
+            if (n.op == OpKind::Conv2d) {
+              u.conv = true;
+              u.out = std::max(u.out, n.out_channels);
+              u.in = std::max(u.in, n.in_channels / n.groups);
+              u.kernel = std::max(u.kernel, n.kernel_h);
+            } else if (n.op == OpKind::Linear) {
+              u.out = std::max(u.out, n.out_features);
+              u.in = std::max(u.in, n.in_features);
+              u.bias = u.bias || n.bias;
+            } else {
+              u.batchnorm = true;
+            }
           }
         }
-      }
   return shapes;
 }
 
@@ -271,6 +279,10 @@ void SupernetImpl::recalibrate(const Subnet& subnet, const torch::Tensor& images
   }
   const bool was_training = is_training();
   const double bn = bn_momentum_, range = range_momentum_;
+  // Training mode for the batch statistics only: no injected weight noise, which would make the
+  // statistics random (and a candidate's score depend on the random state of its worker).
+  const double noise = options_.noise_sigma;
+  options_.noise_sigma = 0;
   train();
   const std::int64_t n = images.size(0);
   for (std::int64_t k = 0; k * batch < n; ++k) {
@@ -279,6 +291,7 @@ void SupernetImpl::recalibrate(const Subnet& subnet, const torch::Tensor& images
     forward(images.slice(0, k * batch, std::min(n, (k + 1) * batch)), subnet, precision);
   }
   bn_momentum_ = bn, range_momentum_ = range;
+  options_.noise_sigma = noise;
   train(was_training);
 }
 

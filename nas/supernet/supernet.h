@@ -32,15 +32,11 @@
 #include <vector>
 
 #include "nas/accuracy/graph_net.h"
+#include "nas/supernet/options.h"
 #include "nas/supernet/space.h"
 #include "workloads/graph.h"
 
 namespace imc::nas::supernet {
-
-struct SupernetOptions {
-  bool kernel_transform = true;  // OFA's learned kernel transform for the smaller kernels
-  double noise_sigma = 0;        // relative Gaussian weight noise in training (as GraphNet)
-};
 
 // A subnet as a stand-alone network: its graph (build_cnn_family) and a GraphNet holding the
 // inherited weights, batch-norm statistics and input ranges.

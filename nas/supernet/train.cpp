@@ -14,13 +14,9 @@
 namespace imc::nas::supernet {
 namespace fs = std::filesystem;
 
-namespace {
-// Bump when the module layout or the training procedure changes, so stale supernets are not reused.
-constexpr int kFormatVersion = 1;
-}  // namespace
-
 SandwichLosses sandwich_step(Supernet& net, torch::optim::Optimizer& optimizer, const torch::Tensor& images,
-                             const torch::Tensor& labels, int random_subnets, std::mt19937_64& rng) {
+                             const torch::Tensor& labels, int random_subnets, std::mt19937_64& rng,
+                             double label_weight) {
   const SupernetSpace& space = net->space();
   net->train();
   optimizer.zero_grad();
@@ -35,7 +31,9 @@ SandwichLosses sandwich_step(Supernet& net, torch::optim::Optimizer& optimizer, 
   for (int k = 0; k < random_subnets; ++k) others.push_back(space.sample(rng));
   for (const Subnet& s : others) {
     const torch::Tensor logits = net->forward(images, s, accuracy::Precision::Quantized);
-    const torch::Tensor loss = -(soft * torch::log_softmax(logits, 1)).sum(1).mean();
+    const torch::Tensor log_q = torch::log_softmax(logits, 1);
+    torch::Tensor loss = -(soft * log_q).sum(1).mean() * (1 - label_weight);
+    if (label_weight > 0) loss = loss + torch::nll_loss(log_q, labels) * label_weight;
     loss.backward();
     out.distill += loss.item<double>() / double(others.size());
   }
@@ -46,12 +44,12 @@ SandwichLosses sandwich_step(Supernet& net, torch::optim::Optimizer& optimizer, 
 SupernetTrainStats train_supernet(Supernet& net, const accuracy::ImageSet& train_set,
                                   const SupernetTrainOptions& o,
                                   const std::function<void(const std::string&)>& log) {
-  if (o.epochs < 1 || o.batch_size < 1 || o.random_subnets < 0 || !(o.learning_rate > 0))
+  if (o.epochs < 1 || o.batch_size < 1 || o.random_subnets < 0 || !(o.learning_rate > 0) ||
+      !(o.label_weight >= 0 && o.label_weight <= 1))
     throw common::InputError(
         fmt::format("supernet training: epochs {} (>= 1), batch_size {} (>= 1), random_subnets {} (>= 0), "
-                    "learning_rate {} "
-                    "(> 0)",
-                    o.epochs, o.batch_size, o.random_subnets, o.learning_rate));
+                    "learning_rate {} (> 0), label_weight {} ([0, 1])",
+                    o.epochs, o.batch_size, o.random_subnets, o.learning_rate, o.label_weight));
   const auto t0 = std::chrono::steady_clock::now();
   const std::int64_t n =
       o.train_subset > 0 ? std::min<std::int64_t>(o.train_subset, train_set.count) : train_set.count;
@@ -73,8 +71,8 @@ SupernetTrainStats train_supernet(Supernet& net, const accuracy::ImageSet& train
       const double lr = o.learning_rate * 0.5 * (1 + std::cos(M_PI * double(step) / double(steps)));
       for (auto& g : opt.param_groups()) g.options().set_lr(lr);
       const torch::Tensor idx = perm.slice(0, b0, std::min(n, b0 + o.batch_size));
-      const SandwichLosses l =
-          sandwich_step(net, opt, x.index_select(0, idx), y.index_select(0, idx), o.random_subnets, rng);
+      const SandwichLosses l = sandwich_step(net, opt, x.index_select(0, idx), y.index_select(0, idx),
+                                             o.random_subnets, rng, o.label_weight);
       loss_sum += l.largest * double(idx.size(0));
     }
     st.epoch_loss_largest.push_back(loss_sum / double(n));
@@ -88,21 +86,13 @@ SupernetTrainStats train_supernet(Supernet& net, const accuracy::ImageSet& train
   return st;
 }
 
-std::string supernet_key(const SupernetSpace& space, const SupernetTrainOptions& o) {
-  const std::string settings =
-      fmt::format("v{}|fashion-mnist|{}|e{}|n{}|b{}|lr{}|k{}|s{}|kt{}|noise{}", kFormatVersion,
-                  space.canonical(), o.epochs, o.train_subset, o.batch_size, o.learning_rate,
-                  o.random_subnets, o.seed, o.supernet.kernel_transform, o.supernet.noise_sigma);
-  return common::hash_hex(common::hash64(settings));
-}
-
 std::string save_supernet(Supernet& net, const std::string& dir, const std::string& key) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec)
     throw common::InputError(
         fmt::format("{}: cannot create the supernet cache folder ({})", dir, ec.message()));
-  const std::string path = (fs::path(dir) / fmt::format("supernet-{}.pt", key)).string();
+  const std::string path = (fs::path(dir) / supernet_file_name(key)).string();
   torch::save(net, path + ".tmp");
   fs::rename(path + ".tmp", path);
   return path;
@@ -110,7 +100,7 @@ std::string save_supernet(Supernet& net, const std::string& dir, const std::stri
 
 std::optional<Supernet> load_supernet(const SupernetSpace& space, const SupernetOptions& options,
                                       const std::string& dir, const std::string& key) {
-  const std::string path = (fs::path(dir) / fmt::format("supernet-{}.pt", key)).string();
+  const std::string path = (fs::path(dir) / supernet_file_name(key)).string();
   if (dir.empty() || !fs::exists(path)) return std::nullopt;
   Supernet net(space, options);
   try {

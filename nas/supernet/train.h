@@ -11,6 +11,7 @@
 #include <string>
 
 #include "nas/accuracy/dataset.h"
+#include "nas/supernet/options.h"
 #include "nas/supernet/supernet.h"
 
 namespace imc::nas::supernet {
@@ -20,19 +21,11 @@ struct SandwichLosses {
   double distill = 0;  // mean distillation loss of the other subnets
 };
 
-// One step on (images, labels): zero_grad, the sandwich, step. `random_subnets` = k.
+// One step on (images, labels): zero_grad, the sandwich, step. `random_subnets` = k; the other
+// subnets' loss is (1 - label_weight) * distillation + label_weight * cross-entropy.
 SandwichLosses sandwich_step(Supernet& net, torch::optim::Optimizer& optimizer, const torch::Tensor& images,
-                             const torch::Tensor& labels, int random_subnets, std::mt19937_64& rng);
-
-struct SupernetTrainOptions {
-  int epochs = 5;
-  std::int64_t train_subset = 0;  // first N training images; 0 = all 60,000
-  int batch_size = 64;
-  double learning_rate = 1e-3;  // Adam, cosine decay to 0 over the run
-  int random_subnets = 2;       // k of the sandwich
-  std::uint64_t seed = 1;       // initialization, shuffling, subnet sampling
-  SupernetOptions supernet;     // kernel transform, noise injection
-};
+                             const torch::Tensor& labels, int random_subnets, std::mt19937_64& rng,
+                             double label_weight = 0.5);
 
 struct SupernetTrainStats {
   double seconds = 0;
@@ -43,10 +36,6 @@ struct SupernetTrainStats {
 SupernetTrainStats train_supernet(Supernet& net, const accuracy::ImageSet& train_set,
                                   const SupernetTrainOptions& o,
                                   const std::function<void(const std::string&)>& log = {});
-
-// 16 hex digits over the space's choices, every training option and a format version: a trained
-// supernet is reused only for the same space and settings.
-std::string supernet_key(const SupernetSpace& space, const SupernetTrainOptions& options);
 
 // <dir>/supernet-<key>.pt (torch::save of the module, written to a temporary name then renamed).
 std::string save_supernet(Supernet& net, const std::string& dir, const std::string& key);

@@ -31,12 +31,15 @@ int main(int argc, char** argv) {
   SupernetTrainOptions o;
   int threads = 1;
   std::int64_t test_subset = 0, calibration_images = 500;
+  int random_report = 0;
   app.add_option("--config", config, "search config (its [network] genes)")->required();
   app.add_option("--epochs", o.epochs, "epochs over the training subset");
   app.add_option("--train-subset", o.train_subset, "first N training images (0 = all 60,000)");
   app.add_option("--batch-size", o.batch_size, "images per step");
   app.add_option("--lr", o.learning_rate, "Adam learning rate (cosine decay)");
   app.add_option("--random-subnets", o.random_subnets, "random subnets per sandwich step");
+  app.add_option("--label-weight", o.label_weight,
+                 "weight of the labels in the other subnets' loss (0 = distillation only)");
   app.add_option("--seed", o.seed, "initialization, shuffling, sampling");
   app.add_flag("!--no-kernel-transform", o.supernet.kernel_transform,
                "plain centre crops for smaller kernels");
@@ -44,6 +47,7 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "torch threads");
   app.add_option("--test-subset", test_subset, "first N test images (0 = all 10,000)");
   app.add_option("--calibration-images", calibration_images, "training images for batch-norm recalibration");
+  app.add_option("--report-random", random_report, "also score N random subnets (seeded by --seed)");
   app.add_option("--cache-dir", cache_dir, "where trained supernets are kept (\"\" = no cache)");
   CLI11_PARSE(app, argc, argv);
   try {
@@ -71,8 +75,12 @@ int main(int argc, char** argv) {
     const torch::Tensor calib = nas::accuracy::image_tensor(data.train, 0, calibration_images);
     const torch::Tensor x = nas::accuracy::image_tensor(data.test, 0, test_subset);
     const torch::Tensor y = nas::accuracy::label_tensor(data.test, 0, test_subset);
-    for (const auto& [name, s] :
-         {std::pair{"largest", space.largest()}, std::pair{"smallest", space.smallest()}}) {
+    std::vector<std::pair<std::string, Subnet>> report{{"largest", space.largest()},
+                                                       {"smallest", space.smallest()}};
+    std::mt19937_64 report_rng(o.seed + 1000);
+    for (int k = 0; k < random_report; ++k)
+      report.emplace_back(fmt::format("random{}", k), space.sample(report_rng));
+    for (const auto& [name, s] : report) {
       // Each precision with its own recalibration: the statistics differ with quantization.
       out[name] = {{"subnet", to_string(s)}};
       for (const auto& [figure, p] : {std::pair{"float_accuracy", Precision::Float},
@@ -80,6 +88,21 @@ int main(int argc, char** argv) {
         net->recalibrate(s, calib, p);
         auto e = net->export_subnet(s, name);
         out[name][figure] = nas::accuracy::accuracy_of(nas::accuracy::predict(e.net, x, p), y);
+      }
+      {  // batch statistics of the test batches themselves: separates training from recalibration
+        torch::NoGradGuard ng;
+        net->train();
+        std::int64_t right = 0;
+        for (std::int64_t b = 0; b < x.size(0); b += 250) {
+          const torch::Tensor xb = x.slice(0, b, std::min(x.size(0), b + 250));
+          right += net->forward(xb, s, Precision::Float)
+                       .argmax(1)
+                       .eq(y.slice(0, b, b + xb.size(0)))
+                       .sum()
+                       .item<std::int64_t>();
+        }
+        net->eval();
+        out[name]["float_accuracy_batch_stats"] = double(right) / double(x.size(0));
       }
     }
     std::cout << out.dump(2) << std::endl;

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "common/config.h"
+#include "nas/search/config.h"
 #include "nas/supernet/space.h"
 
 using namespace imc;
@@ -105,4 +106,36 @@ TEST_CASE("a network gene value the supernet cannot hold is a load-time error wi
   CHECK(deep.find("network.stages") != std::string::npos);
   const std::string bits = message("[network]\nweight_bits = [1, 8]\n");
   CHECK(bits.find("[2, 16]") != std::string::npos);
+}
+
+TEST_CASE("a search config with method = supernet is checked against the supernet when it loads") {
+  auto message = [](const std::string& accuracy, const std::string& network) {
+    const fs::path p = write_space("search", "base_arch = \"" + root() +
+                                                 "/configs/arch/rram_default.toml\"\n"
+                                                 "objectives = [\"accuracy\", \"energy\"]\n"
+                                                 "[accuracy]\n" +
+                                                 accuracy + "\n[network]\n" + network + "\n");
+    try {
+      const search::SearchConfig c = search::load_search_config(p.string());
+      return std::string("loaded, method ") + accuracy::to_string(c.accuracy.method);
+    } catch (const common::InputError& e) {
+      return std::string(e.what());
+    }
+  };
+  // A kernel the supernet cannot hold: file, line of the gene, what is allowed.
+  const std::string even = message("method = \"supernet\"", "stages = [2]\nkernel = [3, 4]");
+  CAPTURE(even);
+  CHECK(even.find("imcsim-supernet-search.toml:7:") != std::string::npos);
+  CHECK(even.find("network.kernel") != std::string::npos);
+  CHECK(even.find("1, 3, 5, 7") != std::string::npos);
+  // The same space is fine when each network trains its own weights.
+  CHECK(message("method = \"train\"", "stages = [2]\nkernel = [3, 4]") == "loaded, method train");
+  CHECK(message("method = \"supernet\"", "stages = [2]\nkernel = [3, 5]") == "loaded, method supernet");
+  // An unknown method names the allowed ones; supernet settings are range-checked.
+  const std::string unknown = message("method = \"oracle\"", "stages = [2]");
+  CAPTURE(unknown);
+  CHECK(unknown.find("\"train\", \"supernet\"") != std::string::npos);
+  const std::string bad_epochs = message("method = \"supernet\"\nsupernet.epochs = 0", "stages = [2]");
+  CAPTURE(bad_epochs);
+  CHECK(bad_epochs.find("epochs") != std::string::npos);
 }
