@@ -93,6 +93,10 @@ class UnitTimeline {
   // [start, end) into the gap before interval (b, k), merged with its neighbours when it touches them.
   void insert_before(std::size_t b, std::size_t k, std::int64_t start, std::int64_t end) {
     std::vector<Interval>& busy = blocks_[b].busy;
+    // The gap being filled: when it is not the block's longest, the longest stays (the new gaps are
+    // parts of it) and only the new gaps need a look, not the whole block (which cost a quarter of
+    // the fast estimate at per-layer granularity, perf).
+    const std::int64_t filled_gap = gap_before(b, k);
     Interval* prev = k > 0 ? &busy[k - 1] : b > 0 ? &blocks_[b - 1].busy.back() : nullptr;
     const bool joins_prev = prev && prev->second == start;
     const bool joins_next = busy[k].first == end;
@@ -117,8 +121,13 @@ class UnitTimeline {
     if (busy.size() > 2 * kBlock) {
       split(b);
       refresh(b + 1);
+      refresh(b);
+    } else if (filled_gap != kNoGap && filled_gap >= max_gap_[b]) {
+      refresh(b);
+    } else {
+      for (std::size_t j = k; j < std::min(k + 2, busy.size()); ++j)
+        max_gap_[b] = std::max(max_gap_[b], gap_before(b, j));
     }
-    refresh(b);
   }
   void split(std::size_t b) {
     Block tail;
