@@ -35,16 +35,15 @@ class UnitTimeline {
       return start;
     }
     if (blocks_.empty() || ready >= blocks_.back().busy.back().second) return append(ready, occupancy);
-    // The first busy interval ending after `ready` (exists: the last one ends after it).
-    std::size_t b =
-        std::size_t(std::partition_point(blocks_.begin(), blocks_.end(),
-                                         [&](const Block& x) { return x.busy.back().second <= ready; }) -
-                    blocks_.begin());
+    // The first busy interval ending after `ready` (exists: the last one ends after it). Ops mostly
+    // become ready near the end of the timeline: the last block is tried before a search.
+    std::size_t b = blocks_.size() - 1;
+    if (b > 0 && blocks_[b - 1].busy.back().second > ready)
+      b = std::size_t(std::partition_point(blocks_.begin(), blocks_.end() - 1,
+                                           [&](const Block& x) { return x.busy.back().second <= ready; }) -
+                      blocks_.begin());
     const auto& first = blocks_[b].busy;
-    std::size_t k =
-        std::size_t(std::upper_bound(first.begin(), first.end(), ready,
-                                     [](std::int64_t r, const Interval& x) { return r < x.second; }) -
-                    first.begin());
+    std::size_t k = first_ending_after(first, ready);
     std::int64_t gap_start = ready;
     if (gap_start + occupancy > first[k].first) {
       // Not before it: the first later interval whose idle gap before it fits the occupancy (the gap
@@ -65,6 +64,18 @@ class UnitTimeline {
     std::vector<Interval> busy;
   };
 
+  // std::upper_bound by interval end, without branches on the data (the compares of a binary
+  // search over a block mispredict half the time; a conditional move does not). `busy` is not empty.
+  static std::size_t first_ending_after(const std::vector<Interval>& busy, std::int64_t ready) {
+    const Interval* base = busy.data();
+    std::size_t n = busy.size();
+    while (n > 1) {
+      const std::size_t half = n / 2;
+      base = base[half].second <= ready ? base + half : base;
+      n -= half;
+    }
+    return std::size_t(base - busy.data()) + (base->second <= ready ? 1 : 0);
+  }
   std::int64_t previous_end(std::size_t b, std::size_t k) const {
     if (k > 0) return blocks_[b].busy[k - 1].second;
     return b > 0 ? blocks_[b - 1].busy.back().second : kNoGap;
