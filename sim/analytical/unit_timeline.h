@@ -155,7 +155,10 @@ class UnitTimeline {
       return start;
     }
     if (blocks_.empty() || blocks_.back().busy.size() >= 2 * kBlock) {
+      // Room for a block's most intervals (2 x kBlock and the one inserted before a split): the
+      // vector never doubles past it (a split leaves the head its capacity).
       blocks_.emplace_back();
+      blocks_.back().busy.reserve(2 * kBlock + 1);
       max_gap_.push_back(kNoGap);
     }
     const std::size_t b = blocks_.size() - 1;
