@@ -35,16 +35,15 @@ class UnitTimeline {
       return start;
     }
     if (blocks_.empty() || ready >= blocks_.back().busy.back().second) return append(ready, occupancy);
-    // The first busy interval ending after `ready` (exists: the last one ends after it).
-    std::size_t b =
-        std::size_t(std::partition_point(blocks_.begin(), blocks_.end(),
-                                         [&](const Block& x) { return x.busy.back().second <= ready; }) -
-                    blocks_.begin());
+    // The first busy interval ending after `ready` (exists: the last one ends after it). Ops mostly
+    // become ready near the end of the timeline: the last block is tried before a search.
+    std::size_t b = blocks_.size() - 1;
+    if (b > 0 && blocks_[b - 1].busy.back().second > ready)
+      b = std::size_t(std::partition_point(blocks_.begin(), blocks_.end() - 1,
+                                           [&](const Block& x) { return x.busy.back().second <= ready; }) -
+                      blocks_.begin());
     const auto& first = blocks_[b].busy;
-    std::size_t k =
-        std::size_t(std::upper_bound(first.begin(), first.end(), ready,
-                                     [](std::int64_t r, const Interval& x) { return r < x.second; }) -
-                    first.begin());
+    std::size_t k = first_ending_after(first, ready);
     std::int64_t gap_start = ready;
     if (gap_start + occupancy > first[k].first) {
       // Not before it: the first later interval whose idle gap before it fits the occupancy (the gap
@@ -65,6 +64,18 @@ class UnitTimeline {
     std::vector<Interval> busy;
   };
 
+  // std::upper_bound by interval end, without branches on the data (the compares of a binary
+  // search over a block mispredict half the time; a conditional move does not). `busy` is not empty.
+  static std::size_t first_ending_after(const std::vector<Interval>& busy, std::int64_t ready) {
+    const Interval* base = busy.data();
+    std::size_t n = busy.size();
+    while (n > 1) {
+      const std::size_t half = n / 2;
+      base = base[half].second <= ready ? base + half : base;
+      n -= half;
+    }
+    return std::size_t(base - busy.data()) + (base->second <= ready ? 1 : 0);
+  }
   std::int64_t previous_end(std::size_t b, std::size_t k) const {
     if (k > 0) return blocks_[b].busy[k - 1].second;
     return b > 0 ? blocks_[b - 1].busy.back().second : kNoGap;
@@ -93,6 +104,10 @@ class UnitTimeline {
   // [start, end) into the gap before interval (b, k), merged with its neighbours when it touches them.
   void insert_before(std::size_t b, std::size_t k, std::int64_t start, std::int64_t end) {
     std::vector<Interval>& busy = blocks_[b].busy;
+    // The gap being filled: when it is not the block's longest, the longest stays (the new gaps are
+    // parts of it) and only the new gaps need a look, not the whole block (which cost a quarter of
+    // the fast estimate at per-layer granularity, perf).
+    const std::int64_t filled_gap = gap_before(b, k);
     Interval* prev = k > 0 ? &busy[k - 1] : b > 0 ? &blocks_[b - 1].busy.back() : nullptr;
     const bool joins_prev = prev && prev->second == start;
     const bool joins_next = busy[k].first == end;
@@ -117,8 +132,13 @@ class UnitTimeline {
     if (busy.size() > 2 * kBlock) {
       split(b);
       refresh(b + 1);
+      refresh(b);
+    } else if (filled_gap != kNoGap && filled_gap >= max_gap_[b]) {
+      refresh(b);
+    } else {
+      for (std::size_t j = k; j < std::min(k + 2, busy.size()); ++j)
+        max_gap_[b] = std::max(max_gap_[b], gap_before(b, j));
     }
-    refresh(b);
   }
   void split(std::size_t b) {
     Block tail;
@@ -135,7 +155,10 @@ class UnitTimeline {
       return start;
     }
     if (blocks_.empty() || blocks_.back().busy.size() >= 2 * kBlock) {
+      // Room for a block's most intervals (2 x kBlock and the one inserted before a split): the
+      // vector never doubles past it (a split leaves the head its capacity).
       blocks_.emplace_back();
+      blocks_.back().busy.reserve(2 * kBlock + 1);
       max_gap_.push_back(kNoGap);
     }
     const std::size_t b = blocks_.size() - 1;

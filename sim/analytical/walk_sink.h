@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -74,10 +75,16 @@ class WalkSink {
   // An op's times from its memo slot (mapping::OpDesc::memo), recomputed when its key differs
   // from the last op's of the slot. The memo outlives the sink (one per thread, entries of older
   // walks told apart by a generation): a search evaluates designs by the thousand, and a fresh
-  // memo per design costs its page faults and growth.
+  // memo per design costs its page faults and growth. It is a direct-mapped cache of at most
+  // kMaxMemoEntries entries, each tagged with its slot: the lowering numbers slots by copy tile,
+  // and a large network on a chip of tiny arrays (hundreds of passes over every tile) has tens of
+  // millions of them, which a table indexed by slot held in gigabytes (4.4 GB in a co-search
+  // worker). A slot sharing an entry with another only recomputes its times.
+  static constexpr std::size_t kMaxMemoEntries = std::size_t(1) << 16;  // 2 MB
   struct Memo {
     std::uint64_t generation = 0;
     std::int64_t key = 0;
+    int slot = -1;
     OpCycles t;
   };
   static std::vector<Memo>& thread_memo() {
@@ -89,9 +96,11 @@ class WalkSink {
     return ++generation;
   }
   OpCycles memoized(const mapping::OpDesc& op) {
-    if (std::size_t(op.memo) >= memo_.size()) memo_.resize(std::size_t(op.memo) * 2 + 64);
-    Memo& m = memo_[std::size_t(op.memo)];
-    if (m.generation != generation_ || m.key != op.memo_key) m = {generation_, op.memo_key, times(op)};
+    if (std::size_t(op.memo) >= memo_.size() && memo_.size() < kMaxMemoEntries)
+      memo_.resize(std::min(kMaxMemoEntries, std::bit_ceil(std::size_t(op.memo) + 1)));
+    Memo& m = memo_[std::size_t(op.memo) & (memo_.size() - 1)];
+    if (m.generation != generation_ || m.key != op.memo_key || m.slot != op.memo)
+      m = {generation_, op.memo_key, op.memo, times(op)};
     return m.t;
   }
 

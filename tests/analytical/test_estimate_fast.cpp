@@ -170,3 +170,14 @@ TEST_CASE("walk = Program path: duplication, tile-aligned mapper, chunking, prec
   }
   for (const auto& c : cases) check_case(c, workloads::zoo_names());
 }
+
+TEST_CASE("walk = Program path: more memo slots than the walk's memo holds (tiny arrays)") {
+  // 16x16 arrays on a 2-tile chip of 2 PEs: every layer runs in passes over every tile, and the
+  // copy tiles' memo slots (OpDesc::memo) far outnumber WalkSink's 2^16 cache entries, so slots
+  // share entries and the tags must tell them apart.
+  using arch::Override;
+  const std::vector<Override> tiny = {
+      {"crossbar.rows", 16.0}, {"crossbar.cols", 16.0}, {"noc.routers", 2.0}, {"tile.pes", 2.0}};
+  for (const auto& sch : kSchedules)
+    check_case({"sram_default", tiny, options(sch, 1)}, {"resnet18", "alexnet"});
+}
