@@ -170,11 +170,13 @@ TEST_CASE("[accuracy] settings are checked at load against the training's own ra
   CHECK(m.find("accuracy.batch_size") != std::string::npos);
   CHECK(m.find("allowed [1, 60000] images") != std::string::npos);
 
-  // The search's defaults are the proxy budget; the enums come from the names.
+  // The demo inherits weights from its supernet; unset training keys keep the training's defaults;
+  // the enums come from the names.
   const SearchConfig demo = load_search_config("configs/nas/fmnist_demo.toml");
+  CHECK(demo.accuracy.method == accuracy::AccuracyMethod::kSupernet);
   CHECK(demo.accuracy.adc_range == accuracy::AdcRange::kCalibrated);
   CHECK(demo.accuracy.train.optimizer == accuracy::TrainOptimizer::kAdam);
-  CHECK(demo.accuracy.train.batch_size == 32);
+  CHECK(demo.accuracy.train.batch_size == accuracy::TrainOptions{}.batch_size);
   CHECK(demo.objectives.front() == Objective::kAccuracy);
   // What a search accepts, training accepts: the loaded settings pass the training checks.
   CHECK_NOTHROW(accuracy::check_options(demo.accuracy));
