@@ -20,6 +20,7 @@
 #include "nas/search/config.h"
 #include "nas/search/evaluator.h"
 #include "nas/search/finalists.h"
+#include "nas/search/training_budget.h"
 #include "workloads/family.h"
 
 namespace imc::nas::search {
@@ -334,6 +335,10 @@ nlohmann::json run_search(const RunOptions& in) {
   lo.feasibility_estimate = [&evaluator](const Genome& g) {
     return evaluator.evaluate_hardware(g).violation;
   };
+  // optimizer.name = "hyperband": the same evaluator at reduced training budgets.
+  BudgetedEvaluators budgeted(cfg);
+  if (cfg.wants_accuracy())
+    lo.evaluate_at_budget = [&budgeted](const std::vector<Genome>& g, double b) { return budgeted(g, b); };
   SearchLoop loop(cfg.space, cfg.optimizer, std::cref(evaluator), lo,
                   [&evaluator](const Genome& g) { return evaluator.key(g); });
   if (resuming) {
