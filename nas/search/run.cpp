@@ -21,6 +21,7 @@
 #include "nas/search/evaluator.h"
 #include "nas/search/finalists.h"
 #include "nas/search/training_budget.h"
+#include "nas/search/two_stage.h"
 #include "workloads/family.h"
 
 namespace imc::nas::search {
@@ -226,6 +227,7 @@ std::optional<std::int64_t> recorded(const nlohmann::json& ov, const char* key, 
 nlohmann::json run_search(const RunOptions& in) {
   RunOptions o = in;
   const bool resuming = !o.resume_dir.empty();
+  if (resuming && is_two_stage_run(o.resume_dir)) return run_two_stage(o, nullptr);  // [formulation]
   std::string base_dir;
   if (resuming) {
     // A resume continues the run as it was configured: its config.toml and recorded overrides.
@@ -290,6 +292,7 @@ nlohmann::json run_search(const RunOptions& in) {
     cfg.optimizer.weights.assign(cfg.objective_columns().size(),
                                  1.0 / double(cfg.objective_columns().size()));
 
+  if (cfg.formulation.kind == FormulationKind::kTwoStage) return run_two_stage(o, &cfg);
   if (o.dry_run)
     return {{"config", o.config_path},
             {"genes", cfg.space.genes().size()},
