@@ -162,6 +162,10 @@ struct OptimizerSetup {
   // A cheap estimate of a genome's constraint violation (0 = feasible), used by monte_carlo
   // sampling; the search loop passes the space's conditions (and LoopOptions::feasibility_estimate).
   std::function<double(const Genome&)> violation_estimate;
+  // Builds another optimizer (hyperband's sampler). make_optimizer sets it to itself: a factory
+  // calling make_optimizer directly would link pagmo2 into every program that reads an optimizer
+  // config (see the registry in optimizer.cpp).
+  std::function<std::unique_ptr<Optimizer>(const OptimizerSetup&)> make_inner;
 };
 using OptimizerFactory = std::function<std::unique_ptr<Optimizer>(const OptimizerSetup&)>;
 

@@ -23,11 +23,9 @@
 #include <cmath>
 #include <map>
 #include <numeric>
-#include <set>
 #include <stdexcept>
 
 #include "nas/optimizer.h"
-#include "nas/pareto.h"
 
 namespace imc::nas {
 
@@ -43,7 +41,8 @@ class HyperbandOptimizer final : public Optimizer {
     // Monte Carlo sampling wraps this scheduler (make_optimizer) and reaches the sampler through
     // hot_start(); wrapping the sampler too would draw the first population twice.
     inner.config.sampling = Sampling::kUniform;
-    sampler_ = make_optimizer(inner);
+    if (!setup.make_inner) throw std::logic_error("hyperband: built outside make_optimizer (no make_inner)");
+    sampler_ = setup.make_inner(inner);
     const double levels = std::log(1.0 / config_.min_budget) / std::log(config_.eta);
     s_max_ = static_cast<int>(std::floor(levels + 1e-9));
     if (s_max_ < 1)
@@ -150,21 +149,27 @@ class HyperbandOptimizer final : public Optimizer {
   static std::vector<std::size_t> rank(const std::vector<Evaluation>& evals) {
     std::vector<std::size_t> feasible, infeasible;
     for (std::size_t i = 0; i < evals.size(); ++i) (evals[i].feasible() ? feasible : infeasible).push_back(i);
-    // Pareto rank by repeated front peeling (rungs are small: O(n^2) per front is fine).
+    // Pareto rank by repeated front peeling (rungs are small: O(n^2) per front is fine). Written
+    // here rather than with nas/pareto.h, which links pagmo2 (see make_inner in nas/optimizer.h).
+    auto dominates = [&](std::size_t a, std::size_t b) {
+      bool strictly = false;
+      for (std::size_t o = 0; o < evals[a].objectives.size(); ++o) {
+        if (evals[a].objectives[o] > evals[b].objectives[o]) return false;
+        strictly |= evals[a].objectives[o] < evals[b].objectives[o];
+      }
+      return strictly;
+    };
     std::vector<std::size_t> pareto_rank(evals.size(), 0);
     std::vector<std::size_t> left = feasible;
     for (std::size_t r = 0; !left.empty(); ++r) {
-      std::vector<std::vector<double>> points;
-      for (auto i : left) points.push_back(evals[i].objectives);
-      std::set<std::size_t> front;
-      for (auto k : pareto_front(points)) front.insert(k);
       std::vector<std::size_t> rest;
-      for (std::size_t k = 0; k < left.size(); ++k) {
-        if (front.count(k))
-          pareto_rank[left[k]] = r;
-        else
-          rest.push_back(left[k]);
+      std::vector<std::size_t> front;
+      for (auto i : left) {
+        const bool dominated =
+            std::any_of(left.begin(), left.end(), [&](std::size_t j) { return dominates(j, i); });
+        (dominated ? rest : front).push_back(i);
       }
+      for (auto i : front) pareto_rank[i] = r;
       left = std::move(rest);
     }
     std::vector<double> normalized_sum(evals.size(), 0.0);

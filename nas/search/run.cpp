@@ -276,6 +276,11 @@ nlohmann::json run_search(const RunOptions& in) {
   set_int("optimizer.seed", o.seed, "--seed");
   set_int("optimizer.population", o.population, "--population");
   if (!o.optimizer.empty()) set("optimizer.name", o.optimizer, "--optimizer");
+  if (!o.optimizer.empty() && optimizer_traits(cfg.optimizer.name).budgeted && !cfg.wants_accuracy())
+    throw InputError(
+        fmt::format("--optimizer {}: it schedules the training budget, but {} has no \"accuracy\" "
+                    "objective; allowed: any other optimizer",
+                    o.optimizer, o.config_path));
   set_int("search.generations", o.generations, "--generations");
   set_int("search.workers", o.workers, "--workers");
   set_int("search.finalists", o.finalists, "--finalists");
