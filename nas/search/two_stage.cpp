@@ -11,6 +11,7 @@
 
 #include "common/config.h"
 #include "common/run_dir.h"
+#include "nas/optimizer.h"
 
 namespace imc::nas::search {
 
@@ -178,6 +179,15 @@ void check_two_stage(const SearchConfig& cfg) {
                     "hardware genes "
                     "(stage 2); this space has {} and {}",
                     cfg.path, network, hardware));
+  const std::size_t stage1_objectives = cfg.formulation.stage1_objectives.empty()
+                                            ? cfg.objectives.size()
+                                            : cfg.formulation.stage1_objectives.size();
+  if (stage1_objectives < 2 && optimizer_traits(cfg.optimizer.name).multi_objective_only)
+    throw InputError(fmt::format(
+        "{}: key 'formulation.stage1_objectives': stage 1 minimizes one objective, which optimizer '{}' "
+        "cannot; "
+        "list at least 2 or use optimizer.name = \"sga\", \"sa\", \"random\", \"parego\" or \"reinforce\"",
+        cfg.path, cfg.optimizer.name));
   if (cfg.search.generations < 2)
     throw InputError(
         fmt::format("{}: key 'search.generations': two_stage needs at least 2 (one per stage), found {}",
@@ -196,8 +206,12 @@ nlohmann::json run_two_stage(const RunOptions& options, const SearchConfig* cfg)
     const std::int64_t total = cfg->search.generations;
     const std::int64_t g1 = std::clamp<std::int64_t>(
         std::llround(cfg->formulation.stage1_share * static_cast<double>(total)), 1, total - 1);
-    if (o.dry_run)
+    if (o.dry_run)  // the shape of run_search's dry-run summary (the CLI prints it), plus the split
       return {{"config", o.config_path},
+              {"genes", cfg->space.genes().size()},
+              {"free_genes", cfg->space.free_genes()},
+              {"log10_candidates", cfg->space.log10_candidates()},
+              {"objectives", cfg->objective_columns()},
               {"formulation", "two_stage"},
               {"stage1_generations", g1},
               {"stage2_generations", total - g1}};
@@ -233,10 +247,10 @@ nlohmann::json run_two_stage(const RunOptions& options, const SearchConfig* cfg)
     write_json(out / kStateFile, state);
   }
   const nlohmann::json summary2 = run_stage(o, out / "stage2.toml", out / "stage2");
-  const nlohmann::json summary = {{"formulation", "two_stage"},
-                                  {"network", state["network"]},
-                                  {"stage1", summary1},
-                                  {"stage2", summary2}};
+  // Stage 2's summary is the run's result (the same shape as a one-stage run's, which the CLI prints),
+  // with stage 1's and the chosen network beside it.
+  nlohmann::json summary = summary2;
+  summary["two_stage"] = {{"network", state["network"]}, {"stage1", summary1}};
   write_json(out / "summary.json", summary);
   return summary;
 }

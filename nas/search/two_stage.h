@@ -8,7 +8,7 @@
 //                                      best network (lowest first stage-1 column on its front), all
 //                                      objectives, the remaining generations
 //   <out>/two_stage.json               the split, the chosen network, each stage's state
-//   <out>/summary.json                 both stages' summaries
+//   <out>/summary.json                 stage 2's summary with "two_stage": {network, stage1}
 // The stage configs are the run's config rewritten (paths made absolute), so each stage directory is
 // an ordinary search run (reports, checkpoint). Resume (--resume <out>) continues the stage that was
 // interrupted and skips a completed one.
@@ -30,7 +30,8 @@ bool is_two_stage_run(const std::string& dir);
 void check_two_stage(const SearchConfig& cfg);
 
 // Runs a fresh two-stage search (cfg loaded from options.config_path, overrides applied), or
-// resumes one (options.resume_dir set, cfg ignored). Returns the summary written to summary.json.
+// resumes one (options.resume_dir set, cfg ignored). Returns the summary written to summary.json
+// (with dry_run: run_search's dry-run fields plus the split, and nothing is written).
 nlohmann::json run_two_stage(const RunOptions& options, const SearchConfig* cfg);
 
 }  // namespace imc::nas::search

@@ -144,8 +144,8 @@ TEST_CASE(
       hb_sum += hb.history().back().hypervolume / zdt_true_hv(1);
       random_sum += random.history().back().hypervolume / zdt_true_hv(1);
     }
-    MESSAGE((sh ? "successive halving" : "hyperband")
-            << " HV ratio " << hb_sum / 5 << ", random " << random_sum / 5);
+    const std::string label = sh ? "successive halving" : "hyperband";
+    MESSAGE(label << " HV ratio " << hb_sum / 5 << ", random " << random_sum / 5);
     CHECK(hb_sum / 5 > random_sum / 5 + 0.02);
   }
 }

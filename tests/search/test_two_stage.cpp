@@ -106,7 +106,9 @@ TEST_CASE("two_stage: network first on the base chip, then the hardware for the 
     chips.insert(hw.dump());
   }
   CHECK(chips.size() >= 1);
-  CHECK(summary.at("network") == network);
+  CHECK(summary.at("two_stage").at("network") == network);
+  CHECK(summary.at("designs_evaluated") ==
+        nlohmann::json::parse(slurp(out / "stage2/summary.json")).at("designs_evaluated"));
 
   SUBCASE("resume after stage 1 gives the same stage 2") {
     const fs::path cut = kDir / "cut";
@@ -141,6 +143,10 @@ TEST_CASE("two_stage: bad settings are rejected at load naming the key") {
   const std::string no_hw = load_error(write_config("no_hw", "kind = \"two_stage\"\n", 4, false));
   CHECK(no_hw.find("formulation.kind") != std::string::npos);
   CHECK(no_hw.find("free hardware genes") != std::string::npos);
+  CHECK(load_error(write_config("one_obj", "kind = \"two_stage\"\nstage1_objectives = [\"energy\"]\n"))
+            .find("formulation.stage1_objectives") != std::string::npos);
+  CHECK(load_error(write_config("one_obj", "kind = \"two_stage\"\nstage1_objectives = [\"energy\"]\n"))
+            .find("formulation.stage1_objectives") != std::string::npos);
   CHECK(load_error(write_config("one_gen", "kind = \"two_stage\"\n", 1)).find("search.generations") !=
         std::string::npos);
 }
