@@ -133,8 +133,10 @@ BenchmarkConfig load_benchmark_config(const std::string& path) {
   // Each algorithm with the benchmark's population and the search config's [optimizer] settings:
   // a rule they break (moead's neighbours >= population, ...) is an error now, not after other runs.
   for (const std::string& name : c.algorithms) {
-    OptimizerSetup setup{c.search.optimizer, c.search.space.cardinalities(),
-                         c.search.objective_columns().size()};
+    OptimizerSetup setup;
+    setup.config = c.search.optimizer;
+    setup.cardinalities = c.search.space.cardinalities();
+    setup.objectives = c.search.objective_columns().size();
     setup.config.name = name;
     setup.config.population = c.benchmark.population;
     setup.config.seed = c.benchmark.first_seed;

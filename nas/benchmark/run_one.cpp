@@ -13,7 +13,10 @@ RunTrace run_one(const SearchSpace& space, const OptimizerConfig& config, std::s
   RunTrace trace;
   trace.algorithm = config.name;
   trace.seed = config.seed;
-  OptimizerSetup setup{config, space.cardinalities(), objectives};
+  OptimizerSetup setup;
+  setup.config = config;
+  setup.cardinalities = space.cardinalities();
+  setup.objectives = objectives;
   if (optimizer_traits(config.name).scalarized && setup.config.weights.empty())
     setup.config.weights.assign(objectives, 1.0 / double(objectives));
   const std::unique_ptr<Optimizer> optimizer = make_optimizer(setup);
