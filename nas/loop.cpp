@@ -38,6 +38,10 @@ std::string duration_text(double s) {
 
 }  // namespace
 
+double training_budget(const Evaluation& e) {
+  return e.extra.is_object() ? e.extra.value("training_budget", 1.0) : 1.0;
+}
+
 void check_evaluation(const Evaluation& e, std::size_t objectives, const std::string& key) {
   if (std::isnan(e.violation) || e.violation < 0)
     throw InputError(
@@ -78,6 +82,11 @@ SearchLoop::SearchLoop(SearchSpace space, OptimizerConfig config, BatchEvaluator
     return v > 0 || !options_.feasibility_estimate ? v : options_.feasibility_estimate(g);
   };
   optimizer_ = make_optimizer(setup);
+  if (optimizer_traits(config_.name).budgeted && !options_.evaluate_at_budget)
+    throw InputError(fmt::format(
+        "optimizer.name = \"{}\" schedules training budgets, but this search has no training budget to "
+        "scale (no accuracy objective); use another optimizer",
+        config_.name));
 }
 
 SearchLoop::~SearchLoop() = default;
@@ -142,7 +151,8 @@ std::size_t SearchLoop::add_candidate(std::size_t generation, const Genome& g, s
   c.hash = h;
   c.evaluation = std::move(e);
   if (c.evaluation.feasible()) {
-    front_.insert(c.id, c.evaluation.objectives);
+    // A lower-budget result is a noisier estimate, not an answer: it stays out of the front.
+    if (training_budget(c.evaluation) >= 1.0) front_.insert(c.id, c.evaluation.objectives);
     ++counters_.feasible;
   }
   // On the (astronomically unlikely) collision of two keys the first keeps the cache slot.
@@ -153,6 +163,10 @@ std::size_t SearchLoop::add_candidate(std::size_t generation, const Genome& g, s
 
 void SearchLoop::round(std::size_t generation) {
   const std::vector<Genome> genomes = optimizer_->ask();
+  const double budget = optimizer_->budget();
+  if (!(budget > 0 && budget <= 1))
+    throw std::logic_error(fmt::format("optimizer '{}' asked at budget {}", config_.name, budget));
+  const bool reduced = budget < 1.0;
   const std::size_t n = genomes.size();
   counters_.asked += n;
   std::vector<Evaluation> results(n);
@@ -165,6 +179,7 @@ void SearchLoop::round(std::size_t generation) {
   for (std::size_t i = 0; i < n; ++i) {
     space_.validate(genomes[i]);
     keys[i] = key_(genomes[i]);
+    if (reduced) keys[i] += fmt::format(" @training_budget={:.9g}", budget);
     hashes[i] = common::hash64(keys[i]);
     if (auto it = cache_.find(hashes[i]); it != cache_.end() && candidates_[it->second].key == keys[i]) {
       results[i] = candidates_[it->second].evaluation;
@@ -180,6 +195,7 @@ void SearchLoop::round(std::size_t generation) {
     Feasibility f = space_.check(genomes[i]);
     if (!f.ok()) {
       results[i] = Evaluation::infeasible(f.violation, f.reason, "conditions");
+      if (reduced) results[i].extra["training_budget"] = budget;
       add_candidate(generation, genomes[i], keys[i], hashes[i], results[i]);
       ++counters_.rejected;
       continue;
@@ -191,7 +207,7 @@ void SearchLoop::round(std::size_t generation) {
     std::vector<Genome> batch;
     batch.reserve(to_evaluate.size());
     for (auto i : to_evaluate) batch.push_back(genomes[i]);
-    std::vector<Evaluation> evals = evaluate_(batch);
+    std::vector<Evaluation> evals = reduced ? options_.evaluate_at_budget(batch, budget) : evaluate_(batch);
     if (evals.size() != batch.size())
       throw std::runtime_error(
           fmt::format("the evaluator returned {} evaluations for {} genomes", evals.size(), batch.size()));
@@ -199,6 +215,10 @@ void SearchLoop::round(std::size_t generation) {
     for (std::size_t k = 0; k < batch.size(); ++k) {
       const std::size_t i = to_evaluate[k];
       check_evaluation(evals[k], options_.objective_names.size(), keys[i]);
+      if (reduced) {
+        if (!evals[k].extra.is_object()) evals[k].extra = nlohmann::json::object();
+        evals[k].extra["training_budget"] = budget;
+      }
       results[i] = evals[k];
       add_candidate(generation, genomes[i], keys[i], hashes[i], std::move(evals[k]));
     }
@@ -220,10 +240,10 @@ std::vector<std::size_t> SearchLoop::front() const {
 
 void SearchLoop::end_generation(std::size_t generation, double seconds) {
   const std::size_t m = options_.objective_names.size();
-  if (reference_.empty() && counters_.feasible > 0) {
+  if (reference_.empty() && front_.size() > 0) {
     std::vector<double> lo(m, INFINITY), hi(m, -INFINITY);
     for (const auto& c : candidates_)
-      if (c.evaluation.feasible())
+      if (c.evaluation.feasible() && training_budget(c.evaluation) >= 1.0)
         for (std::size_t i = 0; i < m; ++i) {
           lo[i] = std::min(lo[i], c.evaluation.objectives[i]);
           hi[i] = std::max(hi[i], c.evaluation.objectives[i]);
@@ -331,7 +351,8 @@ void SearchLoop::resume(const std::string& dir) {
         throw InputError(
             fmt::format("{}: damaged checkpoint: candidate {}: {}", path.string(), c.id, e.what()));
       }
-      if (c.evaluation.feasible()) front_.insert(c.id, c.evaluation.objectives);
+      if (c.evaluation.feasible() && training_budget(c.evaluation) >= 1.0)
+        front_.insert(c.id, c.evaluation.objectives);
       cache_.emplace(c.hash, c.id);
       candidates_.push_back(std::move(c));
     }
@@ -387,7 +408,7 @@ void SearchLoop::check_resumed_state(std::size_t generation) const {
     bad(fmt::format("reference_point has {} values for {} objectives", reference_.size(), m));
   for (double r : reference_)
     if (!std::isfinite(r)) bad("reference_point holds a value that is not finite");
-  if (reference_.empty() && feasible > 0 && !history_.empty())
+  if (reference_.empty() && front_.size() > 0 && !history_.empty())
     bad("no reference_point although feasible candidates exist");
 }
 

@@ -42,7 +42,16 @@ struct LoopOptions {
   // A cheap estimate of a genome's violation (0 = feasible) for optimizer.sampling = "monte_carlo",
   // consulted after the space's conditions; empty = the conditions alone.
   std::function<double(const Genome&)> feasibility_estimate;
+  // The evaluator at a training budget below the full one (a fraction in (0, 1)), for optimizers that
+  // schedule budgets (Optimizer::budget(), e.g. hyperband). Such candidates are keyed with their
+  // budget (never answered from, nor answering, a full-budget evaluation), carry
+  // extra["training_budget"], and stay out of the front and the reference point.
+  std::function<std::vector<Evaluation>(const std::vector<Genome>&, double budget)> evaluate_at_budget;
 };
+
+// The training budget (fraction of the full one) a candidate was evaluated at: 1 unless the loop
+// recorded a lower one in extra["training_budget"].
+double training_budget(const Evaluation& e);
 
 class SearchLoop {
  public:

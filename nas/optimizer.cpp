@@ -169,6 +169,29 @@ void describe(common::Fields& f, OptimizerConfig& c) {
     g.real("entropy", c.reinforce.entropy, {0.01, 0, 100, "", "entropy bonus weight"});
     g.real("rho", c.reinforce.rho, {0.05, 0, 1, "", "augmented Chebyshev term of the reward"});
   });
+  f.section(
+      "hyperband", "successive halving / Hyperband over the training budget (nas/optimizer_hyperband.cpp)",
+      [&](common::Fields& g) {
+        std::vector<std::string> samplers;
+        for (const auto& n : optimizer_names())
+          if (n != "hyperband") samplers.push_back(n);
+        g.choice("sampler", c.hyperband.sampler,
+                 {"random", samplers, "optimizer proposing each bracket's first rung"});
+        g.real("eta", c.hyperband.eta, {3, 1.5, 100, "", "rung factor: budget x eta, candidates / eta"});
+        g.real("min_budget", c.hyperband.min_budget,
+               {1.0 / 9.0, 1e-6, 1, "fraction of the full budget",
+                "first rung's training budget of the most exploratory bracket"});
+        static const std::vector<std::pair<const char*, bool>> kBrackets{{"hyperband", false},
+                                                                         {"successive_halving", true}};
+        g.choice("brackets", c.hyperband.successive_halving, false, kBrackets,
+                 "hyperband: brackets from min_budget to the full budget in turn; successive_halving: "
+                 "always the bracket starting at min_budget");
+        g.rule("min_budget", [&c]() -> std::string {
+          if (c.hyperband.min_budget * c.hyperband.eta <= 1.0 + 1e-9) return "";
+          return fmt::format("{} leaves no rung below the full budget with eta = {}: allowed at most 1/eta",
+                             c.hyperband.min_budget, c.hyperband.eta);
+        });
+      });
 }
 
 namespace {
@@ -185,9 +208,11 @@ struct Registry {
     factories["random"] = make_random_optimizer;
     factories["parego"] = make_parego_optimizer;
     factories["reinforce"] = make_reinforce_optimizer;
+    factories["hyperband"] = make_hyperband_optimizer;
     traits["nsga2"] = traits["moead"] = {.multi_objective_only = true, .scalarized = false};
     traits["sga"] = traits["sa"] = {.multi_objective_only = false, .scalarized = true};
     traits["random"] = traits["parego"] = traits["reinforce"] = {};
+    traits["hyperband"] = {.multi_objective_only = false, .scalarized = false, .budgeted = true};
   }
 };
 

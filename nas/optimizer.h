@@ -115,6 +115,15 @@ struct OptimizerConfig {
     double entropy = 0.01;       // entropy bonus weight
     double rho = 0.05;           // augmented Chebyshev term of the reward
   } reinforce;
+  // name = "hyperband": successive halving over the training budget (nas/optimizer_hyperband.cpp).
+  // `sampler` (any other registered optimizer) proposes each bracket's first rung; the scheduler
+  // promotes the best 1/eta of a rung to the next, eta times larger, budget.
+  struct Hyperband {
+    std::string sampler = "random";
+    double eta = 3;                   // rung factor: budget x eta, candidates / eta per rung
+    double min_budget = 1.0 / 9.0;    // smallest budget, as a fraction of the configured (full) one
+    bool successive_halving = false;  // brackets = "successive_halving": only the most exploratory one
+  } hyperband;
 };
 
 // Declares every key of OptimizerConfig except weights (embed it with Fields::section).
@@ -132,6 +141,10 @@ class Optimizer {
   virtual std::size_t generation() const = 0;
   // The genomes of the current population (for reports); empty before the first tell.
   virtual std::vector<Genome> population() const = 0;
+  // The training budget, as a fraction in (0, 1] of the configured one, at which the genomes of the
+  // last ask() are to be evaluated (a multi-fidelity scheduler such as hyperband asks below 1; the
+  // loop keys and evaluates them at that budget). Every other optimizer asks at the full budget.
+  virtual double budget() const { return 1.0; }
   // Complete state (parameters, RNG, population) at a generation boundary, and its inverse.
   virtual nlohmann::json save() const = 0;
   virtual void load(const nlohmann::json& state) = 0;
@@ -149,6 +162,10 @@ struct OptimizerSetup {
   // A cheap estimate of a genome's constraint violation (0 = feasible), used by monte_carlo
   // sampling; the search loop passes the space's conditions (and LoopOptions::feasibility_estimate).
   std::function<double(const Genome&)> violation_estimate;
+  // Builds another optimizer (hyperband's sampler). make_optimizer sets it to itself: a factory
+  // calling make_optimizer directly would link pagmo2 into every program that reads an optimizer
+  // config (see the registry in optimizer.cpp).
+  std::function<std::unique_ptr<Optimizer>(const OptimizerSetup&)> make_inner;
 };
 using OptimizerFactory = std::function<std::unique_ptr<Optimizer>(const OptimizerSetup&)>;
 
@@ -156,6 +173,7 @@ using OptimizerFactory = std::function<std::unique_ptr<Optimizer>(const Optimize
 struct OptimizerTraits {
   bool multi_objective_only = false;  // needs >= 2 objectives (nsga2, moead)
   bool scalarized = false;            // minimizes a weighted sum of the objectives (sga, sa)
+  bool budgeted = false;              // asks below the full training budget (hyperband)
 };
 
 // Registry (an optimizer's name is its key: the config's `name` is checked against it at load). The
@@ -175,5 +193,7 @@ std::unique_ptr<Optimizer> make_pagmo_optimizer(const OptimizerSetup& setup);
 std::unique_ptr<Optimizer> make_random_optimizer(const OptimizerSetup& setup);
 std::unique_ptr<Optimizer> make_parego_optimizer(const OptimizerSetup& setup);
 std::unique_ptr<Optimizer> make_reinforce_optimizer(const OptimizerSetup& setup);
+// Wraps an optimizer built (through make_optimizer) for setup.config.hyperband.sampler.
+std::unique_ptr<Optimizer> make_hyperband_optimizer(const OptimizerSetup& setup);
 
 }  // namespace imc::nas

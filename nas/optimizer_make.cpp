@@ -30,7 +30,9 @@ std::unique_ptr<Optimizer> make_optimizer(const OptimizerSetup& setup) {
   if (!setup.categorical.empty() && setup.categorical.size() != setup.cardinalities.size())
     throw std::invalid_argument("optimizer: categorical flags do not match the genes");
   // No factory: a built-in pagmo2 optimizer. Monte Carlo sampling wraps any optimizer.
-  return with_initial_sampling(setup, f ? f(setup) : make_pagmo_optimizer(setup));
+  OptimizerSetup with_inner = setup;
+  with_inner.make_inner = make_optimizer;
+  return with_initial_sampling(with_inner, f ? f(with_inner) : make_pagmo_optimizer(with_inner));
 }
 
 }  // namespace imc::nas

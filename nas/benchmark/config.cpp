@@ -106,6 +106,12 @@ BenchmarkConfig load_benchmark_config(const std::string& path) {
       algos.at(i).fail(fmt::format("unknown algorithm '{}'; allowed: {}", name, fmt::join(names, ", ")));
     if (std::find(c.algorithms.begin(), c.algorithms.end(), name) != c.algorithms.end())
       algos.at(i).fail(fmt::format("algorithm '{}' listed twice", name));
+    // The benchmark's table holds one accuracy per candidate: no training budget to schedule.
+    if (optimizer_traits(name).budgeted)
+      algos.at(i).fail(
+          fmt::format("'{}' schedules the training budget, which the benchmark's table does not "
+                      "have; allowed: any other optimizer",
+                      name));
     c.algorithms.push_back(name);
   }
 

@@ -178,6 +178,15 @@ SearchConfig load_search_config(const std::string& path, const std::string& base
     c.lut_file = resolve(lut, base_dir);
   if (const std::string learned = read_string(root, "learned_file", false); !learned.empty())
     c.learned_file = resolve(learned, base_dir);
+  // hyperband scales the accuracy objective's training (train_subset x epochs); without it there is
+  // no budget to schedule.
+  if (optimizer_traits(c.optimizer.name).budgeted && !c.wants_accuracy())
+    root.require("optimizer")
+        .require("name")
+        .fail(fmt::format("\"{}\" schedules the training budget ([accuracy] train_subset x epochs), but "
+                          "objectives has no \"accuracy\" (a hardware-only search has no training); allowed "
+                          "here: any other optimizer",
+                          c.optimizer.name));
   if (c.wants_accuracy() && c.accuracy.draws < 1)
     root.require("accuracy").require("draws").fail("the accuracy objective needs at least 1 draw");
   read_formulation(root, c);

@@ -81,11 +81,15 @@ struct Constraints {
 };
 
 // What the optimizer minimizes (nas/search/formulation.h).
-enum class FormulationKind { kPareto, kWeightedSum, kWeightedProduct, kConstrained };
+enum class FormulationKind { kPareto, kWeightedSum, kWeightedProduct, kConstrained, kTwoStage };
 struct Formulation {
   FormulationKind kind = FormulationKind::kPareto;
   std::vector<double> weights;               // weighted_*: one per objective
   Objective primary = Objective::kAccuracy;  // constrained: the one minimized
+  // two_stage (nas/search/two_stage.h): stage 1's objectives (empty = all) and its share of
+  // search.generations.
+  std::vector<Objective> stage1_objectives;
+  double stage1_share = 0.5;
 };
 
 struct SearchConfig {

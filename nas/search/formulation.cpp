@@ -15,7 +15,8 @@ const std::vector<std::pair<const char*, FormulationKind>>& formulation_names() 
       {"pareto", FormulationKind::kPareto},
       {"weighted_sum", FormulationKind::kWeightedSum},
       {"weighted_product", FormulationKind::kWeightedProduct},
-      {"constrained", FormulationKind::kConstrained}};
+      {"constrained", FormulationKind::kConstrained},
+      {"two_stage", FormulationKind::kTwoStage}};
   return names;
 }
 
@@ -33,15 +34,52 @@ std::string objective_names(const std::vector<Objective>& objectives) {
   return fmt::format("{}", fmt::join(out, ", "));
 }
 
+// two_stage's keys: stage1_objectives (a subset of the objectives, default all) and stage1_share.
+void read_two_stage(const ConfigNode& f, SearchConfig& c, const std::string& kind_name) {
+  Formulation& out = c.formulation;
+  const ConfigNode objectives = f.get("stage1_objectives");
+  const ConfigNode share = f.get("stage1_share");
+  if (out.kind != FormulationKind::kTwoStage) {
+    for (const ConfigNode& n : {objectives, share})
+      if (n.valid()) n.fail(fmt::format("only kind = \"two_stage\" takes this key, not \"{}\"", kind_name));
+    return;
+  }
+  if (objectives.valid()) {
+    if (!objectives.is_array() || objectives.size() == 0)
+      objectives.fail(
+          fmt::format("must be a non-empty list of objectives among {}", objective_names(c.objectives)));
+    for (std::size_t i = 0; i < objectives.size(); ++i) {
+      const std::string o = objectives.at(i).as_string();
+      const auto it = std::find_if(c.objectives.begin(), c.objectives.end(),
+                                   [&](Objective x) { return o == objective_def(x).name; });
+      if (it == c.objectives.end())
+        objectives.at(i).fail(fmt::format("\"{}\" is not one of the objectives: expected one of {}", o,
+                                          objective_names(c.objectives)));
+      if (std::find(out.stage1_objectives.begin(), out.stage1_objectives.end(), *it) !=
+          out.stage1_objectives.end())
+        objectives.at(i).fail(fmt::format("\"{}\" listed twice", o));
+      out.stage1_objectives.push_back(*it);
+    }
+  }
+  if (share.valid()) {
+    out.stage1_share = share.as_real();
+    if (!(out.stage1_share > 0 && out.stage1_share < 1))
+      share.fail(
+          fmt::format("{} is not allowed: the share of search.generations given to stage 1 is in (0, 1)",
+                      out.stage1_share));
+  }
+}
+
 }  // namespace
 
 void read_formulation(const ConfigNode& root, SearchConfig& c) {
   const ConfigNode f = root.get("formulation");
   if (!f.valid()) return;
-  if (!f.is_table()) f.fail("must be a table with kind, weights, primary");
+  if (!f.is_table()) f.fail("must be a table with kind, weights, primary, stage1_objectives, stage1_share");
   for (const std::string& key : f.keys())
-    if (key != "kind" && key != "weights" && key != "primary")
-      f.require(key).fail("unknown key; allowed: kind, weights, primary");
+    if (key != "kind" && key != "weights" && key != "primary" && key != "stage1_objectives" &&
+        key != "stage1_share")
+      f.require(key).fail("unknown key; allowed: kind, weights, primary, stage1_objectives, stage1_share");
   Formulation& out = c.formulation;
   const ConfigNode kind = f.require("kind");
   const std::string name = kind.as_string();
@@ -89,7 +127,10 @@ void read_formulation(const ConfigNode& root, SearchConfig& c) {
     primary.fail(fmt::format("only kind = \"constrained\" takes a primary objective, not \"{}\"", name));
   }
 
-  if (out.kind != FormulationKind::kPareto && optimizer_traits(c.optimizer.name).multi_objective_only)
+  read_two_stage(f, c, name);
+
+  if (out.kind != FormulationKind::kPareto && out.kind != FormulationKind::kTwoStage &&
+      optimizer_traits(c.optimizer.name).multi_objective_only)
     kind.fail(
         fmt::format("\"{}\" gives the optimizer one objective; optimizer '{}' needs several: use "
                     "optimizer.name = \"sga\", \"sa\", \"random\", \"parego\" or \"reinforce\"",
@@ -105,6 +146,7 @@ std::vector<std::string> formulated_columns(const SearchConfig& c) {
     case FormulationKind::kConstrained:
       return {objective_def(c.formulation.primary).column};
     case FormulationKind::kPareto:
+    case FormulationKind::kTwoStage:  // each stage is a Pareto search
       break;
   }
   std::vector<std::string> out;
@@ -135,6 +177,7 @@ std::vector<double> formulate(const SearchConfig& c, const std::vector<double>& 
         if (c.objectives[i] == f.primary) return {raw[i]};
       return {};
     case FormulationKind::kPareto:
+    case FormulationKind::kTwoStage:
       break;
   }
   return raw;

@@ -6,6 +6,10 @@
 //                    every objective must be positive, so `tops_per_w` (negated) is not allowed
 //   constrained      one objective, `primary`, minimized subject to the [constraints] limits; the
 //                    other listed objectives are reported, not optimized
+//   two_stage        stage 1 searches the network genes on the base chip (stage1_objectives, default
+//                    all), stage 2 the hardware genes for stage 1's best network; each stage is a
+//                    Pareto search, stage1_share of search.generations goes to stage 1
+//                    (nas/search/two_stage.h)
 // The [formulation] section: kind, weights (one per objective, finite and > 0), primary. A scalar
 // formulation needs an optimizer that takes one objective (sga, sa, random, parego, reinforce).
 #pragma once

@@ -21,6 +21,8 @@
 #include "nas/search/config.h"
 #include "nas/search/evaluator.h"
 #include "nas/search/finalists.h"
+#include "nas/search/training_budget.h"
+#include "nas/search/two_stage.h"
 #include "workloads/family.h"
 
 namespace imc::nas::search {
@@ -226,6 +228,7 @@ std::optional<std::int64_t> recorded(const nlohmann::json& ov, const char* key, 
 nlohmann::json run_search(const RunOptions& in) {
   RunOptions o = in;
   const bool resuming = !o.resume_dir.empty();
+  if (resuming && is_two_stage_run(o.resume_dir)) return run_two_stage(o, nullptr);  // [formulation]
   std::string base_dir;
   if (resuming) {
     // A resume continues the run as it was configured: its config.toml and recorded overrides.
@@ -274,6 +277,11 @@ nlohmann::json run_search(const RunOptions& in) {
   set_int("optimizer.seed", o.seed, "--seed");
   set_int("optimizer.population", o.population, "--population");
   if (!o.optimizer.empty()) set("optimizer.name", o.optimizer, "--optimizer");
+  if (!o.optimizer.empty() && optimizer_traits(cfg.optimizer.name).budgeted && !cfg.wants_accuracy())
+    throw InputError(
+        fmt::format("--optimizer {}: it schedules the training budget, but {} has no \"accuracy\" "
+                    "objective; allowed: any other optimizer",
+                    o.optimizer, o.config_path));
   set_int("search.generations", o.generations, "--generations");
   set_int("search.workers", o.workers, "--workers");
   set_int("search.finalists", o.finalists, "--finalists");
@@ -290,6 +298,7 @@ nlohmann::json run_search(const RunOptions& in) {
     cfg.optimizer.weights.assign(cfg.objective_columns().size(),
                                  1.0 / double(cfg.objective_columns().size()));
 
+  if (cfg.formulation.kind == FormulationKind::kTwoStage) return run_two_stage(o, &cfg);
   if (o.dry_run)
     return {{"config", o.config_path},
             {"genes", cfg.space.genes().size()},
@@ -335,6 +344,10 @@ nlohmann::json run_search(const RunOptions& in) {
   lo.feasibility_estimate = [&evaluator](const Genome& g) {
     return evaluator.evaluate_hardware(g).violation;
   };
+  // optimizer.name = "hyperband": the same evaluator at reduced training budgets.
+  BudgetedEvaluators budgeted(cfg);
+  if (cfg.wants_accuracy())
+    lo.evaluate_at_budget = [&budgeted](const std::vector<Genome>& g, double b) { return budgeted(g, b); };
   SearchLoop loop(cfg.space, cfg.optimizer, std::cref(evaluator), lo,
                   [&evaluator](const Genome& g) { return evaluator.key(g); });
   if (resuming) {

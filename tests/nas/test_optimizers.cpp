@@ -232,7 +232,7 @@ TEST_CASE("optimizer registry and configuration errors") {
   s.config.name = "nsga3";
   CHECK_THROWS_WITH_AS(
       make_optimizer(s),
-      "optimizer: unknown name 'nsga3'; allowed: moead, nsga2, parego, random, reinforce, sa, sga",
+      "optimizer: unknown name 'nsga3'; allowed: hyperband, moead, nsga2, parego, random, reinforce, sa, sga",
       InputError);
   s.config.name = "nsga2";
   s.config.population = 30;
