@@ -262,4 +262,14 @@ OptimizerFactory registered_factory(const std::string& name) {
   return it->second;
 }
 
+void check_genome(const std::vector<std::size_t>& cardinalities, const Genome& g) {
+  if (g.size() != cardinalities.size())
+    throw common::InputError(
+        fmt::format("genome has {} genes, the search space has {}", g.size(), cardinalities.size()));
+  for (std::size_t i = 0; i < g.size(); ++i)
+    if (g[i] < 0 || static_cast<std::size_t>(g[i]) >= cardinalities[i])
+      throw common::InputError(
+          fmt::format("genome: gene #{} index {} is outside [0, {})", i, g[i], cardinalities[i]));
+}
+
 }  // namespace imc::nas

@@ -184,6 +184,9 @@ std::vector<std::string> optimizer_names();
 OptimizerTraits optimizer_traits(const std::string& name);
 // Throws common::InputError naming the allowed names / the bad parameter.
 std::unique_ptr<Optimizer> make_optimizer(const OptimizerSetup& setup);
+// A genome told to (or hot-started into) an optimizer has one index per gene, each inside its
+// gene's cardinality; InputError otherwise (a checkpoint or front file edited by hand).
+void check_genome(const std::vector<std::size_t>& cardinalities, const Genome& g);
 // The factory registered under `name`; empty for the built-in pagmo2 optimizers (make_optimizer
 // calls make_pagmo_optimizer for them). Throws InputError for an unknown name.
 OptimizerFactory registered_factory(const std::string& name);

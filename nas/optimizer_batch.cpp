@@ -100,13 +100,7 @@ void BatchOptimizer::load(const nlohmann::json& j) {
 }
 
 void BatchOptimizer::check(const Genome& g) const {
-  if (g.size() != setup_.cardinalities.size())
-    throw common::InputError(
-        fmt::format("genome has {} genes, the search space has {}", g.size(), setup_.cardinalities.size()));
-  for (std::size_t i = 0; i < g.size(); ++i)
-    if (g[i] < 0 || static_cast<std::size_t>(g[i]) >= setup_.cardinalities[i])
-      throw common::InputError(
-          fmt::format("genome: gene #{} index {} is outside [0, {})", i, g[i], setup_.cardinalities[i]));
+  check_genome(setup_.cardinalities, g);
 }
 
 void ObjectiveBounds::update(const std::vector<double>& f) {

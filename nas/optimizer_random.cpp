@@ -88,15 +88,7 @@ class RandomOptimizer final : public Optimizer {
   }
 
  private:
-  void check(const Genome& g) const {
-    if (g.size() != setup_.cardinalities.size())
-      throw common::InputError(
-          fmt::format("genome has {} genes, the search space has {}", g.size(), setup_.cardinalities.size()));
-    for (std::size_t i = 0; i < g.size(); ++i)
-      if (g[i] < 0 || static_cast<std::size_t>(g[i]) >= setup_.cardinalities[i])
-        throw common::InputError(
-            fmt::format("genome: gene #{} index {} is outside [0, {})", i, g[i], setup_.cardinalities[i]));
-  }
+  void check(const Genome& g) const { check_genome(setup_.cardinalities, g); }
 
   OptimizerSetup setup_;
   std::mt19937_64 rng_;

@@ -369,12 +369,8 @@ Evaluation SearchEvaluator::estimated(const Design& d, EvaluatorKind kind,
   return judge(d, r, 1, est.name(), metrics);
 }
 
-std::vector<Evaluation> SearchEvaluator::evaluate_hardware_with(const std::vector<Genome>& genomes,
-                                                                EvaluatorKind kind) const {
-  std::vector<Evaluation> evals(genomes.size());
-  std::vector<sim::DesignMetrics> metrics(genomes.size());
-  std::vector<Design> designs;
-  std::vector<std::size_t> at;
+void SearchEvaluator::decode_all(const std::vector<Genome>& genomes, std::vector<Design>& designs,
+                                 std::vector<std::size_t>& at, std::vector<Evaluation>& evals) const {
   for (std::size_t i = 0; i < genomes.size(); ++i) {
     try {
       designs.push_back(decode(genomes[i]));
@@ -383,6 +379,15 @@ std::vector<Evaluation> SearchEvaluator::evaluate_hardware_with(const std::vecto
       evals[i] = Evaluation::infeasible(100.0, std::string("invalid design: ") + e.what(), "decode");
     }
   }
+}
+
+std::vector<Evaluation> SearchEvaluator::evaluate_hardware_with(const std::vector<Genome>& genomes,
+                                                                EvaluatorKind kind) const {
+  std::vector<Evaluation> evals(genomes.size());
+  std::vector<sim::DesignMetrics> metrics(genomes.size());
+  std::vector<Design> designs;
+  std::vector<std::size_t> at;
+  decode_all(genomes, designs, at, evals);
   hardware_figures(designs, at, evals, metrics, kind);
   return evals;
 }
@@ -392,14 +397,7 @@ std::vector<Evaluation> SearchEvaluator::operator()(const std::vector<Genome>& g
   std::vector<sim::DesignMetrics> metrics(genomes.size());
   std::vector<Design> designs;
   std::vector<std::size_t> at;
-  for (std::size_t i = 0; i < genomes.size(); ++i) {
-    try {
-      designs.push_back(decode(genomes[i]));
-      at.push_back(i);
-    } catch (const DecodeError& e) {
-      evals[i] = Evaluation::infeasible(100.0, std::string("invalid design: ") + e.what(), "decode");
-    }
-  }
+  decode_all(genomes, designs, at, evals);
   hardware_figures(designs, at, evals, metrics);
   if (config_.wants_accuracy()) {
     if (prescreen_) screen(genomes, evals);  // the loop's cache hits never get here

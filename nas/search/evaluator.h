@@ -92,6 +92,10 @@ class SearchEvaluator {
                                const std::vector<std::pair<std::size_t, nlohmann::json>>& measured,
                                std::vector<Evaluation>& evals,
                                std::vector<sim::DesignMetrics>& metrics) const;
+  // Decodes each genome; the decodable ones go to designs (at = their positions), the others become
+  // "invalid design" infeasibles in evals.
+  void decode_all(const std::vector<Genome>& genomes, std::vector<Design>& designs,
+                  std::vector<std::size_t>& at, std::vector<Evaluation>& evals) const;
   void add_accuracy(const std::vector<Genome>& genomes, std::vector<sim::DesignMetrics>& metrics,
                     std::vector<Evaluation>& evals) const;
   // The worker pool of SystemC runs and training groups: search.workers processes (0 = one per
