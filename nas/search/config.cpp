@@ -201,7 +201,8 @@ SearchConfig load_search_config(const std::string& path, const std::string& base
 
   c.space = SearchSpace::from_config(
       root, {"base_arch", "objectives", "cache_dir", "reference_point", "search", "constraints", "accuracy",
-             "optimizer", "formulation", "estimator", "lut_file", "learned_file"});
+             "optimizer", "formulation", "estimator", "lut_file", "learned_file",
+             "differentiable"});  // [differentiable]: nas/differentiable/options.h
   if (c.space.size() == 0) root.fail("declares no genes: add [network] and/or [hardware] genes");
   check_gene_names(c.space);
   if (c.accuracy.method == accuracy::AccuracyMethod::kSupernet) {
