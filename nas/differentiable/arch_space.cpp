@@ -2,13 +2,16 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "common/config.h"
 
 namespace imc::nas::differentiable {
 
 using common::InputError;
 
-ArchSpace ArchSpace::of(const SearchSpace& space, const std::string& config_path, std::size_t max_subnets) {
+ArchSpace ArchSpace::of(const SearchSpace& space, const std::string& config_path, std::size_t max_subnets,
+                        std::size_t lambda_levels) {
   ArchSpace a;
   std::size_t free_network = 0, free_outer = 0;
   for (std::size_t i = 0; i < space.size(); ++i) {
@@ -40,7 +43,13 @@ ArchSpace ArchSpace::of(const SearchSpace& space, const std::string& config_path
         fmt::format("{}: [network]: {} networks (the product of the network genes' choices) "
                     "exceed differentiable.max_subnets = {}; allowed: at most max_subnets",
                     config_path, count, max_subnets));
+  a.lambda_levels = std::max<std::size_t>(1, lambda_levels);
+  if (a.lambda_levels > 1) a.outer_cardinalities.push_back(a.lambda_levels);
   return a;
+}
+
+std::size_t ArchSpace::lambda_index(const Genome& outer) const {
+  return lambda_levels > 1 ? std::size_t(outer.at(outer_genes.size())) : 0;
 }
 
 std::size_t ArchSpace::subnet_count() const {

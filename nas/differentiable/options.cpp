@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace imc::nas::differentiable {
 
 void describe(common::Fields& f, DifferentiableOptions& o) {
@@ -33,6 +35,11 @@ void describe(common::Fields& f, DifferentiableOptions& o) {
          {1.0, 0, 1e6, "",
           "weight of the expected hardware cost (each objective divided by its mean over the space's "
           "networks on the current chip) beside the cross-entropy; 0 = accuracy only"});
+  f.integer(
+      "lambda_levels", o.lambda_levels,
+      {1, 1, 16, "values",
+       "1: every inner search uses lambda; > 1: lambda is a gene of the outer loop taking lambda / 3^k, "
+       "k = levels-1 .. 0, so the outer optimizer chooses each chip's accuracy / cost trade-off"});
   f.real("energy_weight", o.energy_weight, {1, 0, 1e6, "", "energy's share of the hardware cost"});
   f.real("latency_weight", o.latency_weight, {1, 0, 1e6, "", "latency's share of the hardware cost"});
   f.real("area_weight", o.area_weight, {1, 0, 1e6, "", "area's share of the hardware cost"});
@@ -59,6 +66,12 @@ void describe(common::Fields& f, DifferentiableOptions& o) {
                          o.outer_population);
     return std::string();
   });
+}
+
+std::vector<double> lambda_values(const DifferentiableOptions& o) {
+  std::vector<double> v;
+  for (std::int64_t k = o.lambda_levels - 1; k >= 0; --k) v.push_back(o.lambda / std::pow(3.0, double(k)));
+  return v;
 }
 
 DifferentiableOptions read_differentiable_options(const std::string& config_path) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/config.h"
 
@@ -22,6 +23,9 @@ struct DifferentiableOptions {
   double tau_start = 5.0;            // Gumbel-softmax temperature, decayed geometrically
   double tau_end = 0.5;
   double lambda = 1.0;  // weight of the expected (normalized) hardware cost beside the cross-entropy
+  // > 1: lambda becomes a gene of the outer loop with these many values lambda / 3^k, k = levels-1 .. 0
+  // (one lambda makes every chip's inner search land at one trade-off; the outer loop picks it per chip).
+  std::int64_t lambda_levels = 1;
   double energy_weight = 1, latency_weight = 1, area_weight = 1;  // inside the hardware cost
   // DARTS-style alternation: supernet weight steps after every architecture step (0 = inherit only).
   std::int64_t weight_steps = 0;
@@ -31,6 +35,9 @@ struct DifferentiableOptions {
 };
 
 void describe(common::Fields& f, DifferentiableOptions& o);
+
+// The lambdas of the outer loop's lambda gene: lambda / 3^(levels-1), ..., lambda / 3, lambda.
+std::vector<double> lambda_values(const DifferentiableOptions& o);
 
 // The [differentiable] table of a search config (absent: every default); bad values are InputErrors
 // "<file>:<line>: key 'differentiable.<key>': ... allowed ...".

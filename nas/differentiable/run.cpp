@@ -65,7 +65,9 @@ nlohmann::json run_differentiable(const DifferentiableRunOptions& ro) {
   const search::SearchConfig cfg = search::load_search_config(ro.config_path);
   const DifferentiableOptions o = read_differentiable_options(ro.config_path);
   check_config(cfg);
-  const ArchSpace arch = ArchSpace::of(cfg.space, cfg.path, std::size_t(o.max_subnets));
+  const ArchSpace arch =
+      ArchSpace::of(cfg.space, cfg.path, std::size_t(o.max_subnets), std::size_t(o.lambda_levels));
+  const std::vector<double> lambdas = lambda_values(o);
   const search::SearchEvaluator evaluator(cfg);
   const fs::path out(ro.out_dir);
   fs::create_directories(out);
@@ -126,8 +128,11 @@ nlohmann::json run_differentiable(const DifferentiableRunOptions& ro) {
     const std::vector<Evaluation> ran = evaluate_in_workers(
         jobs,
         [&](std::size_t i) {
+          SupernetInnerSetup own = setup;
+          own.options.lambda = lambdas.at(arch.lambda_index(outer[i]));
           Evaluation ev;
-          ev.extra = supernet_inner_search(setup, data.train, tables[i], inner_seed(o.seed, outer[i]));
+          ev.extra = supernet_inner_search(own, data.train, tables[i], inner_seed(o.seed, outer[i]));
+          ev.extra["lambda"] = own.options.lambda;
           return ev;
         },
         inner_workers);
@@ -195,6 +200,7 @@ nlohmann::json run_differentiable(const DifferentiableRunOptions& ro) {
                      {"columns", cfg.objective_columns()},
                      {"genes", genes_json(cfg.space, r.genome)},
                      {"hardware_accuracy", r.evaluation.extra.value("hardware_accuracy", 0.0)},
+                     {"lambda", r.inner.value("lambda", o.lambda)},
                      {"generation", r.generation}});
   }
   nlohmann::json summary{

@@ -12,6 +12,7 @@
 
 using namespace imc;
 using namespace imc::nas::differentiable;
+using imc::nas::Genome;
 namespace fs = std::filesystem;
 
 namespace {
@@ -44,9 +45,38 @@ TEST_CASE("differentiable options: the shipped config loads, in the search's loa
   CHECK(o.tau_end < o.tau_start);
   const nas::search::SearchConfig cfg = nas::search::load_search_config(kConfig);
   for (const nas::Gene& g : cfg.space.genes()) CHECK(g.group() != "differentiable");
-  const ArchSpace arch = ArchSpace::of(cfg.space, kConfig, std::size_t(o.max_subnets));
+  const ArchSpace arch =
+      ArchSpace::of(cfg.space, kConfig, std::size_t(o.max_subnets), std::size_t(o.lambda_levels));
   CHECK(arch.subnet_count() == 64);  // stages, channels, kernel, residual, weight and activation bits: 2 each
   CHECK(arch.network_genes.size() + arch.outer_genes.size() == cfg.space.size());
+  CHECK(arch.outer_cardinalities.size() == arch.outer_genes.size() + (o.lambda_levels > 1 ? 1 : 0));
+}
+
+TEST_CASE("differentiable options: lambda as an outer gene") {
+  DifferentiableOptions o;
+  o.lambda = 0.9;
+  o.lambda_levels = 3;
+  const std::vector<double> v = lambda_values(o);
+  REQUIRE(v.size() == 3);
+  CHECK(v[0] == doctest::Approx(0.1));
+  CHECK(v[1] == doctest::Approx(0.3));
+  CHECK(v[2] == doctest::Approx(0.9));
+  o.lambda_levels = 1;
+  CHECK(lambda_values(o) == std::vector<double>{0.9});
+  const nas::search::SearchConfig cfg = nas::search::load_search_config(kConfig);
+  const ArchSpace fixed = ArchSpace::of(cfg.space, kConfig, 4096, 1);
+  const ArchSpace gene = ArchSpace::of(cfg.space, kConfig, 4096, 3);
+  CHECK(fixed.outer_cardinalities.size() == fixed.outer_genes.size());
+  REQUIRE(gene.outer_cardinalities.size() == gene.outer_genes.size() + 1);
+  CHECK(gene.outer_cardinalities.back() == 3);
+  Genome outer(gene.outer_genes.size(), 0);
+  CHECK(fixed.lambda_index(outer) == 0);
+  outer.push_back(2);
+  CHECK(gene.lambda_index(outer) == 2);
+  // The lambda gene is not part of the design.
+  const Genome full = gene.genome(outer, gene.choice_of(5));
+  CHECK(full.size() == cfg.space.size());
+  CHECK(gene.outer_of(full) == Genome(outer.begin(), outer.end() - 1));
 }
 
 TEST_CASE("differentiable options: bad values are rejected with the key and what is allowed") {
@@ -65,6 +95,8 @@ TEST_CASE("differentiable options: bad values are rejected with the key and what
   CHECK(m.find("inner_steps") != std::string::npos);
   m = error_of("energy_weight = 0.0\nlatency_weight = 0.0\narea_weight = 0.0");
   CHECK(m.find("at least one") != std::string::npos);
+  m = error_of("lambda_levels = 17");
+  CHECK(m.find("differentiable.lambda_levels") != std::string::npos);
   m = error_of("temperature = 3.0");  // unknown key
   CHECK(m.find("temperature") != std::string::npos);
   m = error_of("tau_start = 0.0");  // below its range

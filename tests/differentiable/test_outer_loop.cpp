@@ -9,13 +9,15 @@ using namespace imc::nas::differentiable;
 
 namespace {
 
-// Two network genes (3 x 2 choices) and three hardware genes.
-ArchSpace toy_arch() {
+// Two network genes (3 x 2 choices), three hardware genes and, with lambda_levels > 1, the lambda gene.
+ArchSpace toy_arch(std::size_t lambda_levels = 1) {
   ArchSpace a;
   a.network_genes = {0, 1};
   a.choices = {3, 2};
   a.outer_genes = {2, 3, 4};
   a.outer_cardinalities = {4, 4, 3};
+  a.lambda_levels = lambda_levels;
+  if (lambda_levels > 1) a.outer_cardinalities.push_back(lambda_levels);
   return a;
 }
 
@@ -80,11 +82,12 @@ TEST_CASE("outer loop: the same seed gives the same records, another seed others
 }
 
 TEST_CASE("outer loop: resume from a checkpoint gives the uninterrupted run") {
-  const ArchSpace arch = toy_arch();
-  int calls = 0;
-  const OuterHooks hooks = toy_hooks(arch, &calls);
-  for (const char* name : {"nsga2", "random"}) {
+  for (const auto& [name, levels] : {std::pair{"nsga2", 1}, std::pair{"random", 1}, std::pair{"nsga2", 3}}) {
     CAPTURE(name);
+    CAPTURE(levels);
+    const ArchSpace arch = toy_arch(std::size_t(levels));
+    int calls = 0;
+    const OuterHooks hooks = toy_hooks(arch, &calls);
     const DifferentiableOptions o = toy_options(name);
     const OuterRun whole = run_outer_loop(arch, o, 2, hooks);
     for (std::int64_t cut : {1, 3}) {
