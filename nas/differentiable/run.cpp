@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -193,8 +194,23 @@ nlohmann::json run_differentiable(const DifferentiableRunOptions& ro) {
     if (r.evaluation.extra.contains("hardware_accuracy"))
       best_accuracy = std::max(best_accuracy, r.evaluation.extra.at("hardware_accuracy").get<double>());
   }
+  // As the search does (nas/search/run.cpp): the [search] finalists most accurate front members (by the
+  // loop's estimate; 0 = all) re-scored on the supernet's final_test_subset test images.
+  std::vector<std::size_t> front_ids = pareto_front(points);
+  auto estimate = [&](std::size_t k) {
+    return run.records[feasible[k]].evaluation.extra.value("hardware_accuracy", 0.0);
+  };
+  std::stable_sort(front_ids.begin(), front_ids.end(),
+                   [&](std::size_t a, std::size_t b) { return estimate(a) > estimate(b); });
+  std::vector<std::size_t> scored = front_ids;
+  if (cfg.search.finalists > 0 && scored.size() > std::size_t(cfg.search.finalists))
+    scored.resize(std::size_t(cfg.search.finalists));
+  std::vector<Genome> scored_genomes;
+  for (std::size_t k : scored) scored_genomes.push_back(run.records[feasible[k]].genome);
+  const nlohmann::json final_accuracy = evaluator.final_front_accuracy(scored_genomes);
+  double best_final = -1;
   nlohmann::json front = nlohmann::json::array();
-  for (std::size_t k : pareto_front(points)) {
+  for (std::size_t k : front_ids) {
     const OuterRecord& r = run.records[feasible[k]];
     front.push_back({{"objectives", r.evaluation.objectives},
                      {"columns", cfg.objective_columns()},
@@ -202,6 +218,13 @@ nlohmann::json run_differentiable(const DifferentiableRunOptions& ro) {
                      {"hardware_accuracy", r.evaluation.extra.value("hardware_accuracy", 0.0)},
                      {"lambda", r.inner.value("lambda", o.lambda)},
                      {"generation", r.generation}});
+    for (std::size_t f = 0; f < scored.size(); ++f) {
+      if (scored[f] != k || f >= final_accuracy.size()) continue;
+      front.back()["final_accuracy"] = final_accuracy[f];
+      const nlohmann::json sn = final_accuracy[f].value("supernet", nlohmann::json::object());
+      if (sn.contains("hardware_accuracy"))
+        best_final = std::max(best_final, sn.at("hardware_accuracy").get<double>());
+    }
   }
   nlohmann::json summary{
       {"config", cfg.path},
@@ -216,6 +239,8 @@ nlohmann::json run_differentiable(const DifferentiableRunOptions& ro) {
       {"evaluations_this_process", evaluated.size()},
       {"front_size", front.size()},
       {"best_hardware_accuracy", best_accuracy},
+      {"best_final_hardware_accuracy", best_final},
+      {"final_scored", scored.size()},
       {"wall_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()},
       {"cpu_seconds", cpu_seconds() - cpu_start},
       {"inner_search_seconds", inner_seconds},
