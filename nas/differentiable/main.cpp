@@ -29,6 +29,10 @@ int main(int argc, char** argv) {
     }
     return app.exit(e);
   }
+  if (keys) {
+    std::cout << imc::nas::differentiable::document_differentiable_keys();
+    return 0;
+  }
   try {
     std::cout << imc::nas::differentiable::run_differentiable(o).dump(1) << "\n";
   } catch (const imc::common::InputError& e) {
