@@ -13,9 +13,6 @@
 // a shared unit of a large network on a chip of tiny arrays (hundreds of reload groups: 10^5
 // fragmented intervals) spent 89% of a co-search there (bench_cosearch sram9, perf). The placements
 // are those of the single vector, interval for interval (tests/cosearch/test_unit_timeline.cpp).
-// The end of each block's last interval is kept in one contiguous array beside the blocks: the search
-// for an op's block read it through two pointers per step (a cache miss each), which was most of
-// this class's share (half) of a sram9 co-search's profile (perf annotate, Dec 2026).
 #pragma once
 
 #include <algorithm>
@@ -37,21 +34,21 @@ class UnitTimeline {
       free_ = start + occupancy;
       return start;
     }
-    if (blocks_.empty() || ready >= last_end_.back()) return append(ready, occupancy);
+    if (blocks_.empty() || ready >= blocks_.back().busy.back().second) return append(ready, occupancy);
     // The first busy interval ending after `ready` (exists: the last one ends after it). Ops mostly
     // become ready near the end of the timeline: the last block is tried before a search.
     std::size_t b = blocks_.size() - 1;
-    if (b > 0 && last_end_[b - 1] > ready)
-      b = std::size_t(std::partition_point(last_end_.begin(), last_end_.end() - 1,
-                                           [&](std::int64_t end) { return end <= ready; }) -
-                      last_end_.begin());
+    if (b > 0 && blocks_[b - 1].busy.back().second > ready)
+      b = std::size_t(std::partition_point(blocks_.begin(), blocks_.end() - 1,
+                                           [&](const Block& x) { return x.busy.back().second <= ready; }) -
+                      blocks_.begin());
     const auto& first = blocks_[b].busy;
     std::size_t k = first_ending_after(first, ready);
     std::int64_t gap_start = ready;
     if (gap_start + occupancy > first[k].first) {
       // Not before it: the first later interval whose idle gap before it fits the occupancy (the gap
       // starts at the previous interval's end, which is after `ready`).
-      if (!next_fitting_gap(b, k, occupancy)) return append(last_end_.back(), occupancy);
+      if (!next_fitting_gap(b, k, occupancy)) return append(blocks_.back().busy.back().second, occupancy);
       gap_start = previous_end(b, k);
     }
     if (occupancy == 0) return gap_start;
@@ -124,15 +121,12 @@ class UnitTimeline {
     } else {
       busy.insert(busy.begin() + std::ptrdiff_t(k), {start, end});
     }
-    if (b > 0) last_end_[b - 1] = blocks_[b - 1].busy.back().second;  // a merge may extend it
     if (busy.empty()) {
       blocks_.erase(blocks_.begin() + std::ptrdiff_t(b));
       max_gap_.erase(max_gap_.begin() + std::ptrdiff_t(b));
-      last_end_.erase(last_end_.begin() + std::ptrdiff_t(b));
       refresh(b);  // the next block's first gap now follows the previous block
       return;
     }
-    last_end_[b] = busy.back().second;
     // Only the gaps before the changed interval and the one after it moved, and both are in block b
     // (the previous interval's start does not move); a split leaves two blocks to summarize.
     if (busy.size() > 2 * kBlock) {
@@ -151,17 +145,13 @@ class UnitTimeline {
     auto& busy = blocks_[b].busy;
     tail.busy.assign(busy.begin() + std::ptrdiff_t(busy.size() / 2), busy.end());
     busy.resize(busy.size() / 2);
-    const std::int64_t tail_end = tail.busy.back().second;
     blocks_.insert(blocks_.begin() + std::ptrdiff_t(b) + 1, std::move(tail));
     max_gap_.insert(max_gap_.begin() + std::ptrdiff_t(b) + 1, kNoGap);
-    last_end_[b] = blocks_[b].busy.back().second;
-    last_end_.insert(last_end_.begin() + std::ptrdiff_t(b) + 1, tail_end);
   }
   std::int64_t append(std::int64_t start, std::int64_t occupancy) {
     if (occupancy == 0) return start;
-    if (!blocks_.empty() && last_end_.back() == start) {
+    if (!blocks_.empty() && blocks_.back().busy.back().second == start) {
       blocks_.back().busy.back().second = start + occupancy;  // the gaps before intervals stay
-      last_end_.back() = start + occupancy;
       return start;
     }
     if (blocks_.empty() || blocks_.back().busy.size() >= 2 * kBlock) {
@@ -170,20 +160,17 @@ class UnitTimeline {
       blocks_.emplace_back();
       blocks_.back().busy.reserve(2 * kBlock + 1);
       max_gap_.push_back(kNoGap);
-      last_end_.push_back(start + occupancy);
     }
     const std::size_t b = blocks_.size() - 1;
     blocks_[b].busy.push_back({start, start + occupancy});
-    last_end_[b] = start + occupancy;
     max_gap_[b] = std::max(max_gap_[b], gap_before(b, blocks_[b].busy.size() - 1));
     return start;
   }
 
-  std::vector<Block> blocks_;           // a shared unit's busy intervals, in order
-  std::vector<std::int64_t> max_gap_;   // per block: the longest idle gap before one of its intervals
-                                        // (apart from the blocks: the gap search reads it contiguously)
-  std::vector<std::int64_t> last_end_;  // per block: the end of its last interval (the block search)
-  std::int64_t free_ = 0;               // an in-order unit's: when its last op releases it
+  std::vector<Block> blocks_;          // a shared unit's busy intervals, in order
+  std::vector<std::int64_t> max_gap_;  // per block: the longest idle gap before one of its intervals
+                                       // (apart from the blocks: the gap search reads it contiguously)
+  std::int64_t free_ = 0;              // an in-order unit's: when its last op releases it
 };
 
 }  // namespace imc::sim
