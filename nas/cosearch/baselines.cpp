@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "nas/cosearch/loops.h"
+#include "nas/cosearch/random_pruning.h"
 
 namespace imc::nas::cosearch {
 
@@ -182,12 +183,20 @@ BaselineResult run_random(const BaselineContext& ctx) {
   r.detail = fmt::format("{} uniform samples", oc.population);
   if (ctx.options.before_batch)
     ctx.scalar.before_batch = [&](std::size_t n) { ctx.options.before_batch("random", n); };
-  SearchLoop loop(ctx.config.space, oc, ctx.scalar.batch(ctx.config.space),
+  PruningStats pruning;
+  BatchEvaluator evaluate = ctx.scalar.batch(ctx.config.space);
+  if (ctx.options.prune_random)
+    evaluate = [&](const std::vector<Genome>& genomes) {
+      return evaluate_pruned(ctx.scalar, ctx.config.space, genomes, &pruning);
+    };
+  SearchLoop loop(ctx.config.space, oc, evaluate,
                   loop_options(ctx.options, "baselines/random", ctx.scalar.problem().objective_names(), 1,
                                ctx.config.path));
   run_loop(loop, ctx.options);
   ctx.scalar.before_batch = nullptr;
   count(r, loop);
+  r.pruned = pruning.pruned;
+  r.pairs_skipped = pruning.pairs_skipped;
   const Candidate* best = best_candidate(loop.candidates());
   if (!best) return finish(std::move(r), {});
   r.best_per_generation = {std::pow(10.0, best->evaluation.objectives.at(0))};

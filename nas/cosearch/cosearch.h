@@ -36,6 +36,9 @@ struct RunOptions {
   // (what the co-search did before the cache was shared; bench_cosearch --no-shared-cache measures the
   // difference). The results are the same either way.
   bool share_network_cache = true;
+  // false: the random baseline evaluates every sample on every network (nas/cosearch/random_pruning.h:
+  // true drops samples whose aggregate is bounded above its best; the same best design and figures).
+  bool prune_random = true;
 };
 
 // One evaluated design on every network of the run.
@@ -55,9 +58,11 @@ struct BaselineResult {
   std::string reason;     // why not
   Design best;
   std::size_t proposals = 0, designs_evaluated = 0;  // as counted by its search loop(s)
-  std::size_t models_run = 0;    // the single baseline's own model runs (its problem has one network)
-  std::size_t networks_run = 0;  // a workload-specific search's (design, network) model runs
-  double seconds = 0;            // wall time
+  std::size_t models_run = 0;     // the single baseline's own model runs (its problem has one network)
+  std::size_t networks_run = 0;   // a workload-specific search's (design, network) model runs
+  std::size_t pruned = 0;         // random: samples bounded above its best, not evaluated on every network
+  std::size_t pairs_skipped = 0;  // random: the (design, network) runs that saved
+  double seconds = 0;             // wall time
   // The best value after each generation: the run's aggregate (stagewise: over its stages in order;
   // random: one value), or, for a single-network search, that network's EDAP.
   std::vector<double> best_per_generation;

@@ -91,6 +91,15 @@ std::optional<Evaluation> check_design(const Problem& p, const SearchSpace& spac
 
 }  // namespace
 
+std::optional<Evaluation> check_constraints(const Problem& p, const SearchSpace& space, const Genome& genome,
+                                            arch::ArchSpec* spec) {
+  arch::ArchSpec decoded;
+  arch::cost::CostTable costs;
+  auto bad = check_design(p, space, genome, decoded, costs);
+  if (spec) *spec = std::move(decoded);
+  return bad;
+}
+
 NetworkOutcome evaluate_network(const arch::ArchSpec& spec, const arch::cost::CostTable& costs,
                                 const workloads::Graph& graph, const mapping::MappingOptions& options) {
   NetworkOutcome out;

@@ -55,6 +55,11 @@ struct Capacity {
 Capacity capacity(const arch::ArchSpec& spec, const workloads::Graph& graph,
                   const mapping::MappingOptions& options);
 
+// Decode, area and capacity only (what every evaluation checks before any network): the infeasible
+// evaluation, or nothing, with the decoded chip in `spec` (when not null).
+std::optional<Evaluation> check_constraints(const Problem& p, const SearchSpace& space, const Genome& genome,
+                                            arch::ArchSpec* spec = nullptr);
+
 // One design, in the calling process. Infeasible (never cost 0) when the genome does not decode
 // (violation kDecodeViolation), the area exceeds the limit (violation area / limit - 1), a network
 // does not fit without weight fetching (violation: sum of needed / available - 1 over the networks

@@ -79,6 +79,7 @@ json summary_json(const Config& config, const Result& r) {
                {"designs_evaluated", b.designs_evaluated}};
     if (b.feasible) bj["design"] = design_json(b.best);
     bj["best_per_generation"] = b.best_per_generation;
+    if (b.name == "random") bj["pruned"] = b.pruned;  // bounded above its best (random_pruning.h)
     baselines[b.name] = bj;
   }
   j["baselines"] = baselines;
