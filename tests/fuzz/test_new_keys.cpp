@@ -70,7 +70,8 @@ struct KeyCase {
   std::string section;  // its TOML table
   std::string key;
   std::vector<std::string> bad_values;
-  std::string named;  // what the message must name besides the file (default: section.key)
+  std::string named;    // what the message must name besides the file (default: section.key)
+  std::string allowed;  // a label keys' message lists what is allowed: one of them ("" = no check)
 };
 
 const std::vector<std::string> kNumber = {"nan", "-1", "1e30", "\"text\"", "[]"};
@@ -82,60 +83,62 @@ std::vector<KeyCase> key_cases() {
   const std::string sn = "tests/fuzz/data/search_two_stage_supernet.toml";
   const std::string bench = "configs/benchmark/hw_small.toml";
   std::vector<KeyCase> c = {
-      {hw, "search", "evaluator", kLabel, ""},
-      {hw, "estimator", "lut_grid_points", kNumber, ""},
-      {hw, "estimator", "train_designs", kNumber, ""},
-      {hw, "estimator", "train_source", kLabel, ""},
-      {hw, "estimator", "trees", kNumber, ""},
-      {hw, "estimator", "max_depth", kNumber, ""},
-      {hw, "estimator", "seed", kNumber, ""},
-      {hw, "estimator", "prescreen_warmup", kNumber, ""},
-      {hw, "estimator", "prescreen_keep", kFraction, ""},
-      {hw, "optimizer", "sampling", kLabel, ""},
-      {hw, "optimizer.monte_carlo", "oversample", kNumber, ""},
-      {hw, "optimizer.monte_carlo", "beta", kFraction, ""},
-      {hw, "optimizer.parego", "max_points", kNumber, ""},
-      {hw, "optimizer.parego", "rho", kFraction, ""},
-      {hw, "optimizer.parego", "acquisition_population", kNumber, ""},
-      {hw, "optimizer.parego", "acquisition_generations", kNumber, ""},
-      {hw, "optimizer.reinforce", "hidden", kNumber, ""},
-      {hw, "optimizer.reinforce", "learning_rate", kFraction, ""},
-      {hw, "optimizer.reinforce", "entropy", kFraction, ""},
-      {hw, "optimizer.reinforce", "rho", kFraction, ""},
-      {hw, "optimizer.hyperband", "sampler", {"\"nosuch\"", "\"hyperband\"", "1", "[]"}, ""},
-      {hw, "optimizer.hyperband", "eta", {"nan", "1", "1e30", "\"text\""}, ""},
-      {hw, "optimizer.hyperband", "min_budget", {"nan", "0", "2", "\"text\""}, ""},
-      {hw, "optimizer.hyperband", "brackets", kLabel, ""},
-      {hw, "formulation", "kind", kLabel, ""},
+      {hw, "search", "evaluator", kLabel, "", "\"analytical\""},
+      {hw, "estimator", "lut_grid_points", kNumber, "", ""},
+      {hw, "estimator", "train_designs", kNumber, "", ""},
+      {hw, "estimator", "train_source", kLabel, "", "\"systemc\""},
+      {hw, "estimator", "trees", kNumber, "", ""},
+      {hw, "estimator", "max_depth", kNumber, "", ""},
+      {hw, "estimator", "seed", kNumber, "", ""},
+      {hw, "estimator", "prescreen_warmup", kNumber, "", ""},
+      {hw, "estimator", "prescreen_keep", kFraction, "", ""},
+      {hw, "optimizer", "sampling", kLabel, "", "\"monte_carlo\""},
+      {hw, "optimizer.monte_carlo", "oversample", kNumber, "", ""},
+      {hw, "optimizer.monte_carlo", "beta", kFraction, "", ""},
+      {hw, "optimizer.parego", "max_points", kNumber, "", ""},
+      {hw, "optimizer.parego", "rho", kFraction, "", ""},
+      {hw, "optimizer.parego", "acquisition_population", kNumber, "", ""},
+      {hw, "optimizer.parego", "acquisition_generations", kNumber, "", ""},
+      {hw, "optimizer.reinforce", "hidden", kNumber, "", ""},
+      {hw, "optimizer.reinforce", "learning_rate", kFraction, "", ""},
+      {hw, "optimizer.reinforce", "entropy", kFraction, "", ""},
+      {hw, "optimizer.reinforce", "rho", kFraction, "", ""},
+      {hw, "optimizer.hyperband", "sampler", {"\"nosuch\"", "\"hyperband\"", "1", "[]"}, "", "\"nsga2\""},
+      {hw, "optimizer.hyperband", "eta", {"nan", "1", "1e30", "\"text\""}, "", ""},
+      {hw, "optimizer.hyperband", "min_budget", {"nan", "0", "2", "\"text\""}, "", ""},
+      {hw, "optimizer.hyperband", "brackets", kLabel, "", "\"successive_halving\""},
+      {hw, "formulation", "kind", kLabel, "", "\"two_stage\""},
       {hw,
        "formulation",
        "weights",
        {"[1.0, 2.0]", "[1.0, nan, 1.0]", "[1.0, -2.0, 1.0]", "\"text\"", "[]"},
+       "",
        ""},
-      {sn, "accuracy", "method", kLabel, ""},
+      {sn, "accuracy", "method", kLabel, "", "\"supernet\""},
       {sn,
        "formulation",
        "stage1_objectives",
        {"[\"speed\"]", "[\"area\"]", "[]", "1", "[\"energy\", \"energy\"]"},
+       "",
        ""},
-      {sn, "formulation", "stage1_share", {"nan", "0", "1", "1e30", "\"text\""}, ""},
-      {sn, "optimizer", "name", {"\"bayes\"", "1", "[]"}, ""},
-      {bench, "", "algorithms", {"[\"hillclimb\"]", "[]", "\"nsga2\"", "[1]"}, "algorithms"},
-      {bench, "", "search_config", {"\"nosuch.toml\"", "1", "[]"}, "search_config"},
-      {bench, "", "table_file", {"\"nosuch.json\"", "1", "[]"}, "table_file"},
-      {bench, "benchmark", "seeds", kNumber, ""},
-      {bench, "benchmark", "budget_evaluations", kNumber, ""},
-      {bench, "benchmark", "population", kNumber, ""},
-      {bench, "table", "accuracy_source", kLabel, ""},
-      {bench, "table", "systemc_sample", kNumber, ""},
+      {sn, "formulation", "stage1_share", {"nan", "0", "1", "1e30", "\"text\""}, "", ""},
+      {sn, "optimizer", "name", {"\"bayes\"", "1", "[]"}, "", "\"parego\""},
+      {bench, "", "algorithms", {"[\"hillclimb\"]", "[]", "\"nsga2\"", "[1]"}, "algorithms", "reinforce"},
+      {bench, "", "search_config", {"\"nosuch.toml\"", "1", "[]"}, "search_config", ""},
+      {bench, "", "table_file", {"\"nosuch.json\"", "1", "[]"}, "table_file", ""},
+      {bench, "benchmark", "seeds", kNumber, "", ""},
+      {bench, "benchmark", "budget_evaluations", kNumber, "", ""},
+      {bench, "benchmark", "population", kNumber, "", ""},
+      {bench, "table", "accuracy_source", kLabel, "", "none"},
+      {bench, "table", "systemc_sample", kNumber, "", ""},
   };
   for (const char* k :
        {"epochs", "train_subset", "batch_size", "random_subnets", "seed", "recalibration_images",
         "final_test_subset", "finetune_epochs", "standalone_epochs", "train_threads"})
-    c.push_back({sn, "accuracy.supernet", k, kNumber, ""});
+    c.push_back({sn, "accuracy.supernet", k, kNumber, "", ""});
   for (const char* k : {"learning_rate", "label_weight", "noise_sigma"})
-    c.push_back({sn, "accuracy.supernet", k, kFraction, ""});
-  c.push_back({sn, "accuracy.supernet", "kernel_transform", {"nan", "1", "\"text\"", "[]"}, ""});
+    c.push_back({sn, "accuracy.supernet", k, kFraction, "", ""});
+  c.push_back({sn, "accuracy.supernet", "kernel_transform", {"nan", "1", "\"text\"", "[]"}, "", ""});
   return c;
 }
 
@@ -146,7 +149,8 @@ std::vector<std::string> args_for(const std::string& seed, const fs::path& file)
 }
 
 // "" when the case did what it must (see the file comment).
-std::string judge(const Result& r, const std::string& file_name, const std::string& key) {
+std::string judge(const Result& r, const std::string& file_name, const std::string& key,
+                  const std::string& allowed) {
   if (r.timed_out) return "timed out";
   if (r.signal) return "killed by signal " + std::to_string(r.signal);
   if (r.exit_code != 2)
@@ -162,6 +166,8 @@ std::string judge(const Result& r, const std::string& file_name, const std::stri
   if (line.find(file_name) == std::string::npos)
     return "the message does not name " + file_name + ": " + line;
   if (line.find(key) == std::string::npos) return "the message does not name " + key + ": " + line;
+  if (!allowed.empty() && line.find(allowed) == std::string::npos)
+    return "the message does not list the allowed values (" + allowed + "): " + line;
   for (const char* bad : {"nan ", "inf "})
     if (line.find(std::string("= ") + bad) != std::string::npos && line.find("finite") == std::string::npos)
       return "a non-finite value reported as a figure: " + line;
@@ -178,18 +184,18 @@ TEST_CASE("this round's keys: every bad value is exit 2 naming the file and the 
   fs::create_directories(dir);
 
   struct Planned {
-    std::string what, file_name, key;
+    std::string what, file_name, key, allowed;
   };
   std::vector<Planned> planned;
   std::vector<Job> jobs;
   auto add = [&](const std::string& seed, const std::string& text, const std::string& what,
-                 const std::string& key) {
+                 const std::string& key, const std::string& allowed) {
     const fs::path cdir = dir / ("case" + std::to_string(jobs.size()));
     fs::create_directories(cdir);
     const fs::path f = cdir / fs::path(seed).filename();
     write_text(f, text);
     jobs.push_back({args_for(seed, f), (cdir / "stdout").string(), (cdir / "stderr").string()});
-    planned.push_back({what, f.filename().string(), key});
+    planned.push_back({what, f.filename().string(), key, allowed});
   };
   // The seeds themselves load (else every case below would fail for another reason).
   for (const std::string seed :
@@ -207,7 +213,7 @@ TEST_CASE("this round's keys: every bad value is exit 2 naming the file and the 
     const std::string text = absolute_paths(k.seed);
     const std::string key = k.named.empty() ? k.section + "." + k.key : k.named;
     for (const std::string& v : k.bad_values)
-      add(k.seed, with_value(text, k.section, k.key, v), k.seed + ": " + key + " = " + v, key);
+      add(k.seed, with_value(text, k.section, k.key, v), k.seed + ": " + key + " = " + v, key, k.allowed);
   }
   // An unknown key in each new table.
   for (const auto& [seed, section] : std::vector<std::pair<std::string, std::string>>{
@@ -221,13 +227,13 @@ TEST_CASE("this round's keys: every bad value is exit 2 naming the file and the 
            {"configs/benchmark/hw_small.toml", "benchmark"},
            {"configs/benchmark/hw_small.toml", "table"}})
     add(seed, with_line_after_header(absolute_paths(seed), section, "no_such_key = 1"),
-        seed + ": [" + section + "] no_such_key = 1", "no_such_key");
+        seed + ": [" + section + "] no_such_key = 1", "no_such_key", "");
 
   const std::size_t parallel = std::max(2u, std::thread::hardware_concurrency());
   const std::vector<Result> results = imc::fuzz::run_jobs(bin, jobs, imc::fuzz::Limits{}, parallel);
   std::size_t failures = 0;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
-    const std::string problem = judge(results[i], planned[i].file_name, planned[i].key);
+    const std::string problem = judge(results[i], planned[i].file_name, planned[i].key, planned[i].allowed);
     if (!problem.empty()) {
       ++failures;
       FAIL_CHECK(planned[i].what << ": " << problem);
