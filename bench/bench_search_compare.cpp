@@ -6,8 +6,10 @@
 // cache), so a run costs no training; with the proxy method, trained weights are cached, so networks
 // seen by one run are not retrained by the next.
 // Usage: bench_search_compare [config.toml] [seeds] [population] [generations] [out_dir] [optimizers]
+//        [first_seed]
 // (population / generations 0 = the config's; optimizers: comma-separated, default "nsga2,random";
-// the first is compared against "random").
+// each is compared against "random"; seeds first_seed .. first_seed + seeds - 1, default from 1, so
+// that two processes can share the seeds of one comparison).
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <unistd.h>
@@ -59,10 +61,11 @@ int main(int argc, char** argv) {
   const int generations = argc > 4 ? std::atoi(argv[4]) : 0;
   const std::string out = argc > 5 ? argv[5] : (fs::temp_directory_path() / "imcsim_search_compare").string();
   const std::vector<std::string> optimizers = split_commas(argc > 6 ? argv[6] : "nsga2,random");
-  if (seeds < 1 || optimizers.empty()) {
+  const int first_seed = argc > 7 ? std::atoi(argv[7]) : 1;
+  if (seeds < 1 || optimizers.empty() || first_seed < 0) {
     fmt::print(stderr,
                "usage: bench_search_compare [config] [seeds >= 1] [population] [generations] [out] "
-               "[optimizers,...]\n");
+               "[optimizers,...] [first_seed]\n");
     return 2;
   }
   // Same thread settings as imcsim (cli/main.cpp): they must be in the environment before libgomp loads.
@@ -88,7 +91,7 @@ int main(int argc, char** argv) {
   std::map<std::string, std::vector<double>> hv, search_seconds;
   fmt::print("{:<10} {:>5} {:>10} {:>10} {:>7} {:>14} {:>9} {:>9}\n", "optimizer", "seed", "proposals",
              "evaluated", "front", "hypervolume", "search s", "total s");
-  for (int seed = 1; seed <= seeds; ++seed) {
+  for (int seed = first_seed; seed < first_seed + seeds; ++seed) {
     for (const std::string& opt : optimizers) {
       RunOptions o;
       o.config_path = config;
@@ -123,10 +126,14 @@ int main(int argc, char** argv) {
                       {"seconds", sec}});
     }
   }
-  nlohmann::json summary = {
-      {"config", config},        {"accuracy", accuracy_method}, {"runs", runs},
-      {"seeds", seeds},          {"population", population},    {"generations", generations},
-      {"optimizers", optimizers}};
+  nlohmann::json summary = {{"config", config},
+                            {"accuracy", accuracy_method},
+                            {"runs", runs},
+                            {"seeds", seeds},
+                            {"first_seed", first_seed},
+                            {"population", population},
+                            {"generations", generations},
+                            {"optimizers", optimizers}};
   fmt::print("\nhypervolume mean ± std over {} seeds (search seconds mean):\n", seeds);
   for (const std::string& opt : optimizers) {
     fmt::print("  {:<10} {:.6g} ± {:.3g}  ({:.1f} s)\n", opt, mean(hv[opt]), sample_sd(hv[opt]),
