@@ -260,15 +260,23 @@ Table table_from_json(const nlohmann::json& j, const std::string& where) {
 }
 
 Table load_table(const std::string& path, const BenchmarkConfig& c) {
+  // Every error names the benchmark config and its key too: the path may come from a mistyped
+  // table_file (found by the fuzzer: table_file = "/etc/passwd" named only /etc/passwd).
+  const std::string where = fmt::format("{}: key 'table_file': ", c.path);
   std::ifstream in(path);
-  if (!in) throw InputError(fmt::format("{}: cannot read the benchmark table", path));
+  if (!in) throw InputError(fmt::format("{}{}: cannot read the benchmark table", where, path));
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(in);
   } catch (const std::exception& e) {
-    throw InputError(fmt::format("{}: not valid JSON: {}", path, e.what()));
+    throw InputError(fmt::format("{}{}: not valid JSON: {}", where, path, e.what()));
   }
-  Table t = table_from_json(j, path);
+  Table t;
+  try {
+    t = table_from_json(j, path);
+  } catch (const InputError& e) {
+    throw InputError(where + e.what());
+  }
   const std::string expected = space_hash(c);
   if (t.space_hash != expected)
     throw InputError(fmt::format(

@@ -125,7 +125,7 @@ std::vector<KeyCase> key_cases() {
       {sn, "optimizer", "name", {"\"bayes\"", "1", "[]"}, "", "\"parego\""},
       {bench, "", "algorithms", {"[\"hillclimb\"]", "[]", "\"nsga2\"", "[1]"}, "algorithms", "reinforce"},
       {bench, "", "search_config", {"\"nosuch.toml\"", "1", "[]"}, "search_config", ""},
-      {bench, "", "table_file", {"\"nosuch.json\"", "1", "[]"}, "table_file", ""},
+      {bench, "", "table_file", {"\"nosuch.json\"", "\"/etc/passwd\"", "1", "[]"}, "table_file", ""},
       {bench, "benchmark", "seeds", kNumber, "", ""},
       {bench, "benchmark", "budget_evaluations", kNumber, "", ""},
       {bench, "benchmark", "population", kNumber, "", ""},
