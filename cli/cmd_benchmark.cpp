@@ -59,12 +59,23 @@ const Command kBenchmark{
                    "start in a non-empty --out that holds an earlier run: empty it first");
       sub.add_option("--json", *json_out, "write the summary as JSON here too");
       sub.add_flag("--keys", *keys, "print every benchmark config key, then exit");
+      sub.add_flag(
+          "--dry-run", o->dry_run,
+          "load and check the config, its search config and the table, run nothing (no --out needed)");
       return [o, json_out, keys]() {
         if (*keys) {
           fmt::print("{}", nas::benchmark::benchmark_plugin().benchmark_keys());
           return 0;
         }
         const nlohmann::json s = nas::benchmark::benchmark_plugin().run_benchmark(*o);
+        if (o->dry_run) {
+          fmt::print(
+              "{}: config OK: {} algorithms x {} seeds, {} evaluations each, {} genomes, table {}\n",
+              s["config"].get<std::string>(), s["algorithms"].size(), s["seeds"].get<std::int64_t>(),
+              s["budget_evaluations"].get<std::int64_t>(), s["genomes"].get<std::uint64_t>(),
+              s["table"].is_null() ? std::string("none (direct evaluation)") : s["table"].get<std::string>());
+          return 0;
+        }
         print_benchmark(s);
         if (!json_out->empty()) write_json(*json_out, s);
         return 0;

@@ -97,7 +97,8 @@ const Command kSearch{
       int_flag("--workers", o->workers, "search.workers");
       int_flag("--finalists", o->finalists, "search.finalists");
       sub.add_flag("--dry-run", o->dry_run,
-                   "load and check the config and the overrides, print the space's size, run nothing");
+                   "load and check the config, the overrides and the --hot-start designs, print the space's "
+                   "size, run nothing");
       sub.add_flag("--force", o->force,
                    "start a new run in a non-empty --out that holds an earlier run: empty it first");
       sub.add_option("--json", *json_out, "write the summary as JSON here too");
@@ -113,6 +114,8 @@ const Command kSearch{
                      s["config"].get<std::string>(), s["genes"].get<std::size_t>(),
                      s["free_genes"].get<std::size_t>(), s["log10_candidates"].get<double>(),
                      s["objectives"].dump());
+          if (s.contains("hot_start_designs"))
+            fmt::print("hot start: {} design(s) read\n", s["hot_start_designs"].get<std::size_t>());
           return 0;
         }
         print_summary(s);

@@ -100,8 +100,11 @@ BenchmarkConfig load_benchmark_config(const std::string& path) {
     algos.fail(fmt::format("must be a non-empty list of optimizer names; allowed: {}",
                            fmt::join(optimizer_names(), ", ")));
   for (std::size_t i = 0; i < algos.size(); ++i) {
-    const std::string name = algos.at(i).as_string();
     const std::vector<std::string> names = optimizer_names();
+    if (!algos.at(i).is_string())
+      algos.at(i).fail(fmt::format("expected an optimizer name, found {}; allowed: {}",
+                                   algos.at(i).type_name(), fmt::join(names, ", ")));
+    const std::string name = algos.at(i).as_string();
     if (std::find(names.begin(), names.end(), name) == names.end())
       algos.at(i).fail(fmt::format("unknown algorithm '{}'; allowed: {}", name, fmt::join(names, ", ")));
     if (std::find(c.algorithms.begin(), c.algorithms.end(), name) != c.algorithms.end())

@@ -40,7 +40,7 @@ double table_optimum(const Table& t, const Normalization& n) {
 
 nlohmann::json run_benchmark(const BenchmarkOptions& o) {
   if (o.config_path.empty()) throw InputError("benchmark: --config FILE is required");
-  if (o.out_dir.empty()) throw InputError("benchmark: --out DIR is required");
+  if (o.out_dir.empty() && !o.dry_run) throw InputError("benchmark: --out DIR is required");
   BenchmarkConfig c = load_benchmark_config(o.config_path);
   if (o.table_file == "none")
     c.table_file.clear();
@@ -55,6 +55,13 @@ nlohmann::json run_benchmark(const BenchmarkOptions& o) {
                       c.path, c.table_file, c.path, c.table_file));
     table = load_table(c.table_file, c);
   }
+  if (o.dry_run)
+    return {{"config", c.path},
+            {"algorithms", c.algorithms},
+            {"seeds", c.benchmark.seeds},
+            {"budget_evaluations", c.benchmark.budget_evaluations},
+            {"genomes", genome_count(c.search.space.cardinalities())},
+            {"table", table ? nlohmann::json(c.table_file) : nlohmann::json(nullptr)}};
   const common::RunLock lock =
       common::open_run_dir(o.out_dir, o.force ? common::OutDirMode::Force : common::OutDirMode::Fresh);
 

@@ -13,6 +13,9 @@ struct BenchmarkOptions {
   std::string out_dir;      // run directory: summary.json, hypervolume.csv/.svg, runs.csv
   std::string table_file;   // overrides the config's table_file; "none" = evaluate directly
   bool force = false;       // a non-empty out_dir holding an earlier run: empty it first
+  // Load and check the config, its search config and the table (its space hash), run nothing, write
+  // nothing; returns {config, algorithms, seeds, budget_evaluations, genomes, table}.
+  bool dry_run = false;
   std::ostream* progress = &std::cerr;
 };
 

@@ -7,7 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 
+#include "common/rank_correlation.h"
 #include "nas/loop.h"
 #include "nas/search/evaluator.h"
 
@@ -151,25 +153,6 @@ Table build_table(const BenchmarkConfig& c, std::ostream* progress) {
   return t;
 }
 
-double kendall_tau(const std::vector<double>& a, const std::vector<double>& b) {
-  // tau-b: concordant minus discordant pairs over the pairs not tied in each ranking.
-  double concordant = 0, discordant = 0, ties_a = 0, ties_b = 0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    for (std::size_t j = i + 1; j < a.size(); ++j) {
-      const double da = a[i] - a[j], db = b[i] - b[j];
-      if (da == 0 && db == 0) continue;
-      if (da == 0) {
-        ties_a += 1;
-      } else if (db == 0) {
-        ties_b += 1;
-      } else {
-        (da * db > 0 ? concordant : discordant) += 1;
-      }
-    }
-  const double denom = std::sqrt((concordant + discordant + ties_a) * (concordant + discordant + ties_b));
-  return denom > 0 ? (concordant - discordant) / denom : std::nan("");
-}
-
 nlohmann::json systemc_agreement(const std::vector<SystemCCheck>& checks) {
   nlohmann::json out = nlohmann::json::object();
   if (checks.empty()) return out;
@@ -190,11 +173,11 @@ nlohmann::json systemc_agreement(const std::vector<SystemCCheck>& checks) {
       worst_err = std::max(worst_err, err);
     }
     if (ana.empty()) continue;
-    const double tau = kendall_tau(ana, sysc);
+    const std::optional<double> tau = common::kendall_tau_b(ana, sysc);
     out["columns"][checks.front().columns[col]] = {
         {"mean_rel_error_pct", 100 * sum_err / double(ana.size())},
         {"worst_rel_error_pct", 100 * worst_err},
-        {"kendall_tau", std::isnan(tau) ? nlohmann::json() : nlohmann::json(tau)}};
+        {"kendall_tau", tau ? nlohmann::json(*tau) : nlohmann::json()}};
   }
   return out;
 }
@@ -277,15 +260,23 @@ Table table_from_json(const nlohmann::json& j, const std::string& where) {
 }
 
 Table load_table(const std::string& path, const BenchmarkConfig& c) {
+  // Every error names the benchmark config and its key too: the path may come from a mistyped
+  // table_file (found by the fuzzer: table_file = "/etc/passwd" named only /etc/passwd).
+  const std::string where = fmt::format("{}: key 'table_file': ", c.path);
   std::ifstream in(path);
-  if (!in) throw InputError(fmt::format("{}: cannot read the benchmark table", path));
+  if (!in) throw InputError(fmt::format("{}{}: cannot read the benchmark table", where, path));
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(in);
   } catch (const std::exception& e) {
-    throw InputError(fmt::format("{}: not valid JSON: {}", path, e.what()));
+    throw InputError(fmt::format("{}{}: not valid JSON: {}", where, path, e.what()));
   }
-  Table t = table_from_json(j, path);
+  Table t;
+  try {
+    t = table_from_json(j, path);
+  } catch (const InputError& e) {
+    throw InputError(where + e.what());
+  }
   const std::string expected = space_hash(c);
   if (t.space_hash != expected)
     throw InputError(fmt::format(

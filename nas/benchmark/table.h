@@ -57,8 +57,7 @@ Table load_table(const std::string& path, const BenchmarkConfig& c);
 Table table_from_json(const nlohmann::json& j, const std::string& where);
 
 // The figures of the SystemC sample: per column, mean and worst relative error of the analytical
-// model against SystemC, and Kendall tau between the two rankings.
+// model against SystemC, and Kendall tau-b (common/rank_correlation.h) between the two rankings.
 nlohmann::json systemc_agreement(const std::vector<SystemCCheck>& checks);
-double kendall_tau(const std::vector<double>& a, const std::vector<double>& b);
 
 }  // namespace imc::nas::benchmark

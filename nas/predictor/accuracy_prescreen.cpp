@@ -8,7 +8,7 @@
 #include <fstream>
 #include <numeric>
 
-#include "nas/cosearch/rescoring.h"
+#include "common/rank_correlation.h"
 #include "nas/predictor/design_features.h"
 
 namespace imc::nas::predictor {
@@ -87,8 +87,8 @@ void AccuracyPrescreen::observe(const std::vector<Genome>& genomes, const std::v
   if (trained_ && !genomes.empty()) {  // held out: the model has not seen these yet
     std::vector<double> predicted;
     for (const Genome& g : genomes) predicted.push_back(*predict(g));
-    // Kendall tau of the co-search (lower = better in both; the sign is the same for higher = better).
-    current_.kendall_tau = cosearch::kendall_tau(predicted, accuracies);
+    // Kendall tau-b (the same sign whether higher or lower is better, as long as both agree).
+    current_.kendall_tau = common::kendall_tau_b(predicted, accuracies);
     current_.spearman = spearman_rho(predicted, accuracies);
   }
   rows_.push_back(current_);

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <filesystem>
 
+#include "common/rank_correlation.h"
 #include "common/run_dir.h"
-#include "nas/cosearch/rescoring.h"
 #include "nas/predictor/learned_estimator.h"
 #include "nas/search/config.h"
 #include "nas/search/evaluator.h"
@@ -89,7 +89,7 @@ nlohmann::json validate_estimators(const ValidationOptions& o) {
         sum += rel;
         worst = std::max(worst, rel);
       }
-      const std::optional<double> tau = cosearch::kendall_tau(est, ref);
+      const std::optional<double> tau = common::kendall_tau_b(est, ref);
       row[col] = {{"mean_rel_error", common_ids.empty() ? 0.0 : sum / double(common_ids.size())},
                   {"worst_rel_error", worst},
                   {"kendall_tau", tau ? nlohmann::json(*tau) : nlohmann::json(nullptr)}};

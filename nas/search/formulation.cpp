@@ -82,6 +82,8 @@ void read_formulation(const ConfigNode& root, SearchConfig& c) {
       f.require(key).fail("unknown key; allowed: kind, weights, primary, stage1_objectives, stage1_share");
   Formulation& out = c.formulation;
   const ConfigNode kind = f.require("kind");
+  if (!kind.is_string())  // as_string() would say "expected a string" without the allowed kinds
+    kind.fail(fmt::format("expected one of {}, found {}", allowed_kinds(), kind.type_name()));
   const std::string name = kind.as_string();
   bool found = false;
   for (const auto& [n, k] : formulation_names())

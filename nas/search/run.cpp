@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -102,12 +103,29 @@ std::optional<GeneValue> base_value(const std::string& gene, const nlohmann::jso
   return out;
 }
 
+// The allowed value of a numeric gene nearest to `v` (the smaller one of two equally near); nullopt
+// when `v` or any allowed value is not a number (labels have no "nearest").
+std::optional<GeneValue> nearest_allowed(const Gene& g, const GeneValue& v) {
+  if (!v.is_number()) return std::nullopt;
+  std::optional<GeneValue> best;
+  for (const GeneValue& x : g.values) {
+    if (!x.is_number()) return std::nullopt;
+    const double dist = std::abs(x.as_number() - v.as_number());
+    const double best_dist = best ? std::abs(best->as_number() - v.as_number()) : INFINITY;
+    if (dist < best_dist || (dist == best_dist && x.as_number() < best->as_number())) best = x;
+  }
+  return best;
+}
+
 // Fills the genes a design does not give (it comes from a smaller space) with their base values
-// when the space allows them; an error naming every gene that cannot be filled otherwise.
+// when the space allows them. A numeric base value the space does not list (the base chip's 128 KiB
+// buffer where the space offers 16 and 64 KiB) takes the nearest listed value, with a warning naming
+// the gene: the design is a starting point for the search, not a promise. An error names every gene
+// that has no base value (a derived key) or whose base value is a label the space does not list.
 void fill_missing(Decoded& d, const SearchSpace& space, const nlohmann::json& base_arch,
                   const std::string& where) {
   std::string unfilled;
-  std::vector<std::string> filled;
+  std::vector<std::string> filled, moved;
   for (const Gene& g : space.genes()) {
     if (d.count(g.name) || g.values.size() == 1) continue;
     const std::optional<GeneValue> v = base_value(g.name, base_arch);
@@ -115,9 +133,16 @@ void fill_missing(Decoded& d, const SearchSpace& space, const nlohmann::json& ba
     if (v)
       for (const GeneValue& x : g.values)
         allowed |= x.is_number() && v->is_number() ? x.as_number() == v->as_number() : x == *v;
+    const std::optional<GeneValue> nearest = v && !allowed ? nearest_allowed(g, *v) : std::nullopt;
     if (allowed) {
       d[g.name] = *v;
       filled.push_back(fmt::format("{}={}", g.name, v->to_string()));
+    } else if (nearest) {
+      d[g.name] = *nearest;
+      std::string values;
+      for (const GeneValue& x : g.values) values += (values.empty() ? "" : ", ") + x.to_string();
+      moved.push_back(fmt::format("'{}': base value {} is not among the allowed ({}), took the nearest, {}",
+                                  g.name, v->to_string(), values, nearest->to_string()));
     } else {
       std::string values;
       for (const GeneValue& x : g.values) values += (values.empty() ? "" : ", ") + x.to_string();
@@ -132,6 +157,8 @@ void fill_missing(Decoded& d, const SearchSpace& space, const nlohmann::json& ba
   if (!filled.empty())
     std::cerr << fmt::format("imcsim: note: {}: genes not in the design, filled with the base values: {}\n",
                              where, fmt::join(filled, ", "));
+  for (const std::string& m : moved)
+    std::cerr << fmt::format("imcsim: warning: {}: gene not in the design, {}\n", where, m);
 }
 
 Genome genome_from_json(const nlohmann::json& genes, const SearchSpace& space,
@@ -299,12 +326,19 @@ nlohmann::json run_search(const RunOptions& in) {
                                  1.0 / double(cfg.objective_columns().size()));
 
   if (cfg.formulation.kind == FormulationKind::kTwoStage) return run_two_stage(o, &cfg);
-  if (o.dry_run)
-    return {{"config", o.config_path},
-            {"genes", cfg.space.genes().size()},
-            {"free_genes", cfg.space.free_genes()},
-            {"log10_candidates", cfg.space.log10_candidates()},
-            {"objectives", cfg.objective_columns()}};
+  // Read before anything is written (and by --dry-run too): a bad design file is an input error.
+  const std::vector<Genome> hot_designs = !resuming && !o.hot_start.empty()
+                                              ? load_designs(o.hot_start, cfg.space, cfg.base_arch_file)
+                                              : std::vector<Genome>{};
+  if (o.dry_run) {
+    nlohmann::json summary = {{"config", o.config_path},
+                              {"genes", cfg.space.genes().size()},
+                              {"free_genes", cfg.space.free_genes()},
+                              {"log10_candidates", cfg.space.log10_candidates()},
+                              {"objectives", cfg.objective_columns()}};
+    if (!o.hot_start.empty()) summary["hot_start_designs"] = hot_designs.size();
+    return summary;
+  }
   // The run directory: ours alone until we return (the lock), and never a mix of two runs.
   const common::RunLock lock = common::open_run_dir(
       o.out_dir, resuming ? common::OutDirMode::Resume
@@ -357,8 +391,8 @@ nlohmann::json run_search(const RunOptions& in) {
           "--generations {} with --resume {}: the run has completed {} generations already; give more to "
           "continue it",
           *in.generations, o.resume_dir, loop.generation()));
-  } else if (!o.hot_start.empty()) {
-    loop.hot_start(load_designs(o.hot_start, cfg.space, cfg.base_arch_file));
+  } else if (!hot_designs.empty()) {
+    loop.hot_start(hot_designs);
   }
   const auto t0 = std::chrono::steady_clock::now();
   loop.run();

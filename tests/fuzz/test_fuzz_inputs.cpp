@@ -1,6 +1,7 @@
-// The input fuzzer: mutated copies of the shipped arch, tech, workload, search and co-search configs,
-// an ONNX model and a search checkpoint, plus odd command lines, each run through the imcsim binary
-// in a child with a memory cap and a timeout. Every case must end in
+// The input fuzzer: mutated copies of the shipped arch, tech, workload, search, co-search and
+// benchmark configs (and tests/fuzz/data's seeds of this round's search keys), an ONNX model and a
+// search checkpoint, plus odd command lines, each run through the imcsim binary in a child with a
+// memory cap and a timeout. Every case must end in
 //   exit 0 with no NaN or inf in its output, or
 //   exit 2 with one "imcsim: error:" line naming the mutated file (and the key where there is one);
 // never exit 1 or >= 3, a signal or a timeout.
@@ -46,20 +47,23 @@ void write_text(const fs::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
 }
 
-// A config whose relative paths (base_arch = "...") are made absolute, so a copy elsewhere loads.
+// A config whose relative paths (base_arch, and a benchmark's search_config and table_file) are made
+// absolute, so a copy elsewhere loads.
 std::string absolute_paths(const fs::path& file) {
   std::string text = read_text(file);
-  const std::regex base(R"re(base_arch = "([^"/][^"]*)")re");
-  std::smatch m;
-  if (std::regex_search(text, m, base)) {
-    const fs::path abs = (fs::absolute(file.parent_path()) / m[1].str()).lexically_normal();
-    text = m.prefix().str() + "base_arch = \"" + abs.string() + "\"" + m.suffix().str();
+  for (const char* key : {"base_arch", "search_config", "table_file"}) {
+    const std::regex base(std::string(key) + R"re( = "([^"/][^"]*)")re");
+    std::smatch m;
+    if (std::regex_search(text, m, base)) {
+      const fs::path abs = (fs::absolute(file.parent_path()) / m[1].str()).lexically_normal();
+      text = m.prefix().str() + key + " = \"" + abs.string() + "\"" + m.suffix().str();
+    }
   }
   return text;
 }
 
 struct Case {
-  std::string kind;   // arch, tech, workload, search, cosearch, onnx, checkpoint, cli
+  std::string kind;   // arch, tech, workload, search(_test, _new), cosearch, benchmark, onnx, checkpoint, cli
   std::string base;   // the shipped file mutated
   std::string what;   // the mutation
   std::string named;  // what an exit-2 message must name (a file name)
@@ -167,12 +171,20 @@ class Fuzzer {
   Fuzzer(std::uint64_t seed, fs::path dir) : seed_(seed), dir_(std::move(dir)) {}
 
   std::vector<Case> make_cases(std::size_t count) {
+    // search_new: test seeds carrying this round's keys ([search] evaluator, [estimator], the
+    // parego / reinforce / hyperband / monte_carlo tables, two_stage, [accuracy.supernet]); benchmark:
+    // the shipped benchmark configs (their search configs are search seeds too).
+    std::vector<std::string> search_seeds = glob("configs/nas"), benchmark_seeds;
+    for (const std::string& f : glob("configs/benchmark"))
+      (f.find("_space.toml") != std::string::npos ? search_seeds : benchmark_seeds).push_back(f);
     const std::map<std::string, std::vector<std::string>> seeds = {
         {"arch", glob("configs/arch")},          {"tech", glob("configs/tech")},
-        {"workload", glob("configs/workloads")}, {"search", glob("configs/nas")},
-        {"cosearch", glob("configs/cosearch")},  {"search_test", {"tests/search/data/hw_only.toml"}}};
-    const std::vector<std::string> kinds = {"arch",     "tech", "workload", "search",    "search_test",
-                                            "cosearch", "arch", "onnx",     "checkpoint"};
+        {"workload", glob("configs/workloads")}, {"search", search_seeds},
+        {"cosearch", glob("configs/cosearch")},  {"search_test", {"tests/search/data/hw_only.toml"}},
+        {"search_new", glob("tests/fuzz/data")}, {"benchmark", benchmark_seeds}};
+    const std::vector<std::string> kinds = {"arch",        "tech",       "workload",   "search",
+                                            "search_test", "cosearch",   "search_new", "arch",
+                                            "onnx",        "checkpoint", "benchmark"};
     std::vector<Case> cases;
     for (std::size_t k = 0; k < count; ++k) {
       std::mt19937_64 rng(seed_ * 1000003ULL + k);
@@ -228,8 +240,10 @@ class Fuzzer {
           c.job.args = {"estimate", "--arch", arch.string(), "--workload", "fmnist_small"};
         } else if (kind == "workload") {
           c.job.args = {"estimate", "--arch", "configs/arch/rram_default.toml", "--workload", f.string()};
-        } else if (kind == "search" || kind == "search_test") {
+        } else if (kind == "search" || kind == "search_test" || kind == "search_new") {
           c.job.args = {"search", "--dry-run", "--config", f.string()};
+        } else if (kind == "benchmark") {
+          c.job.args = {"benchmark", "--dry-run", "--config", f.string()};
         } else {
           c.job.args = {"cosearch", "--dry-run", f.string()};
         }

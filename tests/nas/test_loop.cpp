@@ -6,6 +6,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -169,6 +170,49 @@ TEST_CASE("loop: stop after 3 generations + resume == 6 straight generations") {
       CHECK(slurp(straight / f) == slurp(split / f));
     }
     CHECK(slurp(straight / "checkpoint.json") == slurp(split / "checkpoint.json"));
+  }
+}
+
+TEST_CASE(
+    "loop: resume == straight with the state's bounds reached (parego's GP cap, reinforce's controller)") {
+  // parego keeps at most max_points of its data for the GP (selected by Pareto rank): with 20 of 72
+  // the selection itself must come back equal; reinforce with a larger controller and monte_carlo
+  // sampling (its first population is drawn through the estimate).
+  struct Case {
+    std::string name;
+    std::function<void(OptimizerConfig&)> tweak;
+  };
+  const std::vector<Case> cases = {
+      {"parego", [](OptimizerConfig& c) { c.parego.max_points = 20; }},
+      {"reinforce",
+       [](OptimizerConfig& c) {
+         c.reinforce.hidden = 16;
+         c.sampling = Sampling::kMonteCarlo;
+       }},
+  };
+  for (const Case& k : cases) {
+    CAPTURE(k.name);
+    OptimizerConfig c = config(k.name);
+    k.tweak(c);
+    LoopOptions straight_o = options(fresh_dir("bounds_straight_" + k.name), 6);
+    LoopOptions split_o = options(fresh_dir("bounds_split_" + k.name), 3);
+    SearchSpace space = small_space();
+    straight_o.feasibility_estimate =
+        split_o.feasibility_estimate = [&space](const Genome& g) { return space.check(g).violation; };
+    SearchLoop(space, c, zdt_evaluator(1, 20), straight_o).run();
+    SearchLoop(space, c, zdt_evaluator(1, 20), split_o).run();
+    LoopOptions resumed_o = split_o;
+    resumed_o.generations = 6;
+    SearchLoop resumed(space, c, zdt_evaluator(1, 20), resumed_o);
+    resumed.resume(split_o.run_dir);
+    CHECK(resumed.generation() == 3);
+    resumed.run();
+    for (const char* f : kResultFiles) {
+      CAPTURE(f);
+      CHECK(slurp(fs::path(straight_o.run_dir) / f) == slurp(fs::path(split_o.run_dir) / f));
+    }
+    CHECK(slurp(fs::path(straight_o.run_dir) / "checkpoint.json") ==
+          slurp(fs::path(split_o.run_dir) / "checkpoint.json"));
   }
 }
 
