@@ -4,20 +4,9 @@
 #include <cmath>
 #include <set>
 
-namespace imc::nas::cosearch {
+#include "common/rank_correlation.h"
 
-std::optional<double> kendall_tau(const std::vector<double>& a, const std::vector<double>& b) {
-  const std::size_t n = std::min(a.size(), b.size());
-  if (n < 2) return std::nullopt;
-  long long s = 0;
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t j = i + 1; j < n; ++j) {
-      const double da = a[i] - a[j], db = b[i] - b[j];
-      if (da == 0 || db == 0) continue;
-      s += (da > 0) == (db > 0) ? 1 : -1;
-    }
-  return double(s) / (double(n) * double(n - 1) / 2.0);
-}
+namespace imc::nas::cosearch {
 
 std::vector<Aggregate> rescored_aggregates(Aggregate run_aggregate) {
   std::vector<Aggregate> out = study_aggregates();
@@ -72,7 +61,7 @@ std::vector<Rescoring> rescore(const std::vector<Finalist>& finalists, const std
     }
     r.complete = complete && !order.empty();
     if (r.complete) {
-      r.kendall_tau = kendall_tau(r.analytical, r.systemc);
+      r.kendall_tau = common::kendall_tau_b(r.analytical, r.systemc);
       const auto best_sc = std::min_element(r.systemc.begin(), r.systemc.end()) - r.systemc.begin();
       r.best_changes = best_sc != 0;
     }

@@ -12,10 +12,6 @@
 
 namespace imc::nas::cosearch {
 
-// Kendall's tau-a between two scorings of the same items (lower = better in both): (concordant -
-// discordant) / (n (n - 1) / 2); a pair tied in either scoring counts as neither. nullopt for n < 2.
-std::optional<double> kendall_tau(const std::vector<double>& a, const std::vector<double>& b);
-
 // The objectives re-scored: the study's three, and the run's own aggregate when it is not one of them.
 std::vector<Aggregate> rescored_aggregates(Aggregate run_aggregate);
 
