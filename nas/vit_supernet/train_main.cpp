@@ -1,6 +1,7 @@
 // imcsim_vit_supernet: trains the ViT supernet of a search config's ViT genes on Fashion-MNIST (or
 // loads it from the cache), then reports the float and quantized test accuracy of its largest,
-// smallest and some random subnets after input-range recalibration.
+// smallest and some random subnets after input-range recalibration, and with --arch their hardware-aware
+// accuracy through sim/functional on that chip (calibrated ADC ranges, one draw).
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -10,8 +11,11 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "arch/load.h"
+#include "arch/overrides.h"
 #include "common/config.h"
 #include "nas/accuracy/dataset.h"
+#include "nas/accuracy/score.h"
 #include "nas/accuracy/train.h"
 #include "nas/vit_supernet/train.h"
 
@@ -28,7 +32,8 @@ int main(int argc, char** argv) {
     execv("/proc/self/exe", argv);
   }
   CLI::App app{"Train (or load) the weight-sharing ViT supernet of a search config's ViT genes"};
-  std::string config, cache_dir;
+  std::string config, cache_dir, arch_file;
+  std::vector<std::string> arch_overrides;
   nas::supernet::SupernetTrainOptions o;
   int threads = 1, random_report = 0;
   std::int64_t test_subset = 0, calibration_images = 500;
@@ -45,6 +50,8 @@ int main(int argc, char** argv) {
   app.add_option("--test-subset", test_subset, "first N test images (0 = all 10,000)");
   app.add_option("--calibration-images", calibration_images, "training images for input-range recalibration");
   app.add_option("--report-random", random_report, "also score N random subnets (seeded by --seed)");
+  app.add_option("--arch", arch_file, "also score each subnet hardware-aware on this chip (sim/functional)");
+  app.add_option("--set", arch_overrides, "arch overrides for --arch, key=value (e.g. adc.bits=8)");
   app.add_option("--cache-dir", cache_dir, "where trained supernets are kept (\"\" = no cache)");
   CLI11_PARSE(app, argc, argv);
   try {
@@ -87,6 +94,32 @@ int main(int argc, char** argv) {
         net->recalibrate(s, calib, p);
         auto e = net->export_subnet(s, name);
         out[name][figure] = nas::accuracy::accuracy_of(nas::accuracy::predict(e.net, x, p), y);
+      }
+    }
+    if (!arch_file.empty()) {
+      arch::ArchSpec spec = arch::load_arch(arch_file);
+      std::vector<arch::Override> ov;
+      for (const std::string& kv : arch_overrides) {
+        const auto eq = kv.find('=');
+        if (eq == std::string::npos) throw common::InputError("--set " + kv + ": expected key=value");
+        const std::string v = kv.substr(eq + 1);
+        char* end = nullptr;
+        const double num = std::strtod(v.c_str(), &end);
+        ov.push_back({kv.substr(0, eq), end && *end == 0 ? arch::ParamValue(num) : arch::ParamValue(v)});
+      }
+      arch::apply_overrides(spec, ov, std::filesystem::path(arch_file).parent_path().string());
+      nas::accuracy::AccuracyOptions ao;
+      ao.test_subset = test_subset;
+      ao.adc_range = nas::accuracy::AdcRange::kCalibrated;
+      ao.threads = threads;
+      for (const auto& [name, s] : report) {
+        spec.precision.weight_bits = s.weight_bits, spec.precision.input_bits = s.activation_bits;
+        net->recalibrate(s, calib, Precision::Quantized);
+        auto e = net->export_subnet(s, name);
+        nas::accuracy::AccuracyResult r;
+        nas::accuracy::score_network(spec, e.net, data, ao, r);
+        out[name]["hardware_accuracy"] = r.hardware_accuracy_mean;
+        out[name]["hardware_quantized_accuracy"] = r.quantized_accuracy;
       }
     }
     std::cout << out.dump(2) << std::endl;
