@@ -206,6 +206,14 @@ SearchConfig load_search_config(const std::string& path, const std::string& base
              "optimizer", "formulation", "estimator", "lut_file", "learned_file"});
   if (c.space.size() == 0) root.fail("declares no genes: add [network] and/or [hardware] genes");
   check_gene_names(c.space);
+  // The lut / learned estimators decode every sample as a CNN (nas/predictor): not for ViT genomes.
+  if (space_has_vit(c.space) &&
+      (c.search.evaluator == EvaluatorKind::kLut || c.search.evaluator == EvaluatorKind::kLearned))
+    root.require("search")
+        .require("evaluator")
+        .fail(
+            "the ViT family (network.patch, depth, embed, heads, mlp_ratio) is evaluated by \"analytical\", "
+            "\"systemc\" or \"multi\"; the lut and learned estimators know the CNN family only");
   if (c.accuracy.method == accuracy::AccuracyMethod::kSupernet) {
     // Every network gene's every value must be a subnet of the supernet: an error names the gene's
     // file:line and what the supernet can hold, before anything runs.

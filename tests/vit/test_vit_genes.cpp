@@ -73,6 +73,11 @@ TEST_CASE("bad ViT genes are load-time errors naming file, line, gene and the al
       load_message("patch = [7, 14]\ndepth = [1, 2]\nembed = [16, 32]\nheads = [2, 4]\nmlp_ratio = [1, 2]") ==
       "loaded");
   CHECK(load_message("family = [\"cnn\", \"vit\"]\ndepth = [1, 2]\nstages = [2, 3]", "train") == "loaded");
+  // The lut / learned estimators know the CNN family only.
+  const std::string lut = load_message("depth = [1, 2]\n[search]\nevaluator = \"lut\"", "train");
+  CAPTURE(lut);
+  CHECK(lut.find("evaluator") != std::string::npos);
+  CHECK(lut.find("know the CNN family only") != std::string::npos);
 }
 
 TEST_CASE(
