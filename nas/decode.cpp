@@ -10,6 +10,7 @@
 
 #include "arch/load.h"
 #include "common/config.h"
+#include "nas/decode_vit.h"
 
 namespace imc::nas {
 namespace {
@@ -25,6 +26,9 @@ const std::vector<std::string>& network_fields() {
     });
     out.emplace_back("weight_bits");
     out.emplace_back("activation_bits");
+    // The ViT family's genes and the family gene (decode_vit.h checks their values).
+    for (const std::string& f : vit_network_fields()) out.push_back(f);
+    out.emplace_back("family");
     return out;
   }();
   return fields;
@@ -82,7 +86,7 @@ void check_gene_names(const SearchSpace& space) {
       if (std::find(fields.begin(), fields.end(), field) == fields.end())
         throw common::InputError(fmt::format("{}: unknown network gene '{}'; allowed: {}", where(g), field,
                                              fmt::join(fields, ", ")));
-      if (field != "residual")
+      if (field != "residual" && field != "family")
         for (const GeneValue& v : g.values)
           if (!v.is_number())
             throw common::InputError(fmt::format("{}: value '{}' must be a number", where(g), v.to_string()));
@@ -90,6 +94,7 @@ void check_gene_names(const SearchSpace& space) {
       throw common::InputError(fmt::format("{}: genes live under [network] or [hardware]", where(g)));
     }
   }
+  check_vit_genes(space);
 }
 
 std::vector<arch::Override> hardware_overrides(const SearchSpace& space, const Genome& genome) {

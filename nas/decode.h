@@ -7,7 +7,8 @@
 // the chip is checked (arch::check_arch). Network genes are "network.<field>" of
 // workloads::CnnFamilyParams (stages, blocks_per_stage, base_channels, kernel, residual, expansion,
 // prune, fc_hidden) plus network.weight_bits and network.activation_bits, which set the chip's
-// precision. A decoding problem is a DecodeError: the candidate is infeasible with that reason.
+// precision. The ViT family's genes (network.patch, depth, embed, heads, mlp_ratio, family) are in
+// decode_vit.h. A decoding problem is a DecodeError: the candidate is infeasible with that reason.
 #pragma once
 
 #include <stdexcept>

@@ -9,6 +9,7 @@
 #include "arch/spec.h"
 #include "nas/accuracy/accuracy.h"
 #include "nas/supernet/space.h"
+#include "nas/vit_supernet/space.h"
 #include "workloads/graph.h"
 
 namespace imc::nas::accuracy {
@@ -25,6 +26,13 @@ struct TorchPlugin {
   AccuracyResult (*finetune_subnet)(const arch::ArchSpec& spec, const supernet::SupernetSpace& space,
                                     const supernet::Subnet& subnet, const std::string& file,
                                     const AccuracyOptions& options);
+  // method = "supernet" on a ViT space (nas/vit_supernet/evaluate.h).
+  nlohmann::json (*prepare_vit_supernet)(const vit_supernet::VitSupernetSpace& space,
+                                         const AccuracyOptions& options);
+  AccuracyResult (*evaluate_vit_subnet)(const arch::ArchSpec& spec,
+                                        const vit_supernet::VitSupernetSpace& space,
+                                        const vit_supernet::VitSubnet& subnet, const std::string& file,
+                                        const AccuracyOptions& options);
 };
 
 // Loads libimcsim_torch.so on the first call. Before loading it sets the thread environment that
@@ -36,6 +44,6 @@ struct TorchPlugin {
 const TorchPlugin& torch_plugin();
 
 // The name of the symbol libimcsim_torch.so exports (extern "C", returns const TorchPlugin*).
-inline constexpr const char* kTorchPluginSymbol = "imcsim_torch_plugin_v2";
+inline constexpr const char* kTorchPluginSymbol = "imcsim_torch_plugin_v3";
 
 }  // namespace imc::nas::accuracy

@@ -9,9 +9,11 @@
 #include <stdexcept>
 
 #include "nas/decode.h"
+#include "nas/decode_vit.h"
 #include "nas/run_settings.h"
 #include "nas/search/formulation.h"
 #include "nas/supernet/space.h"
+#include "nas/vit_supernet/space.h"
 
 namespace imc::nas::search {
 namespace fs = std::filesystem;
@@ -205,10 +207,30 @@ SearchConfig load_search_config(const std::string& path, const std::string& base
              "differentiable"});  // [differentiable]: nas/differentiable/options.h
   if (c.space.size() == 0) root.fail("declares no genes: add [network] and/or [hardware] genes");
   check_gene_names(c.space);
+  // The lut / learned estimators decode every sample as a CNN (nas/predictor): not for ViT genomes.
+  if (space_has_vit(c.space) &&
+      (c.search.evaluator == EvaluatorKind::kLut || c.search.evaluator == EvaluatorKind::kLearned))
+    root.require("search")
+        .require("evaluator")
+        .fail(
+            "the ViT family (network.patch, depth, embed, heads, mlp_ratio) is evaluated by \"analytical\", "
+            "\"systemc\" or \"multi\"; the lut and learned estimators know the CNN family only");
   if (c.accuracy.method == accuracy::AccuracyMethod::kSupernet) {
     // Every network gene's every value must be a subnet of the supernet: an error names the gene's
     // file:line and what the supernet can hold, before anything runs.
-    (void)supernet::SupernetSpace::from_search_space(c.space);
+    // A ViT space has its own supernet (nas/vit_supernet); one supernet cannot hold both families.
+    if (space_has_vit(c.space) && !vit_only_space(c.space)) {
+      const Gene* f = c.space.find("network.family");
+      throw common::InputError(
+          fmt::format("{}:{}: gene 'network.family': method = \"supernet\" holds one family "
+                      "per supernet; a space mixing \"cnn\" and \"vit\" needs method = "
+                      "\"train\"",
+                      f->file, f->line));
+    }
+    if (vit_only_space(c.space))
+      (void)vit_supernet::VitSupernetSpace::from_search_space(c.space);
+    else
+      (void)supernet::SupernetSpace::from_search_space(c.space);
     // Supernets shipped beside the configs (configs/nas/supernets/) are found before the cache.
     c.accuracy.supernet.shipped_dir = (fs::path(base_dir) / "supernets").string();
   }

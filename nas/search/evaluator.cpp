@@ -47,6 +47,15 @@ nlohmann::json params_json(const workloads::CnnFamilyParams& p) {
   return j;
 }
 
+// The network of a design as JSON: the CNN family's fields, or the ViT's with "family": "vit".
+nlohmann::json network_json(const Design& d) {
+  if (d.family == NetworkFamily::kCnn) return params_json(d.params);
+  nlohmann::json j{{"family", "vit"}};
+  workloads::for_each_vit_field(d.vit, d.vit,
+                                [&](const char* name, const auto& v, const auto&) { j[name] = v; });
+  return j;
+}
+
 }  // namespace
 
 bool NetworkIdentity::operator<(const NetworkIdentity& o) const {
@@ -55,7 +64,7 @@ bool NetworkIdentity::operator<(const NetworkIdentity& o) const {
     if (order == 0) order = a < b ? -1 : b < a ? 1 : 0;
   });
   if (order != 0) return order < 0;
-  return std::tie(weight_bits, input_bits) < std::tie(o.weight_bits, o.input_bits);
+  return std::tie(weight_bits, input_bits, vit) < std::tie(o.weight_bits, o.input_bits, o.vit);
 }
 
 SearchEvaluator::SearchEvaluator(const SearchConfig& config) : config_(config) {
@@ -106,7 +115,14 @@ Design SearchEvaluator::decode(const Genome& genome) const {
   d.spec = decode_hardware(base_, config_.space, genome, tech_dir_);
   d.params = network_params(network_defaults_, config_.space, genome);
   d.network_key = network_key(config_.space, genome);
-  d.graph = decode_network(d.params, "cnn-" + common::hash_hex(common::hash64(d.network_key)).substr(0, 8));
+  const std::string hash = common::hash_hex(common::hash64(d.network_key)).substr(0, 8);
+  d.family = network_family(config_.space, genome);
+  if (d.family == NetworkFamily::kVit) {
+    d.vit = vit_params(workloads::VitFamilyParams{}, config_.space, genome);
+    d.graph = decode_vit_network(d.vit, "vit-" + hash);
+  } else {
+    d.graph = decode_network(d.params, "cnn-" + hash);
+  }
   return d;
 }
 
@@ -118,7 +134,7 @@ std::string SearchEvaluator::key(const Genome& genome) const {
     const nlohmann::json j = {
         {"arch", common::dump_fields([&](common::Fields& f) { arch::describe(f, spec); })},
         {"tech", common::dump_fields([&](common::Fields& f) { arch::describe(f, tech); })},
-        {"network", params_json(d.params)}};
+        {"network", network_json(d)}};
     return "design-" + common::hash_hex(common::hash64(j.dump()));
   } catch (const DecodeError&) {
     return config_.space.key(genome);
@@ -172,7 +188,7 @@ Evaluation SearchEvaluator::judge(const Design& d, const sim::Report& r, int rel
   m["params"] = d.graph.total_params();
   m["utilization"] = r.utilization;
   m["reload_groups"] = reload_groups;
-  m["network"] = params_json(d.params);
+  m["network"] = network_json(d);
   m["weight_bits"] = d.spec.precision.weight_bits;
   m["input_bits"] = d.spec.precision.input_bits;
   ev.extra = m;
@@ -458,8 +474,9 @@ void SearchEvaluator::add_accuracy(const std::vector<Genome>& genomes,
   for (std::size_t i = 0; i < genomes.size(); ++i)
     if (evals[i].feasible()) {
       const Design d = decode(genomes[i]);
-      groups[NetworkIdentity{d.params, d.spec.precision.weight_bits, d.spec.precision.input_bits}].push_back(
-          i);
+      groups[NetworkIdentity{d.params, d.spec.precision.weight_bits, d.spec.precision.input_bits,
+                             d.family == NetworkFamily::kVit ? workloads::to_string(d.vit) : ""}]
+          .push_back(i);
     }
   if (groups.empty()) return;
   std::vector<std::vector<std::size_t>> members;  // one job per group: the indices of its genomes

@@ -16,6 +16,7 @@
 
 #include "arch/spec.h"
 #include "mapping/mapping.h"
+#include "nas/decode_vit.h"
 #include "nas/optimizer.h"
 #include "nas/predictor/accuracy_prescreen.h"
 #include "nas/predictor/hardware_estimator.h"
@@ -30,7 +31,9 @@ namespace imc::nas::search {
 struct Design {
   Genome genome;  // what it was decoded from
   arch::ArchSpec spec;
-  workloads::CnnFamilyParams params;
+  workloads::CnnFamilyParams params;  // family kCnn
+  workloads::VitFamilyParams vit;     // family kVit (nas/decode_vit.h)
+  NetworkFamily family = NetworkFamily::kCnn;
   workloads::Graph graph;
   std::string network_key;  // network genes only
 };
@@ -106,6 +109,12 @@ class SearchEvaluator {
                              std::vector<Evaluation>& evals) const;
   // The trained supernet's file: found or trained (in a worker process) on first use.
   const std::string& supernet_file() const;
+  // The same three for a ViT space (vit_supernet_accuracy.cpp, nas/vit_supernet): the calls above
+  // hand over to them when every genome of the space is a ViT.
+  void add_vit_supernet_accuracy(const std::vector<Genome>& genomes, std::vector<sim::DesignMetrics>& metrics,
+                                 std::vector<Evaluation>& evals) const;
+  const std::string& vit_supernet_file() const;
+  nlohmann::json final_front_vit_accuracy(const std::vector<Genome>& genomes) const;
   // The optimizer's values (nas/search/formulation.h) from a design's figures and accuracy.
   void set_objectives(Evaluation& ev, const sim::DesignMetrics& m, double hardware_accuracy) const;
 
@@ -128,6 +137,7 @@ struct NetworkIdentity {
   workloads::CnnFamilyParams params;
   int weight_bits = 0;
   int input_bits = 0;
+  std::string vit;  // a ViT's parameters (workloads::to_string); "" for a CNN
   bool operator<(const NetworkIdentity& o) const;
 };
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nas/decode.h"
+#include "nas/decode_vit.h"
 #include "nas/search/evaluator.h"
 #include "nas/workers.h"
 #ifdef IMCSIM_HAS_ACCURACY
@@ -46,6 +47,7 @@ nlohmann::json accuracy_metrics(const nlohmann::json& r) {
 
 const std::string& SearchEvaluator::supernet_file() const {
 #ifdef IMCSIM_HAS_ACCURACY
+  if (vit_only_space(config_.space)) return vit_supernet_file();
   if (!supernet_file_.empty()) return supernet_file_;
   const supernet::SupernetSpace space = supernet::SupernetSpace::from_search_space(
       config_.space,
@@ -77,6 +79,7 @@ void SearchEvaluator::add_supernet_accuracy(const std::vector<Genome>& genomes,
 #ifndef IMCSIM_HAS_ACCURACY
   (void)genomes, (void)metrics, (void)evals;
 #else
+  if (vit_only_space(config_.space)) return add_vit_supernet_accuracy(genomes, metrics, evals);
   std::vector<std::size_t> todo;
   for (std::size_t i = 0; i < genomes.size(); ++i)
     if (evals[i].feasible()) todo.push_back(i);
@@ -154,6 +157,7 @@ nlohmann::json SearchEvaluator::final_front_accuracy(const std::vector<Genome>& 
   nlohmann::json out = nlohmann::json::array();
 #ifdef IMCSIM_HAS_ACCURACY
   if (config_.accuracy.method != accuracy::AccuracyMethod::kSupernet || genomes.empty()) return out;
+  if (vit_only_space(config_.space)) return final_front_vit_accuracy(genomes);
   const std::string& file = supernet_file();
   const supernet::Subnet fixed{network_defaults_, base_.precision.weight_bits, base_.precision.input_bits};
   const supernet::SupernetSpace space = supernet::SupernetSpace::from_search_space(config_.space, fixed);
