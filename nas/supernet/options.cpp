@@ -8,7 +8,8 @@ namespace imc::nas::supernet {
 namespace {
 // Bump when the module layout or the training procedure changes, so stale supernets are not reused.
 // 2: a head per stage count and the label term of the subnets' loss (docs/supernet.md).
-constexpr int kFormatVersion = 2;
+// 3: plain blocks and their heads have units of their own; the largest plain subnet in every step.
+constexpr int kFormatVersion = 3;
 }  // namespace
 
 std::string supernet_key(const SupernetSpace& space, const SupernetTrainOptions& o) {

@@ -167,6 +167,12 @@ Subnet SupernetSpace::largest() const {
   return s;
 }
 
+Subnet SupernetSpace::largest_plain() const {
+  Subnet s = largest();
+  s.net.residual = residual.front();
+  return s;
+}
+
 Subnet SupernetSpace::smallest() const {
   Subnet s;
   s.net.input = input, s.net.classes = classes;

@@ -41,8 +41,9 @@ struct SupernetSpace {
   // and what is allowed when a value is not one a supernet can hold.
   static SupernetSpace from_search_space(const SearchSpace& space, const Subnet& fixed = {});
 
-  Subnet largest() const;   // every gene at its largest (residual if allowed, prune at its least)
-  Subnet smallest() const;  // every gene at its smallest (plain if allowed, prune at its most)
+  Subnet largest() const;        // every gene at its largest (residual if allowed, prune at its least)
+  Subnet largest_plain() const;  // the largest with residual at its first choice (plain when allowed)
+  Subnet smallest() const;       // every gene at its smallest (plain if allowed, prune at its most)
   Subnet sample(std::mt19937_64& rng) const;  // every gene uniformly from its choices
   // Whether `s` is a choice of every gene; `why` gets the first gene that is not.
   bool contains(const Subnet& s, std::string* why = nullptr) const;

@@ -28,13 +28,23 @@ bool ends_with(const std::string& s, const std::string& e) {
 // a stage. Sharing one head made every subnet with fewer stages than the largest score near chance.
 // The classifier after a hidden layer reads other features than the one after the pooling, so it is
 // a unit of its own too ("classifier.s2.after_fc1").
+// Plain and residual blocks compute different functions with the same layer names: a plain block's
+// conv1 makes the block's output, a residual block's conv1 an intermediate that conv2 and the
+// shortcut complete. Sharing one weight made every plain subnet 10+ points worse than the residual
+// one of the same size (docs/supernet.md "Plain and residual units"), so a plain subnet's block
+// layers are units of their own ("s1.b0.conv1.plain").
 std::string unit_name(const Node& n, const Subnet& s) {
   std::string name = n.name;
   for (const char* suffix : {".conv", ".bn"})
-    if (ends_with(name, suffix)) return name.substr(0, name.size() - std::string(suffix).size());
-  if (name == "fc1") return fmt::format("fc1.s{}", s.net.stages);
+    if (ends_with(name, suffix)) {
+      name = name.substr(0, name.size() - std::string(suffix).size());
+      return s.net.residual ? name : name + ".plain";  // every such node lies in a block
+    }
+  // The head reads plain or residual features (other functions): its own per block kind too.
+  const char* kind = s.net.residual ? "" : ".plain";
+  if (name == "fc1") return fmt::format("fc1.s{}{}", s.net.stages, kind);
   if (name == "classifier")
-    return fmt::format("classifier.s{}{}", s.net.stages, s.net.fc_hidden > 0 ? ".after_fc1" : "");
+    return fmt::format("classifier.s{}{}{}", s.net.stages, s.net.fc_hidden > 0 ? ".after_fc1" : "", kind);
   return name;
 }
 
@@ -190,7 +200,14 @@ torch::Tensor SupernetImpl::weight_stationary(Unit& u, const Node& n, const torc
   };
   if (is_training()) {
     torch::NoGradGuard ng;
-    update_range(u.input_max, std::max(0.f, x.max().item<float>()), range_momentum_);
+    float batch_max = x.max().item<float>();
+    if (recalibrating_ && range_quantile_ < 1) {  // clip the rare largest inputs (recalibration only)
+      const torch::Tensor flat = x.reshape({-1});
+      const std::int64_t k = std::clamp<std::int64_t>(
+          std::int64_t(std::ceil(range_quantile_ * double(flat.numel()))), 1, flat.numel());
+      batch_max = std::get<0>(flat.kthvalue(k)).item<float>();
+    }
+    update_range(u.input_max, std::max(0.f, batch_max), range_momentum_);
   }
   if (precision == accuracy::Precision::Float) return op(x, w, b);
 
@@ -284,6 +301,7 @@ void SupernetImpl::recalibrate(const Subnet& subnet, const torch::Tensor& images
   const double noise = options_.noise_sigma;
   options_.noise_sigma = 0;
   train();
+  recalibrating_ = true;
   const std::int64_t n = images.size(0);
   for (std::int64_t k = 0; k * batch < n; ++k) {
     // Momentum 1/(k+1): after the last batch each running value is the mean over the batches.
@@ -291,6 +309,7 @@ void SupernetImpl::recalibrate(const Subnet& subnet, const torch::Tensor& images
     forward(images.slice(0, k * batch, std::min(n, (k + 1) * batch)), subnet, precision);
   }
   bn_momentum_ = bn, range_momentum_ = range;
+  recalibrating_ = false;
   options_.noise_sigma = noise;
   train(was_training);
 }

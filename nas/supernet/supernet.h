@@ -55,9 +55,15 @@ class SupernetImpl : public torch::nn::Module {
 
   // Re-measures the batch-norm statistics and input ranges of the subnet's layers on `images`
   // (batches of `batch`): the statistics become the mean over the batches, the ranges the mean
-  // batch maximum. `precision` should be the one the subnet is evaluated at.
+  // batch maximum (or range_quantile()). `precision` should be the one the subnet is evaluated at.
   void recalibrate(const Subnet& subnet, const torch::Tensor& images, accuracy::Precision precision,
                    std::int64_t batch = 250);
+
+  // The quantile of a batch's inputs that recalibrate() takes as its range (1 = the batch maximum).
+  // A quantile below 1 clips the rare largest inputs: with 4-bit activations the maximum wastes most
+  // of the 16 levels on values few inputs reach (docs/supernet.md "Input ranges").
+  void set_range_quantile(double q) { range_quantile_ = q; }
+  double range_quantile() const { return range_quantile_; }
 
   // The subnet as a GraphNet with the inherited weights copied in (call recalibrate first).
   ExportedSubnet export_subnet(const Subnet& subnet, const std::string& name = "subnet");
@@ -84,6 +90,8 @@ class SupernetImpl : public torch::nn::Module {
   std::map<std::string, workloads::Graph> graphs_;
   double bn_momentum_ = 0.1;      // recalibrate() sets 1/(k+1) for its k-th batch
   double range_momentum_ = 0.05;  // GraphNet's running average of the input maxima
+  bool recalibrating_ = false;
+  double range_quantile_ = 1.0;
 };
 TORCH_MODULE(Supernet);
 

@@ -28,6 +28,9 @@ SandwichLosses sandwich_step(Supernet& net, torch::optim::Optimizer& optimizer, 
   // In-place distillation: the others learn the largest's (detached) class distribution.
   const torch::Tensor soft = torch::softmax(big.detach(), 1);
   std::vector<Subnet> others{space.smallest()};
+  // Plain and residual blocks have units of their own (supernet.cpp): the largest plain subnet is the
+  // top of its own half of the space, trained every step like the largest.
+  if (space.residual.size() == 2) others.push_back(space.largest_plain());
   for (int k = 0; k < random_subnets; ++k) others.push_back(space.sample(rng));
   for (const Subnet& s : others) {
     const torch::Tensor logits = net->forward(images, s, accuracy::Precision::Quantized);

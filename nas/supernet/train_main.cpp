@@ -47,6 +47,8 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "torch threads");
   app.add_option("--test-subset", test_subset, "first N test images (0 = all 10,000)");
   app.add_option("--calibration-images", calibration_images, "training images for batch-norm recalibration");
+  double range_quantile = 1.0;
+  app.add_option("--range-quantile", range_quantile, "recalibration: input range at this quantile (1 = max)");
   app.add_option("--report-random", random_report, "also score N random subnets (seeded by --seed)");
   app.add_option("--cache-dir", cache_dir, "where trained supernets are kept (\"\" = no cache)");
   CLI11_PARSE(app, argc, argv);
@@ -72,6 +74,7 @@ int main(int argc, char** argv) {
       if (!cache_dir.empty()) out["weights_file"] = save_supernet(net, cache_dir, key);
     }
     out["from_cache"] = bool(cached);
+    net->set_range_quantile(range_quantile);
     const torch::Tensor calib = nas::accuracy::image_tensor(data.train, 0, calibration_images);
     const torch::Tensor x = nas::accuracy::image_tensor(data.test, 0, test_subset);
     const torch::Tensor y = nas::accuracy::label_tensor(data.test, 0, test_subset);

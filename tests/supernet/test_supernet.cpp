@@ -210,6 +210,49 @@ TEST_CASE("each stage count has a head of its own: a shallower subnet never read
   CHECK((!deep_grad.defined() || deep_grad.abs().sum().item<double>() == 0));
 }
 
+// Plain and residual blocks are different functions under the same layer names: sharing conv1 left
+// the plain subnets 8-12 points below their stand-alone accuracy (docs/supernet.md). Each kind has
+// its own block and head units; a plain subnet's gradient never reaches a residual unit.
+TEST_CASE("plain and residual blocks have units of their own: a plain subnet never reads a residual one") {
+  OneThread one;
+  torch::manual_seed(2);
+  SupernetSpace space = small_space();
+  space.fc_hidden = {0};
+  space.expansion = {1};
+  Supernet net(space);
+  const Subnet residual = space.largest();
+  const Subnet plain = space.largest_plain();
+  CHECK(!plain.net.residual);
+  CHECK(plain.net.base_channels == residual.net.base_channels);
+  auto params = net->named_parameters();
+  for (const char* name : {"s0_b0_conv1_weight", "s0_b0_conv1_plain_weight", "s2_b1_conv1_plain_weight",
+                           "classifier_s3_weight", "classifier_s3_plain_weight"})
+    REQUIRE_MESSAGE(params.find(name) != nullptr, name);
+  net->train();
+  for (const Subnet& s : {plain, residual}) {
+    net->zero_grad();
+    net->forward(torch::rand({4, 784}), s, Precision::Float).sum().backward();
+    auto used = [&](const char* name) {
+      const torch::Tensor g = params[name].grad();
+      return g.defined() && g.abs().sum().item<double>() > 0;
+    };
+    CAPTURE(to_string(s));
+    CHECK(used("s0_b0_conv1_plain_weight") == !s.net.residual);
+    CHECK(used("classifier_s3_plain_weight") == !s.net.residual);
+    CHECK(used("s0_b0_conv1_weight") == s.net.residual);
+    CHECK(used("classifier_s3_weight") == s.net.residual);
+  }
+  // Changing a plain unit changes the plain subnet's output, not the residual one's.
+  const torch::Tensor x = torch::rand({4, 784});
+  net->eval();
+  torch::NoGradGuard ng;
+  const torch::Tensor plain0 = net->forward(x, plain, Precision::Float);
+  const torch::Tensor residual0 = net->forward(x, residual, Precision::Float);
+  params["s0_b0_conv1_plain_weight"].add_(1.0);
+  CHECK(!torch::allclose(net->forward(x, plain, Precision::Float), plain0));
+  CHECK(torch::equal(net->forward(x, residual, Precision::Float), residual0));
+}
+
 // The failure this guards against: with one head shared by every stage count, a subnet with fewer
 // stages than the largest fed it another stage's features and scored near chance (10%) after training.
 TEST_CASE("after a short sandwich training every sampled subnet is well above chance") {
