@@ -96,6 +96,8 @@ void describe(Fields& f, ArchSpec& s) {
            RealDecl{0, 0, 2, "", "cycle-to-cycle relative read noise"});
     g.real("stuck_on_rate", d.stuck_on_rate, RealDecl{0, 0, 1, "", "fraction of cells stuck at G_on"});
     g.real("stuck_off_rate", d.stuck_off_rate, RealDecl{0, 0, 1, "", "fraction of cells stuck at G_off"});
+    g.boolean("stuck_aware_programming", d.stuck_aware_programming, false,
+              "stuck cells are known (tested) and each weight's healthy cells are programmed to cancel them");
     g.real("drift_nu", d.drift_nu, RealDecl{0, 0, 1, "", "drift exponent: G(t) = G0 (t/t0)^-nu"});
     g.real("drift_t0_s", d.drift_t0_s, RealDecl{1, 1e-9, 1e9, "s", "drift reference time"});
     g.real("drift_time_s", d.drift_time_s, RealDecl{0, 0, 1e10, "s", "time since programming; 0 = none"});

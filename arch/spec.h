@@ -31,7 +31,10 @@ struct DeviceSpec {
   double read_noise_sigma{};  // cycle-to-cycle: relative std per read
   double stuck_on_rate{};     // fraction of cells stuck at the highest conductance
   double stuck_off_rate{};    // fraction stuck at the lowest conductance
-  double drift_nu{};          // power-law drift exponent: G(t) = G0 * (t/t0)^-nu (PCM, RRAM)
+  // The fault map is known (a post-fabrication test) and each weight's healthy cells are programmed to
+  // cancel its stuck cells (the differential partner, the lower slices): sim/functional/crossbar_layer.cpp.
+  bool stuck_aware_programming{};
+  double drift_nu{};  // power-law drift exponent: G(t) = G0 * (t/t0)^-nu (PCM, RRAM)
   double drift_t0_s{};
   double drift_time_s{};  // time since programming at which inference runs (0 = no drift)
 };

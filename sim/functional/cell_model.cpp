@@ -67,24 +67,26 @@ bool CellModel::ideal() const {
   return d_.variation_sigma == 0 && d_.stuck_on_rate == 0 && d_.stuck_off_rate == 0 && drift_factor_ == 1.0;
 }
 
-float CellModel::program(int level, Rng& rng) const {
+CellModel::Fault CellModel::draw_fault(Rng& rng) const {
+  if (ideal() || (d_.stuck_on_rate == 0 && d_.stuck_off_rate == 0)) return Fault::kNone;
+  const double u = rng.uniform();
+  if (u < d_.stuck_on_rate) return Fault::kStuckOn;
+  if (u < d_.stuck_on_rate + d_.stuck_off_rate) return Fault::kStuckOff;
+  return Fault::kNone;
+}
+
+float CellModel::conductance(int level, Fault fault, Rng& rng) const {
   if (ideal()) return float(level);
-  double g = g_off_ + level * step_;  // in units of G_on
-  // Faults first: a stuck cell ignores programming (and its variation).
-  bool stuck = false;
-  if (d_.stuck_on_rate > 0 || d_.stuck_off_rate > 0) {
-    const double u = rng.uniform();
-    if (u < d_.stuck_on_rate) {
-      g = 1.0;
-      stuck = true;
-    } else if (u < d_.stuck_on_rate + d_.stuck_off_rate) {
-      g = g_off_;
-      stuck = true;
-    }
-  }
-  if (!stuck && log_sigma_ > 0) g *= std::exp(log_mu_ + log_sigma_ * rng.normal());
+  // A stuck cell ignores programming (and its variation).
+  double g = fault == Fault::kStuckOn ? 1.0 : fault == Fault::kStuckOff ? g_off_ : g_off_ + level * step_;
+  if (fault == Fault::kNone && log_sigma_ > 0) g *= std::exp(log_mu_ + log_sigma_ * rng.normal());
   g *= drift_factor_;
   return float((g - g_off_) / step_);
+}
+
+float CellModel::program(int level, Rng& rng) const {
+  // Faults first, then variation: the order of the draws is part of a chip instance's identity.
+  return conductance(level, draw_fault(rng), rng);
 }
 
 }  // namespace imc::sim::functional

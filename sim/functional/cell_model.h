@@ -40,6 +40,14 @@ class CellModel {
   // The conductance a cell programmed to `level` reads (normalized, above G_off, in level steps),
   // with this cell's draw of variation and faults taken from `rng`, and drift applied.
   float program(int level, Rng& rng) const;
+  // program() in two steps, for a programmer that must know a weight's stuck cells before choosing its
+  // levels: draw the cell's fault (one uniform, only when the device has stuck cells), then its read
+  // conductance. program(l, rng) == conductance(l, draw_fault(rng), rng), draw for draw.
+  enum class Fault { kNone, kStuckOn, kStuckOff };
+  Fault draw_fault(Rng& rng) const;
+  float conductance(int level, Fault fault, Rng& rng) const;
+  // The level a stuck cell holds: G_on is the top level, G_off level 0.
+  int stuck_level(Fault fault) const { return fault == Fault::kStuckOn ? levels_ - 1 : 0; }
   // Normalized absolute conductance (in units of G_on) of a programmed value from program().
   double absolute(float programmed) const { return programmed * step_ + g_off_; }
   bool ideal() const;  // no variation, faults or drift: program(l) == l exactly

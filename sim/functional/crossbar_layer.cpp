@@ -127,6 +127,69 @@ struct CrossbarLayer::Impl {
     return int((mag >> (k * cell_bits)) & (levels - 1));
   }
 
+  // The value the cells of one weight (physical columns [p0, p0 + slices * diff) of packed row pr)
+  // store: the weight (differential), the weight + 2^(weight_bits-1) (offset), 0 off the diagonal blocks
+  // (as level() programs them).
+  std::int64_t stored_value(std::int64_t first_group, std::int64_t pr, std::int64_t p0) const {
+    const std::int64_t gr = pr / m.rows, gc = p0 / phys_cols;
+    const std::int64_t offset = diff == 2 ? 0 : std::int64_t(1) << (opt.weight_bits - 1);
+    if (gr != gc) return 0;
+    const std::int64_t j = (p0 % phys_cols) / (slices * diff);
+    return std::int64_t(w[std::size_t(((first_group + gr) * m.rows + pr % m.rows) * m.cols + j)]) + offset;
+  }
+
+  // One packed row with the chip's fault map known: each weight's cells draw their faults first; a
+  // weight with a stuck cell has its healthy cells' levels chosen, most significant slice first, to
+  // bring sum_k 2^(k cell_bits) (p_k - n_k) closest to the stored value given the stuck levels (the
+  // differential partner of a stuck-on cell takes its level; lower slices absorb the rest). Weights
+  // without a stuck cell keep the usual levels. Conductances are drawn after, in column order.
+  void program_row_stuck_aware(std::int64_t first_group, std::int64_t pr, std::int64_t pcol, Rng& rng,
+                               float* out) const {
+    const std::int64_t cells = std::int64_t(slices) * diff;
+    std::vector<CellModel::Fault> fault(static_cast<std::size_t>(cells));
+    std::vector<int> lvl(static_cast<std::size_t>(cells));
+    for (std::int64_t p0 = 0; p0 < pcol; p0 += cells) {
+      bool any = false;
+      for (std::int64_t q = 0; q < cells; ++q) {
+        fault[std::size_t(q)] = cell.draw_fault(rng);
+        any = any || fault[std::size_t(q)] != CellModel::Fault::kNone;
+        lvl[std::size_t(q)] = level(first_group, pr, p0 + q);
+      }
+      if (any) compensate(stored_value(first_group, pr, p0), fault, lvl);
+      for (std::int64_t q = 0; q < cells; ++q)
+        out[p0 + q] = cell.conductance(lvl[std::size_t(q)], fault[std::size_t(q)], rng);
+    }
+  }
+
+  // Levels of one weight's healthy cells (index k * diff + sign) that best represent `value` around
+  // its stuck cells: greedy from the most significant slice, nearest digit with both polarities
+  // (differential: the lower slices can correct either way), the digit rounded down with one
+  // (offset: they only add).
+  void compensate(std::int64_t value, const std::vector<CellModel::Fault>& fault,
+                  std::vector<int>& lvl) const {
+    using Fault = CellModel::Fault;
+    std::int64_t rest = value;
+    for (int k = 0; k < slices; ++k)
+      for (int sign = 0; sign < diff; ++sign) {
+        const std::size_t q = std::size_t(k * diff + sign);
+        if (fault[q] == Fault::kNone) continue;
+        lvl[q] = cell.stuck_level(fault[q]);
+        rest -= (sign == 0 ? 1 : -1) * (std::int64_t(lvl[q]) << (k * cell_bits));
+      }
+    for (int k = slices - 1; k >= 0; --k) {
+      const std::int64_t weight = std::int64_t(1) << (k * cell_bits);
+      const std::size_t qp = std::size_t(k * diff), qn = qp + 1;
+      const bool p_free = fault[qp] == Fault::kNone, n_free = diff == 2 && fault[qn] == Fault::kNone;
+      const std::int64_t hi = p_free ? levels - 1 : 0, lo = n_free ? -(levels - 1) : 0;
+      const double ratio = double(rest) / double(weight);
+      const std::int64_t d = std::clamp<std::int64_t>(
+          diff == 2 ? std::int64_t(std::llround(ratio)) : std::int64_t(std::floor(ratio)), lo, hi);
+      if (p_free) lvl[qp] = int(std::max<std::int64_t>(d, 0));
+      if (n_free) lvl[qn] = int(std::max<std::int64_t>(-d, 0));
+      rest -= d * weight;
+    }
+  }
+
   double read_full_scale(std::int64_t rows) const {
     const double dmax = std::min(std::ldexp(1.0, dac_bits), std::ldexp(1.0, opt.input_bits)) - 1;
     return double(rows) * dmax * (levels - 1);
@@ -190,8 +253,13 @@ struct CrossbarLayer::Impl {
           c.rows = std::min(bend, r0 + read_rows) - r0;
           c.g = RowMat::Zero(c.rows, padded(pcol));
           Rng rng(opt.seed, 0xce11, std::uint64_t(g0), std::uint64_t(r0));
-          for (std::int64_t i = 0; i < c.rows; ++i)
-            for (std::int64_t p = 0; p < pcol; ++p) c.g(i, p) = cell.program(level(g0, r0 + i, p), rng);
+          for (std::int64_t i = 0; i < c.rows; ++i) {
+            float* row = c.g.data() + i * c.g.cols();
+            if (spec.device.stuck_aware_programming)
+              program_row_stuck_aware(g0, r0 + i, pcol, rng, row);
+            else
+              for (std::int64_t p = 0; p < pcol; ++p) row[p] = cell.program(level(g0, r0 + i, p), rng);
+          }
           if (noise) {
             const double off = cell.g_off() / cell.level_step();
             c.h = ((c.g.array().cast<double>() + off).square()).cast<float>().matrix();
