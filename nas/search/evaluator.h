@@ -7,6 +7,7 @@
 // fork() safe. Trained weights are shared between candidates and runs through the weight cache.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -109,12 +110,6 @@ class SearchEvaluator {
                              std::vector<Evaluation>& evals) const;
   // The trained supernet's file: found or trained (in a worker process) on first use.
   const std::string& supernet_file() const;
-  // The same three for a ViT space (vit_supernet_accuracy.cpp, nas/vit_supernet): the calls above
-  // hand over to them when every genome of the space is a ViT.
-  void add_vit_supernet_accuracy(const std::vector<Genome>& genomes, std::vector<sim::DesignMetrics>& metrics,
-                                 std::vector<Evaluation>& evals) const;
-  const std::string& vit_supernet_file() const;
-  nlohmann::json final_front_vit_accuracy(const std::vector<Genome>& genomes) const;
   // The optimizer's values (nas/search/formulation.h) from a design's figures and accuracy.
   void set_objectives(Evaluation& ev, const sim::DesignMetrics& m, double hardware_accuracy) const;
 
@@ -130,7 +125,13 @@ class SearchEvaluator {
   void screen(const std::vector<Genome>& genomes, std::vector<Evaluation>& evals) const;
   void learn_accuracies(const std::vector<Genome>& genomes, const std::vector<Evaluation>& evals) const;
   mutable std::string supernet_file_;  // method = supernet, set by supernet_file()
+  // method = supernet: scorings by subnet and functional chip (supernet_accuracy.cpp), for the run.
+  mutable std::map<std::string, nlohmann::json> accuracy_memo_;
 };
+
+// The fields of a chip the functional model (sim/functional) reads, as a key: two chips with the same
+// key give a network the same hardware-aware accuracy.
+std::string functional_chip_key(const arch::ArchSpec& spec);
 
 // What candidates share one trained network: the network's genes and the quantization bits.
 struct NetworkIdentity {

@@ -417,7 +417,12 @@ nlohmann::json run_search(const RunOptions& in) {
   for (std::size_t id : scored) front_genomes.push_back(loop.candidates()[id].genome);
   const nlohmann::json scored_accuracy = evaluator.final_front_accuracy(front_genomes);
   std::map<std::size_t, nlohmann::json> final_accuracy;
-  for (std::size_t k = 0; k < scored_accuracy.size(); ++k) final_accuracy[scored[k]] = scored_accuracy[k];
+  for (std::size_t k = 0; k < scored_accuracy.size(); ++k) {
+    nlohmann::json member = scored_accuracy[k];
+    if (member.contains("shared_with_member"))  // an index into `scored`: report the candidate's id
+      member["shared_with_member"] = scored.at(member.at("shared_with_member").get<std::size_t>());
+    final_accuracy[scored[k]] = member;
+  }
   const double final_accuracy_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_final).count();
 
