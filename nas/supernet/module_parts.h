@@ -37,13 +37,30 @@ inline void update_range(torch::Tensor& amax, float batch_max, double momentum) 
   a = a == 0 ? batch_max : float(a * (1 - momentum) + batch_max * momentum);
 }
 
-// Per node, the index of the last node reading its output (graph size when none does): a forward
-// drops each output after its last reader, since recalibration and evaluation run large batches.
+// Per node, the index of the last node reading its output (graph size when none does).
 inline std::vector<int> last_readers(const workloads::Graph& g) {
   std::vector<int> last(std::size_t(g.size()), g.size());
   for (int i = 0; i < g.size(); ++i)
     for (int k : g.node(i).inputs) last[std::size_t(k)] = i;
   return last;
+}
+
+// Runs `g` in node order: the output of node n is node_output(n, in), where in(k) is the output of
+// n's k-th input; each output is dropped after its last reader (recalibration and evaluation run
+// large batches without autograd, where holding every layer's output would take gigabytes).
+// Returns the last node's output.
+template <class NodeOutput>
+torch::Tensor walk_graph(const workloads::Graph& g, const NodeOutput& node_output) {
+  std::vector<torch::Tensor> out(std::size_t(g.size()));
+  const std::vector<int> last_use = last_readers(g);
+  for (int i = 0; i < g.size(); ++i) {
+    const workloads::Node& n = g.node(i);
+    auto in = [&](int k) -> const torch::Tensor& { return out[std::size_t(n.inputs.at(std::size_t(k)))]; };
+    out[std::size_t(i)] = node_output(n, in);
+    for (int k : n.inputs)
+      if (last_use[std::size_t(k)] == i) out[std::size_t(k)] = torch::Tensor();
+  }
+  return out.back();
 }
 
 // Copies `value` into the exported GraphNet's tensor `key` (GraphNet names them n<node>_<what>);

@@ -195,13 +195,7 @@ torch::Tensor SupernetImpl::forward(const torch::Tensor& x, const Subnet& subnet
   check(subnet);
   const workloads::Graph& g = graph_of(subnet);
   const std::int64_t B = x.size(0);
-  std::vector<torch::Tensor> out(std::size_t(g.size()));
-  // Each output is dropped after its last reader: recalibration and evaluation run large batches
-  // without autograd, where holding every layer's output would take gigabytes.
-  const std::vector<int> last_use = last_readers(g);
-  for (int i = 0; i < g.size(); ++i) {
-    const Node& n = g.node(i);
-    auto in = [&](int k) -> const torch::Tensor& { return out[std::size_t(n.inputs.at(std::size_t(k)))]; };
+  const torch::Tensor logits = walk_graph(g, [&](const Node& n, const auto& in) {
     torch::Tensor y;
     switch (n.op) {
       case OpKind::Input:
@@ -236,11 +230,9 @@ torch::Tensor SupernetImpl::forward(const torch::Tensor& x, const Subnet& subnet
         throw std::logic_error(
             fmt::format("supernet: node '{}' ({}) is not a CNN-family op", n.name, workloads::op_label(n)));
     }
-    out[std::size_t(i)] = std::move(y);
-    for (int k : n.inputs)
-      if (last_use[std::size_t(k)] == i) out[std::size_t(k)] = torch::Tensor();
-  }
-  return out.back().reshape({B, space_.classes});
+    return y;
+  });
+  return logits.reshape({B, space_.classes});
 }
 
 void SupernetImpl::recalibrate(const Subnet& subnet, const torch::Tensor& images,

@@ -12,9 +12,9 @@
 namespace imc::nas::vit_supernet {
 
 using supernet::copy_into;
-using supernet::last_readers;
 using supernet::param_name;
 using supernet::update_range;
+using supernet::walk_graph;
 using supernet::with_batch;
 using workloads::ActKind;
 using workloads::MoveKind;
@@ -158,11 +158,7 @@ torch::Tensor VitSupernetImpl::forward(const torch::Tensor& x, const VitSubnet& 
   const SubnetGraph& sg = graph_of(subnet);
   const workloads::Graph& g = sg.graph;
   const std::int64_t B = x.size(0);
-  std::vector<torch::Tensor> out(std::size_t(g.size()));
-  const std::vector<int> last_use = last_readers(g);
-  for (int i = 0; i < g.size(); ++i) {
-    const Node& n = g.node(i);
-    auto in = [&](int k) -> const torch::Tensor& { return out[std::size_t(n.inputs.at(std::size_t(k)))]; };
+  const torch::Tensor logits = walk_graph(g, [&](const Node& n, const auto& in) {
     torch::Tensor y;
     switch (n.op) {
       case OpKind::Input:
@@ -227,11 +223,9 @@ torch::Tensor VitSupernetImpl::forward(const torch::Tensor& x, const VitSubnet& 
         throw std::logic_error(fmt::format("ViT supernet: node '{}' ({}) is not a ViT-family op", n.name,
                                            workloads::op_label(n)));
     }
-    out[std::size_t(i)] = std::move(y);
-    for (int k : n.inputs)
-      if (last_use[std::size_t(k)] == i) out[std::size_t(k)] = torch::Tensor();
-  }
-  return out.back().reshape({B, space_.classes});
+    return y;
+  });
+  return logits.reshape({B, space_.classes});
 }
 
 void VitSupernetImpl::recalibrate(const VitSubnet& subnet, const torch::Tensor& images,
