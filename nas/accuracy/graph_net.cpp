@@ -33,16 +33,67 @@ std::vector<std::int64_t> with_batch(std::int64_t b, const std::vector<std::int6
   return s;
 }
 
-bool nonneg_activation(ActKind a) {
-  return a == ActKind::ReLU || a == ActKind::ReLU6 || a == ActKind::Sigmoid || a == ActKind::HardSigmoid;
-}
-
 std::string where(const workloads::Graph& g, int i) {
   return fmt::format("workload '{}': node '{}' ({})", g.name(), g.node(i).name,
                      workloads::op_label(g.node(i)));
 }
 
 }  // namespace
+
+bool nonneg_activation(ActKind a) {
+  return a == ActKind::ReLU || a == ActKind::ReLU6 || a == ActKind::Sigmoid || a == ActKind::HardSigmoid;
+}
+
+LayerQuantizer layer_quantizer(const torch::Tensor& weight, QuantBits bits, bool nonneg_inputs,
+                               double input_max) {
+  LayerQuantizer q;
+  q.qw = (1 << (bits.weight_bits - 1)) - 1;
+  q.qx = nonneg_inputs ? (1 << bits.input_bits) - 1 : (1 << (bits.input_bits - 1)) - 1;
+  q.lo = nonneg_inputs ? 0.0 : -q.qx;
+  q.s_w = std::max(weight.detach().abs().max().item<double>(), 1e-12) / q.qw;
+  q.s_x = std::max(input_max, 1e-8) / q.qx;
+  return q;
+}
+
+torch::Tensor layer_call(const Node& n, const torch::Tensor& x, const torch::Tensor& w,
+                         const torch::Tensor& b) {
+  if (n.op == OpKind::Conv2d)
+    return torch::conv2d(x, w, b, {n.stride_h, n.stride_w}, {n.pad_h, n.pad_w}, {n.dilation_h, n.dilation_w},
+                         n.groups);
+  std::vector<std::int64_t> shape(x.sizes().begin(), x.sizes().end());
+  shape.back() = n.out_features;
+  return torch::conv2d(x.reshape({-1, n.in_features, 1, 1}), w.view({n.out_features, n.in_features, 1, 1}), b)
+      .reshape(shape);
+}
+
+torch::Tensor fake_quantized_call(const Node& n, const torch::Tensor& x, const torch::Tensor& w,
+                                  const torch::Tensor& b, const LayerQuantizer& q, double noise_sigma,
+                                  const at::Generator& noise) {
+  // Forward uses the quantized values, backward the identity (inside the clipping range).
+  torch::Tensor wq = fake_quant(w, q.s_w, -q.qw, q.qw);
+  if (noise_sigma > 0) {
+    const torch::Tensor draw =
+        noise.defined() ? at::randn(wq.sizes(), noise, wq.options()) : torch::randn_like(wq);
+    wq = wq * (1 + noise_sigma * draw);
+  }
+  return layer_call(n, fake_quant(x, q.s_x, q.lo, q.qx), wq, b);
+}
+
+torch::Tensor integer_call(const Node& n, const torch::Tensor& x, const torch::Tensor& w,
+                           const torch::Tensor& b, const LayerQuantizer& q, const IntegerProducts& products) {
+  const torch::Tensor w_int = (w / q.s_w).round().clamp(-q.qw, q.qw);
+  const torch::Tensor x_int = (x / q.s_x).round().clamp(q.lo, q.qx);
+  torch::Tensor acc = products ? products(x_int, w_int) : layer_call(n, x_int, w_int, torch::Tensor());
+  acc = acc * (q.s_w * q.s_x);
+  if (b.defined()) acc = n.op == OpKind::Conv2d ? acc + b.view({1, -1, 1, 1}) : acc + b;
+  return acc;
+}
+
+float batch_input_max(const torch::Tensor& x, bool nonneg_inputs) {
+  if (nonneg_inputs) return std::max(0.f, x.max().item<float>());
+  const auto [lo, hi] = torch::aminmax(x);  // max |x| without an |x| temporary
+  return std::max(-lo.item<float>(), hi.item<float>());
+}
 
 void check_fmnist_graph(const workloads::Graph& g) {
   int inputs = 0;
@@ -247,67 +298,31 @@ torch::Tensor GraphNetImpl::weight_stationary(int i, const torch::Tensor& x, Pre
   const Node& n = graph_.node(i);
   const torch::Tensor& w = weight_[std::size_t(i)];
   const torch::Tensor& b = bias_[std::size_t(i)];
-  auto op = [&](const torch::Tensor& xx, const torch::Tensor& ww, const torch::Tensor& bb) {
-    if (n.op == OpKind::Conv2d)
-      return torch::conv2d(xx, ww, bb, {n.stride_h, n.stride_w}, {n.pad_h, n.pad_w},
-                           {n.dilation_h, n.dilation_w}, n.groups);
-    // A linear layer as a 1x1 convolution: torch then runs it (and its backward) with oneDNN rather
-    // than through the system BLAS, which on Debian may be the slow reference implementation.
-    std::vector<std::int64_t> shape(xx.sizes().begin(), xx.sizes().end());
-    shape.back() = n.out_features;
-    return torch::conv2d(xx.reshape({-1, n.in_features, 1, 1}),
-                         ww.view({n.out_features, n.in_features, 1, 1}), bb)
-        .reshape(shape);
-  };
   const bool nonneg = nonneg_[std::size_t(n.inputs[0])];
   if (is_training()) {  // track the input range whatever the precision, for later quantized use
     torch::NoGradGuard ng;
-    float m;
-    if (nonneg) {
-      m = std::max(0.f, x.max().item<float>());
-    } else {
-      const auto [lo, hi] = torch::aminmax(x);  // max |x| without an |x| temporary
-      m = std::max(-lo.item<float>(), hi.item<float>());
-    }
-    batch_max_[std::size_t(i)] = m;
+    batch_max_[std::size_t(i)] = batch_input_max(x, nonneg);
     update_range(amax_[std::size_t(i)], batch_max_[std::size_t(i)]);
   }
-  if (precision == Precision::Float) return op(x, w, b);
+  if (precision == Precision::Float) return layer_call(n, x, w, b);
 
-  const double qw = (1 << (bits_.weight_bits - 1)) - 1;
-  const double qx = input_levels(i);
-  const double lo = nonneg ? 0.0 : -qx;
-  const double s_w = weight_scale(i), s_x = input_scale(i);
-  if (is_training()) {
-    // Fake quantization with the straight-through estimator: forward uses the quantized values,
-    // backward the identity (inside the clipping range).
-    torch::Tensor wq = fake_quant(w, s_w, -qw, qw);
-    if (noise_sigma_ > 0) {
-      const torch::Tensor noise = noise_generator_.defined()
-                                      ? at::randn(wq.sizes(), noise_generator_, wq.options())
-                                      : torch::randn_like(wq);
-      wq = wq * (1 + noise_sigma_ * noise);
-    }
-    const torch::Tensor xq = fake_quant(x, s_x, lo, qx);
-    return op(xq, wq, b);
+  const LayerQuantizer q = layer_quantizer(w, bits_, nonneg, amax_.at(std::size_t(i)).item<double>());
+  if (is_training()) return fake_quantized_call(n, x, w, b, q, noise_sigma_, noise_generator_);
+  IntegerProducts crossbars;
+  if (backend && n.op == OpKind::Conv2d) {
+    crossbars = [&](const torch::Tensor& x_int, const torch::Tensor&) {
+      const torch::Tensor out = backend->matmul(i, patches(x_int, n), stream);  // [B * OH * OW, Cout]
+      return channels_first(out, x.size(0), n.out_channels, n.out.at(1), n.out.at(2));
+    };
+  } else if (backend) {
+    crossbars = [&](const torch::Tensor& x_int, const torch::Tensor&) {
+      const torch::Tensor flat = x_int.reshape({-1, n.in_features}).contiguous();
+      std::vector<std::int64_t> shape(x.sizes().begin(), x.sizes().end());
+      shape.back() = n.out_features;
+      return backend->matmul(i, flat, stream).reshape(shape);
+    };
   }
-  const torch::Tensor w_int = (w / s_w).round().clamp(-qw, qw);
-  const torch::Tensor x_int = (x / s_x).round().clamp(lo, qx);
-  torch::Tensor acc;
-  if (!backend) {
-    acc = op(x_int, w_int, torch::Tensor());
-  } else if (n.op == OpKind::Conv2d) {
-    const torch::Tensor out = backend->matmul(i, patches(x_int, n), stream);  // [B * OH * OW, Cout]
-    acc = channels_first(out, x.size(0), n.out_channels, n.out.at(1), n.out.at(2));
-  } else {
-    const torch::Tensor flat = x_int.reshape({-1, n.in_features}).contiguous();
-    std::vector<std::int64_t> shape(x.sizes().begin(), x.sizes().end());
-    shape.back() = n.out_features;
-    acc = backend->matmul(i, flat, stream).reshape(shape);
-  }
-  acc = acc * (s_w * s_x);
-  if (b.defined()) acc = n.op == OpKind::Conv2d ? acc + b.view({1, -1, 1, 1}) : acc + b;
-  return acc;
+  return integer_call(n, x, w, b, q, crossbars);
 }
 
 torch::Tensor GraphNetImpl::digital(int i, const std::vector<torch::Tensor>& in) {

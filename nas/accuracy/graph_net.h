@@ -13,6 +13,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "workloads/graph.h"
@@ -86,6 +87,35 @@ class GraphNetImpl : public torch::nn::Module {
   at::Generator noise_generator_;  // injected noise; undefined = torch's default generator
 };
 TORCH_MODULE(GraphNet);
+
+// The quantized call of one weight-stationary layer, shared by GraphNet and the supernets
+// (nas/supernet, nas/vit_supernet) so that an exported subnet computes the very same numbers.
+// The quantizer of one call: weights in [-qw, qw] with step s_w = max|w| / qw; inputs in [lo, qx]
+// with step s_x = input range / qx (lo = 0 for inputs that cannot be negative, else -qx).
+struct LayerQuantizer {
+  double qw = 0, qx = 0, lo = 0, s_w = 0, s_x = 0;
+};
+LayerQuantizer layer_quantizer(const torch::Tensor& weight, QuantBits bits, bool nonneg_inputs,
+                               double input_max);
+// The float torch call of node `n` (Conv2d, or Linear as a 1x1 convolution: torch then runs it and
+// its backward with oneDNN rather than the system BLAS, which on Debian may be the slow reference one).
+torch::Tensor layer_call(const workloads::Node& n, const torch::Tensor& x, const torch::Tensor& w,
+                         const torch::Tensor& b);
+// Training: fake quantization of weights and inputs (straight-through estimator), relative weight
+// noise of `noise_sigma` drawn from `noise` (undefined: torch's default generator).
+torch::Tensor fake_quantized_call(const workloads::Node& n, const torch::Tensor& x, const torch::Tensor& w,
+                                  const torch::Tensor& b, const LayerQuantizer& q, double noise_sigma,
+                                  const at::Generator& noise = {});
+// Evaluation: s_w * s_x * (x_int . w_int) + b, the integer products from `products` (a crossbar
+// model) or, when it is empty, from layer_call.
+using IntegerProducts = std::function<torch::Tensor(const torch::Tensor& x_int, const torch::Tensor& w_int)>;
+torch::Tensor integer_call(const workloads::Node& n, const torch::Tensor& x, const torch::Tensor& w,
+                           const torch::Tensor& b, const LayerQuantizer& q,
+                           const IntegerProducts& products = {});
+// The maximum |input| of a batch as the input range tracks it (max(0, max x) for non-negative inputs).
+float batch_input_max(const torch::Tensor& x, bool nonneg_inputs);
+// Whether an activation's output can never be negative (its consumers' inputs are then unsigned).
+bool nonneg_activation(workloads::ActKind a);
 
 // Whether `graph` is a Fashion-MNIST classifier this evaluator can handle: one data input of 784
 // elements, 10 outputs, supported ops. Throws InputError naming the node and the problem otherwise.

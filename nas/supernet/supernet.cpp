@@ -7,6 +7,7 @@
 
 #include "common/config.h"
 #include "nas/accuracy/kernels.h"
+#include "nas/supernet/module_parts.h"
 
 namespace imc::nas::supernet {
 
@@ -46,24 +47,6 @@ std::string unit_name(const Node& n, const Subnet& s) {
   if (name == "classifier")
     return fmt::format("classifier.s{}{}{}", s.net.stages, s.net.fc_hidden > 0 ? ".after_fc1" : "", kind);
   return name;
-}
-
-std::string param_name(const std::string& unit, const char* what) {
-  std::string s = unit + "_" + what;
-  std::replace(s.begin(), s.end(), '.', '_');  // torch names may not hold dots
-  return s;
-}
-
-std::vector<std::int64_t> with_batch(std::int64_t b, const std::vector<std::int64_t>& shape) {
-  std::vector<std::int64_t> s{b};
-  s.insert(s.end(), shape.begin(), shape.end());
-  return s;
-}
-
-// The running input range after a batch (GraphNet's rule: the first batch sets it).
-void update_range(torch::Tensor& amax, float batch_max, double momentum) {
-  float& a = *amax.data_ptr<float>();
-  a = a == 0 ? batch_max : float(a * (1 - momentum) + batch_max * momentum);
 }
 
 // Largest shape of every unit over the networks that together use every unit: the largest choice
@@ -187,17 +170,6 @@ torch::Tensor SupernetImpl::weight_stationary(Unit& u, const Node& n, const torc
                                               const Subnet& subnet, accuracy::Precision precision) {
   const torch::Tensor w = effective_weight(u, n);
   const torch::Tensor b = u.bias.defined() ? u.bias.slice(0, 0, n.out_features) : torch::Tensor();
-  // The same torch calls as GraphNet, so an exported subnet computes the very same numbers.
-  auto op = [&](const torch::Tensor& xx, const torch::Tensor& ww, const torch::Tensor& bb) {
-    if (n.op == OpKind::Conv2d)
-      return torch::conv2d(xx, ww, bb, {n.stride_h, n.stride_w}, {n.pad_h, n.pad_w},
-                           {n.dilation_h, n.dilation_w}, n.groups);
-    std::vector<std::int64_t> shape(xx.sizes().begin(), xx.sizes().end());
-    shape.back() = n.out_features;
-    return torch::conv2d(xx.reshape({-1, n.in_features, 1, 1}),
-                         ww.view({n.out_features, n.in_features, 1, 1}), bb)
-        .reshape(shape);
-  };
   if (is_training()) {
     torch::NoGradGuard ng;
     float batch_max = x.max().item<float>();
@@ -209,22 +181,13 @@ torch::Tensor SupernetImpl::weight_stationary(Unit& u, const Node& n, const torc
     }
     update_range(u.input_max, std::max(0.f, batch_max), range_momentum_);
   }
-  if (precision == accuracy::Precision::Float) return op(x, w, b);
-
-  const double qw = (1 << (subnet.weight_bits - 1)) - 1;
-  const double qx = (1 << subnet.activation_bits) - 1;  // every crossbar input is non-negative
-  const double s_w = std::max(w.detach().abs().max().item<double>(), 1e-12) / qw;
-  const double s_x = std::max(u.input_max.item<double>(), 1e-8) / qx;
-  if (is_training()) {
-    torch::Tensor wq = accuracy::fake_quant(w, s_w, -qw, qw);
-    if (options_.noise_sigma > 0) wq = wq * (1 + options_.noise_sigma * torch::randn_like(wq));
-    return op(accuracy::fake_quant(x, s_x, 0, qx), wq, b);
-  }
-  const torch::Tensor w_int = (w / s_w).round().clamp(-qw, qw);
-  const torch::Tensor x_int = (x / s_x).round().clamp(0, qx);
-  torch::Tensor acc = op(x_int, w_int, torch::Tensor()) * (s_w * s_x);
-  if (b.defined()) acc = n.op == OpKind::Conv2d ? acc + b.view({1, -1, 1, 1}) : acc + b;
-  return acc;
+  // The same calls as GraphNet, so an exported subnet computes the very same numbers; every
+  // crossbar input of the family is non-negative (it follows a ReLU or is the image).
+  if (precision == accuracy::Precision::Float) return accuracy::layer_call(n, x, w, b);
+  const accuracy::LayerQuantizer q = accuracy::layer_quantizer(
+      w, {subnet.weight_bits, subnet.activation_bits}, true, u.input_max.item<double>());
+  if (is_training()) return accuracy::fake_quantized_call(n, x, w, b, q, options_.noise_sigma);
+  return accuracy::integer_call(n, x, w, b, q);
 }
 
 torch::Tensor SupernetImpl::forward(const torch::Tensor& x, const Subnet& subnet,
@@ -232,15 +195,7 @@ torch::Tensor SupernetImpl::forward(const torch::Tensor& x, const Subnet& subnet
   check(subnet);
   const workloads::Graph& g = graph_of(subnet);
   const std::int64_t B = x.size(0);
-  std::vector<torch::Tensor> out(std::size_t(g.size()));
-  // Each output is dropped after its last reader: recalibration and evaluation run large batches
-  // without autograd, where holding every layer's output would take gigabytes.
-  std::vector<int> last_use(std::size_t(g.size()), g.size());
-  for (int i = 0; i < g.size(); ++i)
-    for (int k : g.node(i).inputs) last_use[std::size_t(k)] = i;
-  for (int i = 0; i < g.size(); ++i) {
-    const Node& n = g.node(i);
-    auto in = [&](int k) -> const torch::Tensor& { return out[std::size_t(n.inputs.at(std::size_t(k)))]; };
+  const torch::Tensor logits = walk_graph(g, [&](const Node& n, const auto& in) {
     torch::Tensor y;
     switch (n.op) {
       case OpKind::Input:
@@ -275,11 +230,9 @@ torch::Tensor SupernetImpl::forward(const torch::Tensor& x, const Subnet& subnet
         throw std::logic_error(
             fmt::format("supernet: node '{}' ({}) is not a CNN-family op", n.name, workloads::op_label(n)));
     }
-    out[std::size_t(i)] = std::move(y);
-    for (int k : n.inputs)
-      if (last_use[std::size_t(k)] == i) out[std::size_t(k)] = torch::Tensor();
-  }
-  return out.back().reshape({B, space_.classes});
+    return y;
+  });
+  return logits.reshape({B, space_.classes});
 }
 
 void SupernetImpl::recalibrate(const Subnet& subnet, const torch::Tensor& images,
@@ -324,27 +277,21 @@ ExportedSubnet SupernetImpl::export_subnet(const Subnet& subnet, const std::stri
   // GraphNet names its tensors n<node index>_<what> (graph_net.cpp).
   auto params = e.net->named_parameters();
   auto buffers = e.net->named_buffers();
-  auto set = [](torch::OrderedDict<std::string, torch::Tensor>& dict, const std::string& key,
-                const torch::Tensor& value) {
-    torch::Tensor* t = dict.find(key);
-    if (!t) throw std::logic_error("supernet export: GraphNet has no tensor " + key);
-    t->copy_(value);
-  };
   for (int i = 0; i < e.graph.size(); ++i) {
     const Node& n = e.graph.node(i);
     const std::string id = fmt::format("n{}_", i);
     if (n.op == OpKind::Conv2d || n.op == OpKind::Linear) {
       Unit& u = unit_for(n, subnet);
-      set(params, id + "weight", effective_weight(u, n));
-      if (n.bias) set(params, id + "bias", u.bias.slice(0, 0, n.out_features));
-      set(buffers, id + "input_max", u.input_max);
+      copy_into(params, id + "weight", effective_weight(u, n));
+      if (n.bias) copy_into(params, id + "bias", u.bias.slice(0, 0, n.out_features));
+      copy_into(buffers, id + "input_max", u.input_max);
     } else if (n.op == OpKind::BatchNorm) {
       Unit& u = unit_for(n, subnet);
       const std::int64_t c = n.out.at(0);
-      set(params, id + "gamma", u.gamma.slice(0, 0, c));
-      set(params, id + "beta", u.beta.slice(0, 0, c));
-      set(buffers, id + "running_mean", u.mean.slice(0, 0, c));
-      set(buffers, id + "running_var", u.var.slice(0, 0, c));
+      copy_into(params, id + "gamma", u.gamma.slice(0, 0, c));
+      copy_into(params, id + "beta", u.beta.slice(0, 0, c));
+      copy_into(buffers, id + "running_mean", u.mean.slice(0, 0, c));
+      copy_into(buffers, id + "running_var", u.var.slice(0, 0, c));
     }
   }
   e.net->eval();

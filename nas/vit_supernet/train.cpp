@@ -1,116 +1,44 @@
 #include "nas/vit_supernet/train.h"
 
-#include <fmt/format.h>
-
-#include <chrono>
-#include <cmath>
 #include <filesystem>
-#include <numeric>
-
-#include "common/config.h"
-#include "nas/accuracy/train.h"
 
 namespace imc::nas::vit_supernet {
-namespace fs = std::filesystem;
 
-VitSandwichLosses vit_sandwich_step(VitSupernet& net, torch::optim::Optimizer& optimizer,
-                                    const torch::Tensor& images, const torch::Tensor& labels,
-                                    int random_subnets, std::mt19937_64& rng, double label_weight) {
+supernet::SandwichLosses vit_sandwich_step(VitSupernet& net, torch::optim::Optimizer& optimizer,
+                                           const torch::Tensor& images, const torch::Tensor& labels,
+                                           int random_subnets, std::mt19937_64& rng, double label_weight) {
   const VitSupernetSpace& space = net->space();
-  net->train();
-  optimizer.zero_grad();
-  VitSandwichLosses out;
-  const torch::Tensor big = net->forward(images, space.largest(), accuracy::Precision::Quantized);
-  const torch::Tensor ce = torch::cross_entropy_loss(big, labels);
-  ce.backward();
-  out.largest = ce.item<double>();
-  const torch::Tensor soft = torch::softmax(big.detach(), 1);
-  std::vector<VitSubnet> others{space.smallest()};
-  for (int k = 0; k < random_subnets; ++k) others.push_back(space.sample(rng));
-  for (const VitSubnet& s : others) {
-    const torch::Tensor log_q =
-        torch::log_softmax(net->forward(images, s, accuracy::Precision::Quantized), 1);
-    torch::Tensor loss = -(soft * log_q).sum(1).mean() * (1 - label_weight);
-    if (label_weight > 0) loss = loss + torch::nll_loss(log_q, labels) * label_weight;
-    loss.backward();
-    out.others += loss.item<double>() / double(others.size());
-  }
-  // Transformers trained from scratch with Adam are prone to loss spikes: clip the summed gradient.
-  torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);
-  optimizer.step();
-  return out;
+  const VitSubnet largest = space.largest();
+  std::vector<VitSubnet> students{space.smallest()};
+  for (int k = 0; k < random_subnets; ++k) students.push_back(space.sample(rng));
+  return supernet::sandwich_step(
+      *net, optimizer, labels, students.size(),
+      [&](std::size_t i) {
+        return net->forward(images, i == 0 ? largest : students[i - 1], accuracy::Precision::Quantized);
+      },
+      label_weight, /*clip_grad_norm=*/1.0);
 }
 
-VitTrainStats train_vit_supernet(VitSupernet& net, const accuracy::ImageSet& train_set,
-                                 const supernet::SupernetTrainOptions& o,
-                                 const std::function<void(const std::string&)>& log) {
-  if (o.epochs < 1 || o.batch_size < 1 || o.random_subnets < 0 || !(o.learning_rate > 0) ||
-      !(o.label_weight >= 0 && o.label_weight <= 1))
-    throw common::InputError(fmt::format(
-        "ViT supernet training: epochs {} (>= 1), batch_size {} (>= 1), random_subnets {} (>= 0), "
-        "learning_rate {} (> 0), label_weight {} ([0, 1])",
-        o.epochs, o.batch_size, o.random_subnets, o.learning_rate, o.label_weight));
-  const auto t0 = std::chrono::steady_clock::now();
-  const std::int64_t n =
-      o.train_subset > 0 ? std::min<std::int64_t>(o.train_subset, train_set.count) : train_set.count;
-  const torch::Tensor x = accuracy::image_tensor(train_set, 0, n),
-                      y = accuracy::label_tensor(train_set, 0, n);
-  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(o.learning_rate));
-  std::mt19937_64 rng(o.seed);
-  std::vector<std::int64_t> order(static_cast<std::size_t>(n));
-  std::iota(order.begin(), order.end(), 0);
-  const std::int64_t steps = (n + o.batch_size - 1) / o.batch_size * o.epochs;
-  const std::int64_t warmup = std::max<std::int64_t>(1, steps / 20);
-  std::int64_t step = 0;
-  VitTrainStats st;
-  for (int e = 0; e < o.epochs; ++e) {
-    const auto e0 = std::chrono::steady_clock::now();
-    std::shuffle(order.begin(), order.end(), rng);
-    const torch::Tensor perm = torch::from_blob(order.data(), {n}, torch::kInt64);
-    double loss_sum = 0;
-    for (std::int64_t b0 = 0; b0 < n; b0 += o.batch_size, ++step) {
-      const double cosine = 0.5 * (1 + std::cos(M_PI * double(step) / double(steps)));
-      const double lr = o.learning_rate * std::min(1.0, double(step + 1) / double(warmup)) * cosine;
-      for (auto& g : opt.param_groups()) g.options().set_lr(lr);
-      const torch::Tensor idx = perm.slice(0, b0, std::min(n, b0 + o.batch_size));
-      const VitSandwichLosses l = vit_sandwich_step(net, opt, x.index_select(0, idx), y.index_select(0, idx),
-                                                    o.random_subnets, rng, o.label_weight);
-      loss_sum += l.largest * double(idx.size(0));
-    }
-    st.epoch_loss_largest.push_back(loss_sum / double(n));
-    st.epoch_seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - e0).count());
-    if (log)
-      log(fmt::format("ViT supernet epoch {}/{}: largest loss {:.4f} ({:.1f} s)", e + 1, o.epochs,
-                      st.epoch_loss_largest.back(), st.epoch_seconds.back()));
-  }
-  net->eval();
-  st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  return st;
+supernet::SupernetTrainStats train_vit_supernet(VitSupernet& net, const accuracy::ImageSet& train_set,
+                                                const supernet::SupernetTrainOptions& o,
+                                                const std::function<void(const std::string&)>& log) {
+  return supernet::train_sandwich(
+      *net, train_set, o, {"ViT supernet", /*warmup=*/true},
+      [&](torch::optim::Optimizer& opt, const torch::Tensor& x, const torch::Tensor& y,
+          std::mt19937_64& rng) {
+        return vit_sandwich_step(net, opt, x, y, o.random_subnets, rng, o.label_weight);
+      },
+      log);
 }
 
 std::string save_vit_supernet(VitSupernet& net, const std::string& dir, const std::string& key) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec)
-    throw common::InputError(
-        fmt::format("{}: cannot create the supernet cache folder ({})", dir, ec.message()));
-  const std::string path = (fs::path(dir) / vit_supernet_file_name(key)).string();
-  torch::save(net, path + ".tmp");
-  fs::rename(path + ".tmp", path);
-  return path;
+  return supernet::save_module_file(net.ptr(), dir, vit_supernet_file_name(key));
 }
 
 std::optional<VitSupernet> load_vit_supernet(const VitSupernetSpace& space, double noise_sigma,
                                              const std::string& path) {
-  if (!fs::exists(path)) return std::nullopt;
-  VitSupernet net(space, noise_sigma);
-  try {
-    torch::load(net, path);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  net->eval();
-  return net;
+  if (!std::filesystem::exists(path)) return std::nullopt;  // before building the module
+  return supernet::load_module_file(VitSupernet(space, noise_sigma), path);
 }
 
 }  // namespace imc::nas::vit_supernet

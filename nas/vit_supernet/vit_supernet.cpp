@@ -7,9 +7,15 @@
 
 #include "common/config.h"
 #include "nas/accuracy/kernels.h"
+#include "nas/supernet/module_parts.h"
 
 namespace imc::nas::vit_supernet {
 
+using supernet::copy_into;
+using supernet::param_name;
+using supernet::update_range;
+using supernet::walk_graph;
+using supernet::with_batch;
 using workloads::ActKind;
 using workloads::MoveKind;
 using workloads::Node;
@@ -22,27 +28,6 @@ namespace {
 std::string unit_name(const Node& n, int patch) {
   if (n.name == "patch_embed" || n.name == "pos_embedding") return fmt::format("{}.p{}", n.name, patch);
   return n.name;
-}
-
-std::string param_name(const std::string& unit, const char* what) {
-  std::string s = unit + "_" + what;
-  std::replace(s.begin(), s.end(), '.', '_');  // torch names may not hold dots
-  return s;
-}
-
-std::vector<std::int64_t> with_batch(std::int64_t b, const std::vector<std::int64_t>& shape) {
-  std::vector<std::int64_t> s{b};
-  s.insert(s.end(), shape.begin(), shape.end());
-  return s;
-}
-
-void update_range(torch::Tensor& amax, float batch_max, double momentum) {
-  float& a = *amax.data_ptr<float>();
-  a = a == 0 ? batch_max : float(a * (1 - momentum) + batch_max * momentum);
-}
-
-bool nonneg_activation(ActKind a) {
-  return a == ActKind::ReLU || a == ActKind::ReLU6 || a == ActKind::Sigmoid || a == ActKind::HardSigmoid;
 }
 
 }  // namespace
@@ -105,7 +90,7 @@ const VitSupernetImpl::SubnetGraph& VitSupernetImpl::graph_of(const VitSubnet& s
         sg.nonneg[std::size_t(i)] = n.learned_params == 0;  // pixels in [0, 1]; learned tensors signed
         break;
       case OpKind::Activation:
-        sg.nonneg[std::size_t(i)] = nonneg_activation(n.act);
+        sg.nonneg[std::size_t(i)] = accuracy::nonneg_activation(n.act);
         break;
       case OpKind::Softmax:
         sg.nonneg[std::size_t(i)] = true;
@@ -155,45 +140,16 @@ torch::Tensor VitSupernetImpl::weight_stationary(Unit& u, const Node& n, bool no
       b = u.bias.slice(0, 0, outs);
     }
   }
-  // The same torch calls as GraphNet, so an exported subnet computes the very same numbers.
-  auto op = [&](const torch::Tensor& xx, const torch::Tensor& ww, const torch::Tensor& bb) {
-    if (n.op == OpKind::Conv2d)
-      return torch::conv2d(xx, ww, bb, {n.stride_h, n.stride_w}, {n.pad_h, n.pad_w},
-                           {n.dilation_h, n.dilation_w}, n.groups);
-    std::vector<std::int64_t> shape(xx.sizes().begin(), xx.sizes().end());
-    shape.back() = n.out_features;
-    return torch::conv2d(xx.reshape({-1, n.in_features, 1, 1}),
-                         ww.view({n.out_features, n.in_features, 1, 1}), bb)
-        .reshape(shape);
-  };
   if (is_training()) {
     torch::NoGradGuard ng;
-    float m;
-    if (nonneg) {
-      m = std::max(0.f, x.max().item<float>());
-    } else {
-      const auto [lo, hi] = torch::aminmax(x);
-      m = std::max(-lo.item<float>(), hi.item<float>());
-    }
-    update_range(u.input_max, m, range_momentum_);
+    update_range(u.input_max, accuracy::batch_input_max(x, nonneg), range_momentum_);
   }
-  if (precision == accuracy::Precision::Float) return op(x, w, b);
-
-  const double qw = (1 << (subnet.weight_bits - 1)) - 1;
-  const double qx = nonneg ? (1 << subnet.activation_bits) - 1 : (1 << (subnet.activation_bits - 1)) - 1;
-  const double lo = nonneg ? 0.0 : -qx;
-  const double s_w = std::max(w.detach().abs().max().item<double>(), 1e-12) / qw;
-  const double s_x = std::max(u.input_max.item<double>(), 1e-8) / qx;
-  if (is_training()) {
-    torch::Tensor wq = accuracy::fake_quant(w, s_w, -qw, qw);
-    if (noise_sigma_ > 0) wq = wq * (1 + noise_sigma_ * torch::randn_like(wq));
-    return op(accuracy::fake_quant(x, s_x, lo, qx), wq, b);
-  }
-  const torch::Tensor w_int = (w / s_w).round().clamp(-qw, qw);
-  const torch::Tensor x_int = (x / s_x).round().clamp(lo, qx);
-  torch::Tensor acc = op(x_int, w_int, torch::Tensor()) * (s_w * s_x);
-  if (b.defined()) acc = n.op == OpKind::Conv2d ? acc + b.view({1, -1, 1, 1}) : acc + b;
-  return acc;
+  // The same calls as GraphNet, so an exported subnet computes the very same numbers.
+  if (precision == accuracy::Precision::Float) return accuracy::layer_call(n, x, w, b);
+  const accuracy::LayerQuantizer q = accuracy::layer_quantizer(
+      w, {subnet.weight_bits, subnet.activation_bits}, nonneg, u.input_max.item<double>());
+  if (is_training()) return accuracy::fake_quantized_call(n, x, w, b, q, noise_sigma_);
+  return accuracy::integer_call(n, x, w, b, q);
 }
 
 torch::Tensor VitSupernetImpl::forward(const torch::Tensor& x, const VitSubnet& subnet,
@@ -202,13 +158,7 @@ torch::Tensor VitSupernetImpl::forward(const torch::Tensor& x, const VitSubnet& 
   const SubnetGraph& sg = graph_of(subnet);
   const workloads::Graph& g = sg.graph;
   const std::int64_t B = x.size(0);
-  std::vector<torch::Tensor> out(std::size_t(g.size()));
-  std::vector<int> last_use(std::size_t(g.size()), g.size());  // outputs dropped after their last reader
-  for (int i = 0; i < g.size(); ++i)
-    for (int k : g.node(i).inputs) last_use[std::size_t(k)] = i;
-  for (int i = 0; i < g.size(); ++i) {
-    const Node& n = g.node(i);
-    auto in = [&](int k) -> const torch::Tensor& { return out[std::size_t(n.inputs.at(std::size_t(k)))]; };
+  const torch::Tensor logits = walk_graph(g, [&](const Node& n, const auto& in) {
     torch::Tensor y;
     switch (n.op) {
       case OpKind::Input:
@@ -273,11 +223,9 @@ torch::Tensor VitSupernetImpl::forward(const torch::Tensor& x, const VitSubnet& 
         throw std::logic_error(fmt::format("ViT supernet: node '{}' ({}) is not a ViT-family op", n.name,
                                            workloads::op_label(n)));
     }
-    out[std::size_t(i)] = std::move(y);
-    for (int k : n.inputs)
-      if (last_use[std::size_t(k)] == i) out[std::size_t(k)] = torch::Tensor();
-  }
-  return out.back().reshape({B, space_.classes});
+    return y;
+  });
+  return logits.reshape({B, space_.classes});
 }
 
 void VitSupernetImpl::recalibrate(const VitSubnet& subnet, const torch::Tensor& images,
@@ -308,35 +256,29 @@ ExportedVit VitSupernetImpl::export_subnet(const VitSubnet& subnet, const std::s
                              noise_sigma_);
   auto params = e.net->named_parameters();
   auto buffers = e.net->named_buffers();
-  auto set = [](torch::OrderedDict<std::string, torch::Tensor>& dict, const std::string& key,
-                const torch::Tensor& value) {
-    torch::Tensor* t = dict.find(key);
-    if (!t) throw std::logic_error("ViT supernet export: GraphNet has no tensor " + key);
-    t->copy_(value);
-  };
   // GraphNet names its tensors n<node index>_<what> (graph_net.cpp).
   for (int i = 0; i < e.graph.size(); ++i) {
     const Node& n = e.graph.node(i);
     const std::string id = fmt::format("n{}_", i);
     if (n.op == OpKind::Conv2d || n.op == OpKind::Linear) {
       Unit& u = unit_for(n, subnet);
-      set(params, id + "weight", effective_weight(u, n));
+      copy_into(params, id + "weight", effective_weight(u, n));
       if (n.bias) {
         // The bias as weight_stationary() takes it (Q/K/V parts for attn.qkv).
         const std::int64_t outs = n.op == OpKind::Conv2d ? n.out_channels : n.out_features;
         const std::int64_t ein = n.in_features;
-        set(params, id + "bias",
-            u.qkv ? torch::cat({u.bias.slice(0, 0, ein), u.bias.slice(0, embed_max_, embed_max_ + ein),
-                                u.bias.slice(0, 2 * embed_max_, 2 * embed_max_ + ein)})
-                  : u.bias.slice(0, 0, outs));
+        copy_into(params, id + "bias",
+                  u.qkv ? torch::cat({u.bias.slice(0, 0, ein), u.bias.slice(0, embed_max_, embed_max_ + ein),
+                                      u.bias.slice(0, 2 * embed_max_, 2 * embed_max_ + ein)})
+                        : u.bias.slice(0, 0, outs));
       }
-      set(buffers, id + "input_max", u.input_max);
+      copy_into(buffers, id + "input_max", u.input_max);
     } else if (n.op == OpKind::LayerNorm) {
       Unit& u = unit_for(n, subnet);
-      set(params, id + "gamma", u.gamma.slice(0, 0, n.out.back()));
-      set(params, id + "beta", u.beta.slice(0, 0, n.out.back()));
+      copy_into(params, id + "gamma", u.gamma.slice(0, 0, n.out.back()));
+      copy_into(params, id + "beta", u.beta.slice(0, 0, n.out.back()));
     } else if (n.op == OpKind::Input && n.learned_params > 0) {
-      set(params, id + "param", unit_for(n, subnet).param.slice(0, 0, n.out[0]).slice(1, 0, n.out[1]));
+      copy_into(params, id + "param", unit_for(n, subnet).param.slice(0, 0, n.out[0]).slice(1, 0, n.out[1]));
     }
   }
   e.net->eval();

@@ -15,10 +15,12 @@
 #include "nas/supernet/supernet.h"
 #include "nas/supernet/train.h"
 #include "tests/accuracy/torch_doctest.h"  // first: see there
+#include "tests/supernet/supernet_checks.h"
 
 using namespace imc;
 using namespace imc::nas::supernet;
 using imc::nas::accuracy::Precision;
+using namespace imc::test_supernet;
 namespace fs = std::filesystem;
 
 namespace {
@@ -40,20 +42,11 @@ SupernetSpace small_space() {
   return s;
 }
 
-const nas::accuracy::Dataset& data() {
-  static const nas::accuracy::Dataset d = nas::accuracy::load_fashion_mnist();
-  return d;
-}
-
 // Accuracy every subnet must beat after the short training below (62 sandwich steps on 2,000
 // images; chance is 0.10). Measured: largest above 0.45, the others 0.154-0.32 (before the fix,
 // subnets with fewer stages than the largest stayed at 0.10-0.11 however long they trained);
 // after full training every subnet scores 60-92 % (docs/supernet.md).
 constexpr double kWellAboveChance = 0.13;
-
-struct OneThread {
-  OneThread() { torch::set_num_threads(1); }
-};
 
 }  // namespace
 
@@ -63,55 +56,23 @@ TEST_CASE("an exported subnet's GraphNet computes the supernet's forward (float 
   Supernet net(small_space());
   const torch::Tensor x = nas::accuracy::image_tensor(data().train, 0, 64);
   const torch::Tensor calib = nas::accuracy::image_tensor(data().train, 64, 128);
-  {
-    // Move every weight, statistic and kernel transform off its initial value, so the test sees
-    // the slicing, cropping and transforms (identity transforms would hide a wrong order).
-    torch::NoGradGuard ng;
-    for (auto& p : net->parameters()) p.add_(torch::randn_like(p) * 0.05);
-  }
+  perturb_parameters(net);  // identity kernel transforms would hide a wrong order
   std::mt19937_64 rng(11);
   std::vector<Subnet> subnets{net->space().largest(), net->space().smallest()};
   for (int i = 0; i < 6; ++i) subnets.push_back(net->space().sample(rng));
   subnets[2].net.kernel = 3;  // at least one cropped, transformed kernel with expansion and residual
   subnets[2].net.expansion = 2;
   subnets[2].net.residual = true;
-  for (const Subnet& s : subnets) {
-    CAPTURE(to_string(s));
-    for (Precision p : {Precision::Float, Precision::Quantized}) {
-      net->recalibrate(s, calib, p, 64);
-      net->eval();
-      torch::NoGradGuard ng;
-      const torch::Tensor mine = net->forward(x, s, p);
-      ExportedSubnet e = net->export_subnet(s);
-      const torch::Tensor theirs = e.net->forward(x, p);
-      CHECK(e.graph.size() == net->graph_of(s).size());
-      CHECK(torch::allclose(mine, theirs, 1e-5, 1e-5));
-      CHECK(torch::equal(mine.argmax(1), theirs.argmax(1)));
-      // Inherited weights matter: a fresh GraphNet of the same graph computes something else.
-      nas::accuracy::GraphNet fresh(e.graph, nas::accuracy::QuantBits{s.weight_bits, s.activation_bits});
-      fresh->eval();
-      CHECK(!torch::allclose(mine, fresh->forward(x, Precision::Float), 1e-3, 1e-3));
-    }
-  }
+  check_exported_forward(net, subnets, x, calib, 64, [&](const Subnet& s, const ExportedSubnet& e) {
+    CHECK(e.graph.size() == net->graph_of(s).size());
+  });
 }
 
 TEST_CASE("an exported subnet runs through the crossbar model: an ideal chip gives the supernet's logits") {
   OneThread one;
   torch::manual_seed(6);
   Supernet net(small_space());
-  const torch::Tensor x = nas::accuracy::image_tensor(data().train, 0, 16);
-  std::mt19937_64 rng(8);
-  for (int i = 0; i < 3; ++i) {
-    const Subnet s = net->space().sample(rng);
-    CAPTURE(to_string(s));
-    net->recalibrate(s, nas::accuracy::image_tensor(data().train, 16, 64), Precision::Quantized, 64);
-    net->eval();
-    torch::NoGradGuard ng;
-    ExportedSubnet e = net->export_subnet(s);
-    nas::accuracy::HardwareBackend hw(arch::load_arch("configs/arch/ideal.toml"), e.net, 1);
-    CHECK(torch::allclose(net->forward(x, s, Precision::Quantized),
-                          e.net->forward(x, Precision::Quantized, &hw), 1e-4, 1e-4));
-  }
+  check_ideal_chip(net, std::mt19937_64(8), 3, 16);
 }
 
 TEST_CASE("subnets share weights: a smaller kernel is the transformed centre of the larger one") {
@@ -167,28 +128,11 @@ TEST_CASE("the sandwich step lowers the loss on a small slice") {
   space.stages = {2};
   space.blocks_per_stage = {1};
   Supernet net(space);
-  const torch::Tensor x = nas::accuracy::image_tensor(data().train, 0, 256);
-  const torch::Tensor y = nas::accuracy::label_tensor(data().train, 0, 256);
-  auto loss_of = [&](const Subnet& s) {
-    torch::NoGradGuard ng;
-    net->train();  // batch statistics: no recalibration needed to compare
-    return torch::cross_entropy_loss(net->forward(x, s, Precision::Quantized), y).item<double>();
-  };
-  const double big0 = loss_of(space.largest()), small0 = loss_of(space.smallest());
   torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(2e-2));
-  std::mt19937_64 rng(4);
-  for (int epoch = 0; epoch < 6; ++epoch)
-    for (std::int64_t b = 0; b < 256; b += 64)
-      sandwich_step(net, opt, x.slice(0, b, b + 64), y.slice(0, b, b + 64), 1, rng, /*label_weight=*/0.0);
-  const double big1 = loss_of(space.largest()), small1 = loss_of(space.smallest());
-  CAPTURE(big0);
-  CAPTURE(big1);
-  CAPTURE(small0);
-  CAPTURE(small1);
-  CHECK(big1 < 0.8 * big0);
-  // The smallest (3 channels, 4 bits) learns from the largest's soft labels alone, which start
-  // near uniform: it moves less in 24 steps, but it moves.
-  CHECK(small1 < small0 - 0.05);
+  // label_weight 0: the smallest (3 channels, 4 bits) learns from the largest's soft labels alone.
+  check_sandwich_lowers_loss(net, [&](const torch::Tensor& x, const torch::Tensor& y, std::mt19937_64& rng) {
+    sandwich_step(net, opt, x, y, 1, rng, /*label_weight=*/0.0);
+  });
 }
 
 TEST_CASE("each stage count has a head of its own: a shallower subnet never reads the deeper head") {
@@ -318,23 +262,12 @@ TEST_CASE("the supernet cache key follows the space and the settings; save and l
     CHECK(supernet_key(space, t) != key);
   }
 
-  const fs::path dir = fs::temp_directory_path() / ("imcsim-supernet-cache-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  CHECK(!load_supernet(space, {}, dir.string(), key));
   torch::manual_seed(9);
   Supernet net(space);
-  const torch::Tensor x = nas::accuracy::image_tensor(data().train, 0, 32);
-  const Subnet s = space.largest();
-  net->recalibrate(s, x, Precision::Quantized, 32);
-  net->eval();
-  const std::string path = save_supernet(net, dir.string(), key);
-  CHECK(fs::exists(path));
-  auto loaded = load_supernet(space, {}, dir.string(), key);
-  REQUIRE(loaded);
-  torch::NoGradGuard ng;
-  CHECK(
-      torch::equal(net->forward(x, s, Precision::Quantized), (*loaded)->forward(x, s, Precision::Quantized)));
-  fs::remove_all(dir);
+  check_save_load(
+      net, "imcsim-supernet-cache-",
+      [&](const fs::path& dir) { return save_supernet(net, dir.string(), key); },
+      [&](const fs::path& dir) { return load_supernet(space, {}, dir.string(), key); });
 }
 
 // The supernet shipped for the main job (configs/nas/supernets/, docs/supernet.md "Shipped"): it is

@@ -15,10 +15,12 @@
 #include "nas/vit_supernet/train.h"
 #include "nas/vit_supernet/vit_supernet.h"
 #include "tests/accuracy/torch_doctest.h"  // first: see there
+#include "tests/supernet/supernet_checks.h"
 
 using namespace imc;
 using namespace imc::nas::vit_supernet;
 using imc::nas::accuracy::Precision;
+using namespace imc::test_supernet;
 using workloads::OpKind;
 namespace fs = std::filesystem;
 
@@ -37,15 +39,6 @@ VitSupernetSpace small_space() {
   return s;
 }
 
-const nas::accuracy::Dataset& data() {
-  static const nas::accuracy::Dataset d = nas::accuracy::load_fashion_mnist();
-  return d;
-}
-
-struct OneThread {
-  OneThread() { torch::set_num_threads(1); }
-};
-
 }  // namespace
 
 TEST_CASE(
@@ -55,50 +48,21 @@ TEST_CASE(
   VitSupernet net(small_space());
   const torch::Tensor x = nas::accuracy::image_tensor(data().train, 0, 32);
   const torch::Tensor calib = nas::accuracy::image_tensor(data().train, 32, 96);
-  {
-    torch::NoGradGuard ng;  // every weight off its initial value (LayerNorm ones and zeros too)
-    for (auto& p : net->parameters()) p.add_(torch::randn_like(p) * 0.05);
-  }
+  perturb_parameters(net);
   std::mt19937_64 rng(11);
   std::vector<VitSubnet> subnets{net->space().largest(), net->space().smallest()};
   for (int i = 0; i < 5; ++i) subnets.push_back(net->space().sample(rng));
-  for (const VitSubnet& s : subnets) {
-    CAPTURE(to_string(s));
-    for (Precision p : {Precision::Float, Precision::Quantized}) {
-      net->recalibrate(s, calib, p, 32);
-      net->eval();
-      torch::NoGradGuard ng;
-      const torch::Tensor mine = net->forward(x, s, p);
-      // The same ViT built stand-alone from the workloads graph, the inherited weights copied in.
-      ExportedVit e = net->export_subnet(s);
-      CHECK(e.graph.total_macs() == workloads::build_vit_family(s.net).total_macs());
-      const torch::Tensor theirs = e.net->forward(x, p);
-      CHECK(torch::allclose(mine, theirs, 1e-5, 1e-5));
-      CHECK(torch::equal(mine.argmax(1), theirs.argmax(1)));
-      nas::accuracy::GraphNet fresh(e.graph, nas::accuracy::QuantBits{s.weight_bits, s.activation_bits});
-      fresh->eval();
-      CHECK(!torch::allclose(mine, fresh->forward(x, Precision::Float), 1e-3, 1e-3));
-    }
-  }
+  // The same ViT built stand-alone from the workloads graph, the inherited weights copied in.
+  check_exported_forward(net, subnets, x, calib, 32, [](const VitSubnet& s, const ExportedVit& e) {
+    CHECK(e.graph.total_macs() == workloads::build_vit_family(s.net).total_macs());
+  });
 }
 
 TEST_CASE("a ViT subnet runs through the crossbar model: an ideal chip gives the supernet's logits") {
   OneThread one;
   torch::manual_seed(6);
   VitSupernet net(small_space());
-  const torch::Tensor x = nas::accuracy::image_tensor(data().train, 0, 8);
-  std::mt19937_64 rng(8);
-  for (int i = 0; i < 2; ++i) {
-    const VitSubnet s = net->space().sample(rng);
-    CAPTURE(to_string(s));
-    net->recalibrate(s, nas::accuracy::image_tensor(data().train, 8, 64), Precision::Quantized, 64);
-    net->eval();
-    torch::NoGradGuard ng;
-    ExportedVit e = net->export_subnet(s);
-    nas::accuracy::HardwareBackend hw(arch::load_arch("configs/arch/ideal.toml"), e.net, 1);
-    CHECK(torch::allclose(net->forward(x, s, Precision::Quantized),
-                          e.net->forward(x, Precision::Quantized, &hw), 1e-4, 1e-4));
-  }
+  check_ideal_chip(net, std::mt19937_64(8), 2, 8);
 }
 
 TEST_CASE("the ViT forward matches the workloads graph's shapes and MACs") {
@@ -181,46 +145,22 @@ TEST_CASE("the ViT sandwich step lowers the loss on a small slice") {
   torch::manual_seed(1);
   VitSupernetSpace space = small_space();
   VitSupernet net(space);
-  const torch::Tensor x = nas::accuracy::image_tensor(data().train, 0, 256);
-  const torch::Tensor y = nas::accuracy::label_tensor(data().train, 0, 256);
-  auto loss_of = [&](const VitSubnet& s) {
-    torch::NoGradGuard ng;
-    net->train();  // the running input ranges, as training sees them
-    return torch::cross_entropy_loss(net->forward(x, s, Precision::Quantized), y).item<double>();
-  };
-  const double big0 = loss_of(space.largest()), small0 = loss_of(space.smallest());
   torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(5e-3));
-  std::mt19937_64 rng(4);
-  for (int epoch = 0; epoch < 6; ++epoch)
-    for (std::int64_t b = 0; b < 256; b += 64)
-      vit_sandwich_step(net, opt, x.slice(0, b, b + 64), y.slice(0, b, b + 64), 1, rng, 0.5);
-  const double big1 = loss_of(space.largest()), small1 = loss_of(space.smallest());
-  CAPTURE(big0);
-  CAPTURE(big1);
-  CAPTURE(small0);
-  CAPTURE(small1);
-  CHECK(big1 < 0.8 * big0);
-  CHECK(small1 < small0 - 0.05);
+  check_sandwich_lowers_loss(net, [&](const torch::Tensor& x, const torch::Tensor& y, std::mt19937_64& rng) {
+    vit_sandwich_step(net, opt, x, y, 1, rng, 0.5);
+  });
 }
 
 TEST_CASE("a saved ViT supernet loads and computes the same") {
   OneThread one;
   const VitSupernetSpace space = small_space();
   const std::string key = vit_supernet_key(space, {});
-  const fs::path dir = fs::temp_directory_path() / ("imcsim-vit-cache-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  CHECK(!load_vit_supernet(space, 0, (dir / vit_supernet_file_name(key)).string()));
   torch::manual_seed(9);
   VitSupernet net(space);
-  const torch::Tensor x = nas::accuracy::image_tensor(data().train, 0, 16);
-  const VitSubnet s = space.largest();
-  net->recalibrate(s, x, Precision::Quantized, 16);
-  net->eval();
-  const std::string path = save_vit_supernet(net, dir.string(), key);
-  auto loaded = load_vit_supernet(space, 0, path);
-  REQUIRE(loaded);
-  torch::NoGradGuard ng;
-  CHECK(
-      torch::equal(net->forward(x, s, Precision::Quantized), (*loaded)->forward(x, s, Precision::Quantized)));
-  fs::remove_all(dir);
+  check_save_load(
+      net, "imcsim-vit-cache-",
+      [&](const fs::path& dir) { return save_vit_supernet(net, dir.string(), key); },
+      [&](const fs::path& dir) {
+        return load_vit_supernet(space, 0, (dir / vit_supernet_file_name(key)).string());
+      });
 }
