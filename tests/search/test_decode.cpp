@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "arch/load.h"
 #include "common/config.h"
 #include "nas/decode.h"
 #include "nas/search/config.h"
@@ -227,4 +228,30 @@ TEST_CASE("a design's figures are defined once: EDAP, TOPS/W and power from the 
   CHECK(objective_value(Objective::kEnergy, m) == doctest::Approx(2.0));
   CHECK(objective_value(Objective::kLatency, m) == doctest::Approx(4.0));
   CHECK(objective_value(Objective::kAccuracy, m, 0.9) == doctest::Approx(10.0));
+}
+
+TEST_CASE("the functional chip key: what sim/functional reads, and nothing else") {
+  // Candidates with equal keys share one hardware-aware scoring (supernet_accuracy.cpp).
+  const arch::ArchSpec base = arch::load_arch(kArch);
+  arch::ArchSpec other = base;
+  other.tile.pes = base.tile.pes * 2;
+  other.noc.mesh_x = base.noc.mesh_x + 1;
+  other.chip.voltage_v = 0.8;
+  other.chip.clock_ghz = base.chip.clock_ghz / 2;
+  other.adc.cols_per_adc = base.adc.cols_per_adc * 2;
+  CHECK(functional_chip_key(other) == functional_chip_key(base));
+  auto differs = [&](auto edit) {
+    arch::ArchSpec s = base;
+    edit(s);
+    return functional_chip_key(s) != functional_chip_key(base);
+  };
+  CHECK(differs([](arch::ArchSpec& s) { s.adc.bits += 1; }));
+  CHECK(differs([](arch::ArchSpec& s) { s.dac.bits += 1; }));
+  CHECK(differs([](arch::ArchSpec& s) { s.device.bits_per_cell = 4; }));
+  CHECK(differs([](arch::ArchSpec& s) { s.device.variation_sigma += 0.01; }));
+  CHECK(differs(
+      [](arch::ArchSpec& s) { s.device.stuck_aware_programming = !s.device.stuck_aware_programming; }));
+  CHECK(differs([](arch::ArchSpec& s) { s.crossbar.rows /= 2; }));
+  CHECK(differs([](arch::ArchSpec& s) { s.crossbar.rows_parallel = 16; }));
+  CHECK(differs([](arch::ArchSpec& s) { s.precision.input_bits = 4; }));
 }
