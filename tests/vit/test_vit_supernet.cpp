@@ -4,7 +4,10 @@
 // save/load round-trips.
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "arch/load.h"
@@ -12,6 +15,7 @@
 #include "nas/accuracy/dataset.h"
 #include "nas/accuracy/hardware.h"
 #include "nas/accuracy/train.h"
+#include "nas/search/config.h"
 #include "nas/vit_supernet/train.h"
 #include "nas/vit_supernet/vit_supernet.h"
 #include "tests/accuracy/torch_doctest.h"  // first: see there
@@ -163,4 +167,41 @@ TEST_CASE("a saved ViT supernet loads and computes the same") {
       [&](const fs::path& dir) {
         return load_vit_supernet(space, 0, (dir / vit_supernet_file_name(key)).string());
       });
+}
+
+// The supernet shipped for fmnist_vit.toml (configs/nas/supernets/, docs/vit.md "Measured"): it is the
+// one the config's settings name (so the search loads it instead of training), it loads, and its
+// largest and smallest subnets score as its record (vit-supernet-<key>.json) documents.
+TEST_CASE("the shipped ViT supernet of fmnist_vit.toml loads and scores as documented") {
+  OneThread one;
+  const char* root_env = std::getenv("IMCSIM_ROOT");
+  const std::string root = root_env ? root_env : ".";
+  const nas::search::SearchConfig cfg =
+      nas::search::load_search_config(root + "/configs/nas/fmnist_vit.toml");
+  REQUIRE(cfg.accuracy.method == nas::accuracy::AccuracyMethod::kSupernet);
+  const VitSupernetSpace space = VitSupernetSpace::from_search_space(cfg.space);
+  const std::string key = vit_supernet_key(space, cfg.accuracy.supernet.train);
+  CAPTURE(key);
+  const fs::path dir = cfg.accuracy.supernet.shipped_dir;
+  auto net = load_vit_supernet(space, cfg.accuracy.supernet.train.supernet.noise_sigma,
+                               (dir / vit_supernet_file_name(key)).string());
+  REQUIRE(net);
+  std::ifstream record_file(dir / ("vit-supernet-" + key + ".json"));
+  REQUIRE(record_file.good());
+  const nlohmann::json record = nlohmann::json::parse(record_file);
+  const torch::Tensor calib =
+      nas::accuracy::image_tensor(data().train, 0, cfg.accuracy.supernet.recalibration_images);
+  const std::int64_t n = record.at("test_images").get<std::int64_t>();
+  const torch::Tensor x = nas::accuracy::image_tensor(data().test, 0, n);
+  const torch::Tensor y = nas::accuracy::label_tensor(data().test, 0, n);
+  for (const auto& [s, documented] :
+       {std::pair{space.largest(), record.at("largest_quantized_accuracy").get<double>()},
+        std::pair{space.smallest(), record.at("smallest_quantized_accuracy").get<double>()}}) {
+    (*net)->recalibrate(s, calib, Precision::Quantized);
+    ExportedVit e = (*net)->export_subnet(s, "shipped");
+    const double acc = nas::accuracy::accuracy_of(nas::accuracy::predict(e.net, x, Precision::Quantized), y);
+    CAPTURE(to_string(s));
+    CAPTURE(acc);
+    CHECK(std::abs(acc - documented) <= 0.003);
+  }
 }
