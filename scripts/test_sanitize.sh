@@ -4,8 +4,10 @@
 source "$(dirname "${BASH_SOURCE[0]}")/setup_common.sh"
 install_missing_packages
 ASAN_BUILD_DIR="${IMCSIM_ASAN_BUILD_DIR:-$IMCSIM_ROOT/build-asan}"
+# Only what the unit tests run is built: no benchmark programs, no Python module (its tests are not
+# unit-labelled, and an ASan extension would need the runtime preloaded into python).
 cmake -S "$IMCSIM_ROOT" -B "$ASAN_BUILD_DIR" -DIMCSIM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
-  -DCMAKE_CXX_FLAGS_DEBUG="-O1"
+  -DCMAKE_CXX_FLAGS_DEBUG="-O1" -DIMCSIM_BUILD_BENCH=OFF -DIMCSIM_WITH_PYTHON=OFF
 cmake --build "$ASAN_BUILD_DIR" -j "$(nproc 2>/dev/null || echo 2)"
 cd "$ASAN_BUILD_DIR"
 # libtorch and OpenBLAS keep allocations alive until exit by design: leak reports would be theirs.
