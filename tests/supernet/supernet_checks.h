@@ -9,7 +9,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
@@ -133,6 +135,31 @@ void check_save_load(ModuleHolder& net, const std::string& folder_prefix, const 
   CHECK(
       torch::equal(net->forward(x, s, Precision::Quantized), (*loaded)->forward(x, s, Precision::Quantized)));
   fs::remove_all(dir);
+}
+
+// A shipped supernet's largest and smallest subnets score, quantized, as the record beside its
+// weights (`record_path`, .json) documents, within 0.3 points. `export_subnet(net, subnet)` returns
+// a struct whose `net` is the exported GraphNet.
+template <class Net, class Space, class Export>
+void check_documented_scores(Net& net, const Space& space, const std::filesystem::path& record_path,
+                             std::int64_t recalibration_images, Export export_subnet) {
+  std::ifstream record_file(record_path);
+  REQUIRE(record_file.good());
+  const nlohmann::json record = nlohmann::json::parse(record_file);
+  const torch::Tensor calib = nas::accuracy::image_tensor(data().train, 0, recalibration_images);
+  const std::int64_t n = record.at("test_images").get<std::int64_t>();
+  const torch::Tensor x = nas::accuracy::image_tensor(data().test, 0, n);
+  const torch::Tensor y = nas::accuracy::label_tensor(data().test, 0, n);
+  for (const auto& [s, documented] :
+       {std::pair{space.largest(), record.at("largest_quantized_accuracy").get<double>()},
+        std::pair{space.smallest(), record.at("smallest_quantized_accuracy").get<double>()}}) {
+    net->recalibrate(s, calib, Precision::Quantized);
+    auto e = export_subnet(net, s);
+    const double acc = nas::accuracy::accuracy_of(nas::accuracy::predict(e.net, x, Precision::Quantized), y);
+    CAPTURE(to_string(s));
+    CAPTURE(acc);
+    CHECK(std::abs(acc - documented) <= 0.003);
+  }
 }
 
 }  // namespace imc::test_supernet

@@ -286,22 +286,7 @@ TEST_CASE("the shipped supernet of fmnist_demo.toml loads and scores as document
       load_supernet(space, cfg.accuracy.supernet.train.supernet, cfg.accuracy.supernet.shipped_dir, key);
   REQUIRE(net);
   // Beside the weights: how they were made and how they score (supernet-<key>.json).
-  std::ifstream record_file(fs::path(cfg.accuracy.supernet.shipped_dir) / ("supernet-" + key + ".json"));
-  REQUIRE(record_file.good());
-  const nlohmann::json record = nlohmann::json::parse(record_file);
-  const torch::Tensor calib =
-      nas::accuracy::image_tensor(data().train, 0, cfg.accuracy.supernet.recalibration_images);
-  const std::int64_t n = record.at("test_images").get<std::int64_t>();
-  const torch::Tensor x = nas::accuracy::image_tensor(data().test, 0, n);
-  const torch::Tensor y = nas::accuracy::label_tensor(data().test, 0, n);
-  for (const auto& [s, documented] :
-       {std::pair{space.largest(), record.at("largest_quantized_accuracy").get<double>()},
-        std::pair{space.smallest(), record.at("smallest_quantized_accuracy").get<double>()}}) {
-    (*net)->recalibrate(s, calib, Precision::Quantized);
-    ExportedSubnet e = (*net)->export_subnet(s);
-    const double acc = nas::accuracy::accuracy_of(nas::accuracy::predict(e.net, x, Precision::Quantized), y);
-    CAPTURE(to_string(s));
-    CAPTURE(acc);
-    CHECK(std::abs(acc - documented) <= 0.003);
-  }
+  check_documented_scores(
+      *net, space, fs::path(cfg.accuracy.supernet.shipped_dir) / ("supernet-" + key + ".json"),
+      cfg.accuracy.supernet.recalibration_images, [](auto& n, const auto& s) { return n->export_subnet(s); });
 }

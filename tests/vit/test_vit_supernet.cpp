@@ -186,22 +186,7 @@ TEST_CASE("the shipped ViT supernet of fmnist_vit.toml loads and scores as docum
   auto net = load_vit_supernet(space, cfg.accuracy.supernet.train.supernet.noise_sigma,
                                (dir / vit_supernet_file_name(key)).string());
   REQUIRE(net);
-  std::ifstream record_file(dir / ("vit-supernet-" + key + ".json"));
-  REQUIRE(record_file.good());
-  const nlohmann::json record = nlohmann::json::parse(record_file);
-  const torch::Tensor calib =
-      nas::accuracy::image_tensor(data().train, 0, cfg.accuracy.supernet.recalibration_images);
-  const std::int64_t n = record.at("test_images").get<std::int64_t>();
-  const torch::Tensor x = nas::accuracy::image_tensor(data().test, 0, n);
-  const torch::Tensor y = nas::accuracy::label_tensor(data().test, 0, n);
-  for (const auto& [s, documented] :
-       {std::pair{space.largest(), record.at("largest_quantized_accuracy").get<double>()},
-        std::pair{space.smallest(), record.at("smallest_quantized_accuracy").get<double>()}}) {
-    (*net)->recalibrate(s, calib, Precision::Quantized);
-    ExportedVit e = (*net)->export_subnet(s, "shipped");
-    const double acc = nas::accuracy::accuracy_of(nas::accuracy::predict(e.net, x, Precision::Quantized), y);
-    CAPTURE(to_string(s));
-    CAPTURE(acc);
-    CHECK(std::abs(acc - documented) <= 0.003);
-  }
+  check_documented_scores(*net, space, dir / ("vit-supernet-" + key + ".json"),
+                          cfg.accuracy.supernet.recalibration_images,
+                          [](auto& n, const auto& s) { return n->export_subnet(s, "shipped"); });
 }
