@@ -9,13 +9,13 @@
 //        [--no-pruning] (the random baseline evaluates every sample on every network)
 //        [--objective ela|ela_mean|ela_all|edap_mean|edap_product]
 #include <fmt/format.h>
-#include <sys/resource.h>
 
 #include <cstring>
 #include <fstream>
 #include <string>
 #include <thread>
 
+#include "common/resources.h"
 #include "nas/cosearch/config.h"
 #include "nas/cosearch/cosearch.h"
 #include "nas/cosearch/summary.h"
@@ -27,18 +27,6 @@ std::string loadavg() {
   std::string a, b, c;
   in >> a >> b >> c;
   return fmt::format("{} {} {}", a, b, c);
-}
-
-// CPU seconds of this process and its reaped children (the workers), user + system.
-double cpu_s() {
-  double s = 0;
-  for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
-    rusage u{};
-    getrusage(who, &u);
-    s += double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
-  }
-  return s;
 }
 
 std::string pct(const nlohmann::json& v) {
@@ -87,12 +75,12 @@ int main(int argc, char** argv) {
       imc::common::set_field([&](imc::common::Fields& f) { describe(f, c); }, "cosearch.objective", objective,
                              "--objective");
     c.settings.seeds = seeds;
-    const double cpu0 = cpu_s();
+    const double cpu0 = imc::common::cpu_seconds_with_children();
     RunOptions options;
     options.share_network_cache = shared_cache;
     options.prune_random = prune_random;
     const std::vector<Result> runs = run_seeds(c, options);
-    const double cpu = cpu_s() - cpu0;
+    const double cpu = imc::common::cpu_seconds_with_children() - cpu0;
     for (std::size_t k = 0; k < runs.size(); ++k) {
       const Result& r = runs[k];
       Config ck = c;

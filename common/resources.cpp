@@ -97,4 +97,15 @@ void check_memory(double bytes_needed, std::string_view what, std::string_view h
                                hint.empty() ? std::string() : fmt::format("; {}", hint)));
 }
 
+double cpu_seconds_with_children() {
+  double s = 0;
+  for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
+    rusage u{};
+    getrusage(who, &u);
+    s += double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+  }
+  return s;
+}
+
 }  // namespace imc::common

@@ -31,4 +31,8 @@ void check_memory(double bytes_needed, std::string_view what, std::string_view h
 // "1.5 GiB", "312 MiB": the figure in messages.
 std::string memory_text(double bytes);
 
+// CPU seconds (user + system) of this process and its reaped children (forked workers): what a run
+// reports beside its wall time on a shared machine.
+double cpu_seconds_with_children();
+
 }  // namespace imc::common

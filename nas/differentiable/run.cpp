@@ -1,7 +1,6 @@
 #include "nas/differentiable/run.h"
 
 #include <fmt/format.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -10,6 +9,7 @@
 #include <map>
 
 #include "common/config.h"
+#include "common/resources.h"
 #include "nas/accuracy/dataset.h"
 #include "nas/differentiable/cost_table.h"
 #include "nas/differentiable/outer_loop.h"
@@ -32,17 +32,6 @@ void write_json(const fs::path& path, const nlohmann::json& j) {
   fs::rename(tmp, path);
 }
 
-double cpu_seconds() {
-  double s = 0;
-  for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
-    rusage u{};
-    getrusage(who, &u);
-    s += double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
-  }
-  return s;
-}
-
 // The checks of a config the differentiable search can run: the supernet gives the accuracy term, and
 // the outer optimizer takes every objective as a Pareto front.
 void check_config(const search::SearchConfig& cfg) {
@@ -62,7 +51,7 @@ void check_config(const search::SearchConfig& cfg) {
 
 nlohmann::json run_differentiable(const DifferentiableRunOptions& ro) {
   const auto start = std::chrono::steady_clock::now();
-  const double cpu_start = cpu_seconds();
+  const double cpu_start = common::cpu_seconds_with_children();
   const search::SearchConfig cfg = search::load_search_config(ro.config_path);
   const DifferentiableOptions o = read_differentiable_options(ro.config_path);
   check_config(cfg);
@@ -242,7 +231,7 @@ nlohmann::json run_differentiable(const DifferentiableRunOptions& ro) {
       {"best_final_hardware_accuracy", best_final},
       {"final_scored", scored.size()},
       {"wall_seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()},
-      {"cpu_seconds", cpu_seconds() - cpu_start},
+      {"cpu_seconds", common::cpu_seconds_with_children() - cpu_start},
       {"inner_search_seconds", inner_seconds},
       {"cost_table_seconds", table_seconds},
       {"resumed", ro.resume}};
